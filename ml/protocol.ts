@@ -1,0 +1,43 @@
+// Messages across the worker boundary: plain, structured-cloneable, versioned.
+// The service (main thread) and ml/worker.ts are the only two parties.
+import type { Checkpoint, Dataset, EpochMetrics, Progress, TrainConfig } from "./types.ts";
+
+export const PROTOCOL_VERSION = 1;
+
+/** main → worker */
+export type ToWorker =
+  | {
+    v: 1;
+    type: "start";
+    runId: string;
+    config: TrainConfig;
+    /** Arrays backed by SharedArrayBuffer, so workers share one decoded copy. */
+    data: Dataset;
+    resume?: Checkpoint;
+  }
+  | { v: 1; type: "cancel"; runId: string };
+
+/** worker → main */
+export type FromWorker =
+  | { v: 1; type: "ready"; backend: string; adapter: string }
+  | { v: 1; type: "started"; runId: string; fromEpoch: number }
+  | { v: 1; type: "progress"; runId: string; progress: Progress }
+  | { v: 1; type: "epoch"; runId: string; metrics: EpochMetrics; checkpoint: Checkpoint }
+  | { v: 1; type: "done"; runId: string }
+  | { v: 1; type: "cancelled"; runId: string }
+  | { v: 1; type: "failed"; runId: string | null; error: string };
+
+/** Copies a data set's arrays into SharedArrayBuffers (once per process). */
+export function shareDataset(d: Dataset): Dataset {
+  const share = (a: Uint8Array) => {
+    if (a.buffer instanceof SharedArrayBuffer) return a;
+    const s = new Uint8Array(new SharedArrayBuffer(a.byteLength));
+    s.set(a);
+    return s;
+  };
+  return {
+    ...d,
+    train: { ...d.train, images: share(d.train.images), labels: share(d.train.labels) },
+    test: { ...d.test, images: share(d.test.images), labels: share(d.test.labels) },
+  };
+}

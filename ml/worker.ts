@@ -1,0 +1,66 @@
+// Web Worker entry: trains one run at a time on the backend chosen at start-up
+// (`new Worker(url, { type: "module", name: "<backend>" })`, where the name is
+// auto|cpu|webgpu) and reports over postMessage with the protocol's messages.
+import { initBackend } from "./backend.ts";
+import { takeSubset } from "./data/mod.ts";
+import type { FromWorker, ToWorker } from "./protocol.ts";
+import { train } from "./trainer.ts";
+import type { BackendName } from "./types.ts";
+
+declare const self: {
+  name: string;
+  postMessage(m: FromWorker): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+};
+
+const post = (m: FromWorker) => self.postMessage(m);
+let current: { runId: string; abort: AbortController } | null = null;
+
+const info = await initBackend((self.name || "auto") as BackendName).catch((e) => {
+  post({ v: 1, type: "failed", runId: null, error: `backend: ${(e as Error).message}` });
+  throw e;
+});
+post({ v: 1, type: "ready", backend: info.backend, adapter: info.adapter });
+
+self.onmessage = (e) => {
+  const msg = e.data;
+  if (msg?.v !== 1) {
+    post({ v: 1, type: "failed", runId: null, error: `unsupported message version ${msg?.v}` });
+    return;
+  }
+  if (msg.type === "cancel") {
+    if (current?.runId === msg.runId) current.abort.abort();
+    return;
+  }
+  if (msg.type === "start") void run(msg);
+};
+
+async function run(msg: Extract<ToWorker, { type: "start" }>) {
+  const { runId, config } = msg;
+  if (current) {
+    post({ v: 1, type: "failed", runId, error: "worker is busy" });
+    return;
+  }
+  const abort = new AbortController();
+  current = { runId, abort };
+  try {
+    const data = {
+      ...msg.data,
+      train: takeSubset(msg.data.train, config.trainLimit, config.seed),
+      test: takeSubset(msg.data.test, config.testLimit, config.seed),
+    };
+    post({ v: 1, type: "started", runId, fromEpoch: msg.resume?.epoch ?? 0 });
+    await train(config, data, {
+      signal: abort.signal,
+      resume: msg.resume,
+      onProgress: (progress) => post({ v: 1, type: "progress", runId, progress }),
+      onEpoch: (metrics, checkpoint) => post({ v: 1, type: "epoch", runId, metrics, checkpoint }),
+    });
+    post({ v: 1, type: "done", runId });
+  } catch (e) {
+    if ((e as Error).name === "AbortError") post({ v: 1, type: "cancelled", runId });
+    else post({ v: 1, type: "failed", runId, error: (e as Error).message || String(e) });
+  } finally {
+    current = null;
+  }
+}
