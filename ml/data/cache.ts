@@ -1,0 +1,126 @@
+// The decoded-data cache: one file per source content, holding the uint8
+// arrays exactly as a Dataset carries them, so a warm start is one sequential
+// read. Files are written to a temp name and renamed, so a crash or an error
+// never leaves a half-written entry under the final name.
+import type { Dataset, Split } from "../types.ts";
+import { sha256Hex } from "./hash.ts";
+
+const MAGIC = "LBDS";
+/** Bump when the layout or the decoding rules change: old entries are then ignored. */
+const FORMAT_VERSION = 1;
+
+interface Header {
+  name: string;
+  classes: string[];
+  height: number;
+  width: number;
+  channels: number;
+  trainCount: number;
+  testCount: number;
+}
+
+/** `<cacheDir>/decoded/<kind>-<hash>.lbds`, keyed by the source content's hash. */
+export function decodedCachePath(cacheDir: string, kind: string, contentKey: string): string {
+  const key = sha256Hex(`${FORMAT_VERSION}\0${kind}\0${contentKey}`).slice(0, 32);
+  return `${cacheDir}/decoded/${kind}-${key}.lbds`;
+}
+
+/** Writes through `fill` into a temp file beside `path`, then renames it into place. */
+export async function writeAtomic(
+  path: string,
+  fill: (file: Deno.FsFile) => Promise<void>,
+): Promise<void> {
+  const dir = path.slice(0, path.lastIndexOf("/")) || ".";
+  await Deno.mkdir(dir, { recursive: true });
+  const tmp = `${path}.tmp-${crypto.randomUUID()}`;
+  try {
+    {
+      using file = await Deno.open(tmp, { write: true, createNew: true });
+      await fill(file);
+      await file.syncData();
+    }
+    await Deno.rename(tmp, path);
+  } catch (e) {
+    await Deno.remove(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+export async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
+}
+
+async function readExactly(file: Deno.FsFile, n: number): Promise<Uint8Array | null> {
+  const buf = new Uint8Array(n);
+  for (let off = 0; off < n;) {
+    const r = await file.read(buf.subarray(off));
+    if (r === null) return null;
+    off += r;
+  }
+  return buf;
+}
+
+export async function writeDecoded(path: string, ds: Dataset): Promise<void> {
+  const header: Header = {
+    name: ds.name,
+    classes: ds.classes,
+    height: ds.height,
+    width: ds.width,
+    channels: ds.channels,
+    trainCount: ds.train.count,
+    testCount: ds.test.count,
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const prefix = new Uint8Array(12);
+  prefix.set(new TextEncoder().encode(MAGIC));
+  const view = new DataView(prefix.buffer);
+  view.setUint32(4, FORMAT_VERSION, true);
+  view.setUint32(8, json.length, true);
+  await writeAtomic(path, async (file) => {
+    for (
+      const part of [prefix, json, ds.train.images, ds.train.labels, ds.test.images, ds.test.labels]
+    ) await writeAll(file, part);
+  });
+}
+
+/**
+ * Reads a cache entry into standalone arrays (each with its own buffer, so
+ * posting a split to a worker copies only that split). Returns null when the
+ * entry is missing, from another format version, or not the expected size.
+ */
+export async function readDecoded(path: string): Promise<Dataset | null> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+  using _ = file;
+  const prefix = await readExactly(file, 12);
+  if (!prefix || new TextDecoder().decode(prefix.subarray(0, 4)) !== MAGIC) return null;
+  const view = new DataView(prefix.buffer);
+  if (view.getUint32(4, true) !== FORMAT_VERSION) return null;
+  const jsonBytes = await readExactly(file, view.getUint32(8, true));
+  if (!jsonBytes) return null;
+  const h = JSON.parse(new TextDecoder().decode(jsonBytes)) as Header;
+  const pixels = h.height * h.width * h.channels;
+  const size = (await file.stat()).size;
+  if (size !== 12 + jsonBytes.length + (h.trainCount + h.testCount) * (pixels + 1)) return null;
+  const split = async (count: number): Promise<Split> => ({
+    images: (await readExactly(file, count * pixels))!,
+    labels: (await readExactly(file, count))!,
+    count,
+  });
+  const train = await split(h.trainCount);
+  const test = await split(h.testCount);
+  return {
+    name: h.name,
+    classes: h.classes,
+    height: h.height,
+    width: h.width,
+    channels: h.channels,
+    train,
+    test,
+  };
+}

@@ -1,0 +1,51 @@
+// Data sources behind one entry point: `loadDataset(spec, opts)`.
+//   "cifar10"              the official binary archive (CIFAR10_URL / CIFAR10_MD5 override)
+//   "synthetic[:<train>]"  generated in memory
+//   path or http(s) URL    an image-folder directory or .tar.gz/.tgz
+import type { Dataset, Split } from "../types.ts";
+import { Rng, Stream } from "../rng.ts";
+import { loadCifar10 } from "./cifar_binary.ts";
+import { loadImageFolder } from "./image_folder.ts";
+import type { LoadOptions } from "./options.ts";
+import { synthetic } from "./synthetic.ts";
+
+export type { LoadOptions } from "./options.ts";
+export { synthetic } from "./synthetic.ts";
+
+export async function loadDataset(spec: string, opts: LoadOptions): Promise<Dataset> {
+  if (spec === "cifar10") {
+    return loadCifar10(opts, {
+      url: Deno.env.get("CIFAR10_URL") || undefined,
+      md5: Deno.env.get("CIFAR10_MD5") || undefined,
+    });
+  }
+  const m = /^synthetic(?::(\d+))?$/.exec(spec);
+  if (m) {
+    // "synthetic:<n>": n train images and a fifth as many test images.
+    const train = m[1] === undefined ? undefined : Number(m[1]);
+    const test = train === undefined ? undefined : Math.max(1, Math.round(train / 5));
+    return synthetic({ train, test });
+  }
+  return loadImageFolder(spec, opts);
+}
+
+/**
+ * A seeded random subset of `limit` images, in their original order. `limit`
+ * undefined or at least the split's size returns the split itself.
+ */
+export function takeSubset(split: Split, limit: number | undefined, seed: number): Split {
+  if (limit === undefined || limit >= split.count) return split;
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new Error(`subset limit must be a non-negative integer, got ${limit}`);
+  }
+  const pixels = split.images.length / split.count;
+  const chosen = new Rng(seed, Stream.subset).permutation(split.count).subarray(0, limit).sort();
+  const images = new Uint8Array(limit * pixels);
+  const labels = new Uint8Array(limit);
+  for (let i = 0; i < limit; i++) {
+    const j = chosen[i];
+    images.set(split.images.subarray(j * pixels, (j + 1) * pixels), i * pixels);
+    labels[i] = split.labels[j];
+  }
+  return { images, labels, count: limit };
+}
