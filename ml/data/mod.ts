@@ -14,7 +14,7 @@ export { synthetic } from "./synthetic.ts";
 
 export async function loadDataset(spec: string, opts: LoadOptions): Promise<Dataset> {
   if (spec === "cifar10") {
-    return loadCifar10(opts, {
+    return await loadCifar10(opts, {
       url: Deno.env.get("CIFAR10_URL") || undefined,
       md5: Deno.env.get("CIFAR10_MD5") || undefined,
     });
@@ -26,7 +26,7 @@ export async function loadDataset(spec: string, opts: LoadOptions): Promise<Data
     const test = train === undefined ? undefined : Math.max(1, Math.round(train / 5));
     return synthetic({ train, test });
   }
-  return loadImageFolder(spec, opts);
+  return await loadImageFolder(spec, opts);
 }
 
 /**
