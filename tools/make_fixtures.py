@@ -15,8 +15,8 @@ the tfjs engine against the report's own code rather than against itself:
       (4 × 1×28×28, same layers with fc1's in-features derived from the input shape):
       PyTorch-default-initialised weights, the normalized input batch, labels, logits,
       and for l1 / ce / focal γ∈{0, 0.5, 2} the loss and the gradient of all 8 params.
-    - "sgd": 3 steps of optim.SGD(lr=0.01, momentum=0.9) with ce on the cifar batch,
-      the weights after each step.
+    - "sgd": optim.SGD(momentum=0.9) with ce on the cifar batch: 3 steps at lr 0.01,
+      then 2 at lr 0.005 (as after a StepLR decay); the weights after each step.
     - "steplr": the lr StepLR gives in each epoch, for two schedules.
   reference_metrics.json
     - fixed predictions/labels (a class never predicted, a class that never occurs,
@@ -175,12 +175,16 @@ def model_case(model, x, y):
     return out
 
 
-def sgd_case(model, x, y, steps=3, lr=0.01, momentum=0.9):
-    # Starts from the case's initial weights (a copy), so the test can rebuild it.
-    opt = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+def sgd_case(model, x, y, lrs=(0.01, 0.01, 0.01, 0.005, 0.005), momentum=0.9):
+    # Continues from the case's initial weights (the test rebuilds them from there).
+    # The lr drops after step 3, as StepLR does between epochs: PyTorch keeps the
+    # momentum buffer unscaled (v = μv + g; w -= lr·v), which differs from the
+    # v = μv - lr·g convention only once the lr changes, so steps 4-5 pin it.
+    opt = optim.SGD(model.parameters(), lr=lrs[0], momentum=momentum)
     crit = nn.CrossEntropyLoss()
-    out = {"loss": "ce", "lr": lr, "momentum": momentum, "losses": [], "weights": []}
-    for _ in range(steps):
+    out = {"loss": "ce", "lrs": list(lrs), "momentum": momentum, "losses": [], "weights": []}
+    for lr in lrs:
+        opt.param_groups[0]["lr"] = lr
         opt.zero_grad()
         loss = crit(model(x), y)
         loss.backward()
