@@ -1,0 +1,85 @@
+// The dashboard: static/ served at "/", plus Chart.js from its installed npm
+// package at /vendor/ (no CDN, so it works offline). Only explicit path shapes
+// are routed, so mounting this at "/" can never shadow /api/*.
+import { Hono } from "hono";
+
+const STATIC_DIR = new URL("../static/", import.meta.url);
+
+const TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  map: "application/json; charset=utf-8",
+  svg: "image/svg+xml",
+  png: "image/png",
+};
+
+/** Chart.js files the page may load, by the name served under /vendor/. */
+const VENDOR = new Set(["chart.umd.min.js", "chart.umd.min.js.map"]);
+
+/**
+ * The chart.js package's dist/ folder. `import.meta.resolve` follows the
+ * package's "exports" into deno's node_modules dir (created by `deno run`
+ * because "nodeModulesDir" is "auto" and this module graph imports npm
+ * packages); the UMD build sits beside the ESM entry point there.
+ */
+export function chartJsDist(): URL {
+  const entry = import.meta.resolve("chart.js");
+  const at = entry.lastIndexOf("/node_modules/chart.js/");
+  if (at < 0) throw new Error(`unexpected chart.js location: ${entry}`);
+  return new URL(entry.slice(0, at) + "/node_modules/chart.js/dist/");
+}
+
+async function send(url: URL, name: string, cacheControl: string): Promise<Response | null> {
+  const ext = name.slice(name.lastIndexOf(".") + 1);
+  const type = TYPES[ext];
+  if (!type) return null;
+  try {
+    const body = await Deno.readFile(url);
+    return new Response(body, {
+      headers: {
+        "content-type": type,
+        "cache-control": cacheControl,
+        "x-content-type-options": "nosniff",
+      },
+    });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory) return null;
+    throw e;
+  }
+}
+
+export const staticRoutes = new Hono();
+
+// Revalidate every load: the page has no build step and no hashed names.
+const NO_CACHE = "no-cache";
+
+staticRoutes.get("/", async (c) => {
+  return (await send(new URL("index.html", STATIC_DIR), "index.html", NO_CACHE)) ?? c.notFound();
+});
+
+// One path segment of plain characters: no "..", no hidden files.
+const FILE = "{[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.[a-z]+}";
+
+staticRoutes.get(`/:file${FILE}`, async (c) => {
+  const file = c.req.param("file");
+  return (await send(new URL(file, STATIC_DIR), file, NO_CACHE)) ?? c.notFound();
+});
+
+staticRoutes.get(`/js/:file${FILE}`, async (c) => {
+  const file = c.req.param("file");
+  return (await send(new URL(`js/${file}`, STATIC_DIR), file, NO_CACHE)) ?? c.notFound();
+});
+
+staticRoutes.get("/vendor/:file", async (c) => {
+  const file = c.req.param("file");
+  if (!VENDOR.has(file)) return c.notFound();
+  let dist: URL;
+  try {
+    dist = chartJsDist();
+  } catch (e) {
+    return c.text(`chart.js is not installed: ${(e as Error).message}`, 503);
+  }
+  const res = await send(new URL(file, dist), file, "public, max-age=86400");
+  return res ?? c.text(`chart.js file missing: ${new URL(file, dist).pathname}`, 503);
+});

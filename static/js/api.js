@@ -1,0 +1,55 @@
+// Thin fetch wrappers: JSON in, JSON out, and the API's {"error"} as an Error.
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+  }
+}
+
+async function call(method, path, body) {
+  const init = { method, headers: { accept: "application/json" } };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, init);
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (a proxy's error page, say): report the status line instead.
+  }
+  if (!res.ok) {
+    throw new ApiError(res.status, data?.error ?? `${res.status} ${res.statusText || "error"}`);
+  }
+  return data;
+}
+
+export const api = {
+  health: () => call("GET", "/api/health"),
+  runs: () => call("GET", "/api/runs"),
+  run: (id) => call("GET", `/api/runs/${encodeURIComponent(id)}`),
+  startRun: (body) => call("POST", "/api/runs", body),
+  startExperiment: (body) => call("POST", "/api/experiments", body),
+  cancel: (id) => call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`),
+  remove: (id) => call("DELETE", `/api/runs/${encodeURIComponent(id)}`),
+  csvUrl: (id) => `/api/runs/${encodeURIComponent(id)}/results.csv`,
+};
+
+/**
+ * Splits the API's validation message ("epochs: Too big: …; lr: …") into
+ * {field: message}; problems not tied to one top-level field go under "".
+ */
+export function fieldErrors(message, fields) {
+  const out = {};
+  for (const part of String(message).split("; ")) {
+    const m = /^([A-Za-z][\w.]*): (.*)$/.exec(part);
+    const field = m && fields.has(m[1]) ? m[1] : "";
+    const text = field ? m[2] : part;
+    out[field] = out[field] ? `${out[field]}; ${text}` : text;
+  }
+  return out;
+}

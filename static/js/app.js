@@ -1,0 +1,204 @@
+// Entry point: wires the store to the views, loads the runs, and keeps them
+// live over SSE (catching up by refetching after any outage).
+import { api } from "./api.js";
+import { mountCharts, renderCharts } from "./charts.js";
+import { mountConfusion, renderConfusion, showConfusion } from "./confusion.js";
+import { ACTIVE } from "./format.js";
+import { mountForm } from "./form.js";
+import { connectLive } from "./live.js";
+import { mountProgress, renderProgress } from "./progress.js";
+import { mountRunsTable, renderRunsTable } from "./runs-table.js";
+import {
+  addEpoch,
+  changed,
+  forget,
+  loadPlotted,
+  onChange,
+  replaceRuns,
+  runList,
+  setEpochs,
+  setPlotted,
+  setProgress,
+  state,
+  upsertRun,
+} from "./state.js";
+
+const $ = (sel) => document.querySelector(sel);
+
+// --- rendering, batched to one pass per frame -----------------------------
+let pending = new Set();
+let frame = 0;
+onChange((what) => {
+  pending.add(what);
+  frame ||= requestAnimationFrame(flush);
+});
+
+function flush() {
+  frame = 0;
+  const p = pending;
+  pending = new Set();
+  const data = p.has("runs") || p.has("epochs") || p.has("plotted");
+  if (data) {
+    renderRunsTable();
+    renderCharts();
+    renderConfusion();
+  }
+  if (data || p.has("progress")) renderProgress();
+  if (p.has("connection") || p.has("health")) renderHeader();
+}
+
+function renderHeader() {
+  const conn = $("#conn");
+  conn.dataset.state = state.connection;
+  conn.textContent = {
+    connecting: "connecting…",
+    live: "live",
+    reconnecting: "reconnecting…",
+  }[state.connection] ?? state.connection;
+  const hl = state.health;
+  const parts = [];
+  if (hl) {
+    const backend = typeof hl.backend === "object" ? hl.backend?.name : hl.backend;
+    if (backend) parts.push(`backend ${backend}`);
+    const adapter = hl.adapter ?? hl.backend?.adapter;
+    if (adapter) parts.push(String(adapter));
+    const workers = typeof hl.workers === "object" ? hl.workers?.total : hl.workers;
+    if (workers != null) parts.push(`${workers} worker${workers === 1 ? "" : "s"}`);
+    const queue = typeof hl.queue === "object" ? hl.queue?.length : hl.queue ?? hl.queueLength;
+    if (queue != null) parts.push(`queue ${queue}`);
+  }
+  $("#health").textContent = parts.join(" · ");
+  const sets = hl?.datasets ?? hl?.data;
+  if (Array.isArray(sets)) {
+    const list = $("#data-sets");
+    const names = new Set(["cifar10", "synthetic", ...sets.map((d) => d?.name ?? d)]);
+    list.replaceChildren(...[...names].map((n) => Object.assign(new Option(), { value: n })));
+  }
+}
+
+// --- notices ---------------------------------------------------------------
+let noticeTimer = 0;
+function notice(text) {
+  const el = $("#notice");
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (el.hidden = true), 6000);
+}
+
+// --- loading ---------------------------------------------------------------
+const loading = new Map(); // id → promise, so one run is fetched once at a time
+
+function ensureEpochs(id, force = false) {
+  if (!force && (state.loaded.has(id) || loading.has(id))) return loading.get(id);
+  const p = api.run(id)
+    .then((run) => {
+      upsertRun(run);
+      setEpochs(id, run.epochs ?? []);
+    })
+    .catch((e) => {
+      if (e.status === 404) forget(id);
+    })
+    .finally(() => loading.delete(id));
+  loading.set(id, p);
+  return p;
+}
+
+let firstLoad = true;
+async function refresh() {
+  const [runs, health] = await Promise.allSettled([api.runs(), api.health()]);
+  if (health.status === "fulfilled") {
+    state.health = health.value;
+    changed("health");
+  }
+  if (runs.status !== "fulfilled") {
+    notice(`Could not load runs: ${runs.reason?.message ?? runs.reason}`);
+    return;
+  }
+  const list = runs.value?.runs ?? [];
+  replaceRuns(list);
+  if (firstLoad) {
+    firstLoad = false;
+    setPlotted(defaultPlotted(list));
+  }
+  // Epochs may have landed while we were away: refetch what is on screen.
+  const ids = new Set(
+    [...state.plotted, ...list.filter((r) => ACTIVE.has(r.status)).map((r) => r.id)],
+  );
+  for (const id of ids) if (state.runs.has(id)) ensureEpochs(id, true);
+}
+
+/** The saved selection, else the newest experiment's runs, else the newest few. */
+function defaultPlotted(list) {
+  const ids = new Set(list.map((r) => r.id));
+  const saved = loadPlotted()?.filter((id) => ids.has(id));
+  if (saved?.length) return saved;
+  const newest = runList();
+  const exp = newest.find((r) => r.experimentId)?.experimentId;
+  if (exp) return newest.filter((r) => r.experimentId === exp).reverse().map((r) => r.id);
+  return newest.slice(0, 4).reverse().map((r) => r.id);
+}
+
+function onEvent(type, data) {
+  if (type === "status") {
+    if (data.status === "deleted") return forget(data.id);
+    const isNew = !state.runs.has(data.id);
+    upsertRun(data);
+    // Runs started elsewhere (curl, another tab) join the figures too.
+    if (isNew && !firstLoad) setPlotted([data.id]);
+  } else if (type === "progress") {
+    if (state.runs.has(data.runId)) setProgress(data);
+  } else if (type === "epoch") {
+    addEpoch(data);
+  }
+}
+
+// --- actions ---------------------------------------------------------------
+async function cancelRun(id) {
+  try {
+    upsertRun(await api.cancel(id));
+  } catch (e) {
+    notice(`Cancel failed: ${e.message}`);
+  }
+}
+
+async function removeRun(id) {
+  if (!confirm("Delete this run and its recorded epochs?")) return;
+  try {
+    await api.remove(id);
+    forget(id);
+  } catch (e) {
+    notice(`Delete failed: ${e.message}`);
+  }
+}
+
+// --- start -----------------------------------------------------------------
+mountCharts($("#chart-grid"));
+mountConfusion($("#chart-grid"), { ensureEpochs });
+mountProgress($("#active"), $("#progress-list"));
+mountRunsTable($("#runs-table"), $("#runs-empty"), {
+  cancel: cancelRun,
+  remove: removeRun,
+  confusion: showConfusion,
+});
+mountForm($("#run-form"), {
+  onStarted({ runs, experiment }) {
+    for (const r of runs) upsertRun(r);
+    const ids = runs.map((r) => r.id);
+    // A comparison replaces the figures' lines; a single run joins them.
+    setPlotted(ids, { replace: Boolean(experiment) });
+    notice(
+      experiment ? `Started the comparison (${ids.length} runs).` : "Started the run.",
+    );
+  },
+});
+
+connectLive({
+  onEvent,
+  onReconnect: () => refresh(),
+  onConnection(s) {
+    state.connection = s;
+    changed("connection");
+  },
+});
+refresh();

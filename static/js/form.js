@@ -1,0 +1,150 @@
+// The start form: one run, or the report's comparison with the same settings.
+// The API is the one validator: its messages ("epochs: Too big: …") are shown
+// beside the fields they name, so the page never disagrees with the service.
+import { api, fieldErrors } from "./api.js";
+
+const NUMBERS = new Set([
+  "gamma",
+  "epochs",
+  "batchSize",
+  "lr",
+  "momentum",
+  "stepSize",
+  "stepGamma",
+  "seed",
+  "trainLimit",
+  "testLimit",
+]);
+const TEXT = new Set(["loss", "data", "backend", "model"]);
+const FIELDS = new Set([...NUMBERS, ...TEXT]);
+// The comparison sets these per run itself.
+const PER_RUN = new Set(["loss", "gamma"]);
+const SAVED_KEY = "lossbench.form";
+
+/** onStarted({runs, experiment}) is called with what the API created. */
+export function mountForm(form, { onStarted }) {
+  const formError = form.querySelector("#form-error");
+  const loss = form.elements.namedItem("loss");
+  const gamma = form.elements.namedItem("gamma");
+  const syncGamma = () => {
+    // γ only means something for focal; a disabled field is not sent.
+    gamma.disabled = loss.value !== "focal";
+  };
+  restore(form);
+  loss.addEventListener("change", syncGamma);
+  syncGamma();
+
+  // Editing a field clears its stale error.
+  form.addEventListener("input", (ev) => {
+    const name = ev.target.name;
+    if (FIELDS.has(name)) showError(form, name, "");
+  });
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const compare = ev.submitter?.value === "compare";
+    clearErrors(form, formError);
+    const { body, problems } = collect(form, compare);
+    if (Object.keys(problems).length) return showErrors(form, formError, problems);
+    const buttons = form.querySelectorAll("button[type=submit]");
+    buttons.forEach((b) => (b.disabled = true));
+    form.setAttribute("aria-busy", "true");
+    try {
+      if (compare) {
+        const exp = await api.startExperiment(body);
+        onStarted({ runs: exp.runs ?? [], experiment: exp });
+      } else {
+        const run = await api.startRun(body);
+        onStarted({ runs: [run], experiment: null });
+      }
+      save(form);
+    } catch (e) {
+      if (e.status && e.status < 500) showErrors(form, formError, fieldErrors(e.message, FIELDS));
+      else showErrors(form, formError, { "": `Could not start: ${e.message}` });
+    } finally {
+      buttons.forEach((b) => (b.disabled = false));
+      form.removeAttribute("aria-busy");
+    }
+  });
+}
+
+/** The request body: filled fields only (the API fills its own defaults). */
+function collect(form, compare) {
+  const body = {};
+  const problems = {};
+  for (const name of FIELDS) {
+    const el = form.elements.namedItem(name);
+    if (!el || el.disabled || (compare && PER_RUN.has(name))) continue;
+    if (NUMBERS.has(name)) {
+      if (el.validity?.badInput) {
+        problems[name] = "not a number";
+        continue;
+      }
+      if (el.value.trim() === "") continue;
+      body[name] = Number(el.value);
+    } else if (el.value.trim() !== "") {
+      body[name] = el.value.trim();
+    }
+  }
+  return { body, problems };
+}
+
+function showError(form, name, text) {
+  const el = form.elements.namedItem(name);
+  const slot = form.querySelector(`#e-${name}`);
+  if (!el || !slot) return false;
+  slot.textContent = text;
+  if (text) el.setAttribute("aria-invalid", "true");
+  else el.removeAttribute("aria-invalid");
+  return true;
+}
+
+function clearErrors(form, formError) {
+  for (const name of FIELDS) showError(form, name, "");
+  formError.textContent = "";
+}
+
+function showErrors(form, formError, errors) {
+  let first = null;
+  const general = [];
+  for (const [name, text] of Object.entries(errors)) {
+    if (name && showError(form, name, text)) {
+      const el = form.elements.namedItem(name);
+      // Open the collapsed section so the message is actually visible.
+      const details = el.closest("details");
+      if (details) details.open = true;
+      first ??= el;
+    } else {
+      general.push(text);
+    }
+  }
+  formError.textContent = general.join("; ");
+  first?.focus();
+}
+
+function save(form) {
+  const values = {};
+  for (const name of FIELDS) {
+    const el = form.elements.namedItem(name);
+    if (el) values[name] = el.value;
+  }
+  try {
+    localStorage.setItem(SAVED_KEY, JSON.stringify(values));
+  } catch {
+    // Not persisting the form is harmless.
+  }
+}
+
+function restore(form) {
+  let values = null;
+  try {
+    values = JSON.parse(localStorage.getItem(SAVED_KEY) ?? "null");
+  } catch {
+    return;
+  }
+  if (!values || typeof values !== "object") return;
+  for (const name of FIELDS) {
+    const el = form.elements.namedItem(name);
+    if (el && typeof values[name] === "string") el.value = values[name];
+  }
+}

@@ -1,0 +1,60 @@
+// One progress bar per queued or running run: overall progress through the
+// run's epochs, with the live batch loss, images/second and ETA.
+import { ACTIVE, duration, fixed, h, int, lossLabel, shortId } from "./format.js";
+import { runList, state } from "./state.js";
+
+const items = new Map(); // id → {li, bar, title, detail}
+let section, list;
+
+export function mountProgress(sectionEl, listEl) {
+  section = sectionEl;
+  list = listEl;
+}
+
+export function renderProgress() {
+  if (!list) return;
+  const runs = runList().filter((r) => ACTIVE.has(r.status)).reverse(); // oldest first
+  section.hidden = runs.length === 0;
+  const keep = new Set(runs.map((r) => r.id));
+  for (const [id, it] of items) {
+    if (!keep.has(id)) {
+      it.li.remove();
+      items.delete(id);
+    }
+  }
+  for (const run of runs) {
+    let it = items.get(run.id);
+    if (!it) {
+      const title = h("span", { className: "p-title" });
+      const bar = h("progress", { max: 1, value: 0 });
+      const detail = h("span", { className: "p-detail" });
+      const li = h("li", {}, title, bar, detail);
+      it = { li, bar, title, detail };
+      items.set(run.id, it);
+    }
+    list.append(it.li); // keeps the order; moving a node is cheap
+    update(it, run, state.progress.get(run.id));
+  }
+}
+
+function update(it, run, p) {
+  const label = `${lossLabel(run.config)} #${shortId(run.id)}`;
+  const epochs = run.config?.epochs ?? 1;
+  const done = run.epochsDone ?? 0;
+  let frac = done / epochs;
+  let detail;
+  if (run.status === "queued") {
+    detail = "queued: waiting for a free worker";
+  } else if (p && p.batches > 0) {
+    // p.epoch counts from 1, like the epoch events.
+    frac = Math.min(1, (p.epoch - 1 + p.batch / p.batches) / epochs);
+    detail = `epoch ${p.epoch}/${epochs} · batch ${int(p.batch)}/${int(p.batches)} · ` +
+      `loss ${fixed(p.loss)} · ${int(p.imgPerSec)} img/s · ETA ${duration(p.etaSeconds)}`;
+  } else {
+    detail = `epoch ${Math.min(done + 1, epochs)}/${epochs} · starting…`;
+  }
+  it.title.textContent = label;
+  it.bar.value = frac;
+  it.bar.setAttribute("aria-label", `${label}: ${Math.round(frac * 100)}% done`);
+  it.detail.textContent = detail;
+}
