@@ -1,3 +1,42 @@
-// The project's fast cpu kernels, registered over tfjs's stock ones.
-// (Filled in by the kernels work; registering nothing keeps the stock kernels.)
-export function registerFastCpuKernels(): void {}
+// The project's fast cpu kernels, registered over tfjs's stock ones (one
+// kernel per file, like tfjs's own backends). Each falls back to the stock
+// kernel (kept in stock.ts) for cases it does not handle.
+import * as tf from "@tensorflow/tfjs";
+import type { KernelConfig } from "@tensorflow/tfjs";
+import { conv2DConfig } from "./Conv2D.ts";
+import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter.ts";
+import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput.ts";
+import { fusedConv2DConfig } from "./FusedConv2D.ts";
+import { maxPoolConfig } from "./MaxPool.ts";
+import { maxPoolGradConfig } from "./MaxPoolGrad.ts";
+import { captureStock, stockKernel } from "./stock.ts";
+
+export const fastCpuKernels: KernelConfig[] = [
+  conv2DConfig,
+  fusedConv2DConfig,
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  maxPoolConfig,
+  maxPoolGradConfig,
+];
+
+/** Registers the project's kernels for `cpu` over the stock ones. Idempotent. */
+export function registerFastCpuKernels(): void {
+  for (const k of fastCpuKernels) {
+    const current = tf.getKernel(k.kernelName, "cpu");
+    if (current?.kernelFunc === k.kernelFunc) continue;
+    captureStock(k.kernelName);
+    if (current) tf.unregisterKernel(k.kernelName, "cpu");
+    tf.registerKernel(k);
+  }
+}
+
+/** Puts the stock kernels back (for baselines and tests). */
+export function unregisterFastCpuKernels(): void {
+  for (const k of fastCpuKernels) {
+    const current = tf.getKernel(k.kernelName, "cpu");
+    if (current?.kernelFunc !== k.kernelFunc) continue;
+    tf.unregisterKernel(k.kernelName, "cpu");
+    tf.registerKernel({ kernelName: k.kernelName, backendName: "cpu", kernelFunc: stockKernel(k.kernelName) });
+  }
+}

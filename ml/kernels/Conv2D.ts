@@ -1,0 +1,70 @@
+// Conv2D (NHWC, any strides/padding, dilations 1) on the WebAssembly SIMD kernel.
+import { backend_util, Conv2D } from "@tensorflow/tfjs";
+import type { Conv2DAttrs, Conv2DInputs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { stockKernel } from "./stock.ts";
+import { type Backend, f32, isF32, padChannels, padInput, paddedConv, tapOffsets, unpadChannels } from "./util.ts";
+import { wasmRuntime } from "./wasm/runtime.ts";
+
+/** conv (+ bias, + ReLU) for a channels-last, dilation-1 conv; bias has Cout values or one. */
+export function convForward(
+  backend: Backend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+  bias?: Float32Array,
+  relu = false,
+): TensorInfo {
+  const g = paddedConv(info);
+  const rt = wasmRuntime();
+  rt.reset();
+  const xp = padInput(rt, f32(backend, x), g);
+  const taps = tapOffsets(rt, g);
+  const w = padChannels(rt, f32(backend, filter), taps.KK, g.Cout, g.Cp);
+  const b = rt.alloc(g.Cp);
+  rt.f32.fill(0, b >> 2, (b >> 2) + g.Cp);
+  if (bias) {
+    for (let c = 0; c < g.Cout; c++) rt.f32[(b >> 2) + c] = bias.length === 1 ? bias[0] : bias[c];
+  }
+  const P = g.N * g.OH * g.OW;
+  const out = rt.alloc(P * g.Cp);
+  rt.exports.conv2d(
+    xp, w, b, taps.ptr, out, g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw, taps.KK, g.Cp, relu ? 1 : 0,
+  );
+  const values = unpadChannels(rt, out, P, g.Cout, g.Cp);
+  return backend.makeTensorInfo(info.outShape, "float32", values);
+}
+
+/** The conv info when our kernel handles the case, else null (NCHW, dilations > 1, non-float). */
+export function supportedConv(
+  x: TensorInfo,
+  filter: TensorInfo,
+  attrs: Conv2DAttrs,
+): backend_util.Conv2DInfo | null {
+  if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || !isF32(x, filter)) return null;
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+  return info.dilationHeight === 1 && info.dilationWidth === 1 ? info : null;
+}
+
+export function conv2D(
+  args: { inputs: Conv2DInputs; backend: Backend; attrs: Conv2DAttrs },
+): TensorInfo {
+  const { inputs: { x, filter }, backend, attrs } = args;
+  const info = supportedConv(x, filter, attrs);
+  if (!info) return stockKernel(Conv2D)(args as never) as TensorInfo;
+  return convForward(backend, x, filter, info);
+}
+
+export const conv2DConfig: KernelConfig = {
+  kernelName: Conv2D,
+  backendName: "cpu",
+  kernelFunc: conv2D as unknown as KernelFunc,
+};

@@ -1,0 +1,51 @@
+// Conv2DBackpropFilter (the filter gradient; ~90% of a stock training step) on
+// the WebAssembly SIMD kernel: 8 taps × 4 channels of dW in registers per pass.
+import { backend_util, Conv2DBackpropFilter } from "@tensorflow/tfjs";
+import type {
+  Conv2DBackpropFilterAttrs,
+  Conv2DBackpropFilterInputs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from "@tensorflow/tfjs";
+import { stockKernel } from "./stock.ts";
+import { type Backend, f32, isF32, padChannels, padInput, paddedConv, tapOffsets, unpadChannels } from "./util.ts";
+import { wasmRuntime } from "./wasm/runtime.ts";
+
+export function conv2DBackpropFilter(
+  args: { inputs: Conv2DBackpropFilterInputs; backend: Backend; attrs: Conv2DBackpropFilterAttrs },
+): TensorInfo {
+  const { inputs: { x, dy }, backend, attrs } = args;
+  if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || !isF32(x, dy)) {
+    return stockKernel(Conv2DBackpropFilter)(args as never) as TensorInfo;
+  }
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+  const g = paddedConv(info);
+  const rt = wasmRuntime();
+  rt.reset();
+  const xp = padInput(rt, f32(backend, x), g);
+  const taps = tapOffsets(rt, g);
+  const P = g.N * g.OH * g.OW;
+  const dyp = padChannels(rt, f32(backend, dy), P, g.Cout, g.Cp);
+  const dw = rt.alloc(taps.KKp * g.Cp);
+  rt.exports.conv2dBackpropFilter(
+    xp, dyp, taps.ptr, dw, g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw, taps.KKp, g.Cp,
+  );
+  const values = unpadChannels(rt, dw, taps.KK, g.Cout, g.Cp);
+  return backend.makeTensorInfo(attrs.filterShape, "float32", values);
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: "cpu",
+  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
+};

@@ -1,0 +1,28 @@
+// FusedConv2D: conv + bias + ReLU in one pass of the SIMD kernel (linear or relu
+// activation, bias of Cout values or a scalar); anything else goes to the stock kernel.
+import { FusedConv2D } from "@tensorflow/tfjs";
+import type { FusedConv2DAttrs, FusedConv2DInputs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { convForward, supportedConv } from "./Conv2D.ts";
+import { stockKernel } from "./stock.ts";
+import { type Backend, f32, isF32 } from "./util.ts";
+
+export function fusedConv2D(
+  args: { inputs: FusedConv2DInputs; backend: Backend; attrs: FusedConv2DAttrs },
+): TensorInfo {
+  const { inputs: { x, filter, bias }, backend, attrs } = args;
+  const act = attrs.activation ?? "linear";
+  const outChannels = filter.shape[3];
+  const biasOk = !bias ||
+    (isF32(bias) && (bias.shape.reduce((a, b) => a * b, 1) === 1 ||
+      (bias.shape[bias.shape.length - 1] === outChannels &&
+        bias.shape.reduce((a, b) => a * b, 1) === outChannels)));
+  const info = (act === "linear" || act === "relu") && biasOk ? supportedConv(x, filter, attrs) : null;
+  if (!info) return stockKernel(FusedConv2D)(args as never) as TensorInfo;
+  return convForward(backend, x, filter, info, bias ? f32(backend, bias) : undefined, act === "relu");
+}
+
+export const fusedConv2DConfig: KernelConfig = {
+  kernelName: FusedConv2D,
+  backendName: "cpu",
+  kernelFunc: fusedConv2D as unknown as KernelFunc,
+};

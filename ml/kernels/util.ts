@@ -1,0 +1,125 @@
+// Helpers shared by the project's cpu kernels.
+import type { backend_util, TensorInfo } from "@tensorflow/tfjs";
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import type { WasmRuntime } from "./wasm/runtime.ts";
+
+export type Backend = MathBackendCPU;
+
+/** The float32 values behind a cpu tensor (no copy). */
+export function f32(backend: Backend, t: TensorInfo): Float32Array {
+  return backend.data.get(t.dataId).values as Float32Array;
+}
+
+export const isF32 = (...ts: (TensorInfo | undefined)[]) =>
+  ts.every((t) => !t || t.dtype === "float32");
+
+export const ceil4 = (n: number) => (n + 3) & ~3;
+
+/** Geometry of a conv on a zero-padded copy of its input, shared by the three conv kernels. */
+export interface PaddedConv {
+  N: number;
+  H: number;
+  W: number;
+  Cin: number;
+  OH: number;
+  OW: number;
+  Cout: number;
+  Cp: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  top: number;
+  left: number;
+  Hp: number;
+  Wp: number;
+}
+
+export function paddedConv(info: backend_util.Conv2DInfo): PaddedConv {
+  const { padInfo } = info;
+  const KH = info.filterHeight;
+  const KW = info.filterWidth;
+  const sh = info.strideHeight;
+  const sw = info.strideWidth;
+  return {
+    N: info.batchSize,
+    H: info.inHeight,
+    W: info.inWidth,
+    Cin: info.inChannels,
+    OH: info.outHeight,
+    OW: info.outWidth,
+    Cout: info.outChannels,
+    Cp: ceil4(info.outChannels),
+    KH,
+    KW,
+    sh,
+    sw,
+    top: padInfo.top,
+    left: padInfo.left,
+    Hp: Math.max(info.inHeight + padInfo.top + padInfo.bottom, (info.outHeight - 1) * sh + KH),
+    Wp: Math.max(info.inWidth + padInfo.left + padInfo.right, (info.outWidth - 1) * sw + KW),
+  };
+}
+
+/** Copies an NHWC image batch into wasm scratch with zero padding; returns its address. */
+export function padInput(rt: WasmRuntime, src: Float32Array, g: PaddedConv): number {
+  const { N, H, W, Cin, Hp, Wp, top, left } = g;
+  const ptr = rt.alloc(N * Hp * Wp * Cin);
+  const f = rt.f32;
+  const base = ptr >> 2;
+  if (Hp === H && Wp === W) {
+    f.set(src, base);
+    return ptr;
+  }
+  f.fill(0, base, base + N * Hp * Wp * Cin);
+  const row = W * Cin;
+  for (let n = 0; n < N; n++) {
+    for (let h = 0; h < H; h++) {
+      const s = (n * H + h) * row;
+      f.set(src.subarray(s, s + row), base + ((n * Hp + h + top) * Wp + left) * Cin);
+    }
+  }
+  return ptr;
+}
+
+/** offs[kk] for every filter tap kk = (kh·KW + kw)·Cin + ci, zero-padded to a multiple of 4. */
+export function tapOffsets(rt: WasmRuntime, g: PaddedConv): { ptr: number; KK: number; KKp: number } {
+  const K = g.KW * g.Cin;
+  const KK = g.KH * K;
+  const KKp = ceil4(KK);
+  const ptr = rt.alloc(KKp);
+  const t = rt.i32;
+  const b = ptr >> 2;
+  for (let kk = 0; kk < KKp; kk++) {
+    t[b + kk] = kk < KK ? Math.floor(kk / K) * g.Wp * g.Cin + (kk % K) : 0;
+  }
+  return { ptr, KK, KKp };
+}
+
+/** Copies [rows, C] into wasm scratch as [rows, Cp] (zero-padded channels); returns its address. */
+export function padChannels(rt: WasmRuntime, src: Float32Array, rows: number, C: number, Cp: number): number {
+  const ptr = rt.alloc(rows * Cp);
+  const f = rt.f32;
+  const b = ptr >> 2;
+  if (C === Cp) {
+    f.set(src.subarray(0, rows * C), b);
+    return ptr;
+  }
+  f.fill(0, b, b + rows * Cp);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) f[b + r * Cp + c] = src[r * C + c];
+  }
+  return ptr;
+}
+
+/** Copies [rows, Cp] out of wasm scratch as a fresh [rows, C] array. */
+export function unpadChannels(rt: WasmRuntime, ptr: number, rows: number, C: number, Cp: number): Float32Array {
+  const b = ptr >> 2;
+  if (C === Cp) return rt.f32.slice(b, b + rows * C);
+  const out = new Float32Array(rows * C);
+  const f = rt.f32;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) out[r * C + c] = f[b + r * Cp + c];
+  }
+  return out;
+}
