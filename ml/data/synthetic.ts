@@ -58,7 +58,9 @@ function generateSplit(
       for (let x = 0; x < size; x++) {
         const wave = Math.sin(kx * x + ky * y + phase) * contrast;
         for (let c = 0; c < channels; c++) {
-          const noise = 40 * (rng.float() + rng.float() - 1); // triangular, ±40
+          // Triangular noise in ±40 from the two halves of one draw.
+          const r = rng.uint32();
+          const noise = ((r & 0xffff) + (r >>> 16)) * (40 / 65535) - 40;
           const v = brightness + wave * tint[c] + noise;
           images[o++] = v < 0 ? 0 : v > 255 ? 255 : v;
         }
