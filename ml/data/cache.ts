@@ -103,7 +103,12 @@ export async function readDecoded(path: string): Promise<Dataset | null> {
   if (view.getUint32(4, true) !== FORMAT_VERSION) return null;
   const jsonBytes = await readExactly(file, view.getUint32(8, true));
   if (!jsonBytes) return null;
-  const h = JSON.parse(new TextDecoder().decode(jsonBytes)) as Header;
+  let h: Header;
+  try {
+    h = JSON.parse(new TextDecoder().decode(jsonBytes));
+  } catch {
+    return null; // damaged entry: decode again and overwrite it
+  }
   const pixels = h.height * h.width * h.channels;
   const size = (await file.stat()).size;
   if (size !== 12 + jsonBytes.length + (h.trainCount + h.testCount) * (pixels + 1)) return null;

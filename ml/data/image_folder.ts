@@ -333,7 +333,7 @@ export async function loadImageFolder(spec: string, opts: LoadOptions): Promise<
     const tree = await readDirectoryTree(path, opts.signal);
     return loadOrDecode(
       "images",
-      `dir:${hashFiles(tree.files)}`,
+      `dir:${hashFiles(tree.files)}:${sha256Hex(tree.dirs.join("\n"))}`,
       name,
       opts,
       () => decodeImageFolder(tree, name, path, opts),
