@@ -1,0 +1,133 @@
+// Server-sent events: GET /api/events (every run) and /api/runs/:id/events.
+//
+// Each event has an `id:`. Durable events (`status`, `epoch`) use their KV
+// sequence number; `progress` events repeat the id of the latest durable event
+// sent before them. A client reconnecting with `Last-Event-ID: N` first gets
+// the durable events after N from KV, then the live stream, with no gaps and
+// no duplicates. Without Last-Event-ID, /api/events starts live and a run's
+// stream replays that run's whole history first; a malformed Last-Event-ID is
+// treated as absent. A run's stream ends after the run's final status.
+//
+// The stream is pull-based: an event is encoded only when the client has taken
+// the previous one, so a client that stops reading holds no more than its
+// subscriber's bounded buffer (see service/event_bus.ts), never training.
+import { Hono } from "hono";
+import type { Item } from "../service/event_bus.ts";
+import { type DurableEvent, isTerminal, type ServiceEvent } from "../service/types.ts";
+import type { Deps } from "./deps.ts";
+import { apiError } from "./errors.ts";
+import { findRun } from "./runs.ts";
+
+const HEARTBEAT_MS = 15_000;
+const RECONNECT_MS = 2_000;
+/** Durable events one client may have unsent before it is dropped (it then replays). */
+const MAX_BUFFERED_DURABLE = 256;
+
+/** `Last-Event-ID` as a sequence number, or undefined when absent or malformed. */
+export function parseLastEventId(v: string | undefined | null): number | undefined {
+  if (v === undefined || v === null || !/^\d{1,15}$/.test(v.trim())) return undefined;
+  return Number(v.trim());
+}
+
+const enc = new TextEncoder();
+
+export function encodeEvent(e: ServiceEvent, id: number): string {
+  return `id: ${id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
+}
+
+function isDurable(e: Item): e is DurableEvent {
+  return e.type === "status" || e.type === "epoch";
+}
+
+/** A run's stream ends once its final status is out. */
+function ends(e: Item, runId?: string): boolean {
+  return runId !== undefined && e.type === "status" && isTerminal(e.data.status);
+}
+
+function sse(deps: Deps, opts: { runId?: string; since?: number }): Response {
+  const { runId, since } = opts;
+  if (deps.bus.size >= (deps.maxSubscribers ?? 1000)) {
+    throw apiError(503, "too many event streams open; try again later");
+  }
+  // Subscribe before reading the replay, so nothing falls between the two.
+  const sub = deps.bus.subscribe({
+    filter: runId ? (e) => e.runId === runId : undefined,
+    maxDurable: MAX_BUFFERED_DURABLE,
+    onClose: () => clearInterval(heartbeat),
+  });
+  let lastSent = since ?? deps.store.lastSeq;
+  let replay: DurableEvent[] | null = since === undefined ? [] : null;
+  let done = false;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+
+  const cleanup = () => {
+    clearInterval(heartbeat);
+    sub.close();
+  };
+
+  const body = new ReadableStream<Uint8Array>({
+    start(ctrl) {
+      ctrl.enqueue(enc.encode(`retry: ${RECONNECT_MS}\n: lossbench events\n\n`));
+      heartbeat = setInterval(
+        () => sub.push({ type: "heartbeat" }),
+        deps.heartbeatMs ?? HEARTBEAT_MS,
+      );
+    },
+    async pull(ctrl) {
+      if (done) return;
+      if (replay === null) {
+        replay = await deps.store.listEvents(since!, runId);
+      }
+      let item: Item | null | undefined = replay.shift();
+      while (item === undefined) {
+        const next = await sub.next();
+        if (next === null) {
+          // Closed: by the client, at shutdown, or too slow (then it reconnects and replays).
+          done = true;
+          cleanup();
+          ctrl.close();
+          return;
+        }
+        // Already sent from the replay.
+        if (isDurable(next) && next.seq <= lastSent) continue;
+        item = next;
+      }
+      if (item.type === "heartbeat") {
+        ctrl.enqueue(enc.encode(": heartbeat\n\n"));
+        return;
+      }
+      lastSent = Math.max(lastSent, item.seq);
+      ctrl.enqueue(enc.encode(encodeEvent(item, lastSent)));
+      if (ends(item, runId)) {
+        done = true;
+        cleanup();
+        ctrl.close();
+      }
+    },
+    cancel() {
+      cleanup();
+    },
+  }, { highWaterMark: 1 });
+
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+}
+
+export function eventRoutes(deps: Deps): Hono {
+  const r = new Hono();
+
+  r.get("/events", (c) => sse(deps, { since: parseLastEventId(c.req.header("last-event-id")) }));
+
+  r.get("/runs/:id/events", async (c) => {
+    const run = await findRun(deps, c);
+    const since = parseLastEventId(c.req.header("last-event-id")) ?? 0;
+    return sse(deps, { runId: run.id, since });
+  });
+
+  return r;
+}

@@ -1,0 +1,52 @@
+// The service's settings, from the environment. Every value is checked, so a
+// typo fails at start-up with the variable's name rather than at first use.
+import type { BackendName } from "../ml/types.ts";
+import { parseDatasetList } from "./datasets.ts";
+
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  kvPath: string;
+  cacheDir: string;
+  /** Concurrent runs; undefined = cores on cpu, 1 on a GPU. */
+  workers?: number;
+  /** name → path or URL (LOSSBENCH_DATASETS). */
+  datasets: Map<string, string>;
+  token?: string;
+  backend: BackendName;
+  maxQueue: number;
+}
+
+function int(env: Record<string, string | undefined>, name: string, min: number, max: number) {
+  const v = env[name]?.trim();
+  if (v === undefined || v === "") return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) {
+    throw new Error(`${name} must be an integer in ${min}..${max}, got "${v}"`);
+  }
+  return n;
+}
+
+export function readConfig(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): ServiceConfig {
+  const backend = (env.LOSSBENCH_BACKEND?.trim() || "auto") as BackendName;
+  if (!["auto", "cpu", "webgpu"].includes(backend)) {
+    throw new Error(`LOSSBENCH_BACKEND must be auto, cpu or webgpu, got "${backend}"`);
+  }
+  const token = env.LOSSBENCH_TOKEN?.trim() || undefined;
+  if (token !== undefined && !/^[A-Za-z0-9._~+/-]+=*$/.test(token)) {
+    throw new Error("LOSSBENCH_TOKEN may only hold the characters of an RFC 6750 bearer token");
+  }
+  return {
+    port: int(env, "PORT", 0, 65535) ?? 8000,
+    host: env.HOST?.trim() || "127.0.0.1",
+    kvPath: env.LOSSBENCH_KV?.trim() || "./.lossbench/lossbench.kv",
+    cacheDir: env.LOSSBENCH_CACHE?.trim() || "./.lossbench/cache",
+    workers: int(env, "LOSSBENCH_WORKERS", 1, 256),
+    datasets: parseDatasetList(env.LOSSBENCH_DATASETS),
+    token,
+    backend,
+    maxQueue: int(env, "LOSSBENCH_QUEUE_MAX", 1, 100_000) ?? 100,
+  };
+}

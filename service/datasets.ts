@@ -1,0 +1,64 @@
+// The data sets a request may name, and one decoded, shared copy of each per
+// process. Requests only ever name a data set: the paths and URLs behind the
+// names come from the operator (LOSSBENCH_DATASETS), never from a request.
+import { loadDataset } from "../ml/data/mod.ts";
+import { shareDataset } from "../ml/protocol.ts";
+import type { Dataset } from "../ml/types.ts";
+
+export const BUILTIN_DATASETS = ["cifar10", "synthetic"] as const;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Parses `name=path-or-url,name2=...`; throws on a malformed or duplicate entry. */
+export function parseDatasetList(env: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (env ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    const name = eq > 0 ? part.slice(0, eq).trim() : "";
+    const spec = eq > 0 ? part.slice(eq + 1).trim() : "";
+    if (!NAME.test(name) || !spec) {
+      throw new Error(`LOSSBENCH_DATASETS: expected name=path-or-url, got "${part}"`);
+    }
+    if ((BUILTIN_DATASETS as readonly string[]).includes(name) || out.has(name)) {
+      throw new Error(`LOSSBENCH_DATASETS: data set name "${name}" is already taken`);
+    }
+    out.set(name, spec);
+  }
+  return out;
+}
+
+export class Datasets {
+  #loaded = new Map<string, Promise<Dataset>>();
+
+  constructor(
+    readonly registered: Map<string, string>,
+    private cacheDir: string,
+    private log: (msg: string) => void = console.log,
+  ) {}
+
+  /** Every name a request may use. */
+  names(): string[] {
+    return [...BUILTIN_DATASETS, ...this.registered.keys()];
+  }
+
+  /** Null when `name` is allowed, else the reason (naming the field). */
+  check(name: string): string | null {
+    if (this.names().includes(name)) return null;
+    return `data: unknown data set "${name.slice(0, 100)}"; use one of: ${this.names().join(", ")}`;
+  }
+
+  /** The decoded set in SharedArrayBuffers, loaded on first use and kept. */
+  get(name: string): Promise<Dataset> {
+    let p = this.#loaded.get(name);
+    if (!p) {
+      const spec = this.registered.get(name) ?? name;
+      p = loadDataset(spec, {
+        cacheDir: this.cacheDir,
+        onProgress: (msg) => this.log(`data ${name}: ${msg}`),
+      }).then(shareDataset);
+      // A failed load is forgotten, so a later run can try again.
+      p.catch(() => this.#loaded.delete(name));
+      this.#loaded.set(name, p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,178 @@
+// A fixed number of training Web Workers (ml/worker.ts). The pool only
+// spawns, tracks and replaces them; what a message means for a run is the
+// scheduler's business. A worker that throws or dies is terminated and
+// replaced, and its run reported as crashed, so the service keeps serving.
+import type { FromWorker, ToWorker } from "../ml/protocol.ts";
+
+export interface WorkerInfo {
+  backend: string;
+  adapter: string;
+}
+
+export interface Slot {
+  readonly index: number;
+  worker: Worker;
+  /** The run it is training, or null when idle (or not ready yet). */
+  runId: string | null;
+  ready: boolean;
+  /** Set when it was terminated on purpose (crash, stuck cancel or shutdown). */
+  gone: boolean;
+}
+
+export interface PoolHooks {
+  /** A message about a run (everything but `ready` and run-less `failed`). */
+  onMessage(slot: Slot, msg: FromWorker): void;
+  /** The worker threw or died; `runId` is what it was training. It is being replaced. */
+  onCrash(slot: Slot, runId: string | null, error: string): void;
+  /** A worker became free (ready after a (re)start, or released). */
+  onIdle(): void;
+  log?(msg: string): void;
+}
+
+const WORKER_URL = new URL("../ml/worker.ts", import.meta.url);
+const READY_TIMEOUT_MS = 120_000;
+const RESPAWN_DELAY_MS = 1_000;
+
+export class WorkerPool {
+  readonly slots: Slot[] = [];
+  info: WorkerInfo | null = null;
+  #backend: string;
+  #stopped = false;
+
+  /** Set before start(): the scheduler's handlers. */
+  hooks: PoolHooks = { onMessage() {}, onCrash() {}, onIdle() {} };
+
+  constructor(backend: string, private url: URL = WORKER_URL) {
+    this.#backend = backend;
+  }
+
+  get size() {
+    return this.slots.length;
+  }
+
+  get busy() {
+    return this.slots.filter((s) => s.runId !== null).length;
+  }
+
+  get readyCount() {
+    return this.slots.filter((s) => s.ready).length;
+  }
+
+  /**
+   * Starts the first worker (which resolves `auto` to a concrete backend),
+   * then the rest with that backend; `size` maps the backend to a count.
+   */
+  async start(size: (info: WorkerInfo) => number): Promise<WorkerInfo> {
+    const first = this.#spawn(0, this.#backend);
+    this.slots.push(first.slot);
+    const info = await first.ready;
+    this.info = info;
+    this.#backend = info.backend;
+    const n = Math.max(1, size(info));
+    const rest = [];
+    for (let i = 1; i < n; i++) {
+      const s = this.#spawn(i, this.#backend);
+      this.slots.push(s.slot);
+      rest.push(s.ready);
+    }
+    await Promise.all(rest);
+    return info;
+  }
+
+  idle(): Slot | undefined {
+    return this.slots.find((s) => s.ready && s.runId === null && !s.gone);
+  }
+
+  send(slot: Slot, msg: ToWorker): void {
+    slot.worker.postMessage(msg);
+  }
+
+  release(slot: Slot): void {
+    slot.runId = null;
+    if (!slot.gone) this.hooks.onIdle();
+  }
+
+  /** Terminates a worker (e.g. one that ignores a cancel) and starts a fresh one in its slot. */
+  replace(slot: Slot, why: string): void {
+    if (slot.gone) return;
+    slot.gone = true;
+    slot.ready = false;
+    slot.worker.terminate();
+    this.hooks.log?.(`worker ${slot.index} terminated (${why}); starting a new one`);
+    if (this.#stopped) return;
+    const respawn = (attempt: number) => {
+      const { slot: fresh, ready } = this.#spawn(slot.index, this.#backend);
+      this.slots[slot.index] = fresh;
+      ready.then(() => this.hooks.onIdle()).catch((e) => {
+        this.hooks.log?.(`worker ${slot.index} failed to start: ${(e as Error).message}`);
+        fresh.gone = true;
+        fresh.worker.terminate();
+        if (!this.#stopped) {
+          setTimeout(() => respawn(attempt + 1), RESPAWN_DELAY_MS * 2 ** Math.min(attempt, 5));
+        }
+      });
+    };
+    respawn(0);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const s of this.slots) {
+      s.gone = true;
+      s.worker.terminate();
+    }
+  }
+
+  #spawn(index: number, backend: string): { slot: Slot; ready: Promise<WorkerInfo> } {
+    const worker = new Worker(this.url, { type: "module", name: backend });
+    const slot: Slot = { index, worker, runId: null, ready: false, gone: false };
+    let settle: { resolve(i: WorkerInfo): void; reject(e: Error): void } | null = null;
+    const ready = new Promise<WorkerInfo>((resolve, reject) => (settle = { resolve, reject }));
+    const timer = setTimeout(
+      () => fail(new Error(`worker did not start within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      settle?.reject(e);
+      settle = null;
+    };
+
+    worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      const msg = e.data;
+      if (slot.gone) return;
+      if (msg?.type === "ready") {
+        clearTimeout(timer);
+        slot.ready = true;
+        settle?.resolve({ backend: msg.backend, adapter: msg.adapter });
+        settle = null;
+        return;
+      }
+      if (msg?.type === "failed" && msg.runId === null) {
+        if (!slot.ready) fail(new Error(msg.error));
+        else this.hooks.log?.(`worker ${index}: ${msg.error}`);
+        return;
+      }
+      this.hooks.onMessage(slot, msg);
+    };
+    const crash = (message: string) => {
+      if (slot.gone) return;
+      if (!slot.ready) {
+        fail(new Error(message));
+        return;
+      }
+      const runId = slot.runId;
+      slot.runId = null;
+      this.replace(slot, message);
+      this.hooks.onCrash(slot, runId, message);
+    };
+    worker.onerror = (e: ErrorEvent) => {
+      // Without preventDefault an uncaught worker error would take the whole service down.
+      e.preventDefault();
+      crash(`worker crashed: ${e.message || "unknown error"}`);
+    };
+    worker.onmessageerror = () => crash("worker sent a message that could not be read");
+    ready.catch(() => {}); // the caller awaits it; keep a rejection from being "unhandled" meanwhile
+    return { slot, ready };
+  }
+}

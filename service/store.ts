@@ -1,0 +1,345 @@
+// Everything durable, in Deno KV: runs, the queue, per-epoch metrics,
+// checkpoints, experiments and the event log. Writes go through one lock, so
+// event sequence numbers are handed out, committed and published in order.
+//
+// Keys:
+//   ["run", id]                       Run
+//   ["queue", priority, id]           true   (0 = resume after restart, 1 = new)
+//   ["epoch", id, n]                  EpochMetrics of epoch n (from 1)
+//   ["ckpt", id]                      CheckpointMeta of the latest epoch
+//   ["ckpt_chunk", id, epoch, i]      Uint8Array, part i of that checkpoint
+//   ["experiment", id]                Experiment
+//   ["event", seq]                    DurableEvent (the global log)
+//   ["run_event", id, seq]            the same event, indexed by run
+//   ["meta", "seq"]                   last sequence number handed out
+import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
+import type { DurableEvent, Experiment, Run, RunStatus } from "./types.ts";
+
+/** Values are limited to 64 KiB; 60 KiB is a multiple of 4 (whole float32s). */
+export const CHUNK_BYTES = 60 * 1024;
+/** Deletes per atomic op when removing a run (KV caps mutations per op). */
+const DELETE_BATCH = 500;
+
+export interface CheckpointMeta {
+  epoch: number;
+  bytes: number;
+  chunks: number;
+  tensors: { group: "weights" | "momentum"; name: string; length: number }[];
+}
+
+export class QueueFullError extends Error {
+  constructor(readonly max: number) {
+    super(`the queue is full (${max} runs waiting); try again later`);
+  }
+}
+
+/** A tiny FIFO mutex: KV writes that hand out sequence numbers run one at a time. */
+class Lock {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.#tail.then(fn);
+    this.#tail = p.catch(() => {});
+    return p;
+  }
+}
+
+export function packCheckpoint(ck: Checkpoint): { meta: CheckpointMeta; chunks: Uint8Array[] } {
+  const tensors: CheckpointMeta["tensors"] = [];
+  const arrays: Float32Array[] = [];
+  for (const group of ["weights", "momentum"] as const) {
+    for (const name of Object.keys(ck[group]).sort()) {
+      tensors.push({ group, name, length: ck[group][name].length });
+      arrays.push(ck[group][name]);
+    }
+  }
+  const all = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    all.set(a, o);
+    o += a.length;
+  }
+  const bytes = new Uint8Array(all.buffer);
+  const chunks: Uint8Array[] = [];
+  for (let s = 0; s < bytes.length; s += CHUNK_BYTES) chunks.push(bytes.slice(s, s + CHUNK_BYTES));
+  return { meta: { epoch: ck.epoch, bytes: bytes.length, chunks: chunks.length, tensors }, chunks };
+}
+
+export function unpackCheckpoint(meta: CheckpointMeta, chunks: Uint8Array[]): Checkpoint {
+  const bytes = new Uint8Array(meta.bytes);
+  let o = 0;
+  for (const c of chunks) {
+    bytes.set(c, o);
+    o += c.length;
+  }
+  if (o !== meta.bytes) throw new Error(`checkpoint: expected ${meta.bytes} bytes, found ${o}`);
+  const all = new Float32Array(bytes.buffer);
+  const ck: Checkpoint = { epoch: meta.epoch, weights: {}, momentum: {} };
+  let at = 0;
+  for (const t of meta.tensors) {
+    ck[t.group][t.name] = all.slice(at, at + t.length);
+    at += t.length;
+  }
+  return ck;
+}
+
+const now = () => new Date().toISOString();
+
+export interface StoreOptions {
+  /** Called for every committed durable event, in sequence order, inside the write lock. */
+  onEvent?: (e: DurableEvent) => void;
+  /** Most runs waiting in the queue at once. */
+  maxQueue?: number;
+}
+
+export class Store {
+  #lock = new Lock();
+  #seq = 0;
+  #queued = 0;
+  readonly maxQueue: number;
+
+  private constructor(readonly kv: Deno.Kv, private opts: StoreOptions) {
+    this.maxQueue = opts.maxQueue ?? 100;
+  }
+
+  static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
+    const kv = await Deno.openKv(path);
+    const store = new Store(kv, opts);
+    store.#seq = (await kv.get<number>(["meta", "seq"])).value ?? 0;
+    for await (const _ of kv.list({ prefix: ["queue"] })) store.#queued++;
+    return store;
+  }
+
+  /** Waits for pending writes, then closes KV. */
+  async close(): Promise<void> {
+    await this.#lock.run(() => Promise.resolve());
+    this.kv.close();
+  }
+
+  /** The sequence number of the latest committed (and published) durable event. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  get queueLength(): number {
+    return this.#queued;
+  }
+
+  // ---- reads ----
+
+  async getRun(id: string): Promise<Run | null> {
+    return (await this.kv.get<Run>(["run", id])).value;
+  }
+
+  /** Newest first. */
+  async listRuns(limit = 1000): Promise<Run[]> {
+    const out: Run[] = [];
+    for await (const e of this.kv.list<Run>({ prefix: ["run"] }, { reverse: true, limit })) {
+      out.push(e.value);
+    }
+    return out;
+  }
+
+  async listEpochs(id: string): Promise<EpochMetrics[]> {
+    const out: EpochMetrics[] = [];
+    for await (const e of this.kv.list<EpochMetrics>({ prefix: ["epoch", id] })) out.push(e.value);
+    return out;
+  }
+
+  async getExperiment(id: string): Promise<Experiment | null> {
+    return (await this.kv.get<Experiment>(["experiment", id])).value;
+  }
+
+  async listExperiments(limit = 1000): Promise<Experiment[]> {
+    const out: Experiment[] = [];
+    const it = this.kv.list<Experiment>({ prefix: ["experiment"] }, { reverse: true, limit });
+    for await (const e of it) out.push(e.value);
+    return out;
+  }
+
+  /** The next run to start: resumed runs first, then the oldest new one. */
+  async peekQueue(): Promise<string | null> {
+    for await (const e of this.kv.list({ prefix: ["queue"] }, { limit: 1 })) {
+      return e.key[2] as string;
+    }
+    return null;
+  }
+
+  async loadCheckpoint(id: string): Promise<Checkpoint | null> {
+    const meta = (await this.kv.get<CheckpointMeta>(["ckpt", id])).value;
+    if (!meta) return null;
+    const chunks: Uint8Array[] = [];
+    const it = this.kv.list<Uint8Array>({ prefix: ["ckpt_chunk", id, meta.epoch] });
+    for await (const e of it) chunks.push(e.value);
+    if (chunks.length !== meta.chunks) {
+      throw new Error(`checkpoint of run ${id}: ${chunks.length} of ${meta.chunks} chunks found`);
+    }
+    return unpackCheckpoint(meta, chunks);
+  }
+
+  /** Durable events after `since`, oldest first, for one run or all of them. */
+  async listEvents(since: number, runId?: string, limit = 10_000): Promise<DurableEvent[]> {
+    const sel = runId
+      ? { prefix: ["run_event", runId], start: ["run_event", runId, since + 1] }
+      : { prefix: ["event"], start: ["event", since + 1] };
+    const out: DurableEvent[] = [];
+    for await (const e of this.kv.list<DurableEvent>(sel, { limit })) out.push(e.value);
+    return out;
+  }
+
+  // ---- writes (each one atomic, each under the lock) ----
+
+  /** Creates queued runs (and their experiment) in one atomic op; all or none. */
+  createRuns(runs: Run[], experiment?: Experiment): Promise<Run[]> {
+    return this.#write((op, emit) => {
+      if (this.#queued + runs.length > this.maxQueue) throw new QueueFullError(this.maxQueue);
+      for (const run of runs) {
+        op.check({ key: ["run", run.id], versionstamp: null });
+        op.set(["run", run.id], run);
+        op.set(["queue", 1, run.id], true);
+        emit({ type: "status", runId: run.id, data: run });
+      }
+      if (experiment) op.set(["experiment", experiment.id], experiment);
+      return { result: runs, queued: runs.length };
+    });
+  }
+
+  /**
+   * Changes a run's status (and fields) if its current status is one of
+   * `from`; returns the updated run, or null when it isn't (or is gone).
+   * Leaving "queued" takes it off the queue; `requeue` puts it back at the front.
+   */
+  transition(
+    id: string,
+    from: readonly RunStatus[],
+    patch: Partial<Run> & { status: RunStatus },
+    opts: { requeue?: boolean } = {},
+  ): Promise<Run | null> {
+    return this.#write(async (op, emit) => {
+      const cur = await this.kv.get<Run>(["run", id]);
+      if (!cur.value || !from.includes(cur.value.status)) return { result: null };
+      const run: Run = { ...cur.value, ...patch };
+      op.check(cur).set(["run", id], run);
+      let queued = 0;
+      if (cur.value.status === "queued" && run.status !== "queued") {
+        op.delete(["queue", 0, id]).delete(["queue", 1, id]);
+        queued = -(await this.#queuedEntries(id));
+      }
+      if (opts.requeue) {
+        op.set(["queue", 0, id], true);
+        queued += 1;
+      }
+      emit({ type: "status", runId: id, data: run });
+      return { result: run, queued };
+    });
+  }
+
+  /**
+   * Records one finished epoch: its metrics, the checkpoint (replacing the
+   * previous one), the run's summary and the event, in one atomic op. An epoch
+   * already recorded is ignored (returns null), so each is stored exactly once.
+   */
+  recordEpoch(id: string, metrics: EpochMetrics, checkpoint: Checkpoint): Promise<Run | null> {
+    return this.#write(async (op, emit) => {
+      const [cur, existing, prevMeta] = await this.kv.getMany<[Run, EpochMetrics, CheckpointMeta]>([
+        ["run", id],
+        ["epoch", id, metrics.epoch],
+        ["ckpt", id],
+      ]);
+      if (!cur.value || cur.value.status !== "running" || existing.value) return { result: null };
+      const best = cur.value.best;
+      const run: Run = {
+        ...cur.value,
+        epochsDone: metrics.epoch,
+        last: metrics,
+        best: !best || metrics.testAcc > best.testAcc
+          ? { testAcc: metrics.testAcc, f1: metrics.f1, epoch: metrics.epoch }
+          : best,
+      };
+      const { meta, chunks } = packCheckpoint(checkpoint);
+      op.check(cur, existing, prevMeta);
+      op.set(["run", id], run).set(["epoch", id, metrics.epoch], metrics).set(["ckpt", id], meta);
+      if (prevMeta.value && prevMeta.value.epoch !== meta.epoch) {
+        for (let i = 0; i < prevMeta.value.chunks; i++) {
+          op.delete(["ckpt_chunk", id, prevMeta.value.epoch, i]);
+        }
+      }
+      chunks.forEach((c, i) => op.set(["ckpt_chunk", id, meta.epoch, i], c));
+      emit({ type: "epoch", runId: id, data: { runId: id, ...metrics } });
+      return { result: run };
+    });
+  }
+
+  /** Removes a run and everything recorded for it (its events included). */
+  deleteRun(id: string): Promise<boolean> {
+    return this.#lock.run(async () => {
+      const cur = await this.kv.get<Run>(["run", id]);
+      if (!cur.value) return false;
+      const keys: Deno.KvKey[] = [];
+      for (const prefix of [["epoch", id], ["ckpt_chunk", id], ["run_event", id]]) {
+        for await (const e of this.kv.list({ prefix })) {
+          keys.push(e.key);
+          if (prefix[0] === "run_event") keys.push(["event", e.key[2]]);
+        }
+      }
+      keys.push(["ckpt", id], ["queue", 0, id], ["queue", 1, id]);
+      this.#queued -= await this.#queuedEntries(id);
+      // The run key goes last: an interrupted delete leaves the run visible, to retry.
+      for (let s = 0; s < keys.length; s += DELETE_BATCH) {
+        const op = this.kv.atomic();
+        for (const k of keys.slice(s, s + DELETE_BATCH)) op.delete(k);
+        await op.commit();
+      }
+      await this.kv.delete(["run", id]);
+      return true;
+    });
+  }
+
+  /** Runs left `running` by a previous process (for recovery at start-up). */
+  async runsWithStatus(status: RunStatus): Promise<Run[]> {
+    const out: Run[] = [];
+    for await (const e of this.kv.list<Run>({ prefix: ["run"] })) {
+      if (e.value.status === status) out.push(e.value);
+    }
+    return out;
+  }
+
+  async #queuedEntries(id: string): Promise<number> {
+    const [a, b] = await this.kv.getMany([["queue", 0, id], ["queue", 1, id]]);
+    return (a.value ? 1 : 0) + (b.value ? 1 : 0);
+  }
+
+  /**
+   * Runs `build` under the lock with a fresh atomic op and an `emit` that
+   * numbers events; commits the op with the events and the new sequence
+   * number, then publishes the events in order.
+   */
+  #write<T>(
+    build: (
+      op: Deno.AtomicOperation,
+      emit: (e: Omit<DurableEvent, "seq">) => void,
+    ) => Promise<{ result: T; queued?: number }> | { result: T; queued?: number },
+  ): Promise<T> {
+    return this.#lock.run(async () => {
+      const op = this.kv.atomic();
+      const events: DurableEvent[] = [];
+      let seq = this.#seq;
+      const emit = (e: Omit<DurableEvent, "seq">) => {
+        events.push({ ...e, seq: ++seq } as DurableEvent);
+      };
+      const { result, queued = 0 } = await build(op, emit);
+      if (events.length === 0 && result === null) return result;
+      for (const e of events) {
+        op.set(["event", e.seq], e).set(["run_event", e.runId, e.seq], e);
+      }
+      op.set(["meta", "seq"], seq);
+      const res = await op.commit();
+      if (!res.ok) throw new Error("KV write conflict (is another process using this KV file?)");
+      this.#seq = seq;
+      this.#queued += queued;
+      for (const e of events) this.opts.onEvent?.(e);
+      return result;
+    });
+  }
+}
+
+export { now as isoNow };

@@ -1,0 +1,53 @@
+// The service's records: what KV holds and what the API returns. Plain data,
+// no tensors; ml/types.ts supplies the engine's shapes.
+import type { EpochMetrics, Progress, TrainConfig } from "../ml/types.ts";
+
+export type RunStatus = "queued" | "running" | "done" | "failed" | "cancelled" | "interrupted";
+
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
+  "done",
+  "failed",
+  "cancelled",
+  "interrupted",
+]);
+
+export const isTerminal = (s: RunStatus) => TERMINAL_STATUSES.has(s);
+
+/** A run as stored in KV (the API adds `progress` and, for one run, `epochs`). */
+export interface Run {
+  id: string;
+  status: RunStatus;
+  config: TrainConfig;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: string;
+  experimentId?: string;
+  /** The backend it trained on (set when a worker takes it). */
+  backend?: string;
+  epochsDone: number;
+  best?: { testAcc: number; f1: number; epoch: number };
+  last?: EpochMetrics;
+}
+
+/** Latest ephemeral batch progress of a running run. */
+export type RunProgress = Progress & { runId: string };
+
+export interface Experiment {
+  id: string;
+  createdAt: string;
+  /** The shared settings (a run's config without loss and gamma). */
+  settings: Omit<TrainConfig, "loss" | "gamma">;
+  losses: { loss: TrainConfig["loss"]; gamma?: number }[];
+  runIds: string[];
+}
+
+/** Durable events: stored in KV under a monotonically increasing sequence number. */
+export type DurableEvent =
+  | { seq: number; type: "status"; runId: string; data: Run }
+  | { seq: number; type: "epoch"; runId: string; data: EpochMetrics & { runId: string } };
+
+/** Ephemeral events carry the sequence number of the latest durable event. */
+export type ProgressEvent = { seq: number; type: "progress"; runId: string; data: RunProgress };
+
+export type ServiceEvent = DurableEvent | ProgressEvent;
