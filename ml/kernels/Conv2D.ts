@@ -1,6 +1,6 @@
 // Conv2D (NHWC, any strides/padding, dilations 1) on the WebAssembly SIMD kernel.
 import { backend_util, Conv2D } from "@tensorflow/tfjs";
-import type { Conv2DAttrs, Conv2DInputs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32, padChannels, padInput, paddedConv, tapOffsets, unpadChannels } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
@@ -55,7 +55,7 @@ export function supportedConv(
 }
 
 export function conv2D(
-  args: { inputs: Conv2DInputs; backend: Backend; attrs: Conv2DAttrs },
+  args: { inputs: { x: TensorInfo; filter: TensorInfo }; backend: Backend; attrs: Conv2DAttrs },
 ): TensorInfo {
   const { inputs: { x, filter }, backend, attrs } = args;
   const info = supportedConv(x, filter, attrs);

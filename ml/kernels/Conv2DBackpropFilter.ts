@@ -3,7 +3,6 @@
 import { backend_util, Conv2DBackpropFilter } from "@tensorflow/tfjs";
 import type {
   Conv2DBackpropFilterAttrs,
-  Conv2DBackpropFilterInputs,
   KernelConfig,
   KernelFunc,
   TensorInfo,
@@ -13,7 +12,7 @@ import { type Backend, f32, isF32, padChannels, padInput, paddedConv, tapOffsets
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function conv2DBackpropFilter(
-  args: { inputs: Conv2DBackpropFilterInputs; backend: Backend; attrs: Conv2DBackpropFilterAttrs },
+  args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: Backend; attrs: Conv2DBackpropFilterAttrs },
 ): TensorInfo {
   const { inputs: { x, dy }, backend, attrs } = args;
   if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || !isF32(x, dy)) {

@@ -3,7 +3,6 @@
 import { backend_util, Conv2DBackpropInput } from "@tensorflow/tfjs";
 import type {
   Conv2DBackpropInputAttrs,
-  Conv2DBackpropInputInputs,
   KernelConfig,
   KernelFunc,
   TensorInfo,
@@ -13,7 +12,7 @@ import { type Backend, ceil4, f32, isF32, paddedConv } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function conv2DBackpropInput(
-  args: { inputs: Conv2DBackpropInputInputs; backend: Backend; attrs: Conv2DBackpropInputAttrs },
+  args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: Backend; attrs: Conv2DBackpropInputAttrs },
 ): TensorInfo {
   const { inputs: { dy, filter }, backend, attrs } = args;
   if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || !isF32(dy, filter)) {

@@ -1,13 +1,13 @@
 // FusedConv2D: conv + bias + ReLU in one pass of the SIMD kernel (linear or relu
 // activation, bias of Cout values or a scalar); anything else goes to the stock kernel.
 import { FusedConv2D } from "@tensorflow/tfjs";
-import type { FusedConv2DAttrs, FusedConv2DInputs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { convForward, supportedConv } from "./Conv2D.ts";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
 
 export function fusedConv2D(
-  args: { inputs: FusedConv2DInputs; backend: Backend; attrs: FusedConv2DAttrs },
+  args: { inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo }; backend: Backend; attrs: FusedConv2DAttrs },
 ): TensorInfo {
   const { inputs: { x, filter, bias }, backend, attrs } = args;
   const act = attrs.activation ?? "linear";

@@ -3,12 +3,19 @@
 // kernel (kept in stock.ts) for cases it does not handle.
 import * as tf from "@tensorflow/tfjs";
 import type { KernelConfig } from "@tensorflow/tfjs";
+import { batchMatMulConfig } from "./BatchMatMul.ts";
 import { conv2DConfig } from "./Conv2D.ts";
 import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter.ts";
 import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput.ts";
 import { fusedConv2DConfig } from "./FusedConv2D.ts";
 import { maxPoolConfig } from "./MaxPool.ts";
 import { maxPoolGradConfig } from "./MaxPoolGrad.ts";
+import { addConfig } from "./Add.ts";
+import { multiplyConfig } from "./Multiply.ts";
+import { reluConfig } from "./Relu.ts";
+import { stepConfig } from "./Step.ts";
+import { subConfig } from "./Sub.ts";
+import { sumConfig } from "./Sum.ts";
 import { captureStock, stockKernel } from "./stock.ts";
 
 export const fastCpuKernels: KernelConfig[] = [
@@ -18,6 +25,13 @@ export const fastCpuKernels: KernelConfig[] = [
   conv2DBackpropInputConfig,
   maxPoolConfig,
   maxPoolGradConfig,
+  sumConfig,
+  addConfig,
+  multiplyConfig,
+  subConfig,
+  reluConfig,
+  stepConfig,
+  batchMatMulConfig,
 ];
 
 /** Registers the project's kernels for `cpu` over the stock ones. Idempotent. */

@@ -1,60 +1,23 @@
 // Loads the WebAssembly SIMD kernels (embedded as base64, so it works the
-// same in the main thread and in Web Workers) over one shared linear memory,
+// same in the main thread and in Web Workers) over one linear memory,
 // and hands out scratch space from a bump arena that each kernel call resets.
 import { decodeBase64 } from "./base64.ts";
 import { KERNELS_WASM_BASE64 } from "./kernels_wasm.ts";
 
-interface Exports {
-  conv2d(
-    x: number,
-    w: number,
-    bias: number,
-    offs: number,
-    out: number,
-    N: number,
-    Hp: number,
-    Wp: number,
-    Cin: number,
-    OH: number,
-    OW: number,
-    sh: number,
-    sw: number,
-    KK: number,
-    Cp: number,
-    relu: number,
-  ): void;
-  conv2dBackpropFilter(
-    x: number,
-    dy: number,
-    offs: number,
-    dw: number,
-    N: number,
-    Hp: number,
-    Wp: number,
-    Cin: number,
-    OH: number,
-    OW: number,
-    sh: number,
-    sw: number,
-    KKp: number,
-    Cp: number,
-  ): void;
-  conv2dBackpropInput(
-    dy: number,
-    wt: number,
-    dxp: number,
-    N: number,
-    Hp: number,
-    Wp: number,
-    Cin: number,
-    OH: number,
-    OW: number,
-    sh: number,
-    sw: number,
-    KH: number,
-    Kp: number,
-    Cout: number,
-  ): void;
+type Fn = (...args: number[]) => void;
+
+/** The module's exports; argument lists are documented in assembly/*.ts. */
+export interface Exports {
+  conv2d: Fn;
+  conv2dBackpropFilter: Fn;
+  conv2dBackpropInput: Fn;
+  maxPool: Fn;
+  maxPoolGrad: Fn;
+  matmul: Fn;
+  relu: Fn;
+  step: Fn;
+  binary: Fn;
+  sumLeading: Fn;
 }
 
 const PAGE = 65536;
@@ -69,8 +32,7 @@ export class WasmRuntime {
   #top = BASE;
 
   constructor(module: WebAssembly.Module, memory?: WebAssembly.Memory) {
-    this.memory = memory ??
-      new WebAssembly.Memory({ initial: 16, maximum: 32768, shared: true });
+    this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: 32768 });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as Exports;
     this.#views();
@@ -94,10 +56,27 @@ export class WasmRuntime {
     if (need > 0) {
       this.memory.grow(Math.ceil(need / PAGE) + 16);
       this.#views();
-    } else if (this.f32.length * 4 !== this.memory.buffer.byteLength) {
-      this.#views(); // grown elsewhere (another thread)
     }
     return ptr;
+  }
+
+  /** Copies `values` into a fresh scratch block; returns its address. */
+  input(values: Float32Array): number {
+    const ptr = this.alloc(values.length);
+    this.f32.set(values, ptr >> 2);
+    return ptr;
+  }
+
+  /** A zeroed scratch block of `floats` (and its slack). */
+  zeros(floats: number): number {
+    const ptr = this.alloc(floats);
+    this.f32.fill(0, ptr >> 2, (ptr >> 2) + floats + 4);
+    return ptr;
+  }
+
+  /** A fresh copy of `n` floats at `ptr`. */
+  output(ptr: number, n: number): Float32Array {
+    return this.f32.slice(ptr >> 2, (ptr >> 2) + n);
   }
 }
 

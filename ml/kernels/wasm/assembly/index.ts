@@ -1,0 +1,6 @@
+// Entry point of the WebAssembly kernels module: everything exported here
+// becomes an export of kernels.wasm.
+export * from "./conv";
+export * from "./pool";
+export * from "./matmul";
+export * from "./elementwise";
