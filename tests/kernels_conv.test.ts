@@ -1,0 +1,83 @@
+// The project's conv and pooling kernels against the stock tfjs cpu kernels
+// on random shapes, strides and paddings.
+import * as tf from "@tensorflow/tfjs";
+import { compareWithStock, rng, setupCpu } from "../ml/kernels/testing.ts";
+import { assert, assertEquals } from "./util/assert.ts";
+
+await setupCpu();
+
+type Pad = "valid" | "same" | [[number, number], [number, number], [number, number], [number, number]];
+
+function check(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>, what: string) {
+  const c = compareWithStock(name, inputs, attrs as never);
+  assertEquals(c.shape, c.stockShape, `${name} ${what} shape`);
+  assert(c.maxRel < 1e-5, `${name} ${what}: max diff ${c.maxAbs} (rel ${c.maxRel})`);
+}
+
+Deno.test("conv kernels match stock on random shapes", () => {
+  const r = rng(7);
+  for (let t = 0; t < 24; t++) {
+    const N = 1 + r(3);
+    const KH = 1 + r(4);
+    const KW = 1 + r(4);
+    const H = KH + r(9);
+    const W = KW + r(9);
+    const Cin = 1 + r(6);
+    const Cout = 1 + r(9);
+    const strides: [number, number] = [1 + r(3), 1 + r(3)];
+    const pads: Pad[] = ["valid", "same", [[0, 0], [r(3), r(3)], [r(3), r(3)], [0, 0]]];
+    const pad = pads[r(3)];
+    const what = JSON.stringify({ N, H, W, Cin, Cout, KH, KW, strides, pad });
+    tf.tidy(() => {
+      const x = tf.randomNormal([N, H, W, Cin], 0, 1, "float32", t);
+      const filter = tf.randomNormal([KH, KW, Cin, Cout], 0, 1, "float32", t + 1);
+      const y = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, strides, pad);
+      const dy = tf.randomNormal(y.shape, 0, 1, "float32", t + 2);
+      const base = { strides, pad, dataFormat: "NHWC", dimRoundingMode: undefined };
+      check("Conv2D", { x, filter }, { ...base, dilations: 1 }, what);
+      check("Conv2DBackpropFilter", { x, dy }, { ...base, filterShape: filter.shape }, what);
+      check("Conv2DBackpropInput", { dy, filter }, { ...base, inputShape: x.shape }, what);
+      const bias = tf.randomNormal([Cout], 0, 1, "float32", t + 3);
+      for (const activation of ["linear", "relu"]) {
+        check("FusedConv2D", { x, filter, bias }, { ...base, dilations: 1, activation }, what);
+      }
+    });
+  }
+});
+
+Deno.test("conv kernels fall back to stock for dilations > 1 and NCHW-like cases", () => {
+  tf.tidy(() => {
+    const x = tf.randomNormal([2, 9, 9, 3], 0, 1, "float32", 1);
+    const filter = tf.randomNormal([3, 3, 3, 4], 0, 1, "float32", 2);
+    check("Conv2D", { x, filter }, { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 2 }, "dil 2");
+    const bias = tf.randomNormal([4], 0, 1, "float32", 3);
+    check(
+      "FusedConv2D",
+      { x, filter, bias },
+      { strides: 1, pad: "valid", dataFormat: "NHWC", dilations: 1, activation: "elu" },
+      "elu",
+    );
+  });
+});
+
+Deno.test("pool kernels match stock on random shapes", () => {
+  const r = rng(11);
+  for (let t = 0; t < 24; t++) {
+    const N = 1 + r(3);
+    const C = 1 + r(9);
+    const f: [number, number] = [1 + r(3), 1 + r(3)];
+    const H = f[0] + r(8);
+    const W = f[1] + r(8);
+    const strides: [number, number] = [1 + r(3), 1 + r(3)];
+    const pad: Pad = (["valid", "same"] as const)[r(2)];
+    const what = JSON.stringify({ N, H, W, C, f, strides, pad });
+    tf.tidy(() => {
+      const x = tf.randomNormal([N, H, W, C], 0, 1, "float32", t);
+      const attrs = { filterSize: f, strides, pad, dimRoundingMode: undefined };
+      check("MaxPool", { x }, attrs, what);
+      const y = tf.maxPool(x as tf.Tensor4D, f, strides, pad);
+      const dy = tf.randomNormal(y.shape, 0, 1, "float32", t + 1);
+      check("MaxPoolGrad", { dy, input: x, output: y }, attrs, what);
+    });
+  }
+});
