@@ -58,20 +58,20 @@ function renderHeader() {
   const hl = state.health;
   const parts = [];
   if (hl) {
-    const backend = typeof hl.backend === "object" ? hl.backend?.name : hl.backend;
-    if (backend) parts.push(`backend ${backend}`);
-    const adapter = hl.adapter ?? hl.backend?.adapter;
-    if (adapter) parts.push(String(adapter));
-    const workers = typeof hl.workers === "object" ? hl.workers?.total : hl.workers;
-    if (workers != null) parts.push(`${workers} worker${workers === 1 ? "" : "s"}`);
-    const queue = typeof hl.queue === "object" ? hl.queue?.length : hl.queue ?? hl.queueLength;
-    if (queue != null) parts.push(`queue ${queue}`);
+    // Shape per routes/health.ts; read defensively, it is only a status line.
+    if (hl.status && hl.status !== "ok") parts.push(String(hl.status));
+    if (hl.backend) parts.push(`backend ${hl.backend}`);
+    if (hl.adapter && hl.adapter !== hl.backend) parts.push(String(hl.adapter));
+    const w = hl.workers;
+    if (w && typeof w === "object") parts.push(`workers ${w.busy ?? "?"}/${w.total ?? "?"} busy`);
+    const q = hl.queue;
+    if (q && typeof q === "object") parts.push(`queue ${q.length ?? 0}`);
   }
   $("#health").textContent = parts.join(" · ");
-  const sets = hl?.datasets ?? hl?.data;
+  const sets = hl?.datasets;
   if (Array.isArray(sets)) {
     const list = $("#data-sets");
-    const names = new Set(["cifar10", "synthetic", ...sets.map((d) => d?.name ?? d)]);
+    const names = new Set(["cifar10", "synthetic", ...sets.map(String)]);
     list.replaceChildren(...[...names].map((n) => Object.assign(new Option(), { value: n })));
   }
 }
@@ -202,3 +202,11 @@ connectLive({
   },
 });
 refresh();
+// The header's busy/queue counts: cheap to poll, and only while visible.
+setInterval(() => {
+  if (document.visibilityState !== "visible" || state.connection !== "live") return;
+  api.health().then((hl) => {
+    state.health = hl;
+    changed("health");
+  }, () => {});
+}, 5000);

@@ -5,12 +5,15 @@ import { epochList, plottedRuns } from "./state.js";
 import { fixed, h, lossLabel, shortId } from "./format.js";
 import { downloadDataUrl, slug, whiteBackground } from "./png.js";
 
+// Accuracy and F1 on a fixed 0–1 axis (runs compare honestly); losses from 0.
+const UNIT = { min: 0, max: 1 };
+const FROM_ZERO = { beginAtZero: true, grace: "5%" };
 export const FIGURES = [
-  { key: "testAcc", title: "Test accuracy", axis: "accuracy" },
-  { key: "f1", title: "Macro F1", axis: "F1 (macro)" },
-  { key: "testLoss", title: "Test loss", axis: "loss" },
-  { key: "trainLoss", title: "Train loss", axis: "loss" },
-  { key: "trainAcc", title: "Train accuracy", axis: "accuracy" },
+  { key: "testAcc", title: "Test accuracy", axis: "accuracy", y: UNIT },
+  { key: "f1", title: "Macro F1", axis: "F1 (macro)", y: UNIT },
+  { key: "testLoss", title: "Test loss", axis: "loss", y: FROM_ZERO },
+  { key: "trainLoss", title: "Train loss", axis: "loss", y: FROM_ZERO },
+  { key: "trainAcc", title: "Train accuracy", axis: "accuracy", y: UNIT },
 ];
 
 const charts = new Map(); // key → Chart
@@ -26,7 +29,9 @@ function makeChart(canvas, fig) {
     options: {
       responsive: true,
       maintainAspectRatio: false,
-      animation: { duration: 200 },
+      // Live data redraws often: animating each update costs CPU on the small
+      // machines this runs on and leaves screenshots mid-transition.
+      animation: false,
       interaction: { mode: "nearest", axis: "x", intersect: false },
       scales: {
         x: {
@@ -35,7 +40,7 @@ function makeChart(canvas, fig) {
           title: { display: true, text: "epoch" },
           ticks: { precision: 0 },
         },
-        y: { title: { display: true, text: fig.axis }, grace: "5%" },
+        y: { title: { display: true, text: fig.axis }, ...fig.y },
       },
       plugins: {
         // Shown only while exporting, so the PNG says what it is.
@@ -63,7 +68,11 @@ export function mountCharts(grid) {
       role: "img",
       "aria-label": `${fig.title} per epoch: no runs plotted yet`,
     });
-    const save = h("button", { type: "button", className: "small" }, "Save PNG");
+    const save = h(
+      "button",
+      { type: "button", className: "small", id: `save-${fig.key}` },
+      "Save PNG",
+    );
     save.setAttribute("aria-label", `Save the ${fig.title} figure as PNG`);
     const empty = h("p", { className: "chart-empty", "aria-hidden": "true" });
     const card = h(

@@ -25,7 +25,7 @@ function makeRow(run) {
   const error = h("span", { className: "sub run-error" });
   const settings = h("span", { className: "settings" });
   const num = () => h("td", { className: "num" });
-  const cells = { epochs: num(), best: num(), bestF1: num(), acc: num(), f1: num(), loss: num() };
+  const cells = { epochs: num(), best: num(), acc: num(), f1: num(), loss: num() };
   const cmBtn = h("button", { type: "button", className: "small" }, "Matrix");
   cmBtn.addEventListener("click", () => actions.confusion(run.id));
   const csv = h("a", { className: "button small", href: api.csvUrl(run.id) }, "CSV");
@@ -43,8 +43,7 @@ function makeRow(run) {
   );
   const labelled = [
     ["epochs", "Epochs"],
-    ["best", "Best acc"],
-    ["bestF1", "F1 at best"],
+    ["best", "Best test acc"],
     ["acc", "Final acc"],
     ["f1", "Final F1"],
     ["loss", "Final test loss"],
@@ -107,8 +106,9 @@ function fill(row, run) {
   const last = run.last ?? null;
   const total = run.config?.epochs;
   row.cells.epochs.textContent = `${int(run.epochsDone ?? 0)}${total ? ` / ${total}` : ""}`;
-  row.cells.best.textContent = run.best ? `${pct(run.best.testAcc)} (ep ${run.best.epoch})` : "–";
-  row.cells.bestF1.textContent = run.best ? fixed(run.best.f1) : "–";
+  row.cells.best.textContent = run.best ? pct(run.best.testAcc) : "–";
+  row.cells.best.title = run.best ? `epoch ${run.best.epoch}, F1 ${fixed(run.best.f1)}` : "";
+  if (run.best) row.cells.best.append(h("span", { className: "sub" }, ` ep ${run.best.epoch}`));
   row.cells.acc.textContent = last ? pct(last.testAcc) : "–";
   row.cells.f1.textContent = last ? fixed(last.f1) : "–";
   row.cells.loss.textContent = last ? fixed(last.testLoss, 4) : "–";

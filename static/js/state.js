@@ -34,6 +34,8 @@ export function upsertRun(run) {
   if (prev && TERMINAL.has(prev.status) && !TERMINAL.has(run.status)) return;
   state.runs.set(run.id, { ...prev, ...run });
   if (run.status !== "running") state.progress.delete(run.id);
+  // The API includes the latest batch progress of a running run.
+  else if (run.progress) state.progress.set(run.id, { runId: run.id, ...run.progress });
   if (Array.isArray(run.epochs)) setEpochs(run.id, run.epochs);
   changed("runs");
 }
