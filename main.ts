@@ -55,6 +55,7 @@ async function main() {
     backend: info.backend,
     health,
     token: cfg.token,
+    heartbeatMs: cfg.heartbeatMs,
   });
 
   const server = Deno.serve({

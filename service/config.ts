@@ -15,6 +15,8 @@ export interface ServiceConfig {
   token?: string;
   backend: BackendName;
   maxQueue: number;
+  /** Interval of SSE heartbeat comments (LOSSBENCH_SSE_HEARTBEAT_MS, default 15 s). */
+  heartbeatMs: number;
 }
 
 function int(env: Record<string, string | undefined>, name: string, min: number, max: number) {
@@ -48,5 +50,6 @@ export function readConfig(
     token,
     backend,
     maxQueue: int(env, "LOSSBENCH_QUEUE_MAX", 1, 100_000) ?? 100,
+    heartbeatMs: int(env, "LOSSBENCH_SSE_HEARTBEAT_MS", 100, 3_600_000) ?? 15_000,
   };
 }

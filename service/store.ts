@@ -109,9 +109,13 @@ export class Store {
     return store;
   }
 
-  /** Waits for pending writes, then closes KV. */
+  #closed = false;
+
+  /** Waits for pending writes, then closes KV (once). */
   async close(): Promise<void> {
     await this.#lock.run(() => Promise.resolve());
+    if (this.#closed) return;
+    this.#closed = true;
     this.kv.close();
   }
 

@@ -1,0 +1,144 @@
+// Starts the real service (`deno run -A main.ts`) on a free port and waits for
+// the URL it prints: for tests that talk to it over loopback HTTP.
+//
+//   const srv = await startServer({ env: { LOSSBENCH_TOKEN: "t" } });
+//   await fetch(`${srv.url}api/health`);
+//   await srv.stop();        // SIGTERM, waits for exit; srv.kill() is SIGKILL
+//
+// Defaults: PORT=0, LOSSBENCH_BACKEND=cpu, LOSSBENCH_WORKERS=1, and a fresh
+// temporary LOSSBENCH_KV and LOSSBENCH_CACHE (removed by stop()/kill() unless
+// passed in, so a second server can reopen the same KV after a kill).
+
+const ROOT = new URL("../../", import.meta.url);
+
+export interface StartOptions {
+  /** Extra or overriding environment variables. */
+  env?: Record<string, string>;
+  /** KV file to use (kept after stop); default: a temporary one. */
+  kvPath?: string;
+  /** How long to wait for the URL line (default 60 s). */
+  timeoutMs?: number;
+}
+
+export interface Server {
+  /** Base URL with a trailing slash, e.g. "http://127.0.0.1:40123/". */
+  url: string;
+  kvPath: string;
+  proc: Deno.ChildProcess;
+  /** Everything printed so far (stdout and stderr interleaved by line). */
+  output(): string;
+  /** Resolves with the first output line matching `re` (waits for it). */
+  waitForLine(re: RegExp, timeoutMs?: number): Promise<string>;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<Deno.CommandStatus>;
+  /** SIGKILL and wait for exit (no cleanup in the server). */
+  kill(): Promise<Deno.CommandStatus>;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<Server> {
+  const tmp = await Deno.makeTempDir({ prefix: "lossbench-test-" });
+  const kvPath = opts.kvPath ?? `${tmp}/lossbench.kv`;
+  const env: Record<string, string> = {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOSSBENCH_KV: kvPath,
+    LOSSBENCH_CACHE: `${tmp}/cache`,
+    LOSSBENCH_WORKERS: "1",
+    LOSSBENCH_BACKEND: "cpu",
+    NO_COLOR: "1",
+    ...opts.env,
+  };
+  const proc = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "main.ts"],
+    cwd: ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+
+  const lines: string[] = [];
+  const watchers = new Set<() => void>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    let buf = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      buf += chunk;
+      let nl;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        lines.push(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        for (const w of watchers) w();
+      }
+    }
+    if (buf) lines.push(buf);
+    for (const w of watchers) w();
+  };
+  const pumps = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  let exited = false;
+  const status = proc.status.then((s) => {
+    exited = true;
+    for (const w of watchers) w();
+    return s;
+  });
+
+  const waitForLine = (re: RegExp, timeoutMs = 60_000) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const line = lines.find((l) => re.test(l));
+        if (line !== undefined) return done(() => resolve(line));
+        if (exited) {
+          done(() =>
+            reject(new Error(`server exited before printing ${re}:\n${lines.join("\n")}`))
+          );
+        }
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`timed out waiting for ${re}:\n${lines.join("\n")}`))),
+        timeoutMs,
+      );
+      const done = (f: () => void) => {
+        clearTimeout(timer);
+        watchers.delete(check);
+        f();
+      };
+      watchers.add(check);
+      check();
+    });
+
+  const cleanup = async () => {
+    await pumps;
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  };
+  const signal = async (sig: Deno.Signal) => {
+    if (!exited) {
+      try {
+        proc.kill(sig);
+      } catch {
+        // already gone
+      }
+    }
+    const s = await status;
+    await cleanup();
+    return s;
+  };
+
+  let url: string;
+  try {
+    const line = await waitForLine(/listening on (http:\/\/\S+)/, opts.timeoutMs);
+    url = /listening on (http:\/\/\S+)/.exec(line)![1];
+  } catch (e) {
+    await signal("SIGKILL");
+    throw e;
+  }
+  if (!url.endsWith("/")) url += "/";
+
+  return {
+    url,
+    kvPath,
+    proc,
+    output: () => lines.join("\n"),
+    waitForLine,
+    stop: () => signal("SIGTERM"),
+    kill: () => signal("SIGKILL"),
+  };
+}
