@@ -8,8 +8,29 @@ export class ApiError extends Error {
   }
 }
 
+// When the operator sets LOSSBENCH_TOKEN, mutating requests need it. The user
+// types it once (the form shows a field after a 401); it lives in this tab only.
+const TOKEN_KEY = "lossbench.token";
+export function setToken(token) {
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Storage disabled: the token just isn't remembered.
+  }
+}
+function token() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
 async function call(method, path, body) {
   const init = { method, headers: { accept: "application/json" } };
+  const t = method === "GET" ? null : token();
+  if (t) init.headers.authorization = `Bearer ${t}`;
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);

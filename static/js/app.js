@@ -154,11 +154,19 @@ function onEvent(type, data) {
 }
 
 // --- actions ---------------------------------------------------------------
+function actionFailed(what, e) {
+  if (e.status === 401) {
+    // Same remedy as for starting work: the form's token field.
+    $(".token-field").hidden = false;
+    notice(`${what} needs the API token: enter it in the form, then try again.`);
+  } else notice(`${what} failed: ${e.message}`);
+}
+
 async function cancelRun(id) {
   try {
     upsertRun(await api.cancel(id));
   } catch (e) {
-    notice(`Cancel failed: ${e.message}`);
+    actionFailed("Cancel", e);
   }
 }
 
@@ -168,7 +176,7 @@ async function removeRun(id) {
     await api.remove(id);
     forget(id);
   } catch (e) {
-    notice(`Delete failed: ${e.message}`);
+    actionFailed("Delete", e);
   }
 }
 

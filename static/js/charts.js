@@ -1,7 +1,7 @@
 // The figures: the report's three (test accuracy, macro F1, test loss per
 // epoch, one line per run) plus train loss and train accuracy.
 import { SERIES } from "./palette.js";
-import { epochList, plottedRuns } from "./state.js";
+import { epochList, plottedRuns, state } from "./state.js";
 import { fixed, h, lossLabel, shortId } from "./format.js";
 import { downloadDataUrl, slug, whiteBackground } from "./png.js";
 
@@ -141,7 +141,9 @@ export function renderCharts() {
     chart.$empty.hidden = points;
     chart.$empty.textContent = runs.length
       ? "Lines appear here as epochs finish."
-      : "Tick runs in the table to plot them.";
+      : state.runs.size
+      ? "Tick runs in the table to plot them."
+      : "Start a run or the comparison: its curves appear here.";
     chart.canvas.setAttribute("aria-label", describe(fig, chart.data.datasets));
   }
 }

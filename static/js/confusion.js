@@ -24,22 +24,23 @@ export function mountConfusion(grid, { ensureEpochs }) {
   save.setAttribute("aria-label", "Save the confusion matrix as PNG");
   const empty = h("p", { className: "hint" }, "Appears after a run's first epoch.");
   const box = h("div", { className: "cm-box" }, canvas);
+  const controls = h(
+    "div",
+    { className: "cm-controls" },
+    h("label", {}, "Run ", run),
+    h("label", {}, "Epoch ", epoch),
+    h("label", { className: "check" }, norm, " colour by row share"),
+  );
   const card = h(
     "figure",
     { className: "card cm-card", id: "confusion" },
     h("figcaption", {}, h("h3", {}, "Confusion matrix"), save),
-    h(
-      "div",
-      { className: "cm-controls" },
-      h("label", {}, "Run ", run),
-      h("label", {}, "Epoch ", epoch),
-      h("label", { className: "check" }, norm, " colour by row share"),
-    ),
+    controls,
     empty,
     box,
   );
   grid.append(card);
-  els = { run, epoch, norm, canvas, save, empty, box, card };
+  els = { run, epoch, norm, canvas, save, empty, box, card, controls };
   run.addEventListener("change", () => {
     selected = run.value || null;
     els.epoch.value = "";
@@ -119,7 +120,7 @@ function draw() {
   els.empty.hidden = has;
   els.box.hidden = !has;
   els.save.disabled = !has;
-  els.run.disabled = !candidates().length;
+  els.controls.hidden = !candidates().length;
   els.epoch.disabled = !has;
   if (!has) return;
   const names = classNames(run, metrics.confusion.length);

@@ -1,7 +1,7 @@
 // The start form: one run, or the report's comparison with the same settings.
 // The API is the one validator: its messages ("epochs: Too big: …") are shown
 // beside the fields they name, so the page never disagrees with the service.
-import { api, fieldErrors } from "./api.js";
+import { api, fieldErrors, setToken } from "./api.js";
 
 const NUMBERS = new Set([
   "gamma",
@@ -34,6 +34,10 @@ export function mountForm(form, { onStarted }) {
   loss.addEventListener("change", syncGamma);
   syncGamma();
 
+  // Saved as soon as it is typed, so Cancel and Delete can use it too.
+  const tokenField = form.querySelector("#f-token");
+  tokenField.addEventListener("change", () => setToken(tokenField.value.trim()));
+
   // Editing a field clears its stale error.
   form.addEventListener("input", (ev) => {
     const name = ev.target.name;
@@ -44,6 +48,8 @@ export function mountForm(form, { onStarted }) {
     ev.preventDefault();
     const compare = ev.submitter?.value === "compare";
     clearErrors(form, formError);
+    const tokenInput = form.querySelector("#f-token");
+    if (tokenInput.value) setToken(tokenInput.value.trim());
     const { body, problems } = collect(form, compare);
     if (Object.keys(problems).length) return showErrors(form, formError, problems);
     const buttons = form.querySelectorAll("button[type=submit]");
@@ -59,8 +65,16 @@ export function mountForm(form, { onStarted }) {
       }
       save(form);
     } catch (e) {
-      if (e.status && e.status < 500) showErrors(form, formError, fieldErrors(e.message, FIELDS));
-      else showErrors(form, formError, { "": `Could not start: ${e.message}` });
+      if (e.status === 401) {
+        // The server wants a bearer token: ask for it right here.
+        setToken(null);
+        form.querySelector(".token-field").hidden = false;
+        form.querySelector("#e-token").textContent = e.message;
+        tokenInput.setAttribute("aria-invalid", "true");
+        tokenInput.focus();
+      } else if (e.status && e.status < 500) {
+        showErrors(form, formError, fieldErrors(e.message, FIELDS));
+      } else showErrors(form, formError, { "": `Could not start: ${e.message}` });
     } finally {
       buttons.forEach((b) => (b.disabled = false));
       form.removeAttribute("aria-busy");
@@ -101,6 +115,8 @@ function showError(form, name, text) {
 
 function clearErrors(form, formError) {
   for (const name of FIELDS) showError(form, name, "");
+  form.querySelector("#e-token").textContent = "";
+  form.querySelector("#f-token").removeAttribute("aria-invalid");
   formError.textContent = "";
 }
 
