@@ -8,7 +8,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { fillBatch, normalizationFor, normalizationTable } from "../ml/augment.ts";
 import { probeAdapter } from "../ml/backend.ts";
-import { registerFastCpuKernels, unregisterFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
+import {
+  registerFastCpuKernels,
+  unregisterFastCpuKernels,
+} from "../ml/kernels/register_all_kernels.ts";
 import { lossFn } from "../ml/losses.ts";
 import { createModel, initialWeights } from "../ml/model.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
@@ -61,13 +64,20 @@ async function profileKernels(step: () => void, reps: number): Promise<Record<st
   const agg: Record<string, number> = {};
   for (let r = 0; r < reps; r++) {
     const info = await tf.profile(step);
-    for (const k of info.kernels) agg[k.name] = (agg[k.name] ?? 0) + (k.kernelTimeMs as number) / reps;
+    for (const k of info.kernels) {
+      agg[k.name] = (agg[k.name] ?? 0) + (k.kernelTimeMs as number) / reps;
+    }
   }
   const sorted = Object.entries(agg).sort((a, b) => b[1] - a[1]);
   return Object.fromEntries(sorted.map(([k, v]) => [k, round(v, 3)]));
 }
 
-async function runBackend(name: string, steps: number, evalBatches: number, sync: boolean): Promise<Result> {
+async function runBackend(
+  name: string,
+  steps: number,
+  evalBatches: number,
+  sync: boolean,
+): Promise<Result> {
   const model = createModel(spec, initialWeights(spec, 1));
   const opt = new SgdMomentum(model.params, 0.9);
   const loss = lossFn("ce");
@@ -185,7 +195,9 @@ function runTorch(threads: number, pipeline: boolean): Record<string, unknown> |
     }
     const line = new TextDecoder().decode(out.stdout).trim().split("\n").pop()!;
     const r = JSON.parse(line);
-    for (const k of Object.keys(r)) if (typeof r[k] === "number" && k.endsWith("PerSec")) r[k] = round(r[k]);
+    for (const k of Object.keys(r)) {
+      if (typeof r[k] === "number" && k.endsWith("PerSec")) r[k] = round(r[k]);
+    }
     return r;
   } catch (e) {
     console.error(`torch bench skipped: ${(e as Error).message}`);
@@ -231,7 +243,8 @@ if (!flag("--no-torch")) {
     }
     console.log(JSON.stringify(torch));
     const cpu = results.cpu;
-    const ratio = (a: number, b: unknown) => typeof b === "number" && b > 0 ? round(a / b, 2) : null;
+    const ratio = (a: number, b: unknown) =>
+      typeof b === "number" && b > 0 ? round(a / b, 2) : null;
     const ratios: Record<string, unknown> = {
       ratios: "cpu (project kernels) ÷ pytorch, same run",
       train_vs_torchPipeline: ratio(cpu.trainImgPerSec, torch.trainImgPerSec),
@@ -240,7 +253,9 @@ if (!flag("--no-torch")) {
       step_vs_torchStep1Thread: ratio(cpu.stepImgPerSec, torch.stepImgPerSec1Thread),
       eval_vs_torchEval1Thread: ratio(cpu.evalImgPerSec, torch.evalImgPerSec1Thread),
     };
-    if (results["cpu-stock"]) ratios.cpu_vs_stockCpu_step = ratio(cpu.stepImgPerSec, results["cpu-stock"].stepImgPerSec);
+    if (results["cpu-stock"]) {
+      ratios.cpu_vs_stockCpu_step = ratio(cpu.stepImgPerSec, results["cpu-stock"].stepImgPerSec);
+    }
     console.log(JSON.stringify(ratios));
   }
 }

@@ -6,9 +6,19 @@ import { assert, assertEquals } from "./util/assert.ts";
 
 await setupCpu();
 
-type Pad = "valid" | "same" | [[number, number], [number, number], [number, number], [number, number]];
+type Pad = "valid" | "same" | [
+  [number, number],
+  [number, number],
+  [number, number],
+  [number, number],
+];
 
-function check(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>, what: string) {
+function check(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+  what: string,
+) {
   const c = compareWithStock(name, inputs, attrs as never);
   assertEquals(c.shape, c.stockShape, `${name} ${what} shape`);
   assert(c.maxRel < 1e-5, `${name} ${what}: max diff ${c.maxAbs} (rel ${c.maxRel})`);
@@ -49,7 +59,12 @@ Deno.test("conv kernels fall back to stock for dilations > 1 and NCHW-like cases
   tf.tidy(() => {
     const x = tf.randomNormal([2, 9, 9, 3], 0, 1, "float32", 1);
     const filter = tf.randomNormal([3, 3, 3, 4], 0, 1, "float32", 2);
-    check("Conv2D", { x, filter }, { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 2 }, "dil 2");
+    check(
+      "Conv2D",
+      { x, filter },
+      { strides: 1, pad: "same", dataFormat: "NHWC", dilations: 2 },
+      "dil 2",
+    );
     const bias = tf.randomNormal([4], 0, 1, "float32", 3);
     check(
       "FusedConv2D",

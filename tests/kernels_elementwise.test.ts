@@ -6,7 +6,12 @@ import { assert, assertEquals } from "./util/assert.ts";
 
 await setupCpu();
 
-function check(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>, what: string) {
+function check(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, unknown>,
+  what: string,
+) {
   const c = compareWithStock(name, inputs, attrs as never);
   assertEquals(c.shape, c.stockShape, `${name} ${what} shape`);
   assert(c.maxRel < 1e-5, `${name} ${what}: max diff ${c.maxAbs} (rel ${c.maxRel})`);
@@ -86,7 +91,10 @@ Deno.test("BatchMatMul matches stock with transposes, batches and odd sizes", ()
     const bBatch = r(2) === 1 ? 1 : batch;
     tf.tidy(() => {
       const a = randn(batch > 1 ? [batch, ...(tA ? [K, M] : [M, K])] : (tA ? [K, M] : [M, K]), t);
-      const b = randn(batch > 1 ? [bBatch, ...(tB ? [N, K] : [K, N])] : (tB ? [N, K] : [K, N]), t + 1);
+      const b = randn(
+        batch > 1 ? [bBatch, ...(tB ? [N, K] : [K, N])] : (tB ? [N, K] : [K, N]),
+        t + 1,
+      );
       check(
         "BatchMatMul",
         { a: a.rank === 2 ? a.expandDims(0) : a, b: b.rank === 2 ? b.expandDims(0) : b },

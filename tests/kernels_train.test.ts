@@ -1,7 +1,10 @@
 // End to end: training steps of the report's ConvNet with the project's cpu
 // kernels give the same weights as with the stock kernels (small shapes).
 import * as tf from "@tensorflow/tfjs";
-import { registerFastCpuKernels, unregisterFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
+import {
+  registerFastCpuKernels,
+  unregisterFastCpuKernels,
+} from "../ml/kernels/register_all_kernels.ts";
 import { lossFn } from "../ml/losses.ts";
 import { createModel, initialWeights, readWeights } from "../ml/model.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";

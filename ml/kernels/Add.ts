@@ -5,7 +5,9 @@ import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { binaryKernel, BinaryOp } from "./broadcast.ts";
 import type { Backend } from "./util.ts";
 
-export function add(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Backend }): TensorInfo {
+export function add(
+  args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Backend },
+): TensorInfo {
   return binaryKernel(Add, BinaryOp.Add, args);
 }
 

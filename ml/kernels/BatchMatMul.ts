@@ -8,7 +8,15 @@ import { type Backend, ceil4, f32, isF32 } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
 /** Copies a [rows, cols] matrix (or its transpose, `t`) into scratch as [R, ld] rows. */
-function layout(rt: WasmRuntime, src: Float32Array, off: number, rows: number, cols: number, t: boolean, ld: number): number {
+function layout(
+  rt: WasmRuntime,
+  src: Float32Array,
+  off: number,
+  rows: number,
+  cols: number,
+  t: boolean,
+  ld: number,
+): number {
   const R = t ? cols : rows;
   const C = t ? rows : cols;
   const ptr = rt.alloc(R * ld);
@@ -20,7 +28,9 @@ function layout(rt: WasmRuntime, src: Float32Array, off: number, rows: number, c
   }
   if (ld !== C) f.fill(0, b, b + R * ld);
   if (!t) {
-    for (let r = 0; r < rows; r++) f.set(src.subarray(off + r * cols, off + (r + 1) * cols), b + r * ld);
+    for (let r = 0; r < rows; r++) {
+      f.set(src.subarray(off + r * cols, off + (r + 1) * cols), b + r * ld);
+    }
   } else {
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) f[b + c * ld + r] = src[off + r * cols + c];
@@ -35,7 +45,9 @@ export function batchMatMul(
   const { inputs: { a, b }, backend, attrs } = args;
   const ra = a.shape.length;
   const rb = b.shape.length;
-  if (!isF32(a, b) || ra < 2 || rb < 2) return stockKernel(BatchMatMul)(args as never) as TensorInfo;
+  if (!isF32(a, b) || ra < 2 || rb < 2) {
+    return stockKernel(BatchMatMul)(args as never) as TensorInfo;
+  }
   const tA = !!attrs.transposeA;
   const tB = !!attrs.transposeB;
   const M = tA ? a.shape[ra - 1] : a.shape[ra - 2];
@@ -49,7 +61,9 @@ export function batchMatMul(
   // Only equal batches or one side unbatched, with the larger side's outer shape.
   const simple = K === K2 && (batchA === batchB || batchA === 1 || batchB === 1) &&
     util.sizeFromShape(outer) === batch &&
-    (batchA === batchB ? util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2)) || ra !== rb : true);
+    (batchA === batchB
+      ? util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2)) || ra !== rb
+      : true);
   if (!simple) return stockKernel(BatchMatMul)(args as never) as TensorInfo;
   const Np = ceil4(N);
   const av = f32(backend, a);
@@ -65,7 +79,9 @@ export function batchMatMul(
     const f = rt.f32;
     const cb = cp >> 2;
     if (Np === N) out.set(f.subarray(cb, cb + M * N), i * M * N);
-    else for (let r = 0; r < M; r++) out.set(f.subarray(cb + r * Np, cb + r * Np + N), (i * M + r) * N);
+    else {for (let r = 0; r < M; r++) {
+        out.set(f.subarray(cb + r * Np, cb + r * Np + N), (i * M + r) * N);
+      }}
   }
   return backend.makeTensorInfo([...outer, M, N], "float32", out);
 }

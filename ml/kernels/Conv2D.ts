@@ -2,7 +2,16 @@
 import { backend_util, Conv2D } from "@tensorflow/tfjs";
 import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { stockKernel } from "./stock.ts";
-import { type Backend, f32, isF32, padChannels, padInput, paddedConv, tapOffsets, unpadChannels } from "./util.ts";
+import {
+  type Backend,
+  f32,
+  isF32,
+  padChannels,
+  paddedConv,
+  padInput,
+  tapOffsets,
+  unpadChannels,
+} from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 /** conv (+ bias, + ReLU) for a channels-last, dilation-1 conv; bias has Cout values or one. */
@@ -28,7 +37,22 @@ export function convForward(
   const P = g.N * g.OH * g.OW;
   const out = rt.alloc(P * g.Cp);
   rt.exports.conv2d(
-    xp, w, b, taps.ptr, out, g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw, taps.KK, g.Cp, relu ? 1 : 0,
+    xp,
+    w,
+    b,
+    taps.ptr,
+    out,
+    g.N,
+    g.Hp,
+    g.Wp,
+    g.Cin,
+    g.OH,
+    g.OW,
+    g.sh,
+    g.sw,
+    taps.KK,
+    g.Cp,
+    relu ? 1 : 0,
   );
   const values = unpadChannels(rt, out, P, g.Cout, g.Cp);
   return backend.makeTensorInfo(info.outShape, "float32", values);

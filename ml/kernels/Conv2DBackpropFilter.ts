@@ -8,11 +8,24 @@ import type {
   TensorInfo,
 } from "@tensorflow/tfjs";
 import { stockKernel } from "./stock.ts";
-import { type Backend, f32, isF32, padChannels, padInput, paddedConv, tapOffsets, unpadChannels } from "./util.ts";
+import {
+  type Backend,
+  f32,
+  isF32,
+  padChannels,
+  paddedConv,
+  padInput,
+  tapOffsets,
+  unpadChannels,
+} from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function conv2DBackpropFilter(
-  args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: Backend; attrs: Conv2DBackpropFilterAttrs },
+  args: {
+    inputs: { x: TensorInfo; dy: TensorInfo };
+    backend: Backend;
+    attrs: Conv2DBackpropFilterAttrs;
+  },
 ): TensorInfo {
   const { inputs: { x, dy }, backend, attrs } = args;
   if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || !isF32(x, dy)) {
@@ -37,7 +50,20 @@ export function conv2DBackpropFilter(
   const dyp = padChannels(rt, f32(backend, dy), P, g.Cout, g.Cp);
   const dw = rt.alloc(taps.KKp * g.Cp);
   rt.exports.conv2dBackpropFilter(
-    xp, dyp, taps.ptr, dw, g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw, taps.KKp, g.Cp,
+    xp,
+    dyp,
+    taps.ptr,
+    dw,
+    g.N,
+    g.Hp,
+    g.Wp,
+    g.Cin,
+    g.OH,
+    g.OW,
+    g.sh,
+    g.sw,
+    taps.KKp,
+    g.Cp,
   );
   const values = unpadChannels(rt, dw, taps.KK, g.Cout, g.Cp);
   return backend.makeTensorInfo(attrs.filterShape, "float32", values);

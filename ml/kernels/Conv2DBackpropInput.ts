@@ -12,7 +12,11 @@ import { type Backend, ceil4, f32, isF32, paddedConv } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function conv2DBackpropInput(
-  args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: Backend; attrs: Conv2DBackpropInputAttrs },
+  args: {
+    inputs: { dy: TensorInfo; filter: TensorInfo };
+    backend: Backend;
+    attrs: Conv2DBackpropInputAttrs;
+  },
 ): TensorInfo {
   const { inputs: { dy, filter }, backend, attrs } = args;
   if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || !isF32(dy, filter)) {
@@ -42,7 +46,9 @@ export function conv2DBackpropInput(
   const w = f32(backend, filter);
   for (let kh = 0; kh < KH; kh++) {
     for (let k = 0; k < K; k++) {
-      for (let co = 0; co < Cout; co++) f[wb + (kh * Cout + co) * Kp + k] = w[(kh * K + k) * Cout + co];
+      for (let co = 0; co < Cout; co++) {
+        f[wb + (kh * Cout + co) * Kp + k] = w[(kh * K + k) * Cout + co];
+      }
     }
   }
   const P = N * g.OH * g.OW;
@@ -51,7 +57,22 @@ export function conv2DBackpropInput(
   const dxp = rt.alloc(N * Hp * Wp * Cin);
   const xb = dxp >> 2;
   rt.f32.fill(0, xb, xb + N * Hp * Wp * Cin + 4);
-  rt.exports.conv2dBackpropInput(dyp, wt, dxp, N, Hp, Wp, Cin, g.OH, g.OW, g.sh, g.sw, KH, Kp, Cout);
+  rt.exports.conv2dBackpropInput(
+    dyp,
+    wt,
+    dxp,
+    N,
+    Hp,
+    Wp,
+    Cin,
+    g.OH,
+    g.OW,
+    g.sh,
+    g.sw,
+    KH,
+    Kp,
+    Cout,
+  );
   let values: Float32Array;
   if (Hp === H && Wp === W) {
     values = rt.f32.slice(xb, xb + N * H * W * Cin);

@@ -7,7 +7,11 @@ import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
 
 export function fusedConv2D(
-  args: { inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo }; backend: Backend; attrs: FusedConv2DAttrs },
+  args: {
+    inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo };
+    backend: Backend;
+    attrs: FusedConv2DAttrs;
+  },
 ): TensorInfo {
   const { inputs: { x, filter, bias }, backend, attrs } = args;
   const act = attrs.activation ?? "linear";
@@ -16,9 +20,18 @@ export function fusedConv2D(
     (isF32(bias) && (bias.shape.reduce((a, b) => a * b, 1) === 1 ||
       (bias.shape[bias.shape.length - 1] === outChannels &&
         bias.shape.reduce((a, b) => a * b, 1) === outChannels)));
-  const info = (act === "linear" || act === "relu") && biasOk ? supportedConv(x, filter, attrs) : null;
+  const info = (act === "linear" || act === "relu") && biasOk
+    ? supportedConv(x, filter, attrs)
+    : null;
   if (!info) return stockKernel(FusedConv2D)(args as never) as TensorInfo;
-  return convForward(backend, x, filter, info, bias ? f32(backend, bias) : undefined, act === "relu");
+  return convForward(
+    backend,
+    x,
+    filter,
+    info,
+    bias ? f32(backend, bias) : undefined,
+    act === "relu",
+  );
 }
 
 export const fusedConv2DConfig: KernelConfig = {

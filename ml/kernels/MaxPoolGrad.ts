@@ -9,7 +9,11 @@ import { type Backend, f32, isF32 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function maxPoolGrad(
-  args: { inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo }; backend: Backend; attrs: MaxPoolGradAttrs },
+  args: {
+    inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+    backend: Backend;
+    attrs: MaxPoolGradAttrs;
+  },
 ): TensorInfo {
   const { inputs: { dy, input }, backend, attrs } = args;
   if (!isF32(dy, input) || input.shape.length !== 4) {

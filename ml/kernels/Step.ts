@@ -5,7 +5,9 @@ import { stockKernel } from "./stock.ts";
 import { type Backend, f32 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
-export function step(args: { inputs: { x: TensorInfo }; backend: Backend; attrs: StepAttrs }): TensorInfo {
+export function step(
+  args: { inputs: { x: TensorInfo }; backend: Backend; attrs: StepAttrs },
+): TensorInfo {
   const { inputs: { x }, backend, attrs } = args;
   if (x.dtype !== "float32") return stockKernel(Step)(args as never) as TensorInfo;
   const rt = wasmRuntime();

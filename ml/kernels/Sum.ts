@@ -6,7 +6,9 @@ import { stockKernel } from "./stock.ts";
 import { type Backend, f32 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
-export function sum(args: { inputs: { x: TensorInfo }; backend: Backend; attrs: SumAttrs }): TensorInfo {
+export function sum(
+  args: { inputs: { x: TensorInfo }; backend: Backend; attrs: SumAttrs },
+): TensorInfo {
   const { inputs: { x }, backend, attrs } = args;
   const rank = x.shape.length;
   const axes = util.parseAxisParam(attrs.axis, x.shape).slice().sort((p, q) => p - q);

@@ -51,6 +51,10 @@ export function unregisterFastCpuKernels(): void {
     const current = tf.getKernel(k.kernelName, "cpu");
     if (current?.kernelFunc !== k.kernelFunc) continue;
     tf.unregisterKernel(k.kernelName, "cpu");
-    tf.registerKernel({ kernelName: k.kernelName, backendName: "cpu", kernelFunc: stockKernel(k.kernelName) });
+    tf.registerKernel({
+      kernelName: k.kernelName,
+      backendName: "cpu",
+      kernelFunc: stockKernel(k.kernelName),
+    });
   }
 }

@@ -83,7 +83,10 @@ export function padInput(rt: WasmRuntime, src: Float32Array, g: PaddedConv): num
 }
 
 /** offs[kk] for every filter tap kk = (kh·KW + kw)·Cin + ci, zero-padded to a multiple of 4. */
-export function tapOffsets(rt: WasmRuntime, g: PaddedConv): { ptr: number; KK: number; KKp: number } {
+export function tapOffsets(
+  rt: WasmRuntime,
+  g: PaddedConv,
+): { ptr: number; KK: number; KKp: number } {
   const K = g.KW * g.Cin;
   const KK = g.KH * K;
   const KKp = ceil4(KK);
@@ -97,7 +100,13 @@ export function tapOffsets(rt: WasmRuntime, g: PaddedConv): { ptr: number; KK: n
 }
 
 /** Copies [rows, C] into wasm scratch as [rows, Cp] (zero-padded channels); returns its address. */
-export function padChannels(rt: WasmRuntime, src: Float32Array, rows: number, C: number, Cp: number): number {
+export function padChannels(
+  rt: WasmRuntime,
+  src: Float32Array,
+  rows: number,
+  C: number,
+  Cp: number,
+): number {
   const ptr = rt.alloc(rows * Cp);
   const f = rt.f32;
   const b = ptr >> 2;
@@ -113,7 +122,13 @@ export function padChannels(rt: WasmRuntime, src: Float32Array, rows: number, C:
 }
 
 /** Copies [rows, Cp] out of wasm scratch as a fresh [rows, C] array. */
-export function unpadChannels(rt: WasmRuntime, ptr: number, rows: number, C: number, Cp: number): Float32Array {
+export function unpadChannels(
+  rt: WasmRuntime,
+  ptr: number,
+  rows: number,
+  C: number,
+  Cp: number,
+): Float32Array {
   const b = ptr >> 2;
   if (C === Cp) return rt.f32.slice(b, b + rows * C);
   const out = new Float32Array(rows * C);

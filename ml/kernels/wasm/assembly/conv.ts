@@ -36,28 +36,28 @@ export function conv2d(
   relu: i32,
 ): void {
   const zero = f32x4.splat(0);
-  const pixStep = <usize>(sw * Cin) << 2;
-  const wStep = <usize>Cp << 2;
-  const outStep = <usize>Cp << 2;
+  const pixStep = <usize> (sw * Cin) << 2;
+  const wStep = <usize> Cp << 2;
+  const outStep = <usize> Cp << 2;
   let op = out;
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
-      const row = x + ((<usize>((n * Hp + oh * sh) * Wp * Cin)) << 2);
+      const row = x + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
       let ow = 0;
       for (; ow + 4 <= OW; ow += 4) {
-        const b0 = row + <usize>ow * pixStep;
+        const b0 = row + <usize> ow * pixStep;
         const b1 = b0 + pixStep;
         const b2 = b1 + pixStep;
         const b3 = b2 + pixStep;
         for (let cv = 0; cv < Cp; cv += 4) {
-          let a0 = v128.load(bias + (<usize>cv << 2));
+          let a0 = v128.load(bias + (<usize> cv << 2));
           let a1 = a0;
           let a2 = a0;
           let a3 = a0;
-          let wp = w + (<usize>cv << 2);
+          let wp = w + (<usize> cv << 2);
           let tp = offs;
           for (let kk = 0; kk < KK; kk++) {
-            const o = <usize>load<i32>(tp) << 2;
+            const o = <usize> load<i32>(tp) << 2;
             const wv = v128.load(wp);
             a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(b0 + o), wv));
             a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(b1 + o), wv));
@@ -72,7 +72,7 @@ export function conv2d(
             a2 = f32x4.max(a2, zero);
             a3 = f32x4.max(a3, zero);
           }
-          const o0 = op + (<usize>cv << 2);
+          const o0 = op + (<usize> cv << 2);
           v128.store(o0, a0);
           v128.store(o0 + outStep, a1);
           v128.store(o0 + 2 * outStep, a2);
@@ -81,19 +81,19 @@ export function conv2d(
         op += 4 * outStep;
       }
       for (; ow < OW; ow++) {
-        const b0 = row + <usize>ow * pixStep;
+        const b0 = row + <usize> ow * pixStep;
         for (let cv = 0; cv < Cp; cv += 4) {
-          let a0 = v128.load(bias + (<usize>cv << 2));
-          let wp = w + (<usize>cv << 2);
+          let a0 = v128.load(bias + (<usize> cv << 2));
+          let wp = w + (<usize> cv << 2);
           let tp = offs;
           for (let kk = 0; kk < KK; kk++) {
-            const o = <usize>load<i32>(tp) << 2;
+            const o = <usize> load<i32>(tp) << 2;
             a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(b0 + o), v128.load(wp)));
             wp += wStep;
             tp += 4;
           }
           if (relu) a0 = f32x4.max(a0, zero);
-          v128.store(op + (<usize>cv << 2), a0);
+          v128.store(op + (<usize> cv << 2), a0);
         }
         op += outStep;
       }
@@ -122,20 +122,20 @@ export function conv2dBackpropFilter(
   KKp: i32,
   Cp: i32,
 ): void {
-  const pixStep = <usize>(sw * Cin) << 2;
-  const dyStep = <usize>Cp << 2;
+  const pixStep = <usize> (sw * Cin) << 2;
+  const dyStep = <usize> Cp << 2;
   for (let cv = 0; cv < Cp; cv += 4) {
     let kb = 0;
     for (; kb + 8 <= KKp; kb += 8) {
-      const t = offs + (<usize>kb << 2);
-      const o0 = <usize>load<i32>(t) << 2;
-      const o1 = <usize>load<i32>(t, 4) << 2;
-      const o2 = <usize>load<i32>(t, 8) << 2;
-      const o3 = <usize>load<i32>(t, 12) << 2;
-      const o4 = <usize>load<i32>(t, 16) << 2;
-      const o5 = <usize>load<i32>(t, 20) << 2;
-      const o6 = <usize>load<i32>(t, 24) << 2;
-      const o7 = <usize>load<i32>(t, 28) << 2;
+      const t = offs + (<usize> kb << 2);
+      const o0 = <usize> load<i32>(t) << 2;
+      const o1 = <usize> load<i32>(t, 4) << 2;
+      const o2 = <usize> load<i32>(t, 8) << 2;
+      const o3 = <usize> load<i32>(t, 12) << 2;
+      const o4 = <usize> load<i32>(t, 16) << 2;
+      const o5 = <usize> load<i32>(t, 20) << 2;
+      const o6 = <usize> load<i32>(t, 24) << 2;
+      const o7 = <usize> load<i32>(t, 28) << 2;
       let a0 = f32x4.splat(0);
       let a1 = a0;
       let a2 = a0;
@@ -144,10 +144,10 @@ export function conv2dBackpropFilter(
       let a5 = a0;
       let a6 = a0;
       let a7 = a0;
-      let dp = dy + (<usize>cv << 2);
+      let dp = dy + (<usize> cv << 2);
       for (let n = 0; n < N; n++) {
         for (let oh = 0; oh < OH; oh++) {
-          let b = x + ((<usize>((n * Hp + oh * sh) * Wp * Cin)) << 2);
+          let b = x + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
           for (let ow = 0; ow < OW; ow++) {
             const d = v128.load(dp);
             a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(b + o0), d));
@@ -163,8 +163,8 @@ export function conv2dBackpropFilter(
           }
         }
       }
-      const r = dw + ((<usize>(kb * Cp + cv)) << 2);
-      const rs = <usize>Cp << 2;
+      const r = dw + ((<usize> (kb * Cp + cv)) << 2);
+      const rs = <usize> Cp << 2;
       v128.store(r, a0);
       v128.store(r + rs, a1);
       v128.store(r + 2 * rs, a2);
@@ -175,19 +175,19 @@ export function conv2dBackpropFilter(
       v128.store(r + 7 * rs, a7);
     }
     for (; kb < KKp; kb += 4) {
-      const t = offs + (<usize>kb << 2);
-      const o0 = <usize>load<i32>(t) << 2;
-      const o1 = <usize>load<i32>(t, 4) << 2;
-      const o2 = <usize>load<i32>(t, 8) << 2;
-      const o3 = <usize>load<i32>(t, 12) << 2;
+      const t = offs + (<usize> kb << 2);
+      const o0 = <usize> load<i32>(t) << 2;
+      const o1 = <usize> load<i32>(t, 4) << 2;
+      const o2 = <usize> load<i32>(t, 8) << 2;
+      const o3 = <usize> load<i32>(t, 12) << 2;
       let a0 = f32x4.splat(0);
       let a1 = a0;
       let a2 = a0;
       let a3 = a0;
-      let dp = dy + (<usize>cv << 2);
+      let dp = dy + (<usize> cv << 2);
       for (let n = 0; n < N; n++) {
         for (let oh = 0; oh < OH; oh++) {
-          let b = x + ((<usize>((n * Hp + oh * sh) * Wp * Cin)) << 2);
+          let b = x + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
           for (let ow = 0; ow < OW; ow++) {
             const d = v128.load(dp);
             a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(b + o0), d));
@@ -199,8 +199,8 @@ export function conv2dBackpropFilter(
           }
         }
       }
-      const r = dw + ((<usize>(kb * Cp + cv)) << 2);
-      const rs = <usize>Cp << 2;
+      const r = dw + ((<usize> (kb * Cp + cv)) << 2);
+      const rs = <usize> Cp << 2;
       v128.store(r, a0);
       v128.store(r + rs, a1);
       v128.store(r + 2 * rs, a2);
@@ -232,21 +232,21 @@ export function conv2dBackpropInput(
   Kp: i32,
   Cout: i32,
 ): void {
-  const pixStep = <usize>(sw * Cin) << 2;
-  const rowStep = <usize>(Wp * Cin) << 2;
-  const coStep = <usize>Kp << 2;
+  const pixStep = <usize> (sw * Cin) << 2;
+  const rowStep = <usize> (Wp * Cin) << 2;
+  const coStep = <usize> Kp << 2;
   let dp = dy;
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
-      let b = dxp + ((<usize>((n * Hp + oh * sh) * Wp * Cin)) << 2);
+      let b = dxp + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
       for (let ow = 0; ow < OW; ow++) {
         let seg = b;
         let wk = wt;
         for (let kh = 0; kh < KH; kh++) {
           for (let kv = 0; kv < Kp; kv += 4) {
-            const s = seg + (<usize>kv << 2);
+            const s = seg + (<usize> kv << 2);
             let acc = v128.load(s);
-            let wp = wk + (<usize>kv << 2);
+            let wp = wk + (<usize> kv << 2);
             let d = dp;
             for (let co = 0; co < Cout; co++) {
               acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(d), v128.load(wp)));
@@ -256,10 +256,10 @@ export function conv2dBackpropInput(
             v128.store(s, acc);
           }
           seg += rowStep;
-          wk += <usize>Cout * coStep;
+          wk += <usize> Cout * coStep;
         }
         b += pixStep;
-        dp += <usize>Cout << 2;
+        dp += <usize> Cout << 2;
       }
     }
   }

@@ -6,7 +6,7 @@
 /** out = max(x, 0) (NaN stays NaN). */
 export function relu(x: usize, out: usize, n: i32): void {
   const zero = f32x4.splat(0);
-  const end = x + (<usize>n << 2);
+  const end = x + (<usize> n << 2);
   for (; x < end; x += 16, out += 16) {
     const v = v128.load(x);
     v128.store(out, v128.bitselect(zero, v, f32x4.lt(v, zero)));
@@ -18,7 +18,7 @@ export function step(x: usize, out: usize, n: i32, alpha: f32): void {
   const zero = f32x4.splat(0);
   const one = f32x4.splat(1);
   const a = f32x4.splat(alpha);
-  const end = x + (<usize>n << 2);
+  const end = x + (<usize> n << 2);
   for (; x < end; x += 16, out += 16) {
     const v = v128.load(x);
     const r = v128.bitselect(one, a, f32x4.gt(v, zero));
@@ -33,10 +33,10 @@ export function step(x: usize, out: usize, n: i32, alpha: f32): void {
 export function binary(op: i32, a: usize, b: usize, out: usize, n: i32, p: i32): void {
   if (p === n || (p & 3) === 0) {
     // whole vectors of b line up with a
-    const pb = <usize>p << 2;
+    const pb = <usize> p << 2;
     for (let i = 0; i < n; i += p) {
-      const ab = a + (<usize>i << 2);
-      const ob = out + (<usize>i << 2);
+      const ab = a + (<usize> i << 2);
+      const ob = out + (<usize> i << 2);
       for (let j: usize = 0; j < pb; j += 16) {
         const x = v128.load(ab + j);
         const y = v128.load(b + j);
@@ -52,7 +52,7 @@ export function binary(op: i32, a: usize, b: usize, out: usize, n: i32, p: i32):
   }
   if (p === 1) {
     const y = v128.load32_splat(b);
-    const end = a + (<usize>n << 2);
+    const end = a + (<usize> n << 2);
     for (; a < end; a += 16, out += 16) {
       const x = v128.load(a);
       let r: v128;
@@ -66,15 +66,15 @@ export function binary(op: i32, a: usize, b: usize, out: usize, n: i32, p: i32):
   }
   for (let i = 0; i < n; i += p) {
     for (let j = 0; j < p; j++) {
-      const ai = a + (<usize>(i + j) << 2);
+      const ai = a + (<usize> (i + j) << 2);
       const x = load<f32>(ai);
-      const y = load<f32>(b + (<usize>j << 2));
+      const y = load<f32>(b + (<usize> j << 2));
       let r: f32;
       if (op === 0) r = x + y;
       else if (op === 1) r = x - y;
       else if (op === 2) r = x * y;
       else r = y - x;
-      store<f32>(out + (<usize>(i + j) << 2), r);
+      store<f32>(out + (<usize> (i + j) << 2), r);
     }
   }
 }
@@ -82,7 +82,7 @@ export function binary(op: i32, a: usize, b: usize, out: usize, n: i32, p: i32):
 /** out[j] = Σ_i x[i·m + j] for j < m (sum over leading axes; m a multiple of 4 or not). */
 export function sumLeading(x: usize, out: usize, rows: i32, m: i32): void {
   if ((m & 3) === 0) {
-    const mb = <usize>m << 2;
+    const mb = <usize> m << 2;
     for (let j: usize = 0; j < mb; j += 16) {
       let acc = f64x2.splat(0);
       let acc2 = f64x2.splat(0);
@@ -99,8 +99,8 @@ export function sumLeading(x: usize, out: usize, rows: i32, m: i32): void {
   }
   for (let j = 0; j < m; j++) {
     let s: f64 = 0;
-    let p = x + (<usize>j << 2);
-    for (let i = 0; i < rows; i++, p += <usize>m << 2) s += <f64>load<f32>(p);
-    store<f32>(out + (<usize>j << 2), <f32>s);
+    let p = x + (<usize> j << 2);
+    for (let i = 0; i < rows; i++, p += <usize> m << 2) s += <f64> load<f32>(p);
+    store<f32>(out + (<usize> j << 2), <f32> s);
   }
 }

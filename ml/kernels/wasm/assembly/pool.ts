@@ -33,8 +33,8 @@ export function maxPool(
           for (let ch = 0; ch < C; ch += 4) {
             let m = f32x4.splat(-Infinity);
             for (let r = r0; r < r1; r++) {
-              let p = x + (<usize>(((n * H + r) * W + c0) * C + ch) << 2);
-              for (let c = c0; c < c1; c++, p += <usize>C << 2) {
+              let p = x + (<usize> (((n * H + r) * W + c0) * C + ch) << 2);
+              for (let c = c0; c < c1; c++, p += <usize> C << 2) {
                 const v = v128.load(p);
                 m = v128.bitselect(v, m, f32x4.gt(v, m));
               }
@@ -46,8 +46,8 @@ export function maxPool(
           for (let ch = 0; ch < C; ch++) {
             let m: f32 = -Infinity;
             for (let r = r0; r < r1; r++) {
-              let p = x + (<usize>(((n * H + r) * W + c0) * C + ch) << 2);
-              for (let c = c0; c < c1; c++, p += <usize>C << 2) {
+              let p = x + (<usize> (((n * H + r) * W + c0) * C + ch) << 2);
+              for (let c = c0; c < c1; c++, p += <usize> C << 2) {
                 const v = load<f32>(p);
                 if (v > m) m = v;
               }
@@ -96,7 +96,7 @@ export function maxPoolGrad(
             for (let r = r0; r < r1; r++) {
               let e = ((n * H + r) * W + c0) * C + ch;
               for (let c = c0; c < c1; c++, e += C) {
-                const v = v128.load(x + (<usize>e << 2));
+                const v = v128.load(x + (<usize> e << 2));
                 const gt = f32x4.gt(v, m);
                 m = v128.bitselect(v, m, gt);
                 pos = v128.bitselect(i32x4.add(i32x4.splat(e), lanes), pos, gt);
@@ -106,10 +106,27 @@ export function maxPoolGrad(
             const p1 = i32x4.extract_lane(pos, 1);
             const p2 = i32x4.extract_lane(pos, 2);
             const p3 = i32x4.extract_lane(pos, 3);
-            if (p0 >= 0) store<f32>(dx + (<usize>p0 << 2), load<f32>(dx + (<usize>p0 << 2)) + load<f32>(d));
-            if (p1 >= 0) store<f32>(dx + (<usize>p1 << 2), load<f32>(dx + (<usize>p1 << 2)) + load<f32>(d, 4));
-            if (p2 >= 0) store<f32>(dx + (<usize>p2 << 2), load<f32>(dx + (<usize>p2 << 2)) + load<f32>(d, 8));
-            if (p3 >= 0) store<f32>(dx + (<usize>p3 << 2), load<f32>(dx + (<usize>p3 << 2)) + load<f32>(d, 12));
+            if (p0 >= 0) {
+              store<f32>(dx + (<usize> p0 << 2), load<f32>(dx + (<usize> p0 << 2)) + load<f32>(d));
+            }
+            if (p1 >= 0) {
+              store<f32>(
+                dx + (<usize> p1 << 2),
+                load<f32>(dx + (<usize> p1 << 2)) + load<f32>(d, 4),
+              );
+            }
+            if (p2 >= 0) {
+              store<f32>(
+                dx + (<usize> p2 << 2),
+                load<f32>(dx + (<usize> p2 << 2)) + load<f32>(d, 8),
+              );
+            }
+            if (p3 >= 0) {
+              store<f32>(
+                dx + (<usize> p3 << 2),
+                load<f32>(dx + (<usize> p3 << 2)) + load<f32>(d, 12),
+              );
+            }
             d += 16;
           }
         } else {
@@ -119,14 +136,19 @@ export function maxPoolGrad(
             for (let r = r0; r < r1; r++) {
               let e = ((n * H + r) * W + c0) * C + ch;
               for (let c = c0; c < c1; c++, e += C) {
-                const v = load<f32>(x + (<usize>e << 2));
+                const v = load<f32>(x + (<usize> e << 2));
                 if (v > m) {
                   m = v;
                   pos = e;
                 }
               }
             }
-            if (pos >= 0) store<f32>(dx + (<usize>pos << 2), load<f32>(dx + (<usize>pos << 2)) + load<f32>(d));
+            if (pos >= 0) {
+              store<f32>(
+                dx + (<usize> pos << 2),
+                load<f32>(dx + (<usize> pos << 2)) + load<f32>(d),
+              );
+            }
             d += 4;
           }
         }
