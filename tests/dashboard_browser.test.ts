@@ -14,7 +14,8 @@ declare const document: any;
 const CHROMIUM = "/usr/bin/chromium";
 const FIGURES = ["testAcc", "f1", "testLoss", "trainLoss", "trainAcc"];
 
-async function launch(profile: string): Promise<Browser> {
+/** Fails loudly (never skips) when the browser is missing: CI installs it. */
+async function requireChromium() {
   try {
     await Deno.stat(CHROMIUM);
   } catch {
@@ -23,6 +24,9 @@ async function launch(profile: string): Promise<Browser> {
         "(apt-get install chromium; .ci/run installs it)",
     );
   }
+}
+
+async function launch(profile: string): Promise<Browser> {
   return await puppeteer.launch({
     executablePath: CHROMIUM,
     // The machine's network is closed: without these, Chromium's background
@@ -102,13 +106,15 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
+    await requireChromium();
     const dir = await Deno.makeTempDir({ prefix: "lossbench-dash-" });
     // The real service: PORT=0, a temporary KV (kept for the restart below), cpu.
     const kvPath = `${dir}/lossbench.kv`;
     const env = { LOSSBENCH_WORKERS: "2", LOSSBENCH_BACKEND: "cpu" };
     let server = await startServer({ env, kvPath });
-    const browser = await launch(`${dir}/chromium`);
+    let browser: Browser | null = null;
     try {
+      browser = await launch(`${dir}/chromium`);
       const page = await browser.newPage();
       const errors = watchErrors(page);
       await page.setViewport({ width: 1280, height: 800 });
@@ -229,7 +235,7 @@ Deno.test({
       );
       assertEquals(unexpected, [], "no console errors after the restart");
     } finally {
-      await browser.close();
+      await browser?.close();
       await server.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
