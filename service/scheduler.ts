@@ -14,6 +14,11 @@ import { type Experiment, isTerminal, type Run, type RunProgress } from "./types
 
 /** How long a running run may ignore a cancel before its worker is replaced. */
 const CANCEL_GRACE_MS = 30_000;
+
+export interface SchedulerOptions {
+  log?: (msg: string) => void;
+  cancelGraceMs?: number;
+}
 /** Minimum interval between progress events of one run. */
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -37,8 +42,10 @@ export class Scheduler {
     private pool: WorkerPool,
     private datasets: Datasets,
     private bus: EventBus,
-    private log: (msg: string) => void = console.log,
+    private opts: SchedulerOptions = {},
   ) {}
+
+  private log = (msg: string) => (this.opts.log ?? console.log)(msg);
 
   /** Wires the pool's callbacks to this scheduler. */
   get poolHooks() {
@@ -131,7 +138,7 @@ export class Scheduler {
             slot.runId = null;
             this.#chain(id, () => this.#finish(id, "cancelled"));
           }
-        }, CANCEL_GRACE_MS),
+        }, this.opts.cancelGraceMs ?? CANCEL_GRACE_MS),
       );
     } else {
       // Running in KV but on no worker (can't normally happen): just record it.
