@@ -35,9 +35,17 @@ async function main() {
   const scheduler = new Scheduler(store, pool, datasets, bus);
   pool.hooks = scheduler.poolHooks;
 
-  const info = await pool.start((i) =>
-    cfg.workers ?? (i.backend === "webgpu" ? 1 : navigator.hardwareConcurrency || 1)
-  );
+  let info;
+  try {
+    info = await pool.start((i) =>
+      cfg.workers ?? (i.backend === "webgpu" ? 1 : navigator.hardwareConcurrency || 1)
+    );
+  } catch (e) {
+    // E.g. LOSSBENCH_BACKEND=webgpu on a machine without an adapter.
+    console.error(`error: the training workers could not start: ${(e as Error).message}`);
+    pool.stop();
+    Deno.exit(1);
+  }
   const recovered = await scheduler.recover();
   let stopping = false;
 

@@ -22,6 +22,7 @@ const HEARTBEAT_MS = 15_000;
 const RECONNECT_MS = 2_000;
 /** Durable events one client may have unsent before it is dropped (it then replays). */
 const MAX_BUFFERED_DURABLE = 256;
+const REPLAY_PAGE = 500;
 
 /** `Last-Event-ID` as a sequence number, or undefined when absent or malformed. */
 export function parseLastEventId(v: string | undefined | null): number | undefined {
@@ -56,7 +57,9 @@ function sse(deps: Deps, opts: { runId?: string; since?: number }): Response {
     onClose: () => clearInterval(heartbeat),
   });
   let lastSent = since ?? deps.store.lastSeq;
-  let replay: DurableEvent[] | null = since === undefined ? [] : null;
+  // Replayed from KV a page at a time, until a page comes back short.
+  let replay: DurableEvent[] = [];
+  let replaying = since !== undefined;
   let done = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
 
@@ -75,8 +78,9 @@ function sse(deps: Deps, opts: { runId?: string; since?: number }): Response {
     },
     async pull(ctrl) {
       if (done) return;
-      if (replay === null) {
-        replay = await deps.store.listEvents(since!, runId);
+      if (replaying && replay.length === 0) {
+        replay = await deps.store.listEvents(lastSent, runId, REPLAY_PAGE);
+        replaying = replay.length === REPLAY_PAGE;
       }
       let item: Item | null | undefined = replay.shift();
       while (item === undefined) {
