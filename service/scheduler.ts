@@ -182,7 +182,10 @@ export class Scheduler {
         startedAt: now(),
         backend: this.pool.info?.backend,
       });
-      if (!run) continue; // cancelled meanwhile
+      if (!run) {
+        await this.store.dropStale(id); // a queue entry must never block the queue
+        continue;
+      }
       slot.runId = id; // reserve the worker before any await below
       void this.#startOn(slot, run);
     }

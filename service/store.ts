@@ -298,6 +298,16 @@ export class Store {
     });
   }
 
+  /** Removes a queue entry whose run is gone or no longer queued (never expected; defensive). */
+  dropStale(id: string): Promise<void> {
+    return this.#lock.run(async () => {
+      const run = await this.getRun(id);
+      if (run?.status === "queued") return;
+      this.#queued -= await this.#queuedEntries(id);
+      await this.kv.atomic().delete(["queue", 0, id]).delete(["queue", 1, id]).commit();
+    });
+  }
+
   /** Runs left `running` by a previous process (for recovery at start-up). */
   async runsWithStatus(status: RunStatus): Promise<Run[]> {
     const out: Run[] = [];

@@ -202,3 +202,15 @@ Deno.test("deleting a run removes every record of it, events included", async ()
     assertEquals(store.queueLength, 1);
   });
 });
+
+Deno.test("a stale queue entry (its run no longer queued) can be dropped", async () => {
+  await withStore(async (store) => {
+    const r = run();
+    await store.createRuns([r]);
+    await store.kv.set(["run", r.id], { ...r, status: "failed" }); // simulate an inconsistency
+    assertEquals(await store.peekQueue(), r.id);
+    await store.dropStale(r.id);
+    assertEquals(await store.peekQueue(), null);
+    assertEquals(store.queueLength, 0);
+  });
+});
