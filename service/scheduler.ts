@@ -228,7 +228,15 @@ export class Scheduler {
         return this.#onProgress(id, msg.progress);
       case "epoch":
         return this.#chain(id, async () => {
-          await this.store.recordEpoch(id, msg.metrics, msg.checkpoint);
+          try {
+            await this.store.recordEpoch(id, msg.metrics, msg.checkpoint);
+          } catch (e) {
+            // Training on without recording would lose epochs: stop the run instead.
+            const error = `could not record epoch ${msg.metrics.epoch}: ${(e as Error).message}`;
+            this.log(`run ${id}: ${error}`);
+            if (slot.runId === id) this.pool.send(slot, { v: 1, type: "cancel", runId: id });
+            await this.#finish(id, "failed", error);
+          }
         });
       case "done":
       case "cancelled":
