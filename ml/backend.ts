@@ -41,6 +41,8 @@ export async function resolveBackend(name: BackendName): Promise<"cpu" | "webgpu
 }
 
 export async function initBackend(name: BackendName): Promise<BackendInfo> {
+  // Production mode: no debug checks, and no "install tfjs-node" banner.
+  tf.env().set("PROD", true);
   const backend = await resolveBackend(name);
   if (backend === "webgpu") {
     const adapter = await probeAdapter();

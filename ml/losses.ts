@@ -20,8 +20,11 @@ export function lossFn(name: LossName, gamma = 0): LossFn {
         case "focal": {
           const ce = crossEntropy(logits, oneHot);
           if (gamma === 0) return tf.mean(ce);
-          const pt = tf.exp(tf.neg(ce));
-          return tf.mean(tf.mul(tf.pow(tf.sub(1, pt), gamma), ce));
+          // 1 − p_t is floored just above 0: for γ < 1 the derivative of (1 − p_t)^γ
+          // is infinite at p_t = 1, and inf·0 would turn a confident batch into NaN.
+          // The floor changes the loss by at most 1e-12^γ · ce_i, with ce_i ≈ 0 there.
+          const hard = tf.maximum(tf.sub(1, tf.exp(tf.neg(ce))), 1e-12);
+          return tf.mean(tf.mul(tf.pow(hard, gamma), ce));
         }
         case "l1":
           // nn.L1Loss() between softmax probabilities and one-hot targets.
