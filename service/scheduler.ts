@@ -177,10 +177,17 @@ export class Scheduler {
       if (!slot) return;
       const id = await this.store.peekQueue();
       if (!id) return;
+      // Load the data set while the run is still queued (cancellable as such), so
+      // the run goes to running with its class names, for the dashboard's labels.
+      const config = (await this.store.getRun(id))?.config;
+      const classes = config
+        ? await this.datasets.get(config.data).then((d) => d.classes, () => undefined)
+        : undefined;
       const run = await this.store.transition(id, ["queued"], {
         status: "running",
         startedAt: now(),
         backend: this.pool.info?.backend,
+        ...(classes ? { classes } : {}),
       });
       if (!run) {
         await this.store.dropStale(id); // a queue entry must never block the queue

@@ -25,6 +25,8 @@ export interface Run {
   experimentId?: string;
   /** The backend it trained on (set when a worker takes it). */
   backend?: string;
+  /** The data set's class names, in label order (set when training starts). */
+  classes?: string[];
   epochsDone: number;
   best?: { testAcc: number; f1: number; epoch: number };
   last?: EpochMetrics;

@@ -107,6 +107,7 @@ Deno.test("service API", async (t) => {
       assertEquals(full.epochs.map((e) => e.epoch), [1, 2]);
       assertEquals(full.last, full.epochs[1]);
       assertEquals(full.backend, "cpu");
+      assertEquals(full.classes, Array.from({ length: 10 }, (_, i) => `class${i}`));
       assert(full.startedAt && full.finishedAt, "timestamps");
       const best = full.epochs.reduce((a, b) => (b.testAcc > a.testAcc ? b : a));
       assertEquals(full.best, { testAcc: best.testAcc, f1: best.f1, epoch: best.epoch });
