@@ -82,10 +82,19 @@ export function createModel(spec: ModelSpec, weights: Record<string, Float32Arra
     params,
     apply(x) {
       return tf.tidy(() => {
-        let h: tf.Tensor4D = tf.conv2d(x, v("conv1.weight") as tf.Tensor4D, 1, "valid");
-        h = tf.maxPool(tf.relu(tf.add(h, v("conv1.bias"))), 2, 2, "valid");
-        h = tf.conv2d(h, v("conv2.weight") as tf.Tensor4D, 1, "valid");
-        h = tf.maxPool(tf.relu(tf.add(h, v("conv2.bias"))), 2, 2, "valid");
+        // Fused conv + bias + ReLU: one kernel call when not recording gradients
+        // (evaluation); under a gradient tape tfjs runs the plain ops instead.
+        const conv = (h: tf.Tensor4D, layer: string) =>
+          tf.fused.conv2d({
+            x: h,
+            filter: v(`${layer}.weight`) as tf.Tensor4D,
+            strides: 1,
+            pad: "valid",
+            bias: v(`${layer}.bias`),
+            activation: "relu",
+          });
+        let h = tf.maxPool(conv(x, "conv1"), 2, 2, "valid");
+        h = tf.maxPool(conv(h, "conv2"), 2, 2, "valid");
         const f = tf.reshape(h, [-1, flat]) as tf.Tensor2D;
         const d = tf.relu(tf.add(tf.matMul(f, v("fc1.weight") as tf.Tensor2D), v("fc1.bias")));
         return tf.add(tf.matMul(d as tf.Tensor2D, v("fc2.weight") as tf.Tensor2D), v("fc2.bias"));
