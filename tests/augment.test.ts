@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertAlmostEquals } from "./util/assert.ts";
+import { assert, assertAlmostEquals, assertEquals } from "./util/assert.ts";
 import { fillBatch, normalizationFor, normalizationTable, PAD } from "../ml/augment.ts";
 import { Rng } from "../ml/rng.ts";
 import type { Split } from "../ml/types.ts";
@@ -74,7 +74,9 @@ Deno.test("random crop with zero padding and flip match a pad-crop-flip referenc
   [2, 0, 3, 1].forEach((idx, b) => {
     const ref = reference(s, idx, draws[b].oy, draws[b].ox, draws[b].flip);
     const got = out.subarray(b * H * W * C, (b + 1) * H * W * C);
-    for (let i = 0; i < ref.length; i++) assertAlmostEquals(got[i], ref[i], 1e-6, `image ${b} at ${i}`);
+    for (let i = 0; i < ref.length; i++) {
+      assertAlmostEquals(got[i], ref[i], 1e-6, `image ${b} at ${i}`);
+    }
   });
 });
 
@@ -83,7 +85,17 @@ Deno.test("augmentation is deterministic by seed and covers every offset and bot
   const lut = normalizationTable(normalizationFor(C));
   const run = (seed: number) => {
     const out = new Float32Array(64 * H * W * C);
-    fillBatch(s, [...Array(64).keys()], 0, 64, shape, lut, out, new Int32Array(64), new Rng(seed, 3, 0));
+    fillBatch(
+      s,
+      [...Array(64).keys()],
+      0,
+      64,
+      shape,
+      lut,
+      out,
+      new Int32Array(64),
+      new Rng(seed, 3, 0),
+    );
     return out;
   };
   assertEquals(run(5), run(5));
