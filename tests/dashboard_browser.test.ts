@@ -2,7 +2,8 @@
 // The dashboard in a real browser (Debian's Chromium through puppeteer-core)
 // against the real service on loopback: start the report's comparison from
 // the page, watch the figures fill in over SSE, and check what a user sees.
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
+import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { startServer } from "./util/server.ts";
 
@@ -11,39 +12,7 @@ import { startServer } from "./util/server.ts";
 // browser globals they use are declared loosely here.
 declare const document: any;
 
-const CHROMIUM = "/usr/bin/chromium";
 const FIGURES = ["testAcc", "f1", "testLoss", "trainLoss", "trainAcc"];
-
-/** Fails loudly (never skips) when the browser is missing: CI installs it. */
-async function requireChromium() {
-  try {
-    await Deno.stat(CHROMIUM);
-  } catch {
-    throw new Error(
-      `${CHROMIUM} not found: the dashboard test needs Debian's chromium ` +
-        "(apt-get install chromium; .ci/run installs it)",
-    );
-  }
-}
-
-async function launch(profile: string): Promise<Browser> {
-  return await puppeteer.launch({
-    executablePath: CHROMIUM,
-    // The machine's network is closed: without these, Chromium's background
-    // services keep trying to connect and stall or spam the log.
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${profile}`,
-    ],
-  });
-}
 
 /** Console errors, uncaught exceptions and failed requests, as the page sees them. */
 function watchErrors(page: Page) {
@@ -114,7 +83,7 @@ Deno.test({
     let server = await startServer({ env, kvPath });
     let browser: Browser | null = null;
     try {
-      browser = await launch(`${dir}/chromium`);
+      browser = await launchChromium(`${dir}/chromium`);
       const page = await browser.newPage();
       const errors = watchErrors(page);
       await page.setViewport({ width: 1280, height: 800 });

@@ -1,27 +1,14 @@
 // Screenshot of a running dashboard, as the README's figures are made:
 //   deno run -A tools/screenshot.ts [URL] [OUT.png] [WIDTHxHEIGHT] [--full]
 // Uses Debian's Chromium (/usr/bin/chromium) through puppeteer-core.
-import puppeteer from "puppeteer-core";
+import { launchChromium } from "./chromium.ts";
 
 const [url = "http://127.0.0.1:8000/", out = "dashboard.png", size = "1280x800"] = Deno.args.filter(
   (a) => !a.startsWith("--"),
 );
 const [width, height] = size.split("x").map(Number);
 const profile = await Deno.makeTempDir();
-const browser = await puppeteer.launch({
-  executablePath: "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--user-data-dir=${profile}`,
-  ],
-});
+const browser = await launchChromium(profile);
 try {
   const page = await browser.newPage();
   await page.setViewport({ width, height });
