@@ -20,6 +20,7 @@ export interface AdapterInfo {
 export async function probeAdapter(): Promise<AdapterInfo | null> {
   const gpu = (navigator as { gpu?: GPU }).gpu;
   if (!gpu) return null;
+  quietWaylandProbe();
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return null;
@@ -30,6 +31,21 @@ export async function probeAdapter(): Promise<AdapterInfo | null> {
     };
   } catch {
     return null;
+  }
+}
+
+/**
+ * Mesa's Vulkan drivers look for a Wayland display and print
+ * "XDG_RUNTIME_DIR is invalid or not set" to stderr on headless machines,
+ * ahead of the service's own first lines. A private empty runtime dir (no
+ * display in it) keeps them quiet; an existing setting is left alone.
+ */
+function quietWaylandProbe(): void {
+  try {
+    if (Deno.env.get("XDG_RUNTIME_DIR")) return;
+    Deno.env.set("XDG_RUNTIME_DIR", Deno.makeTempDirSync({ prefix: "lossbench-xdg-" }));
+  } catch {
+    // No env or write permission: the message is only noise.
   }
 }
 
