@@ -13,13 +13,22 @@ export function assertEquals<T>(actual: T, expected: T, msg?: string): void {
       const s = Deno.inspect(v, { depth: 4, iterableLimit: 20 });
       return s.length > 2000 ? s.slice(0, 2000) + "…" : s;
     };
-    throw new AssertionError(`${msg ? msg + ": " : ""}expected ${show(expected)}, got ${show(actual)}`);
+    throw new AssertionError(
+      `${msg ? msg + ": " : ""}expected ${show(expected)}, got ${show(actual)}`,
+    );
   }
 }
 
-export function assertAlmostEquals(actual: number, expected: number, tol = 1e-7, msg?: string): void {
+export function assertAlmostEquals(
+  actual: number,
+  expected: number,
+  tol = 1e-7,
+  msg?: string,
+): void {
   if (!(Math.abs(actual - expected) <= tol)) {
-    throw new AssertionError(`${msg ? msg + ": " : ""}expected ${expected} ± ${tol}, got ${actual}`);
+    throw new AssertionError(
+      `${msg ? msg + ": " : ""}expected ${expected} ± ${tol}, got ${actual}`,
+    );
   }
 }
 
@@ -61,5 +70,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a), kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
-  return ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.every((k) =>
+    deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
+  );
 }
