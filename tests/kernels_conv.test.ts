@@ -96,3 +96,46 @@ Deno.test("pool kernels match stock on random shapes", () => {
     });
   }
 });
+
+Deno.test("register-blocked forward conv paths (Cout ≤ 8, pixel stride ≤ 8) match stock", () => {
+  const r = rng(23);
+  // The model's two convs, then every pixel stride 1..8 with widths around the block sizes.
+  const cases: [number, number, number, number, number, number, Pad][] = [
+    [2, 32, 32, 3, 4, 1, "valid"],
+    [2, 15, 15, 4, 8, 1, "valid"],
+  ];
+  for (let t = 0; t < 40; t++) {
+    const sw = 1 + r(2);
+    const Cin = 1 + r(sw === 1 ? 8 : 4);
+    const W = 3 + r(18);
+    cases.push([1 + r(2), 3 + r(6), W, Cin, 1 + r(8), sw, (["valid", "same"] as const)[r(2)]]);
+  }
+  for (const [N, H, W, Cin, Cout, sw, pad] of cases) {
+    const what = JSON.stringify({ N, H, W, Cin, Cout, sw, pad });
+    tf.tidy(() => {
+      const x = tf.randomNormal([N, H, W, Cin], 0, 1, "float32", H * W);
+      const filter = tf.randomNormal([3, 3, Cin, Cout], 0, 1, "float32", Cin * Cout);
+      const bias = tf.randomNormal([Cout], 0, 1, "float32", Cout);
+      const base = { strides: [1, sw], pad, dataFormat: "NHWC", dilations: 1 };
+      check("Conv2D", { x, filter }, base, what);
+      for (const activation of ["linear", "relu"]) {
+        check("FusedConv2D", { x, filter, bias }, { ...base, activation }, what);
+      }
+    });
+  }
+});
+
+Deno.test("2×2/2 max pool fast path matches stock, NaN and -Infinity included", () => {
+  for (const [N, H, W, C] of [[2, 30, 30, 4], [2, 13, 13, 8], [1, 4, 7, 12]]) {
+    for (const pad of ["valid", "same"] as const) {
+      const what = JSON.stringify({ N, H, W, C, pad });
+      tf.tidy(() => {
+        const v = tf.randomNormal([N, H, W, C], 0, 1, "float32", H).dataSync().slice();
+        for (let i = 0; i < v.length; i += 7) v[i] = i % 3 ? NaN : -Infinity;
+        const x = tf.tensor4d(v, [N, H, W, C]);
+        const attrs = { filterSize: 2, strides: 2, pad, dimRoundingMode: undefined };
+        check("MaxPool", { x }, attrs, what);
+      });
+    }
+  }
+});

@@ -25,8 +25,9 @@ export function convForward(
 ): TensorInfo {
   const g = paddedConv(info);
   const rt = wasmRuntime();
-  rt.reset();
-  const xp = padInput(rt, f32(backend, x), g);
+  const xv = f32(backend, x);
+  rt.reset(xv);
+  const xp = padInput(rt, xv, g);
   const taps = tapOffsets(rt, g);
   const w = padChannels(rt, f32(backend, filter), taps.KK, g.Cout, g.Cp);
   const b = rt.alloc(g.Cp);
@@ -50,7 +51,8 @@ export function convForward(
     g.OW,
     g.sh,
     g.sw,
-    taps.KK,
+    g.KH,
+    g.KW,
     g.Cp,
     relu ? 1 : 0,
   );

@@ -42,8 +42,9 @@ export function maxPool(
   if (!isF32(x) || x.shape.length !== 4) return stockKernel(MaxPool)(args as never) as TensorInfo;
   const info = poolInfo(x, attrs);
   const rt = wasmRuntime();
-  rt.reset();
-  const xp = rt.input(f32(backend, x));
+  const xv = f32(backend, x);
+  rt.reset(xv);
+  const xp = rt.input(xv);
   const n = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
   const out = rt.alloc(n);
   rt.exports.maxPool(xp, out, ...poolArgs(info));

@@ -9,8 +9,8 @@ export function relu(args: { inputs: { x: TensorInfo }; backend: Backend }): Ten
   const { inputs: { x }, backend } = args;
   if (x.dtype !== "float32") return stockKernel(Relu)(args as never) as TensorInfo;
   const rt = wasmRuntime();
-  rt.reset();
   const xv = f32(backend, x);
+  rt.reset(xv);
   const xp = rt.input(xv);
   const out = rt.alloc(xv.length);
   rt.exports.relu(xp, out, xv.length);

@@ -39,9 +39,11 @@ export function binaryKernel(
     if (!ok && nb === n && isSuffix(a.shape, b.shape)) ok = swap = true;
     if (ok && n > 0) {
       const rt = wasmRuntime();
-      rt.reset();
-      const big = rt.input(f32(backend, swap ? b : a));
-      const small = rt.input(f32(backend, swap ? a : b));
+      const bigV = f32(backend, swap ? b : a);
+      const smallV = f32(backend, swap ? a : b);
+      rt.reset(bigV, smallV);
+      const big = rt.input(bigV);
+      const small = rt.input(smallV);
       const out = rt.alloc(n);
       const code = swap && op === BinaryOp.Sub ? 3 : op;
       rt.exports.binary(code, big, small, out, n, swap ? na : nb);

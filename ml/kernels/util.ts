@@ -64,13 +64,10 @@ export function paddedConv(info: backend_util.Conv2DInfo): PaddedConv {
 /** Copies an NHWC image batch into wasm scratch with zero padding; returns its address. */
 export function padInput(rt: WasmRuntime, src: Float32Array, g: PaddedConv): number {
   const { N, H, W, Cin, Hp, Wp, top, left } = g;
+  if (Hp === H && Wp === W) return rt.input(src);
   const ptr = rt.alloc(N * Hp * Wp * Cin);
   const f = rt.f32;
   const base = ptr >> 2;
-  if (Hp === H && Wp === W) {
-    f.set(src, base);
-    return ptr;
-  }
   f.fill(0, base, base + N * Hp * Wp * Cin);
   const row = W * Cin;
   for (let n = 0; n < N; n++) {
@@ -130,7 +127,7 @@ export function unpadChannels(
   Cp: number,
 ): Float32Array {
   const b = ptr >> 2;
-  if (C === Cp) return rt.f32.slice(b, b + rows * C);
+  if (C === Cp) return rt.output(ptr, rows * C);
   const out = new Float32Array(rows * C);
   const f = rt.f32;
   for (let r = 0; r < rows; r++) {

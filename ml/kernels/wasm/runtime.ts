@@ -23,6 +23,8 @@ export interface Exports {
 const PAGE = 65536;
 /** Scratch starts past the first page, clear of anything the module might place low. */
 const BASE = PAGE;
+/** A chain of kernels reusing the previous output in place stops growing scratch past this. */
+const CHAIN_LIMIT = 64 << 20;
 
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
@@ -30,6 +32,8 @@ export class WasmRuntime {
   f32!: Float32Array;
   i32!: Int32Array;
   #top = BASE;
+  /** The last output handed out by `output` while its scratch block is still intact. */
+  #last: { values: Float32Array; ptr: number; end: number } | undefined;
 
   constructor(module: WebAssembly.Module, memory?: WebAssembly.Memory) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: 32768 });
@@ -43,8 +47,19 @@ export class WasmRuntime {
     this.i32 = new Int32Array(this.memory.buffer);
   }
 
-  /** Frees every scratch block (call at the start of each kernel). */
-  reset(): void {
+  /**
+   * Frees every scratch block (call at the start of each kernel), except that when
+   * `inputs` include the previous kernel's output, still in scratch, that block stays
+   * where it is (and `input` returns it without a copy): the next kernel in a chain
+   * reads its input in place.
+   */
+  reset(...inputs: (Float32Array | undefined)[]): void {
+    const last = this.#last;
+    if (last && last.end < CHAIN_LIMIT && inputs.includes(last.values)) {
+      this.#top = last.end;
+      return;
+    }
+    this.#last = undefined;
     this.#top = BASE;
   }
 
@@ -60,8 +75,9 @@ export class WasmRuntime {
     return ptr;
   }
 
-  /** Copies `values` into a fresh scratch block; returns its address. */
+  /** Copies `values` into a fresh scratch block (or finds them kept by `reset`); returns its address. */
   input(values: Float32Array): number {
+    if (this.#last?.values === values) return this.#last.ptr;
     const ptr = this.alloc(values.length);
     this.f32.set(values, ptr >> 2);
     return ptr;
@@ -74,9 +90,11 @@ export class WasmRuntime {
     return ptr;
   }
 
-  /** A fresh copy of `n` floats at `ptr`. */
+  /** A fresh copy of `n` floats at `ptr` (remembered for `reset`/`input` of the next kernel). */
   output(ptr: number, n: number): Float32Array {
-    return this.f32.slice(ptr >> 2, (ptr >> 2) + n);
+    const values = this.f32.slice(ptr >> 2, (ptr >> 2) + n);
+    this.#last = { values, ptr, end: this.#top };
+    return values;
   }
 }
 

@@ -16,8 +16,269 @@
 
 // @ts-nocheck: AssemblyScript types (usize, v128, f32x4) are not TypeScript's.
 
-/** Forward conv: out[p, 0..Cp) = bias + Σ_kk x[patch(p) + offs[kk]] · w[kk, 0..Cp), optional ReLU. */
+import { S1, S2, S3, S4, S5, S6, S7, S8 } from "./strides";
+
+/**
+ * Forward conv: out[p, 0..Cp) = bias + Σ_kk x[patch(p) + offs[kk]] · w[kk, 0..Cp), optional ReLU.
+ * Cp = 4 and Cp = 8 with a pixel stride sw·Cin ≤ 8 run register-blocked loops (8 pixels ×
+ * 4 channels, 4 pixels × 8 channels) that walk each filter row's KW·Cin contiguous taps with
+ * the pixels at constant load offsets; the rest runs the generic loop over the tap table.
+ */
 export function conv2d(
+  x: usize,
+  w: usize,
+  bias: usize,
+  offs: usize,
+  out: usize,
+  N: i32,
+  Hp: i32,
+  Wp: i32,
+  Cin: i32,
+  OH: i32,
+  OW: i32,
+  sh: i32,
+  sw: i32,
+  KH: i32,
+  KW: i32,
+  Cp: i32,
+  relu: i32,
+): void {
+  const ps = sw * Cin;
+  const K = KW * Cin;
+  if (Cp == 4 && OW >= 8 && ps <= 8) {
+    switch (ps) {
+      case 1:
+        conv4<S1>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 2:
+        conv4<S2>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 3:
+        conv4<S3>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 4:
+        conv4<S4>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 5:
+        conv4<S5>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 6:
+        conv4<S6>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 7:
+        conv4<S7>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      default:
+        conv4<S8>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+    }
+  }
+  if (Cp == 8 && OW >= 4 && ps <= 8) {
+    switch (ps) {
+      case 1:
+        conv8<S1>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 2:
+        conv8<S2>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 3:
+        conv8<S3>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 4:
+        conv8<S4>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 5:
+        conv8<S5>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 6:
+        conv8<S6>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      case 7:
+        conv8<S7>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+      default:
+        conv8<S8>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        return;
+    }
+  }
+  conv2dGeneric(x, w, bias, offs, out, N, Hp, Wp, Cin, OH, OW, sh, sw, KH * K, Cp, relu);
+}
+
+/**
+ * Cp = 4: blocks of 8 output pixels of a row (the last block overlaps the one before when
+ * OW is not a multiple of 8; it rewrites the same values). S's size is the pixel stride.
+ */
+function conv4<S>(
+  x: usize,
+  w: usize,
+  bias: usize,
+  out: usize,
+  N: i32,
+  Hp: i32,
+  Wp: i32,
+  Cin: i32,
+  OH: i32,
+  OW: i32,
+  sh: i32,
+  KH: i32,
+  K: i32,
+  relu: i32,
+): void {
+  const PS: usize = offsetof<S>();
+  const rowBytes = <usize> (Wp * Cin) << 2;
+  const kBytes = <usize> K << 2;
+  const bv = v128.load(bias);
+  const zero = f32x4.splat(0);
+  let op = out;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const row = x + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
+      let ow = 0;
+      while (true) {
+        if (ow + 8 > OW) ow = OW - 8;
+        let a0 = bv;
+        let a1 = bv;
+        let a2 = bv;
+        let a3 = bv;
+        let a4 = bv;
+        let a5 = bv;
+        let a6 = bv;
+        let a7 = bv;
+        let wp = w;
+        let r = row + <usize> ow * PS;
+        for (let kh = 0; kh < KH; kh++) {
+          const end = r + kBytes;
+          for (let p = r; p < end; p += 4) {
+            const wv = v128.load(wp);
+            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(p), wv));
+            a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(p, PS), wv));
+            a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(p, 2 * PS), wv));
+            a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(p, 3 * PS), wv));
+            a4 = f32x4.add(a4, f32x4.mul(v128.load32_splat(p, 4 * PS), wv));
+            a5 = f32x4.add(a5, f32x4.mul(v128.load32_splat(p, 5 * PS), wv));
+            a6 = f32x4.add(a6, f32x4.mul(v128.load32_splat(p, 6 * PS), wv));
+            a7 = f32x4.add(a7, f32x4.mul(v128.load32_splat(p, 7 * PS), wv));
+            wp += 16;
+          }
+          r += rowBytes;
+        }
+        if (relu) {
+          a0 = f32x4.max(a0, zero);
+          a1 = f32x4.max(a1, zero);
+          a2 = f32x4.max(a2, zero);
+          a3 = f32x4.max(a3, zero);
+          a4 = f32x4.max(a4, zero);
+          a5 = f32x4.max(a5, zero);
+          a6 = f32x4.max(a6, zero);
+          a7 = f32x4.max(a7, zero);
+        }
+        const o = op + (<usize> ow << 4);
+        v128.store(o, a0);
+        v128.store(o, a1, 16);
+        v128.store(o, a2, 32);
+        v128.store(o, a3, 48);
+        v128.store(o, a4, 64);
+        v128.store(o, a5, 80);
+        v128.store(o, a6, 96);
+        v128.store(o, a7, 112);
+        if (ow + 8 >= OW) break;
+        ow += 8;
+      }
+      op += <usize> OW << 4;
+    }
+  }
+}
+
+/** Cp = 8: blocks of 4 output pixels × 2 channel vectors (overlapping tail as in conv4). */
+function conv8<S>(
+  x: usize,
+  w: usize,
+  bias: usize,
+  out: usize,
+  N: i32,
+  Hp: i32,
+  Wp: i32,
+  Cin: i32,
+  OH: i32,
+  OW: i32,
+  sh: i32,
+  KH: i32,
+  K: i32,
+  relu: i32,
+): void {
+  const PS: usize = offsetof<S>();
+  const rowBytes = <usize> (Wp * Cin) << 2;
+  const kBytes = <usize> K << 2;
+  const bv0 = v128.load(bias);
+  const bv1 = v128.load(bias, 16);
+  const zero = f32x4.splat(0);
+  let op = out;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const row = x + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
+      let ow = 0;
+      while (true) {
+        if (ow + 4 > OW) ow = OW - 4;
+        let a0 = bv0;
+        let b0 = bv1;
+        let a1 = bv0;
+        let b1 = bv1;
+        let a2 = bv0;
+        let b2 = bv1;
+        let a3 = bv0;
+        let b3 = bv1;
+        let wp = w;
+        let r = row + <usize> ow * PS;
+        for (let kh = 0; kh < KH; kh++) {
+          const end = r + kBytes;
+          for (let p = r; p < end; p += 4) {
+            const w0 = v128.load(wp);
+            const w1 = v128.load(wp, 16);
+            const s0 = v128.load32_splat(p);
+            a0 = f32x4.add(a0, f32x4.mul(s0, w0));
+            b0 = f32x4.add(b0, f32x4.mul(s0, w1));
+            const s1 = v128.load32_splat(p, PS);
+            a1 = f32x4.add(a1, f32x4.mul(s1, w0));
+            b1 = f32x4.add(b1, f32x4.mul(s1, w1));
+            const s2 = v128.load32_splat(p, 2 * PS);
+            a2 = f32x4.add(a2, f32x4.mul(s2, w0));
+            b2 = f32x4.add(b2, f32x4.mul(s2, w1));
+            const s3 = v128.load32_splat(p, 3 * PS);
+            a3 = f32x4.add(a3, f32x4.mul(s3, w0));
+            b3 = f32x4.add(b3, f32x4.mul(s3, w1));
+            wp += 32;
+          }
+          r += rowBytes;
+        }
+        if (relu) {
+          a0 = f32x4.max(a0, zero);
+          b0 = f32x4.max(b0, zero);
+          a1 = f32x4.max(a1, zero);
+          b1 = f32x4.max(b1, zero);
+          a2 = f32x4.max(a2, zero);
+          b2 = f32x4.max(b2, zero);
+          a3 = f32x4.max(a3, zero);
+          b3 = f32x4.max(b3, zero);
+        }
+        const o = op + (<usize> ow << 5);
+        v128.store(o, a0);
+        v128.store(o, b0, 16);
+        v128.store(o, a1, 32);
+        v128.store(o, b1, 48);
+        v128.store(o, a2, 64);
+        v128.store(o, b2, 80);
+        v128.store(o, a3, 96);
+        v128.store(o, b3, 112);
+        if (ow + 4 >= OW) break;
+        ow += 4;
+      }
+      op += <usize> OW << 5;
+    }
+  }
+}
+
+/** Forward conv: out[p, 0..Cp) = bias + Σ_kk x[patch(p) + offs[kk]] · w[kk, 0..Cp), optional ReLU. */
+function conv2dGeneric(
   x: usize,
   w: usize,
   bias: usize,
