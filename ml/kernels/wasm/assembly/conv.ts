@@ -20,8 +20,8 @@ import { S1, S2, S3, S4, S5, S6, S7, S8 } from "./strides";
 
 /**
  * Forward conv: out[p, 0..Cp) = bias + Σ_kk x[patch(p) + offs[kk]] · w[kk, 0..Cp), optional ReLU.
- * Cp = 4 and Cp = 8 with a pixel stride sw·Cin ≤ 8 run register-blocked loops (8 pixels ×
- * 4 channels, 4 pixels × 8 channels) that walk each filter row's KW·Cin contiguous taps with
+ * Cp = 4 and Cp = 8 with a pixel stride sw·Cin ≤ 8 run register-blocked loops (10 pixels ×
+ * 4 channels, 5 pixels × 8 channels) that walk each filter row's KW·Cin contiguous taps with
  * the pixels at constant load offsets; the rest runs the generic loop over the tap table.
  */
 export function conv2d(
@@ -45,7 +45,7 @@ export function conv2d(
 ): void {
   const ps = sw * Cin;
   const K = KW * Cin;
-  if (Cp == 4 && OW >= 8 && ps <= 8) {
+  if (Cp == 4 && OW >= 10 && ps <= 8) {
     switch (ps) {
       case 1:
         conv4<S1>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
@@ -73,7 +73,7 @@ export function conv2d(
         return;
     }
   }
-  if (Cp == 8 && OW >= 4 && ps <= 8) {
+  if (Cp == 8 && OW >= 5 && ps <= 8) {
     switch (ps) {
       case 1:
         conv8<S1>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
@@ -105,8 +105,8 @@ export function conv2d(
 }
 
 /**
- * Cp = 4: blocks of 8 output pixels of a row (the last block overlaps the one before when
- * OW is not a multiple of 8; it rewrites the same values). S's size is the pixel stride.
+ * Cp = 4: blocks of 10 output pixels of a row (the last block overlaps the one before when
+ * OW is not a multiple of 10; it rewrites the same values). S's size is the pixel stride.
  */
 function conv4<S>(
   x: usize,
@@ -135,7 +135,7 @@ function conv4<S>(
       const row = x + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
       let ow = 0;
       while (true) {
-        if (ow + 8 > OW) ow = OW - 8;
+        if (ow + 10 > OW) ow = OW - 10;
         let a0 = bv;
         let a1 = bv;
         let a2 = bv;
@@ -144,6 +144,8 @@ function conv4<S>(
         let a5 = bv;
         let a6 = bv;
         let a7 = bv;
+        let a8 = bv;
+        let a9 = bv;
         let wp = w;
         let r = row + <usize> ow * PS;
         for (let kh = 0; kh < KH; kh++) {
@@ -158,6 +160,8 @@ function conv4<S>(
             a5 = f32x4.add(a5, f32x4.mul(v128.load32_splat(p, 5 * PS), wv));
             a6 = f32x4.add(a6, f32x4.mul(v128.load32_splat(p, 6 * PS), wv));
             a7 = f32x4.add(a7, f32x4.mul(v128.load32_splat(p, 7 * PS), wv));
+            a8 = f32x4.add(a8, f32x4.mul(v128.load32_splat(p, 8 * PS), wv));
+            a9 = f32x4.add(a9, f32x4.mul(v128.load32_splat(p, 9 * PS), wv));
             wp += 16;
           }
           r += rowBytes;
@@ -171,6 +175,8 @@ function conv4<S>(
           a5 = f32x4.max(a5, zero);
           a6 = f32x4.max(a6, zero);
           a7 = f32x4.max(a7, zero);
+          a8 = f32x4.max(a8, zero);
+          a9 = f32x4.max(a9, zero);
         }
         const o = op + (<usize> ow << 4);
         v128.store(o, a0);
@@ -181,15 +187,17 @@ function conv4<S>(
         v128.store(o, a5, 80);
         v128.store(o, a6, 96);
         v128.store(o, a7, 112);
-        if (ow + 8 >= OW) break;
-        ow += 8;
+        v128.store(o, a8, 128);
+        v128.store(o, a9, 144);
+        if (ow + 10 >= OW) break;
+        ow += 10;
       }
       op += <usize> OW << 4;
     }
   }
 }
 
-/** Cp = 8: blocks of 4 output pixels × 2 channel vectors (overlapping tail as in conv4). */
+/** Cp = 8: blocks of 5 output pixels × 2 channel vectors (overlapping tail as in conv4). */
 function conv8<S>(
   x: usize,
   w: usize,
@@ -218,7 +226,7 @@ function conv8<S>(
       const row = x + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
       let ow = 0;
       while (true) {
-        if (ow + 4 > OW) ow = OW - 4;
+        if (ow + 5 > OW) ow = OW - 5;
         let a0 = bv0;
         let b0 = bv1;
         let a1 = bv0;
@@ -227,6 +235,8 @@ function conv8<S>(
         let b2 = bv1;
         let a3 = bv0;
         let b3 = bv1;
+        let a4 = bv0;
+        let b4 = bv1;
         let wp = w;
         let r = row + <usize> ow * PS;
         for (let kh = 0; kh < KH; kh++) {
@@ -246,6 +256,9 @@ function conv8<S>(
             const s3 = v128.load32_splat(p, 3 * PS);
             a3 = f32x4.add(a3, f32x4.mul(s3, w0));
             b3 = f32x4.add(b3, f32x4.mul(s3, w1));
+            const s4 = v128.load32_splat(p, 4 * PS);
+            a4 = f32x4.add(a4, f32x4.mul(s4, w0));
+            b4 = f32x4.add(b4, f32x4.mul(s4, w1));
             wp += 32;
           }
           r += rowBytes;
@@ -259,6 +272,8 @@ function conv8<S>(
           b2 = f32x4.max(b2, zero);
           a3 = f32x4.max(a3, zero);
           b3 = f32x4.max(b3, zero);
+          a4 = f32x4.max(a4, zero);
+          b4 = f32x4.max(b4, zero);
         }
         const o = op + (<usize> ow << 5);
         v128.store(o, a0);
@@ -269,8 +284,10 @@ function conv8<S>(
         v128.store(o, b2, 80);
         v128.store(o, a3, 96);
         v128.store(o, b3, 112);
-        if (ow + 4 >= OW) break;
-        ow += 4;
+        v128.store(o, a4, 128);
+        v128.store(o, b4, 144);
+        if (ow + 5 >= OW) break;
+        ow += 5;
       }
       op += <usize> OW << 5;
     }
