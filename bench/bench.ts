@@ -1,4 +1,4 @@
-// deno task bench [--steps N] [--batch B] [--no-torch] [--no-stock] [--no-webgpu]
+// deno task bench [--steps N] [--batch B] [--eval-batches E] [--no-torch] [--no-stock] [--no-webgpu]
 //
 // Trains the report's ConvNet (the real model, loss, optimizer and trainStep)
 // on fixed in-memory data for a fixed number of steps on each available
@@ -28,6 +28,8 @@ const num = (name: string, d: number) => {
 const STEPS = num("--steps", 150);
 const B = num("--batch", 64);
 const EVAL_B = 500;
+/** Eval batches timed on the project's kernels, and eval reps of PyTorch (short runs are noise). */
+const EVAL_BATCHES = num("--eval-batches", 24);
 const shape = { height: 32, width: 32, channels: 3 };
 const spec = { ...shape, classes: 10 };
 const IMG = 32 * 32 * 3;
@@ -139,8 +141,11 @@ async function runBackend(
   // Evaluation as the trainer does it: batches of 500, loss + argmax read back.
   const ex = new Float32Array(EVAL_B * IMG);
   const ey = new Int32Array(EVAL_B);
+  let prepMs = 0;
   const evalOnce = async (b: number) => {
+    const tp = performance.now();
     fillBatch(split, order, (b * EVAL_B) % (COUNT - EVAL_B), EVAL_B, shape, lut, ex, ey);
+    prepMs += performance.now() - tp;
     const [l, p] = tf.tidy(() => {
       const logits = model.apply(tf.tensor4d(ex, [EVAL_B, 32, 32, 3]));
       return [loss(logits, tf.tensor1d(ey, "int32")), tf.argMax(logits, 1)];
@@ -150,6 +155,7 @@ async function runBackend(
     p.dispose();
   };
   await evalOnce(0);
+  prepMs = 0;
   t0 = performance.now();
   for (let b = 0; b < evalBatches; b++) await evalOnce(b);
   const evalMs = (performance.now() - t0) / evalBatches;
@@ -167,6 +173,9 @@ async function runBackend(
     augmentImgPerSec: round(B / (augMs / 1000)),
     augmentMsPerBatch: round(augMs, 3),
     stepMs: round(stepMs, 2),
+    evalMs: round(evalMs, 2),
+    // of evalMs: normalising the batch (PyTorch's eval is timed on a ready tensor)
+    evalPrepMs: round(prepMs / evalBatches, 2),
     kernels,
   };
 }
@@ -183,6 +192,8 @@ function runTorch(threads: number, pipeline: boolean): Record<string, unknown> |
         String(B),
         "--threads",
         String(threads),
+        "--eval-reps",
+        String(EVAL_BATCHES),
         ...(pipeline ? [] : ["--no-pipeline"]),
       ],
       stdout: "piped",
@@ -210,7 +221,7 @@ const results: Record<string, Result> = {};
 registerFastCpuKernels();
 await tf.setBackend("cpu");
 tf.env().set("IS_TEST", false);
-results.cpu = await runBackend("cpu", STEPS, 8, false);
+results.cpu = await runBackend("cpu", STEPS, EVAL_BATCHES, false);
 console.log(JSON.stringify(results.cpu));
 
 if (!flag("--no-stock")) {

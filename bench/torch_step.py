@@ -59,6 +59,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--images", type=int, default=4096)
     ap.add_argument("--no-pipeline", action="store_true")
+    ap.add_argument("--eval-reps", type=int, default=0, help="default: max(4, steps // 20)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -90,7 +91,7 @@ def main():
     with torch.no_grad():
         for _ in range(2):
             crit(model(xe), ye)
-        reps = max(4, a.steps // 20)
+        reps = a.eval_reps or max(4, a.steps // 20)
         t0 = time.perf_counter()
         for _ in range(reps):
             logits = model(xe)
