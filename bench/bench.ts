@@ -263,6 +263,11 @@ if (!flag("--no-torch")) {
       eval_vs_torchEval: ratio(cpu.evalImgPerSec, torch.evalImgPerSec),
       step_vs_torchStep1Thread: ratio(cpu.stepImgPerSec, torch.stepImgPerSec1Thread),
       eval_vs_torchEval1Thread: ratio(cpu.evalImgPerSec, torch.evalImgPerSec1Thread),
+      // the same eval less its batch normalisation, which PyTorch's timed eval does not do
+      evalForward_vs_torchEval: ratio(
+        EVAL_B / (((cpu.evalMs as number) - (cpu.evalPrepMs as number)) / 1000),
+        torch.evalImgPerSec,
+      ),
     };
     if (results["cpu-stock"]) {
       ratios.cpu_vs_stockCpu_step = ratio(cpu.stepImgPerSec, results["cpu-stock"].stepImgPerSec);
