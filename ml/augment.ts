@@ -63,35 +63,69 @@ export function fillBatch(
     const base = idx * img;
     const o = b * img;
     if (!rng) {
-      for (let p = 0; p < img; p += C) {
-        for (let ch = 0; ch < C; ch++) out[o + p + ch] = lut[ch * 256 + src[base + p + ch]];
-      }
+      copyPixels(src, base, C, out, o, H * W, C, lut);
       continue;
     }
     const dy = rng.int(2 * PAD + 1) - PAD;
     const dx = rng.int(2 * PAD + 1) - PAD;
     const flip = rng.float() < 0.5;
+    // Output columns [x0, x1) read real pixels; the rest read the zero padding.
+    const x0 = Math.max(0, flip ? dx : -dx);
+    const x1 = Math.min(W, flip ? W + dx : W - dx);
     for (let y = 0; y < H; y++) {
       const sy = y + dy;
       const orow = o + y * row;
-      if (sy < 0 || sy >= H) {
-        for (let x = 0; x < W; x++) {
-          for (let ch = 0; ch < C; ch++) out[orow + x * C + ch] = lut[ch * 256];
-        }
+      if (sy < 0 || sy >= H || x1 <= x0) {
+        fillZero(out, orow, W, C, lut);
         continue;
       }
-      const srow = base + sy * row;
-      for (let x = 0; x < W; x++) {
-        // Flip after the crop, as torchvision applies RandomCrop then RandomHorizontalFlip.
-        const sx = (flip ? W - 1 - x : x) + dx;
-        const op = orow + x * C;
-        if (sx < 0 || sx >= W) {
-          for (let ch = 0; ch < C; ch++) out[op + ch] = lut[ch * 256];
-        } else {
-          const sp = srow + sx * C;
-          for (let ch = 0; ch < C; ch++) out[op + ch] = lut[ch * 256 + src[sp + ch]];
-        }
-      }
+      fillZero(out, orow, x0, C, lut);
+      // Flip after the crop, as torchvision applies RandomCrop then RandomHorizontalFlip:
+      // output x reads source x + dx, or (W − 1 − x) + dx when flipped.
+      const sx0 = flip ? W - 1 - x0 + dx : x0 + dx;
+      copyPixels(
+        src,
+        base + sy * row + sx0 * C,
+        flip ? -C : C,
+        out,
+        orow + x0 * C,
+        x1 - x0,
+        C,
+        lut,
+      );
+      fillZero(out, orow + x1 * C, W - x1, C, lut);
     }
+  }
+}
+
+/** `count` pixels from `src[s]` (stepping `step` elements a pixel) into `out[o]`, normalised. */
+function copyPixels(
+  src: Uint8Array,
+  s: number,
+  step: number,
+  out: Float32Array,
+  o: number,
+  count: number,
+  C: number,
+  lut: Float32Array,
+): void {
+  if (C === 3) {
+    // The common case, unrolled: one table lookup per value, no modulo.
+    for (let i = 0; i < count; i++, s += step, o += 3) {
+      out[o] = lut[src[s]];
+      out[o + 1] = lut[256 + src[s + 1]];
+      out[o + 2] = lut[512 + src[s + 2]];
+    }
+    return;
+  }
+  for (let i = 0; i < count; i++, s += step, o += C) {
+    for (let ch = 0; ch < C; ch++) out[o + ch] = lut[ch * 256 + src[s + ch]];
+  }
+}
+
+/** `count` pixels of zero padding, normalised. */
+function fillZero(out: Float32Array, o: number, count: number, C: number, lut: Float32Array): void {
+  for (let i = 0; i < count; i++, o += C) {
+    for (let ch = 0; ch < C; ch++) out[o + ch] = lut[ch * 256];
   }
 }

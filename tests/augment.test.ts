@@ -62,16 +62,18 @@ Deno.test("test transform is the report's normalisation", () => {
 Deno.test("random crop with zero padding and flip match a pad-crop-flip reference", () => {
   const s = split(4);
   const lut = normalizationTable(normalizationFor(C));
-  const draws = [
-    { oy: 0, ox: 0, flip: false },
-    { oy: 8, ox: 8, flip: true },
-    { oy: 3, ox: 6, flip: true },
-    { oy: 4, ox: 4, flip: false },
-  ];
-  const out = new Float32Array(4 * H * W * C);
-  const labels = new Int32Array(4);
-  fillBatch(s, [2, 0, 3, 1], 0, 4, shape, lut, out, labels, scripted(draws));
-  [2, 0, 3, 1].forEach((idx, b) => {
+  // Every crop offset on both axes, with and without the flip.
+  const draws: { oy: number; ox: number; flip: boolean }[] = [];
+  for (let oy = 0; oy <= 2 * PAD; oy++) {
+    for (let ox = 0; ox <= 2 * PAD; ox++) {
+      for (const flip of [false, true]) draws.push({ oy, ox, flip });
+    }
+  }
+  const n = draws.length;
+  const indices = draws.map((_, i) => i % 4);
+  const out = new Float32Array(n * H * W * C);
+  fillBatch(s, indices, 0, n, shape, lut, out, new Int32Array(n), scripted(draws));
+  indices.forEach((idx, b) => {
     const ref = reference(s, idx, draws[b].oy, draws[b].ox, draws[b].flip);
     const got = out.subarray(b * H * W * C, (b + 1) * H * W * C);
     for (let i = 0; i < ref.length; i++) {
