@@ -14,42 +14,15 @@ import argparse
 import json
 import time
 
+import os
+import sys
+
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-
-class ConvNet(nn.Module):  # the report's model
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 4, 3)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(4, 8, 3)
-        self.fc1 = nn.Linear(8 * 6 * 6, 32)
-        self.fc2 = nn.Linear(32, 10)
-
-    def forward(self, x):
-        x = self.pool(F.relu(self.conv1(x)))
-        x = self.pool(F.relu(self.conv2(x)))
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        return self.fc2(x)
-
-
-class InMemory(torch.utils.data.Dataset):
-    """uint8 HWC images → PIL → transform, like torchvision.datasets.CIFAR10."""
-
-    def __init__(self, images, labels, transform):
-        self.images, self.labels, self.transform = images, labels, transform
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, i):
-        from PIL import Image
-
-        return self.transform(Image.fromarray(self.images[i])), int(self.labels[i])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from report_torch import TRAIN_TRANSFORM, ConvNet, InMemory  # noqa: E402
 
 
 def main():
@@ -108,16 +81,8 @@ def main():
         "evalImgPerSec": 500 / eval_s,
     }
     if not a.no_pipeline:
-        import torchvision.transforms as T
-
-        tf = T.Compose([
-            T.RandomCrop(32, padding=4),
-            T.RandomHorizontalFlip(),
-            T.ToTensor(),
-            T.Normalize((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)),
-        ])
         loader = torch.utils.data.DataLoader(
-            InMemory(images, labels, tf), batch_size=a.batch, shuffle=True, num_workers=2
+            InMemory(images, labels, TRAIN_TRANSFORM), batch_size=a.batch, shuffle=True, num_workers=2
         )
         n = 0
         it = iter(loader)

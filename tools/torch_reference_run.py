@@ -19,11 +19,10 @@ import time
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
-import torchvision.transforms as T
 from PIL import Image
+from report_torch import TEST_TRANSFORM, TRAIN_TRANSFORM, ConvNet, InMemory
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--data", required=True)
@@ -41,11 +40,6 @@ ap.add_argument("--test-limit", type=int)
 args = ap.parse_args()
 torch.manual_seed(args.seed)
 
-MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
-train_tf = T.Compose([T.RandomCrop(32, padding=4), T.RandomHorizontalFlip(), T.ToTensor(), T.Normalize(MEAN, STD)])
-test_tf = T.Compose([T.ToTensor(), T.Normalize(MEAN, STD)])
-
-
 def find(split):
     for dirpath, _, _ in os.walk(args.data):
         if os.path.basename(dirpath) == split:
@@ -59,41 +53,16 @@ def subset(ds, limit, gen):
     return torch.utils.data.Subset(ds, torch.randperm(len(ds), generator=gen)[:limit].tolist())
 
 
-class InMemory(torch.utils.data.Dataset):
-    """Decoded uint8 images in memory, served as PIL images, as torchvision's CIFAR10 does."""
-
-    def __init__(self, folder, transform):
-        src = torchvision.datasets.ImageFolder(folder)
-        self.images = np.stack([np.asarray(Image.open(p).convert("RGB")) for p, _ in src.samples])
-        self.labels = [label for _, label in src.samples]
-        self.transform = transform
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, i):
-        return self.transform(Image.fromarray(self.images[i])), self.labels[i]
+def load(folder, transform):
+    """Decodes every image into one uint8 array, as torchvision's CIFAR10 holds them."""
+    src = torchvision.datasets.ImageFolder(folder)
+    images = np.stack([np.asarray(Image.open(p).convert("RGB")) for p, _ in src.samples])
+    return InMemory(images, [label for _, label in src.samples], transform)
 
 
 gen = torch.Generator().manual_seed(args.seed)
-train_set = subset(InMemory(find("train"), train_tf), args.train_limit, gen)
-test_set = subset(InMemory(find("test"), test_tf), args.test_limit, gen)
-
-
-class ConvNet(nn.Module):  # the report's model
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 4, 3)
-        self.pool = nn.MaxPool2d(2, 2)
-        self.conv2 = nn.Conv2d(4, 8, 3)
-        self.fc1 = nn.Linear(8 * 6 * 6, 32)
-        self.fc2 = nn.Linear(32, 10)
-
-    def forward(self, x):
-        x = self.pool(torch.relu(self.conv1(x)))
-        x = self.pool(torch.relu(self.conv2(x)))
-        x = x.view(-1, 8 * 6 * 6)
-        return self.fc2(torch.relu(self.fc1(x)))
+train_set = subset(load(find("train"), TRAIN_TRANSFORM), args.train_limit, gen)
+test_set = subset(load(find("test"), TEST_TRANSFORM), args.test_limit, gen)
 
 
 def criterion(out, target):
