@@ -4,7 +4,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { fillBatch, normalizationFor, normalizationTable } from "./augment.ts";
 import { type LossFn, lossFn } from "./losses.ts";
-import { accumulateConfusion, accuracy, macroF1 } from "./metrics.ts";
+import { accumulateConfusion, accuracy, emptyConfusion, macroF1 } from "./metrics.ts";
 import { createModel, initialWeights, type Model, readWeights } from "./model.ts";
 import { SgdMomentum, stepLr } from "./optimizer.ts";
 import { Rng, Stream } from "./rng.ts";
@@ -194,7 +194,7 @@ export async function evaluate(
   const n = split.count;
   const img = shape.height * shape.width * shape.channels;
   const order = new Uint32Array(n).map((_, i) => i);
-  const confusion = Array.from({ length: classes }, () => new Array(classes).fill(0));
+  const confusion = emptyConfusion(classes);
   let lossSum = 0;
   for (let s = 0; s < n; s += EVAL_BATCH) {
     if (signal?.aborted) throw abortError();

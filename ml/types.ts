@@ -41,20 +41,6 @@ export interface TrainConfig {
   model: ModelName;
 }
 
-export const DEFAULT_CONFIG: Omit<TrainConfig, "loss"> = {
-  gamma: 2,
-  epochs: 20,
-  batchSize: 64,
-  lr: 0.01,
-  momentum: 0.9,
-  stepSize: 10,
-  stepGamma: 0.5,
-  seed: 1,
-  data: "cifar10",
-  backend: "auto",
-  model: "convnet",
-};
-
 /** What one evaluated epoch records. `epoch` counts from 1. */
 export interface EpochMetrics {
   epoch: number;

@@ -3,7 +3,7 @@
 // auto|cpu|webgpu) and reports over postMessage with the protocol's messages.
 import { initBackend } from "./backend.ts";
 import { takeSubset } from "./data/mod.ts";
-import type { FromWorker, ToWorker } from "./protocol.ts";
+import { type FromWorker, PROTOCOL_VERSION, type ToWorker } from "./protocol.ts";
 import { train } from "./trainer.ts";
 import type { BackendName } from "./types.ts";
 
@@ -24,7 +24,7 @@ post({ v: 1, type: "ready", backend: info.backend, adapter: info.adapter });
 
 self.onmessage = (e) => {
   const msg = e.data;
-  if (msg?.v !== 1) {
+  if (msg?.v !== PROTOCOL_VERSION) {
     post({ v: 1, type: "failed", runId: null, error: `unsupported message version ${msg?.v}` });
     return;
   }

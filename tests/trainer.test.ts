@@ -6,19 +6,18 @@ import { initBackend } from "../ml/backend.ts";
 import { synthetic } from "../ml/data/mod.ts";
 import { train } from "../ml/trainer.ts";
 import type { Checkpoint, EpochMetrics, TrainConfig } from "../ml/types.ts";
-import { DEFAULT_CONFIG } from "../ml/types.ts";
+import { parseTrainConfig } from "../ml/config.ts";
 
 await initBackend("cpu");
 const data = synthetic({ train: 1024, test: 256, seed: 1 });
-const config: TrainConfig = {
-  ...DEFAULT_CONFIG,
+const config: TrainConfig = parseTrainConfig({
   loss: "ce",
   epochs: 2,
   batchSize: 32,
   lr: 0.02,
   data: "synthetic",
   backend: "cpu",
-};
+});
 
 const strip = ({ epochSeconds: _a, trainImgPerSec: _b, evalImgPerSec: _c, ...m }: EpochMetrics) =>
   m;
