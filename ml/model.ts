@@ -70,10 +70,11 @@ export function createModel(spec: ModelSpec, weights: Record<string, Float32Arra
   for (const p of paramShapes(spec)) {
     const w = weights[p.name];
     if (!w) throw new Error(`missing weight ${p.name}`);
-    params.set(
-      p.name,
-      tf.variable(tf.tensor(w, p.shape), true, p.name + "_" + crypto.randomUUID()),
+    // tf.variable copies its initial value: build it in a tidy so that copy's source is freed.
+    const variable = tf.tidy(() =>
+      tf.variable(tf.tensor(w, p.shape), true, p.name + "_" + crypto.randomUUID())
     );
+    params.set(p.name, variable);
   }
   const v = (n: string) => params.get(n)!;
   const flat = paramShapes(spec)[4].shape[0];

@@ -7,7 +7,7 @@ export class SgdMomentum {
 
   constructor(readonly params: Map<string, tf.Variable>, readonly momentum: number) {
     for (const [name, p] of params) {
-      this.velocity.set(name, tf.variable(tf.zerosLike(p), false));
+      this.velocity.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
   }
 
@@ -34,7 +34,7 @@ export class SgdMomentum {
     for (const [name, v] of this.velocity) {
       const s = state[name];
       if (!s || s.length !== v.size) throw new Error(`checkpoint has no momentum for ${name}`);
-      v.assign(tf.tensor(s, v.shape));
+      tf.tidy(() => v.assign(tf.tensor(s, v.shape)));
     }
   }
 

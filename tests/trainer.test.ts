@@ -94,3 +94,13 @@ Deno.test("focal loss with gamma < 1 stays finite on fully confident predictions
     assert(Math.abs(g[0]) < 1e-6 && Math.abs(g[6]) > 1e-3, `gradient at gamma ${gamma}: ${g}`);
   }
 });
+
+Deno.test("training and resuming leave no tensors behind (workers live for many runs)", async () => {
+  const tf = await import("@tensorflow/tfjs");
+  const small = synthetic({ train: 128, test: 64, seed: 3 });
+  const before = tf.memory().numTensors;
+  let cp: Checkpoint | undefined;
+  await train({ ...config, epochs: 1 }, small, { onEpoch: (_m, c) => void (cp = c) });
+  await train({ ...config, epochs: 2 }, small, { resume: cp });
+  assertEquals(tf.memory().numTensors, before);
+});
