@@ -28,6 +28,7 @@ export function parseDatasetList(env: string | undefined): Map<string, string> {
 
 export class Datasets {
   #loaded = new Map<string, Promise<Dataset>>();
+  #classes = new Map<string, string[]>();
 
   constructor(
     readonly registered: Map<string, string>,
@@ -46,15 +47,27 @@ export class Datasets {
     return `data: unknown data set "${name.slice(0, 100)}"; use one of: ${this.names().join(", ")}`;
   }
 
+  /** Class names of a set already loaded in this process, else undefined. */
+  loadedClasses(name: string): string[] | undefined {
+    return this.#classes.get(name);
+  }
+
   /** The decoded set in SharedArrayBuffers, loaded on first use and kept. */
   get(name: string): Promise<Dataset> {
+    // Queued or resumed runs keep their name across restarts: a name no longer
+    // registered must fail the run, never be opened as a path.
+    const unknown = this.check(name);
+    if (unknown) return Promise.reject(new Error(unknown));
     let p = this.#loaded.get(name);
     if (!p) {
       const spec = this.registered.get(name) ?? name;
       p = loadDataset(spec, {
         cacheDir: this.cacheDir,
         onProgress: (msg) => this.log(`data ${name}: ${msg}`),
-      }).then(shareDataset);
+      }).then((d) => {
+        this.#classes.set(name, d.classes);
+        return shareDataset(d);
+      });
       // A failed load is forgotten, so a later run can try again.
       p.catch(() => this.#loaded.delete(name));
       this.#loaded.set(name, p);

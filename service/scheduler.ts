@@ -177,12 +177,11 @@ export class Scheduler {
       if (!slot) return;
       const id = await this.store.peekQueue();
       if (!id) return;
-      // Load the data set while the run is still queued (cancellable as such), so
-      // the run goes to running with its class names, for the dashboard's labels.
+      // Class names go with the "running" status when the data set is already
+      // loaded; otherwise #startOn records them once it is (never block here:
+      // a first download can take minutes and other runs must still start).
       const config = (await this.store.getRun(id))?.config;
-      const classes = config
-        ? await this.datasets.get(config.data).then((d) => d.classes, () => undefined)
-        : undefined;
+      const classes = config && this.datasets.loadedClasses(config.data);
       const run = await this.store.transition(id, ["queued"], {
         status: "running",
         startedAt: now(),
@@ -201,6 +200,7 @@ export class Scheduler {
   async #startOn(slot: Slot, run: Run): Promise<void> {
     try {
       const data = await this.datasets.get(run.config.data);
+      if (!run.classes) await this.store.setClasses(run.id, data.classes);
       const resume = await this.store.loadCheckpoint(run.id) ?? undefined;
       if (this.#cancelling.has(run.id) || slot.gone || slot.runId !== run.id) {
         if (slot.runId === run.id) this.pool.release(slot);

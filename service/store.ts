@@ -237,6 +237,17 @@ export class Store {
     });
   }
 
+  /** Records a run's class names; no event of its own: its next status carries them. */
+  setClasses(id: string, classes: string[]): Promise<Run | null> {
+    return this.#write(async (op) => {
+      const cur = await this.kv.get<Run>(["run", id]);
+      if (!cur.value) return { result: null };
+      const run: Run = { ...cur.value, classes };
+      op.check(cur).set(["run", id], run);
+      return { result: run };
+    });
+  }
+
   /**
    * Records one finished epoch: its metrics, the checkpoint (replacing the
    * previous one), the run's summary and the event, in one atomic op. An epoch
