@@ -12,6 +12,9 @@ import type { Slot, WorkerPool } from "./pool.ts";
 import type { Store } from "./store.ts";
 import { type Experiment, isTerminal, type Run, type RunProgress } from "./types.ts";
 
+/** Most classes a run may have: a 100×100 confusion matrix still fits one KV value. */
+const MAX_CLASSES = 100;
+
 /** How long a running run may ignore a cancel before its worker is replaced. */
 const CANCEL_GRACE_MS = 30_000;
 
@@ -200,6 +203,13 @@ export class Scheduler {
   async #startOn(slot: Slot, run: Run): Promise<void> {
     try {
       const data = await this.datasets.get(run.config.data);
+      if (data.classes.length > MAX_CLASSES) {
+        // Each epoch's confusion matrix must fit in one KV value (64 KiB).
+        throw new Error(
+          `data set ${run.config.data} has ${data.classes.length} classes; the service records ` +
+            `at most ${MAX_CLASSES} (use the CLI for more)`,
+        );
+      }
       if (!run.classes) await this.store.setClasses(run.id, data.classes);
       const resume = await this.store.loadCheckpoint(run.id) ?? undefined;
       if (this.#cancelling.has(run.id) || slot.gone || slot.runId !== run.id) {

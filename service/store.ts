@@ -17,6 +17,8 @@ import type { DurableEvent, Experiment, Run, RunStatus } from "./types.ts";
 
 /** Values are limited to 64 KiB; 60 KiB is a multiple of 4 (whole float32s). */
 export const CHUNK_BYTES = 60 * 1024;
+/** Checkpoint chunks per atomic write (10 × 60 KiB stays under KV's 800 KiB). */
+const CHUNKS_PER_WRITE = 10;
 /** Deletes per atomic op when removing a run (KV caps mutations per op). */
 const DELETE_BATCH = 500;
 
@@ -249,18 +251,34 @@ export class Store {
   }
 
   /**
-   * Records one finished epoch: its metrics, the checkpoint (replacing the
-   * previous one), the run's summary and the event, in one atomic op. An epoch
-   * already recorded is ignored (returns null), so each is stored exactly once.
+   * Records one finished epoch: its metrics, the checkpoint's metadata, the
+   * run's summary and the event in one atomic op (the checkpoint's chunks just
+   * before it; the previous checkpoint's are removed after). An epoch already
+   * recorded is ignored (returns null), so each is stored exactly once.
    */
-  recordEpoch(id: string, metrics: EpochMetrics, checkpoint: Checkpoint): Promise<Run | null> {
-    return this.#write(async (op, emit) => {
+  async recordEpoch(
+    id: string,
+    metrics: EpochMetrics,
+    checkpoint: Checkpoint,
+  ): Promise<Run | null> {
+    const { meta, chunks } = packCheckpoint(checkpoint);
+    let previous: CheckpointMeta | null = null;
+    const run = await this.#write(async (op, emit) => {
       const [cur, existing, prevMeta] = await this.kv.getMany<[Run, EpochMetrics, CheckpointMeta]>([
         ["run", id],
         ["epoch", id, metrics.epoch],
         ["ckpt", id],
       ]);
       if (!cur.value || cur.value.status !== "running" || existing.value) return { result: null };
+      // The chunks go first, in writes of their own (KV caps one atomic write at
+      // 800 KiB, which a bigger model's checkpoint would pass): until the commit
+      // below points ["ckpt", id] at this epoch, they are unreferenced.
+      for (let s = 0; s < chunks.length; s += CHUNKS_PER_WRITE) {
+        const w = this.kv.atomic();
+        chunks.slice(s, s + CHUNKS_PER_WRITE)
+          .forEach((c, j) => w.set(["ckpt_chunk", id, meta.epoch, s + j], c));
+        if (!(await w.commit()).ok) throw new Error("KV write of checkpoint chunks failed");
+      }
       const best = cur.value.best;
       const run: Run = {
         ...cur.value,
@@ -270,18 +288,24 @@ export class Store {
           ? { testAcc: metrics.testAcc, f1: metrics.f1, epoch: metrics.epoch }
           : best,
       };
-      const { meta, chunks } = packCheckpoint(checkpoint);
       op.check(cur, existing, prevMeta);
       op.set(["run", id], run).set(["epoch", id, metrics.epoch], metrics).set(["ckpt", id], meta);
-      if (prevMeta.value && prevMeta.value.epoch !== meta.epoch) {
-        for (let i = 0; i < prevMeta.value.chunks; i++) {
-          op.delete(["ckpt_chunk", id, prevMeta.value.epoch, i]);
-        }
-      }
-      chunks.forEach((c, i) => op.set(["ckpt_chunk", id, meta.epoch, i], c));
       emit({ type: "epoch", runId: id, data: { runId: id, ...metrics } });
+      previous = prevMeta.value;
       return { result: run };
     });
+    // The previous checkpoint is dropped only once the new one is referenced.
+    const prev = previous as CheckpointMeta | null;
+    if (run && prev && prev.epoch !== meta.epoch) {
+      for (let s = 0; s < prev.chunks; s += DELETE_BATCH) {
+        const w = this.kv.atomic();
+        for (let i = s; i < Math.min(prev.chunks, s + DELETE_BATCH); i++) {
+          w.delete(["ckpt_chunk", id, prev.epoch, i]);
+        }
+        await w.commit();
+      }
+    }
+    return run;
   }
 
   /** Removes a run and everything recorded for it (its events included). */

@@ -171,6 +171,24 @@ Deno.test("an epoch is recorded atomically with its checkpoint, summary and even
   });
 });
 
+Deno.test("a checkpoint over KV's 800 KiB write limit is recorded and replaced whole", async () => {
+  await withStore(async (store) => {
+    const r = run();
+    await store.createRuns([r]);
+    await store.transition(r.id, ["queued"], { status: "running" });
+    const big = (e: number) => checkpoint(e, 300_000); // ≈ 2.4 MB: 40 chunks
+    assert(packCheckpoint(big(1)).chunks.length > 13, "bigger than one atomic write");
+    for (const e of [1, 2]) {
+      assertEquals((await store.recordEpoch(r.id, metrics(e), big(e)))?.epochsDone, e);
+    }
+    assertEquals(await store.loadCheckpoint(r.id), big(2));
+    const keys = [];
+    for await (const e of store.kv.list({ prefix: ["ckpt_chunk", r.id] })) keys.push(e.key);
+    assertEquals(keys.length, packCheckpoint(big(2)).chunks.length);
+    assert(keys.every((k) => k[2] === 2), "the previous epoch's chunks are gone");
+  });
+});
+
 Deno.test("an epoch for a run that is no longer running is not recorded", async () => {
   await withStore(async (store) => {
     const r = run();
