@@ -45,6 +45,12 @@ function flush() {
   }
   if (data || p.has("progress")) renderProgress();
   if (p.has("connection") || p.has("health")) renderHeader();
+  // A run ticked for plotting needs its epochs (fetched once; no-op when loaded).
+  if (p.has("plotted")) {
+    for (const id of state.plotted) {
+      if (state.runs.has(id)) ensureEpochs(id);
+    }
+  }
 }
 
 function renderHeader() {
