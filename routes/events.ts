@@ -33,7 +33,8 @@ export function parseLastEventId(v: string | undefined | null): number | undefin
 const enc = new TextEncoder();
 
 export function encodeEvent(e: ServiceEvent, id: number): string {
-  return `id: ${id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
+  const type = e.type === "deleted" ? "status" : e.type;
+  return `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(e.data)}\n\n`;
 }
 
 function isDurable(e: Item): e is DurableEvent {
@@ -42,7 +43,8 @@ function isDurable(e: Item): e is DurableEvent {
 
 /** A run's stream ends once its final status is out. */
 function ends(e: Item, runId?: string): boolean {
-  return runId !== undefined && e.type === "status" && isTerminal(e.data.status);
+  return runId !== undefined &&
+    (e.type === "deleted" || (e.type === "status" && isTerminal(e.data.status)));
 }
 
 function sse(deps: Deps, opts: { runId?: string; since?: number }): Response {

@@ -74,7 +74,7 @@ export class Subscriber {
     if (this.#closed) return Promise.resolve(null);
     const item = this.#queue.shift();
     if (item) {
-      if (item.type === "status" || item.type === "epoch") this.#durable--;
+      if (item.type !== "heartbeat" && item.type !== "progress") this.#durable--;
       return Promise.resolve(item);
     }
     return new Promise((resolve) => (this.#waiter = resolve));

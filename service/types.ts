@@ -52,4 +52,15 @@ export type DurableEvent =
 /** Ephemeral events carry the sequence number of the latest durable event. */
 export type ProgressEvent = { seq: number; type: "progress"; runId: string; data: RunProgress };
 
-export type ServiceEvent = DurableEvent | ProgressEvent;
+/**
+ * A run was deleted: sent live to open streams as a `status` event with
+ * status "deleted" (not stored: the run's records, events included, are gone).
+ */
+export type DeletedEvent = {
+  seq: number;
+  type: "deleted";
+  runId: string;
+  data: { id: string; status: "deleted" };
+};
+
+export type ServiceEvent = DurableEvent | ProgressEvent | DeletedEvent;

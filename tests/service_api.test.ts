@@ -251,7 +251,15 @@ Deno.test("service API", async (t) => {
       const q = await api(base, "POST", `/api/runs/${queued.json.id}/cancel`);
       assert([200, 409].includes(q.status), q.text);
 
+      const watcher = await openSse(new URL("/api/events", base).href);
       assertEquals((await api(base, "DELETE", `/api/runs/${long.json.id}`)).status, 204);
+      const seen = await collect(
+        watcher,
+        (e) => e.event === "status" && JSON.parse(e.data).status === "deleted",
+        10_000,
+      );
+      await watcher.close();
+      assertEquals(JSON.parse(seen.at(-1)!.data), { id: long.json.id, status: "deleted" });
       assertEquals((await api(base, "GET", `/api/runs/${long.json.id}`)).status, 404);
       assertEquals((await api(base, "GET", `/api/runs/${long.json.id}/results.csv`)).status, 404);
     });
