@@ -86,3 +86,13 @@ Deno.test("a missing data path fails with a clear error", async () => {
   assertEquals(r.code, 1);
   assert(r.stderr.includes("/nonexistent/set.tar.gz"), r.stderr);
 });
+
+Deno.test("--backend webgpu without an adapter fails with a clear error", async () => {
+  // DENO_WEBGPU_BACKEND=metal asks wgpu for a backend Linux lacks: no adapter.
+  const r = await cli(
+    ["--loss", "ce", "--epochs", "1", "--data", "synthetic", "--backend", "webgpu"],
+    { DENO_WEBGPU_BACKEND: Deno.build.os === "darwin" ? "dx12" : "metal" },
+  );
+  assertEquals(r.code, 1, r.stderr);
+  assert(r.stderr.includes("no WebGPU adapter found"), r.stderr);
+});
