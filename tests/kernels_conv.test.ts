@@ -1,7 +1,8 @@
 // The project's conv and pooling kernels against the stock tfjs cpu kernels
 // on random shapes, strides and paddings.
 import * as tf from "@tensorflow/tfjs";
-import { compareWithStock, rng, setupCpu } from "../ml/kernels/testing.ts";
+import { rng, setupCpu } from "../ml/kernels/testing.ts";
+import { checkAgainstStock as check } from "./util/stock.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 
 await setupCpu();
@@ -12,17 +13,6 @@ type Pad = "valid" | "same" | [
   [number, number],
   [number, number],
 ];
-
-function check(
-  name: string,
-  inputs: Record<string, tf.Tensor>,
-  attrs: Record<string, unknown>,
-  what: string,
-) {
-  const c = compareWithStock(name, inputs, attrs as never);
-  assertEquals(c.shape, c.stockShape, `${name} ${what} shape`);
-  assert(c.maxRel < 1e-5, `${name} ${what}: max diff ${c.maxAbs} (rel ${c.maxRel})`);
-}
 
 Deno.test("conv kernels match stock on random shapes", () => {
   const r = rng(7);

@@ -1,21 +1,11 @@
 // The project's elementwise, reduction and matmul kernels against the stock
 // tfjs cpu kernels, including the broadcast and dtype cases they hand back.
 import * as tf from "@tensorflow/tfjs";
-import { compareWithStock, rng, setupCpu } from "../ml/kernels/testing.ts";
+import { rng, setupCpu } from "../ml/kernels/testing.ts";
+import { checkAgainstStock as check } from "./util/stock.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 
 await setupCpu();
-
-function check(
-  name: string,
-  inputs: Record<string, tf.Tensor>,
-  attrs: Record<string, unknown>,
-  what: string,
-) {
-  const c = compareWithStock(name, inputs, attrs as never);
-  assertEquals(c.shape, c.stockShape, `${name} ${what} shape`);
-  assert(c.maxRel < 1e-5, `${name} ${what}: max diff ${c.maxAbs} (rel ${c.maxRel})`);
-}
 
 const randn = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, "float32", seed);
 
