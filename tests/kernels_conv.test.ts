@@ -3,7 +3,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
 import { checkAgainstStock as check } from "./util/stock.ts";
-import { assert, assertEquals } from "./util/assert.ts";
 
 await setupCpu();
 
