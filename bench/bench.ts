@@ -219,6 +219,8 @@ function runTorch(threads: number, pipeline: boolean): Record<string, unknown> |
 const results: Record<string, Result> = {};
 
 registerFastCpuKernels();
+// As training runs it: production mode (no debug checks, no tfjs-node banner).
+tf.env().set("PROD", true);
 await tf.setBackend("cpu");
 tf.env().set("IS_TEST", false);
 results.cpu = await runBackend("cpu", STEPS, EVAL_BATCHES, false);
