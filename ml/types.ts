@@ -19,14 +19,52 @@ export interface Dataset {
   test: Split;
 }
 
-export type LossName = "ce" | "focal" | "l1";
 export type BackendName = "auto" | "cpu" | "webgpu";
-export type ModelName = "convnet";
+
+/** A loss's parameters by name (each loss's schema in ml/losses/ says which). */
+export type LossParams = Record<string, number>;
+
+export interface LabelNoise {
+  kind: "symmetric" | "asymmetric";
+  /** Fraction of train labels flipped, in [0, 1). */
+  rate: number;
+}
+
+export interface Imbalance {
+  profile: "exp" | "step";
+  /** n_max / n_min, at least 1. */
+  ratio: number;
+}
+
+/** What a run does to its train split (never the test split): imbalance first, then noise. */
+export interface Condition {
+  labelNoise?: LabelNoise;
+  imbalance?: Imbalance;
+}
+
+/** What a run's condition and validation split actually did (recorded with the run). */
+export interface ConditionRecord {
+  /** Train images per class (true label) after the imbalance, before the validation split. */
+  imbalanceCounts: number[];
+  /** K×K label flips over that train split: flips[true][given]; the diagonal is kept labels. */
+  flips: number[][];
+  /** Train labels that differ from the true label (before the validation split). */
+  flipped: number;
+  /** Images per class (given label) in the split actually trained on. */
+  trainCounts: number[];
+  /** Images held out for validation (0 without a validation split). */
+  valCount: number;
+}
 
 /** A training run's full configuration (defaults filled in). */
 export interface TrainConfig {
-  loss: LossName;
-  gamma: number;
+  /** A loss registered in ml/losses/. */
+  loss: string;
+  /** That loss's parameters, defaults filled in (only those the loss has). */
+  params: LossParams;
+  condition: Condition;
+  /** Fraction of the (conditioned) train split held out, class-stratified, for validation. */
+  valFraction: number;
   epochs: number;
   batchSize: number;
   lr: number;
@@ -38,7 +76,18 @@ export interface TrainConfig {
   trainLimit?: number;
   testLimit?: number;
   backend: BackendName;
-  model: ModelName;
+  /** A model registered in ml/models/. */
+  model: string;
+}
+
+/** Reliability diagram over equal-width confidence bins (15 by default). */
+export interface Reliability {
+  /** Samples whose top-class confidence fell in each bin. */
+  count: number[];
+  /** Mean confidence of each bin (0 where empty). */
+  confidence: number[];
+  /** Accuracy of each bin (0 where empty). */
+  accuracy: number[];
 }
 
 /** What one evaluated epoch records. `epoch` counts from 1. */
@@ -49,6 +98,21 @@ export interface EpochMetrics {
   testLoss: number;
   testAcc: number;
   f1: number;
+  /** Mean per-class recall of the test set. */
+  balancedAcc: number;
+  /** Lowest per-class recall of the test set. */
+  worstClassAcc: number;
+  /** Expected calibration error of the test set (15 equal-width bins). */
+  ece: number;
+  reliability: Reliability;
+  perClass: { precision: number[]; recall: number[]; f1: number[] };
+  /** With label noise: train accuracy, against the given labels, on the clean and the flipped samples. */
+  trainAccClean?: number;
+  trainAccNoisy?: number;
+  /** With a validation split. */
+  valLoss?: number;
+  valAcc?: number;
+  valF1?: number;
   lr: number;
   epochSeconds: number;
   trainImgPerSec: number;
