@@ -6,6 +6,7 @@ import { initBackend } from "./ml/backend.ts";
 import { parseTrainConfig } from "./ml/config.ts";
 import { toCsv } from "./ml/csv.ts";
 import { loadDataset, takeSubset } from "./ml/data/mod.ts";
+import { lossLabel } from "./ml/losses/registry.ts";
 import { train } from "./ml/trainer.ts";
 import type { EpochMetrics } from "./ml/types.ts";
 
@@ -84,7 +85,7 @@ async function main() {
     `data ${data.name}: ${data.train.count} train, ${data.test.count} test, ` +
       `${data.height}×${data.width}×${data.channels}, ${data.classes.length} classes`,
   );
-  const lossName = config.loss === "focal" ? `focal(gamma=${config.gamma})` : config.loss;
+  const lossName = lossLabel(config.loss, config.params);
   console.error(
     `loss ${lossName}, ${config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr}`,
   );

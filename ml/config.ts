@@ -1,6 +1,11 @@
 // The one schema for a training run's options, shared by the CLI and the API:
 // bounded numbers, unknown fields refused, defaults from the design notes.
+// A loss's parameters are checked by that loss's own schema (ml/losses/), so
+// a run records only the parameters its loss has; the TrainConfig type is
+// the schema's output.
 import { z } from "zod";
+import { getLoss, LOSSES, parseLossParams } from "./losses/registry.ts";
+import { MODELS } from "./models/registry.ts";
 import type { TrainConfig } from "./types.ts";
 
 export const LIMITS = {
@@ -9,31 +14,119 @@ export const LIMITS = {
   dataLimit: 10_000_000,
 } as const;
 
-export const trainConfigSchema = z.strictObject({
-  loss: z.enum(["ce", "focal", "l1"]),
-  gamma: z.number().min(0).max(20).default(2),
+export const labelNoiseSchema = z.strictObject({
+  kind: z.enum(["symmetric", "asymmetric"]),
+  rate: z.number().min(0).lt(1),
+});
+
+export const imbalanceSchema = z.strictObject({
+  profile: z.enum(["exp", "step"]),
+  ratio: z.number().min(1).max(1e6),
+});
+
+export const conditionSchema = z.strictObject({
+  labelNoise: labelNoiseSchema.optional(),
+  imbalance: imbalanceSchema.optional(),
+});
+
+const lossName = z.string().min(1).max(64).refine((n) => LOSSES.some((l) => l.name === n), {
+  error: (i) => `unknown loss "${String(i.input).slice(0, 64)}"; use one of: ${lossNames()}`,
+});
+const modelName = z.string().min(1).max(64).refine((n) => MODELS.some((m) => m.name === n), {
+  error: (i) => `unknown model "${String(i.input).slice(0, 64)}"; use one of: ${modelNames()}`,
+});
+const lossNames = () => LOSSES.map((l) => l.name).join(", ");
+const modelNames = () => MODELS.map((m) => m.name).join(", ");
+
+/** Everything a run shares with the other runs of an experiment (no loss, condition, model, seed). */
+export const settingsSchema = z.strictObject({
   epochs: z.number().int().min(1).max(LIMITS.epochs).default(20),
   batchSize: z.number().int().min(1).max(LIMITS.batchSize).default(64),
   lr: z.number().positive().max(10).default(0.01),
   momentum: z.number().min(0).max(0.999).default(0.9),
   stepSize: z.number().int().min(1).max(10_000).default(10),
   stepGamma: z.number().positive().max(1).default(0.5),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
   data: z.string().min(1).max(2048).default("cifar10"),
   trainLimit: z.number().int().min(1).max(LIMITS.dataLimit).optional(),
   testLimit: z.number().int().min(1).max(LIMITS.dataLimit).optional(),
+  valFraction: z.number().min(0).max(0.5).default(0),
   backend: z.enum(["auto", "cpu", "webgpu"]).default("auto"),
-  model: z.enum(["convnet"]).default("convnet"),
+});
+
+const seedSchema = z.number().int().min(0).max(2 ** 32 - 1);
+
+/** A loss with its parameters; `gamma` is still accepted for focal, as before. */
+export const lossSpecSchema = z.strictObject({
+  loss: lossName,
+  params: z.record(z.string(), z.number()).optional(),
+  gamma: z.number().optional(),
+});
+
+/** Turns a loss spec into {loss, params}: the loss's schema fills defaults and names bad fields. */
+function normalizeLoss(
+  spec: z.output<typeof lossSpecSchema>,
+  ctx: z.RefinementCtx,
+  path: (string | number)[] = [],
+): { loss: string; params: Record<string, number> } | typeof z.NEVER {
+  const params = { ...spec.params };
+  if (spec.gamma !== undefined) {
+    if (!("gamma" in getLoss(spec.loss).params.shape)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "gamma"],
+        message: `loss "${spec.loss}" has no parameter gamma`,
+      });
+      return z.NEVER;
+    }
+    if (params.gamma !== undefined && params.gamma !== spec.gamma) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "gamma"],
+        message: "give gamma once (params.gamma or gamma)",
+      });
+      return z.NEVER;
+    }
+    params.gamma = spec.gamma;
+  }
+  try {
+    return { loss: spec.loss, params: parseLossParams(spec.loss, params) };
+  } catch (e) {
+    // parseLossParams names the field as params.<name>.
+    ctx.addIssue({ code: "custom", path, message: (e as Error).message });
+    return z.NEVER;
+  }
+}
+
+export const normalizedLossSchema = lossSpecSchema.transform((s, ctx) => normalizeLoss(s, ctx));
+
+/** The raw fields of one run (what the API and the CLI accept). */
+export const runFieldsSchema = settingsSchema.extend({
+  ...lossSpecSchema.shape,
+  condition: conditionSchema.default({}),
+  model: modelName.default("convnet"),
+  seed: seedSchema.default(1),
+});
+
+export const trainConfigSchema = runFieldsSchema.transform((raw, ctx): TrainConfig => {
+  const { gamma: _g, params: _p, ...rest } = raw;
+  const loss = normalizeLoss(raw, ctx);
+  return { ...rest, ...loss } as TrainConfig;
 });
 
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+export type Settings = z.output<typeof settingsSchema>;
+export type ModelName = z.output<typeof modelName>;
 
 /** One line per problem, each naming its field. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((i) => {
       const path = i.path.join(".");
-      if (i.code === "unrecognized_keys") return `unknown field(s): ${i.keys.join(", ")}`;
+      if (i.code === "unrecognized_keys") {
+        return `unknown field(s): ${i.keys.map((k) => (path ? `${path}.${k}` : k)).join(", ")}`;
+      }
+      // Messages that already start with their field (params.q: …) keep it.
+      if (i.message.startsWith("params.")) return path ? `${path}.${i.message}` : i.message;
       return path ? `${path}: ${i.message}` : i.message;
     })
     .join("; ");
@@ -43,5 +136,6 @@ export function describeIssues(error: z.ZodError): string {
 export function parseTrainConfig(input: unknown): TrainConfig {
   const r = trainConfigSchema.safeParse(input);
   if (!r.success) throw new Error(describeIssues(r.error));
-  return r.data as TrainConfig;
+  return r.data;
 }
+

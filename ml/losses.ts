@@ -1,6 +1,6 @@
 // The study's losses, mean-reduced over the batch, as the design notes define them.
 import * as tf from "@tensorflow/tfjs";
-import type { LossName } from "./types.ts";
+type LossName = "ce" | "focal" | "l1";
 
 export type LossFn = (logits: tf.Tensor2D, labels: tf.Tensor1D) => tf.Scalar;
 

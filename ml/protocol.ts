@@ -1,6 +1,13 @@
 // Messages across the worker boundary: plain, structured-cloneable, versioned.
 // The service (main thread) and ml/worker.ts are the only two parties.
-import type { Checkpoint, Dataset, EpochMetrics, Progress, TrainConfig } from "./types.ts";
+import type {
+  Checkpoint,
+  ConditionRecord,
+  Dataset,
+  EpochMetrics,
+  Progress,
+  TrainConfig,
+} from "./types.ts";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -21,6 +28,8 @@ export type ToWorker =
 export type FromWorker =
   | { v: 1; type: "ready"; backend: string; adapter: string }
   | { v: 1; type: "started"; runId: string; fromEpoch: number }
+  /** What the run's condition and validation split did to its train split. */
+  | { v: 1; type: "prepared"; runId: string; record: ConditionRecord }
   | { v: 1; type: "progress"; runId: string; progress: Progress }
   | { v: 1; type: "epoch"; runId: string; metrics: EpochMetrics; checkpoint: Checkpoint }
   | { v: 1; type: "done"; runId: string }

@@ -3,15 +3,37 @@
 // through hooks, and stop it with an AbortSignal.
 import * as tf from "@tensorflow/tfjs";
 import { fillBatch, normalizationFor, normalizationTable } from "./augment.ts";
-import { type LossFn, lossFn } from "./losses.ts";
+import { prepareTrain } from "./conditions/mod.ts";
+import type { LossFn } from "./losses/plugin.ts";
+import { lossFn } from "./losses/registry.ts";
 import { accumulateConfusion, accuracy, emptyConfusion, macroF1 } from "./metrics.ts";
-import { createModel, initialWeights, type Model, readWeights } from "./model.ts";
+import {
+  accumulateReliability,
+  balancedAccuracy,
+  emptyReliabilityAcc,
+  finishReliability,
+  perClassPrecisionRecallF1,
+  worstClassAccuracy,
+} from "./metrics_stub.ts";
+import type { Model } from "./models/plugin.ts";
+import { getModel, readModelWeights } from "./models/registry.ts";
 import { SgdMomentum, stepLr } from "./optimizer.ts";
 import { Rng, Stream } from "./rng.ts";
-import type { Checkpoint, Dataset, EpochMetrics, Progress, Split, TrainConfig } from "./types.ts";
+import type {
+  Checkpoint,
+  ConditionRecord,
+  Dataset,
+  EpochMetrics,
+  Progress,
+  Reliability,
+  Split,
+  TrainConfig,
+} from "./types.ts";
 
 export interface TrainHooks {
   onProgress?: (p: Progress) => void;
+  /** Called once, before the first epoch, with what the condition and validation split did. */
+  onPrepared?: (record: ConditionRecord) => void | Promise<void>;
   /** Called after each epoch with its metrics and a checkpoint to resume from. */
   onEpoch?: (m: EpochMetrics, checkpoint: Checkpoint) => void | Promise<void>;
   signal?: AbortSignal;
@@ -23,7 +45,11 @@ export interface TrainHooks {
 
 const EVAL_BATCH = 500;
 
-/** One SGD step; returns the batch's summed loss and correct count, kept on device. */
+/**
+ * One SGD step; returns the batch's summed loss and correct count, kept on
+ * device, and with `flipped` (1 for samples whose label was flipped) the
+ * correct count among those (memorisation of the given, wrong labels).
+ */
 export function trainStep(
   model: Model,
   loss: LossFn,
@@ -31,17 +57,22 @@ export function trainStep(
   x: tf.Tensor4D,
   y: tf.Tensor1D,
   lr: number,
-): { lossSum: tf.Scalar; correct: tf.Scalar } {
+  flipped?: tf.Tensor1D,
+): { lossSum: tf.Scalar; correct: tf.Scalar; correctFlipped?: tf.Scalar } {
   let logits: tf.Tensor2D | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    logits = tf.keep(model.apply(x));
+    logits = tf.keep(model.apply(x, true));
     return loss(logits, y);
-  });
+  }, [...model.params.values()]);
   opt.step(grads, lr);
-  const out = tf.tidy(() => ({
-    lossSum: tf.mul(value, y.shape[0]) as tf.Scalar,
-    correct: tf.sum(tf.cast(tf.equal(tf.argMax(logits!, 1), y), "float32")) as tf.Scalar,
-  }));
+  const out = tf.tidy(() => {
+    const hit = tf.cast(tf.equal(tf.argMax(logits!, 1), y), "float32");
+    return {
+      lossSum: tf.mul(value, y.shape[0]) as tf.Scalar,
+      correct: tf.sum(hit) as tf.Scalar,
+      ...(flipped ? { correctFlipped: tf.sum(tf.mul(hit, flipped)) as tf.Scalar } : {}),
+    };
+  });
   value.dispose();
   logits!.dispose();
   for (const g of Object.values(grads)) g.dispose();
@@ -68,19 +99,38 @@ export async function train(
   };
   const shape = { height: data.height, width: data.width, channels: data.channels };
   const lut = normalizationTable(normalizationFor(data.channels));
-  const trainSplit = data.train;
-  const testSplit = data.test;
-  if (trainSplit.count === 0 || testSplit.count === 0) {
+  if (data.train.count === 0 || data.test.count === 0) {
     throw new Error("data set has an empty split");
   }
+  // Conditions and the validation split depend only on the seed, so a resumed
+  // run re-derives exactly the split it trained on.
+  const prepared = prepareTrain(
+    data.train,
+    data.classes,
+    config.condition,
+    config.valFraction,
+    config.seed,
+  );
+  await hooks.onPrepared?.(prepared.record);
+  const trainSplit = prepared.train;
+  const testSplit = data.test;
+  const valSplit = prepared.val;
+  const flippedMask = prepared.flippedMask;
+  /** Flipped samples in the split trained on (some may be held out for validation). */
+  const flippedCount = flippedMask ? flippedMask.reduce((a, b) => a + b, 0) : 0;
 
   const resume = hooks.resume;
-  const model = createModel(spec, resume?.weights ?? initialWeights(spec, config.seed));
+  const plugin = getModel(config.model);
+  const model = plugin.create(spec, resume?.weights ?? plugin.initialWeights(spec, config.seed));
   const opt = new SgdMomentum(model.params, config.momentum);
   if (resume) opt.loadState(resume.momentum);
-  const loss = lossFn(config.loss, config.gamma);
+  const loss = lossFn(config.loss, config.params, {
+    classes: spec.classes,
+    trainCounts: prepared.record.trainCounts,
+  });
   const interval = hooks.progressIntervalMs ?? 250;
   const results: EpochMetrics[] = [];
+  const evalOpts = { shape, lut, classes: spec.classes, signal: hooks.signal };
 
   try {
     for (let epoch = resume ? resume.epoch : 0; epoch < config.epochs; epoch++) {
@@ -88,8 +138,9 @@ export async function train(
       const t0 = performance.now();
       const tr = await trainEpoch(epoch, lr);
       const t1 = performance.now();
-      const ev = await evaluate(model, testSplit, loss, shape, lut, spec.classes, hooks.signal);
+      const ev = await evaluate(model, testSplit, loss, evalOpts);
       const t2 = performance.now();
+      const val = valSplit ? await evaluate(model, valSplit, loss, evalOpts) : null;
       const m: EpochMetrics = {
         epoch: epoch + 1,
         trainLoss: tr.loss,
@@ -97,6 +148,15 @@ export async function train(
         testLoss: ev.loss,
         testAcc: accuracy(ev.confusion),
         f1: macroF1(ev.confusion),
+        balancedAcc: balancedAccuracy(ev.confusion),
+        worstClassAcc: worstClassAccuracy(ev.confusion),
+        ece: ev.ece,
+        reliability: ev.reliability,
+        perClass: perClassPrecisionRecallF1(ev.confusion),
+        ...(tr.accClean !== undefined
+          ? { trainAccClean: tr.accClean, trainAccNoisy: tr.accNoisy }
+          : {}),
+        ...(val ? { valLoss: val.loss, valAcc: accuracy(val.confusion), valF1: macroF1(val.confusion) } : {}),
         lr,
         epochSeconds: (t2 - t0) / 1000,
         trainImgPerSec: trainSplit.count / ((t1 - t0) / 1000),
@@ -106,7 +166,7 @@ export async function train(
       results.push(m);
       const checkpoint: Checkpoint = {
         epoch: epoch + 1,
-        weights: await readWeights(model.params),
+        weights: await readModelWeights(model),
         momentum: await opt.readState(),
       };
       await hooks.onEpoch?.(m, checkpoint);
@@ -117,7 +177,10 @@ export async function train(
     opt.dispose();
   }
 
-  async function trainEpoch(epoch: number, lr: number): Promise<{ loss: number; acc: number }> {
+  async function trainEpoch(
+    epoch: number,
+    lr: number,
+  ): Promise<{ loss: number; acc: number; accClean?: number; accNoisy?: number }> {
     const n = trainSplit.count;
     const B = config.batchSize;
     const batches = Math.ceil(n / B);
@@ -126,6 +189,8 @@ export async function train(
     const img = shape.height * shape.width * shape.channels;
     let lossSum = tf.scalar(0);
     let correct = tf.scalar(0);
+    let correctFlipped = tf.scalar(0);
+    const maskBuf = flippedMask ? new Float32Array(B) : null;
     const start = performance.now();
     let lastReport = start;
     let lastYield = start;
@@ -139,17 +204,18 @@ export async function train(
         fillBatch(trainSplit, order, s, m, shape, lut, xs, ys, augRng);
         const x = tf.tensor4d(xs, [m, shape.height, shape.width, shape.channels]);
         const y = tf.tensor1d(ys, "int32");
-        const step = trainStep(model, loss, opt, x, y, lr);
+        let mask: tf.Tensor1D | undefined;
+        if (maskBuf && flippedMask) {
+          for (let i = 0; i < m; i++) maskBuf[i] = flippedMask[order[s + i]];
+          mask = tf.tensor1d(maskBuf.subarray(0, m));
+        }
+        const step = trainStep(model, loss, opt, x, y, lr, mask);
         x.dispose();
         y.dispose();
-        const nl = tf.add(lossSum, step.lossSum) as tf.Scalar;
-        const nc = tf.add(correct, step.correct) as tf.Scalar;
-        lossSum.dispose();
-        correct.dispose();
-        step.lossSum.dispose();
-        step.correct.dispose();
-        lossSum = nl;
-        correct = nc;
+        mask?.dispose();
+        lossSum = accumulate(lossSum, step.lossSum);
+        correct = accumulate(correct, step.correct);
+        if (step.correctFlipped) correctFlipped = accumulate(correctFlipped, step.correctFlipped);
 
         const now = performance.now();
         if (hooks.onProgress && (now - lastReport >= interval || b === batches - 1)) {
@@ -172,29 +238,57 @@ export async function train(
           await yieldToEventLoop();
         }
       }
-      const [l, c] = await Promise.all([lossSum.data(), correct.data()]);
-      return { loss: l[0] / n, acc: c[0] / n };
+      const [l, c, cf] = await Promise.all([lossSum.data(), correct.data(), correctFlipped.data()]);
+      if (!flippedMask) return { loss: l[0] / n, acc: c[0] / n };
+      const clean = n - flippedCount;
+      return {
+        loss: l[0] / n,
+        acc: c[0] / n,
+        accClean: clean > 0 ? (c[0] - cf[0]) / clean : 0,
+        accNoisy: flippedCount > 0 ? cf[0] / flippedCount : 0,
+      };
     } finally {
       lossSum.dispose();
       correct.dispose();
+      correctFlipped.dispose();
     }
   }
 }
 
-/** Test loss (mean over samples) and the confusion matrix. */
+/** sum + x, freeing both inputs. */
+function accumulate(sum: tf.Scalar, x: tf.Scalar): tf.Scalar {
+  const out = tf.add(sum, x) as tf.Scalar;
+  sum.dispose();
+  x.dispose();
+  return out;
+}
+
+export interface EvalResult {
+  /** Mean loss over the split's samples. */
+  loss: number;
+  confusion: number[][];
+  ece: number;
+  reliability: Reliability;
+}
+
+/** A split's loss, confusion matrix and calibration, with the model in eval mode. */
 export async function evaluate(
   model: Model,
   split: Split,
   loss: LossFn,
-  shape: { height: number; width: number; channels: number },
-  lut: Float32Array,
-  classes: number,
-  signal?: AbortSignal,
-): Promise<{ loss: number; confusion: number[][] }> {
+  opts: {
+    shape: { height: number; width: number; channels: number };
+    lut: Float32Array;
+    classes: number;
+    signal?: AbortSignal;
+  },
+): Promise<EvalResult> {
+  const { shape, lut, classes, signal } = opts;
   const n = split.count;
   const img = shape.height * shape.width * shape.channels;
   const order = new Uint32Array(n).map((_, i) => i);
   const confusion = emptyConfusion(classes);
+  const calib = emptyReliabilityAcc();
   let lossSum = 0;
   for (let s = 0; s < n; s += EVAL_BATCH) {
     if (signal?.aborted) throw abortError();
@@ -202,16 +296,23 @@ export async function evaluate(
     const xs = new Float32Array(m * img);
     const ys = new Int32Array(m);
     fillBatch(split, order, s, m, shape, lut, xs, ys);
-    const [l, pred] = tf.tidy(() => {
-      const logits = model.apply(tf.tensor4d(xs, [m, shape.height, shape.width, shape.channels]));
-      return [loss(logits, tf.tensor1d(ys, "int32")), tf.argMax(logits, 1)];
+    const [l, pred, conf] = tf.tidy(() => {
+      const x = tf.tensor4d(xs, [m, shape.height, shape.width, shape.channels]);
+      const logits = model.apply(x, false);
+      return [
+        loss(logits, tf.tensor1d(ys, "int32")),
+        tf.argMax(logits, 1),
+        tf.max(tf.softmax(logits), 1),
+      ];
     });
-    const [lv, pv] = await Promise.all([l.data(), pred.data()]);
+    const [lv, pv, cv] = await Promise.all([l.data(), pred.data(), conf.data()]);
     l.dispose();
     pred.dispose();
+    conf.dispose();
     lossSum += lv[0] * m;
     accumulateConfusion(confusion, pv, ys);
+    accumulateReliability(calib, cv, Array.from(pv, (p, i) => p === ys[i]));
     await yieldToEventLoop();
   }
-  return { loss: lossSum / n, confusion };
+  return { loss: lossSum / n, confusion, ...finishReliability(calib) };
 }

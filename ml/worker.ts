@@ -53,6 +53,7 @@ async function run(msg: Extract<ToWorker, { type: "start" }>) {
     await train(config, data, {
       signal: abort.signal,
       resume: msg.resume,
+      onPrepared: (record) => post({ v: 1, type: "prepared", runId, record }),
       onProgress: (progress) => post({ v: 1, type: "progress", runId, progress }),
       onEpoch: (metrics, checkpoint) => post({ v: 1, type: "epoch", runId, metrics, checkpoint }),
     });

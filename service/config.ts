@@ -49,7 +49,7 @@ export function readConfig(
     datasets: parseDatasetList(env.LOSSBENCH_DATASETS),
     token,
     backend,
-    maxQueue: int(env, "LOSSBENCH_QUEUE_MAX", 1, 100_000) ?? 100,
+    maxQueue: int(env, "LOSSBENCH_QUEUE_MAX", 1, 100_000) ?? 1000,
     heartbeatMs: int(env, "LOSSBENCH_SSE_HEARTBEAT_MS", 100, 3_600_000) ?? 15_000,
   };
 }

@@ -3,10 +3,12 @@
 // resuming), and turns the worker's messages into KV writes and events.
 // Each run's messages are handled strictly in order (one promise chain per
 // run), so an epoch is always recorded before the run is marked done.
+import { cellKey, cellLabel, cellOf } from "../ml/cell.ts";
 import type { FromWorker } from "../ml/protocol.ts";
 import type { TrainConfig } from "../ml/types.ts";
 import type { Datasets } from "./datasets.ts";
 import type { EventBus } from "./event_bus.ts";
+import { gridConfigs } from "./experiments.ts";
 import { newId } from "./ids.ts";
 import type { Slot, WorkerPool } from "./pool.ts";
 import type { Store } from "./store.ts";
@@ -26,6 +28,26 @@ export interface SchedulerOptions {
 const PROGRESS_INTERVAL_MS = 250;
 
 const now = () => new Date().toISOString();
+
+export class SeedsTakenError extends Error {}
+
+/** Queued run records for configs, labelled with their cells. */
+function newRuns(configs: TrainConfig[], experimentId?: string): Run[] {
+  const createdAt = now();
+  return configs.map((config) => {
+    const cell = cellOf(config);
+    return {
+      id: newId(),
+      status: "queued",
+      config,
+      label: cellLabel(cell),
+      cellKey: cellKey(cell),
+      createdAt,
+      epochsDone: 0,
+      ...(experimentId ? { experimentId } : {}),
+    };
+  });
+}
 
 export class Scheduler {
   #progress = new Map<string, RunProgress>();
@@ -94,19 +116,36 @@ export class Scheduler {
 
   /** Queues runs (one atomic write); throws QueueFullError when they don't fit. */
   submit(configs: TrainConfig[], experiment?: Omit<Experiment, "runIds">): Promise<Run[]> {
-    const createdAt = now();
-    const runs: Run[] = configs.map((config) => ({
-      id: newId(),
-      status: "queued",
-      config,
-      createdAt,
-      epochsDone: 0,
-      ...(experiment ? { experimentId: experiment.id } : {}),
-    }));
+    const runs = newRuns(configs, experiment?.id);
     const exp = experiment ? { ...experiment, runIds: runs.map((r) => r.id) } : undefined;
     const p = this.store.createRuns(runs, exp);
     p.then(() => this.kick(), () => {});
     return p;
+  }
+
+  /**
+   * Adds seeds to every cell of an experiment (one atomic write). Throws
+   * when a seed is already there or the runs don't fit; null if no such experiment.
+   */
+  async addSeeds(
+    id: string,
+    seeds: number[],
+  ): Promise<{ runs: Run[]; experiment: Experiment } | null> {
+    const out = await this.store.extendExperiment(id, (exp) => {
+      const dup = seeds.filter((s) => exp.seeds.includes(s));
+      if (dup.length) throw new SeedsTakenError(`seeds: ${dup.join(", ")} already in experiment`);
+      const runs = newRuns(gridConfigs(exp.settings, exp.cells, seeds), id);
+      return {
+        runs,
+        experiment: {
+          ...exp,
+          seeds: [...exp.seeds, ...seeds],
+          runIds: [...exp.runIds, ...runs.map((r) => r.id)],
+        },
+      };
+    });
+    if (out) this.kick();
+    return out;
   }
 
   /**
@@ -210,7 +249,7 @@ export class Scheduler {
             `at most ${MAX_CLASSES} (use the CLI for more)`,
         );
       }
-      if (!run.classes) await this.store.setClasses(run.id, data.classes);
+      if (!run.classes) await this.store.annotateRun(run.id, { classes: data.classes });
       const resume = await this.store.loadCheckpoint(run.id) ?? undefined;
       if (this.#cancelling.has(run.id) || slot.gone || slot.runId !== run.id) {
         if (slot.runId === run.id) this.pool.release(slot);
@@ -241,6 +280,10 @@ export class Scheduler {
     switch (msg.type) {
       case "started":
         return;
+      case "prepared":
+        return this.#chain(id, async () => {
+          await this.store.annotateRun(id, { prepared: msg.record });
+        });
       case "progress":
         return this.#onProgress(id, msg.progress);
       case "epoch":

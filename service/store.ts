@@ -30,8 +30,12 @@ export interface CheckpointMeta {
 }
 
 export class QueueFullError extends Error {
-  constructor(readonly max: number) {
-    super(`the queue is full (${max} runs waiting); try again later`);
+  constructor(readonly max: number, waiting = max, asked = 1) {
+    super(
+      asked > 1
+        ? `the queue can't take ${asked} runs (${waiting} of ${max} places taken); try again later`
+        : `the queue is full (${max} runs waiting); try again later`,
+    );
   }
 }
 
@@ -100,7 +104,7 @@ export class Store {
   readonly maxQueue: number;
 
   private constructor(readonly kv: Deno.Kv, private opts: StoreOptions) {
-    this.maxQueue = opts.maxQueue ?? 100;
+    this.maxQueue = opts.maxQueue ?? 1000;
   }
 
   static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
@@ -194,19 +198,62 @@ export class Store {
 
   // ---- writes (each one atomic, each under the lock) ----
 
-  /** Creates queued runs (and their experiment) in one atomic op; all or none. */
+  /**
+   * Creates queued runs (and their experiment) in one atomic op; all or none.
+   * Run ids are unique by construction, so the op checks only the experiment:
+   * denokv allows 10 checks per commit, and a grid has up to 200 runs.
+   */
   createRuns(runs: Run[], experiment?: Experiment): Promise<Run[]> {
     return this.#write((op, emit) => {
-      if (this.#queued + runs.length > this.maxQueue) throw new QueueFullError(this.maxQueue);
-      for (const run of runs) {
-        op.check({ key: ["run", run.id], versionstamp: null });
-        op.set(["run", run.id], run);
-        op.set(["queue", 1, run.id], true);
-        emit({ type: "status", runId: run.id, data: run });
+      if (this.#queued + runs.length > this.maxQueue) {
+        throw new QueueFullError(this.maxQueue, this.#queued, runs.length);
       }
-      if (experiment) op.set(["experiment", experiment.id], experiment);
+      this.#queueRuns(op, emit, runs);
+      if (experiment) {
+        op.check({ key: ["experiment", experiment.id], versionstamp: null });
+        op.set(["experiment", experiment.id], experiment);
+      }
       return { result: runs, queued: runs.length };
     });
+  }
+
+  /**
+   * Adds runs to an existing experiment in one atomic op: `build` gets the
+   * experiment as stored and returns the new runs and the updated record
+   * (it may throw to refuse). Null when there is no such experiment.
+   */
+  extendExperiment(
+    id: string,
+    build: (exp: Experiment) => { runs: Run[]; experiment: Experiment },
+  ): Promise<{ runs: Run[]; experiment: Experiment } | null> {
+    return this.#write(async (op, emit) => {
+      const cur = await this.kv.get<Experiment>(["experiment", id]);
+      if (!cur.value) return { result: null };
+      const out = build(cur.value);
+      if (this.#queued + out.runs.length > this.maxQueue) {
+        throw new QueueFullError(this.maxQueue, this.#queued, out.runs.length);
+      }
+      this.#queueRuns(op, emit, out.runs);
+      op.check(cur).set(["experiment", id], out.experiment);
+      return { result: out, queued: out.runs.length };
+    });
+  }
+
+  #queueRuns(
+    op: Deno.AtomicOperation,
+    emit: (e: Omit<DurableEvent, "seq">) => void,
+    runs: Run[],
+  ): void {
+    for (const run of runs) {
+      op.set(["run", run.id], run);
+      op.set(["queue", 1, run.id], true);
+      emit({ type: "status", runId: run.id, data: run });
+    }
+  }
+
+  /** Removes an experiment's record (its runs are deleted one by one before). */
+  async deleteExperiment(id: string): Promise<void> {
+    await this.#lock.run(() => this.kv.delete(["experiment", id]));
   }
 
   /**
@@ -239,12 +286,16 @@ export class Store {
     });
   }
 
-  /** Records a run's class names; no event of its own: its next status carries them. */
-  setClasses(id: string, classes: string[]): Promise<Run | null> {
+  /**
+   * Records what a run learned once training starts (its data set's class
+   * names, what its condition did); no event of its own: the next status or
+   * epoch event carries them.
+   */
+  annotateRun(id: string, patch: Pick<Partial<Run>, "classes" | "prepared">): Promise<Run | null> {
     return this.#write(async (op) => {
       const cur = await this.kv.get<Run>(["run", id]);
       if (!cur.value) return { result: null };
-      const run: Run = { ...cur.value, classes };
+      const run: Run = { ...cur.value, ...patch };
       op.check(cur).set(["run", id], run);
       return { result: run };
     });

@@ -1,6 +1,8 @@
 // The service's records: what KV holds and what the API returns. Plain data,
 // no tensors; ml/types.ts supplies the engine's shapes.
-import type { EpochMetrics, Progress, TrainConfig } from "../ml/types.ts";
+import type { Cell } from "../ml/cell.ts";
+import type { Settings } from "../ml/config.ts";
+import type { ConditionRecord, EpochMetrics, Progress, TrainConfig } from "../ml/types.ts";
 
 export type RunStatus = "queued" | "running" | "done" | "failed" | "cancelled" | "interrupted";
 
@@ -27,6 +29,12 @@ export interface Run {
   backend?: string;
   /** The data set's class names, in label order (set when training starts). */
   classes?: string[];
+  /** The cell's label ("focal γ=2 · sym noise 40%"), for tables and legends. */
+  label: string;
+  /** The cell's canonical key: runs with equal keys differ only by seed (and settings). */
+  cellKey: string;
+  /** What the condition and validation split did (set when training starts). */
+  prepared?: ConditionRecord;
   epochsDone: number;
   best?: { testAcc: number; f1: number; epoch: number };
   last?: EpochMetrics;
@@ -35,12 +43,21 @@ export interface Run {
 /** Latest ephemeral batch progress of a running run. */
 export type RunProgress = Progress & { runId: string };
 
+export interface ExperimentCell extends Cell {
+  key: string;
+  label: string;
+}
+
+/**
+ * A grid of cells (loss with its params × condition × model) × seeds on shared
+ * settings; every cell × seed is one run. Seeds can be added later.
+ */
 export interface Experiment {
   id: string;
   createdAt: string;
-  /** The shared settings (a run's config without loss and gamma). */
-  settings: Omit<TrainConfig, "loss" | "gamma">;
-  losses: { loss: TrainConfig["loss"]; gamma?: number }[];
+  settings: Settings;
+  cells: ExperimentCell[];
+  seeds: number[];
   runIds: string[];
 }
 

@@ -287,7 +287,7 @@ Deno.test("service API", async (t) => {
       assertEquals(
         r.json.runs.map((
           x: Run,
-        ) => [x.config.loss, x.config.loss === "focal" ? x.config.gamma : null]),
+        ) => [x.config.loss, x.config.loss === "focal" ? x.config.params.gamma : null]),
         [["l1", null], ["ce", null], ["focal", 0.5], ["focal", 2]],
       );
       assert(r.json.runs.every((x: Run) => x.experimentId === r.json.id && x.config.epochs === 1));

@@ -11,7 +11,9 @@ import { collect, openSse, type SseEvent } from "./util/sse.ts";
 
 const CONFIG = {
   loss: "focal",
-  gamma: 2,
+  params: {},
+  condition: {},
+  valFraction: 0,
   epochs: 4,
   seed: 7,
   data: "synthetic",

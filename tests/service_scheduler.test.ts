@@ -15,7 +15,9 @@ const FAKE = new URL("./util/fake_worker.ts", import.meta.url);
 
 const config = (seed: number, epochs = 2): TrainConfig => ({
   loss: "ce",
-  gamma: 2,
+  params: {},
+  condition: {},
+  valFraction: 0,
   epochs,
   batchSize: 64,
   lr: 0.01,

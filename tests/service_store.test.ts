@@ -14,7 +14,9 @@ import { assert, assertEquals, assertRejects } from "./util/assert.ts";
 
 const config: TrainConfig = {
   loss: "ce",
-  gamma: 2,
+  params: {},
+  condition: {},
+  valFraction: 0,
   epochs: 3,
   batchSize: 64,
   lr: 0.01,
@@ -28,7 +30,15 @@ const config: TrainConfig = {
 };
 
 function run(id = newId()): Run {
-  return { id, status: "queued", config, createdAt: new Date().toISOString(), epochsDone: 0 };
+  return {
+    id,
+    status: "queued",
+    config,
+    label: "ce",
+    cellKey: "ce",
+    createdAt: new Date().toISOString(),
+    epochsDone: 0,
+  };
 }
 
 function metrics(epoch: number, testAcc = 0.1 * epoch): EpochMetrics {
@@ -39,6 +49,11 @@ function metrics(epoch: number, testAcc = 0.1 * epoch): EpochMetrics {
     testLoss: 1.9,
     testAcc,
     f1: testAcc / 2,
+    balancedAcc: testAcc,
+    worstClassAcc: testAcc / 3,
+    ece: 0.05,
+    reliability: { count: [1], confidence: [0.5], accuracy: [0.5] },
+    perClass: { precision: [0.1], recall: [0.1], f1: [0.1] },
     lr: 0.01,
     epochSeconds: 1,
     trainImgPerSec: 100,
@@ -116,7 +131,7 @@ Deno.test("runs are created queued, listed newest first, and queued in order", a
 Deno.test("a full queue refuses a whole batch of runs", async () => {
   await withStore(async (store) => {
     await store.createRuns([run(), run()]);
-    const err = await assertRejects(() => store.createRuns([run(), run()]), "queue is full");
+    const err = await assertRejects(() => store.createRuns([run(), run()]), "can't take 2 runs");
     assert(err instanceof QueueFullError);
     assertEquals(store.queueLength, 2);
     assertEquals((await store.listRuns()).length, 2);

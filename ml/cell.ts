@@ -1,0 +1,50 @@
+// An experiment's cell: everything that defines a run except its seed and the
+// shared settings. Runs with equal cells differ only by seed, so their metrics
+// are one sample; a cell's key is canonical JSON, stable across processes.
+import { lossLabel } from "./losses/registry.ts";
+import type { Condition, LossParams, TrainConfig } from "./types.ts";
+
+export interface Cell {
+  model: string;
+  loss: string;
+  params: LossParams;
+  condition: Condition;
+}
+
+export function cellOf(c: Pick<TrainConfig, keyof Cell>): Cell {
+  return { model: c.model, loss: c.loss, params: c.params, condition: c.condition };
+}
+
+/** JSON with object keys sorted, so equal cells get equal keys. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export const cellKey = (c: Cell): string => canonical(cellOf(c));
+
+const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
+
+/** "sym noise 40%", "LT exp ρ=100 + asym noise 20%", or "" for no condition. */
+export function conditionLabel(c: Condition): string {
+  const parts: string[] = [];
+  if (c.imbalance) parts.push(`LT ${c.imbalance.profile} ρ=${c.imbalance.ratio}`);
+  if (c.labelNoise) {
+    parts.push(`${c.labelNoise.kind === "symmetric" ? "sym" : "asym"} noise ${pct(c.labelNoise.rate)}`);
+  }
+  return parts.join(" + ");
+}
+
+/** "focal γ=2 · sym noise 40% · mlp": the model only when it isn't the report's. */
+export function cellLabel(c: Cell): string {
+  return [
+    lossLabel(c.loss, c.params),
+    conditionLabel(c.condition),
+    c.model === "convnet" ? "" : c.model,
+  ].filter(Boolean).join(" · ");
+}

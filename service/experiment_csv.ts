@@ -1,0 +1,120 @@
+// An experiment's exports: every run × epoch with its cell's columns and seed,
+// the per-cell summary at the chosen point, and the pairwise comparisons.
+import { CSV_COLUMNS, csvRow } from "../ml/csv.ts";
+import { conditionLabel } from "../ml/cell.ts";
+import type { EpochMetrics } from "../ml/types.ts";
+import type { ExperimentStats } from "../stats/experiment.ts";
+import type { Experiment, Run } from "./types.ts";
+
+/** RFC 4180: quote fields holding a comma, quote or newline. */
+export function csvField(v: unknown): string {
+  const s = v === null || v === undefined ? "" : typeof v === "string" ? v : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+const line = (fields: unknown[]) => fields.map(csvField).join(",");
+const num = (x: number | null | undefined) =>
+  x === null || x === undefined ? "" : String(Number(x.toPrecision(10)));
+
+function runsCsv(exp: Experiment, runs: Run[], epochs: EpochMetrics[][]): string {
+  const head = [
+    "experiment",
+    "cell",
+    "model",
+    "loss",
+    "params",
+    "condition",
+    "seed",
+    "run_id",
+    "status",
+    ...CSV_COLUMNS,
+  ];
+  const out = [line(head)];
+  runs.forEach((run, i) => {
+    const c = run.config;
+    const cell = [
+      exp.id,
+      run.label,
+      c.model,
+      c.loss,
+      JSON.stringify(c.params),
+      conditionLabel(c.condition),
+      c.seed,
+      run.id,
+      run.status,
+    ];
+    for (const m of epochs[i] ?? []) out.push(line(cell) + "," + csvRow(m));
+  });
+  return out.join("\n") + "\n";
+}
+
+function summaryCsv(stats: ExperimentStats): string {
+  const out = [line(["cell", "metric", "n", "mean", "sd", "se", "ci95_low", "ci95_high", "min", "max", "note"])];
+  for (const cell of stats.cells) {
+    for (const [metric, s] of Object.entries(cell.summary)) {
+      out.push(line([
+        cell.label,
+        metric,
+        s.n,
+        num(s.mean),
+        num(s.sd),
+        num(s.se),
+        num(s.ci95?.[0]),
+        num(s.ci95?.[1]),
+        num(s.min),
+        num(s.max),
+        s.reason ?? "",
+      ]));
+    }
+  }
+  return out.join("\n") + "\n";
+}
+
+function comparisonsCsv(stats: ExperimentStats): string {
+  const out = [line([
+    "a",
+    "b",
+    "metric",
+    "paired",
+    "n",
+    "diff",
+    "ci95_low",
+    "ci95_high",
+    "p_t",
+    "p_t_holm",
+    "p_wilcoxon",
+    "p_wilcoxon_holm",
+    "p_improve",
+    "verdict",
+  ])];
+  for (const p of stats.comparisons) {
+    out.push(line([
+      p.labelA,
+      p.labelB,
+      p.metric,
+      p.paired,
+      p.n,
+      num(p.diff),
+      num(p.ci95?.[0]),
+      num(p.ci95?.[1]),
+      num(p.pT),
+      num(p.pTHolm),
+      num(p.pWilcoxon),
+      num(p.pWilcoxonHolm),
+      num(p.pImprove),
+      p.verdict,
+    ]));
+  }
+  return out.join("\n") + "\n";
+}
+
+export function experimentCsv(
+  kind: "runs" | "summary" | "comparisons",
+  exp: Experiment,
+  runs: Run[],
+  epochs: EpochMetrics[][],
+  stats: ExperimentStats | null,
+): string {
+  if (kind === "runs") return runsCsv(exp, runs, epochs);
+  return kind === "summary" ? summaryCsv(stats!) : comparisonsCsv(stats!);
+}
