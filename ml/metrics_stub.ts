@@ -4,11 +4,18 @@ import type { Reliability } from "./types.ts";
 const recall = (m: Confusion) => m.map((r, i) => r[i] / Math.max(1, r.reduce((a, b) => a + b, 0)));
 export const balancedAccuracy = (m: Confusion) => recall(m).reduce((a, b) => a + b, 0) / m.length;
 export const worstClassAccuracy = (m: Confusion) => Math.min(...recall(m));
-export const perClassPrecisionRecallF1 = (m: Confusion) => ({
-  precision: m.map(() => 0),
-  recall: recall(m),
-  f1: m.map(() => 0),
-});
+export const perClassPrecisionRecallF1 = (m: Confusion) => {
+  const precision = m.map((_, c) => {
+    const col = m.reduce((a, r) => a + r[c], 0);
+    return col ? m[c][c] / col : 0;
+  });
+  const r = recall(m);
+  return {
+    precision,
+    recall: r,
+    f1: precision.map((p, i) => (p + r[i] ? (2 * p * r[i]) / (p + r[i]) : 0)),
+  };
+};
 export interface ReliabilityAcc {
   count: number[];
   conf: number[];

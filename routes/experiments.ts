@@ -33,6 +33,8 @@ import { viewRun } from "./views.ts";
 const seedList = z.array(runFieldsSchema.shape.seed.unwrap()).min(1).max(100);
 
 export const experimentSchema = settingsSchema.extend({
+  /** A name to find it by (e.g. the study's settings). */
+  name: z.string().min(1).max(200).optional(),
   losses: z.array(normalizedLossSchema).min(1).max(32).optional(),
   conditions: z.array(conditionSchema).min(1).max(16).optional(),
   models: z.array(runFieldsSchema.shape.model.unwrap()).min(1).max(8).optional(),
@@ -98,7 +100,7 @@ export function experimentRoutes(deps: Deps): Hono {
 
   r.post("/", async (c) => {
     const body = await jsonBody(c, experimentSchema);
-    const { losses, conditions, models, seeds, repeats, ...settings } = body;
+    const { name, losses, conditions, models, seeds, repeats, ...settings } = body;
     checkConfig(deps, settings);
     let cells, configs, seedList;
     try {
@@ -115,6 +117,7 @@ export function experimentRoutes(deps: Deps): Hono {
     const exp = {
       id: newId(),
       createdAt: new Date().toISOString(),
+      ...(name ? { name } : {}),
       settings,
       cells,
       seeds: seedList,

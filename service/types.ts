@@ -55,6 +55,7 @@ export interface ExperimentCell extends Cell {
 export interface Experiment {
   id: string;
   createdAt: string;
+  name?: string;
   settings: Settings;
   cells: ExperimentCell[];
   seeds: number[];
