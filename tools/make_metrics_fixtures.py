@@ -123,11 +123,14 @@ def main():
     # Class 5 is never a label (only predicted), class 4 is never predicted, class 6
     # is in neither; some confidences sit exactly on bin edges, one is exactly 1.
     k = 7
-    labels = [0, 0, 0, 1, 1, 2, 2, 3, 3, 3, 3, 1, 0, 2, 3, 4, 4, 1]
-    preds = [0, 1, 0, 1, 5, 0, 3, 3, 3, 1, 5, 1, 0, 0, 3, 0, 2, 5]
+    # 0.7333333333333334, one ulp above edges[11], is in bin 11 although
+    # ceil(p · 15) − 1 says 10: binning by arithmetic alone would get it wrong.
+    labels = [0, 0, 0, 1, 1, 2, 2, 3, 3, 3, 3, 1, 0, 2, 3, 4, 4, 1, 0, 3]
+    preds = [0, 1, 0, 1, 5, 0, 3, 3, 3, 1, 5, 1, 0, 0, 3, 0, 2, 5, 0, 1]
     edges = np.linspace(0, 1, BINS + 1)
     conf = [edges[1], edges[2], edges[7], edges[8], 1.0, 0.3, 0.5, 0.55, 0.99, 0.2,
-            edges[14], 0.71, 0.42, 0.15, edges[3], 0.9, 0.61, 0.35]
+            edges[14], 0.71, 0.42, 0.15, edges[3], 0.9, 0.61, 0.35,
+            np.nextafter(edges[11], 2), edges[11]]
     cases.append(case("edges", k, labels, preds, conf))
 
     # Perfectly calibrated bins would give 0; a tiny set checks the weighting by |B|.
