@@ -140,7 +140,8 @@ def main():
     imbalance = []
     for n_max, rho, kk in [(5000, 100, 10), (5000, 10, 10), (5000, 50, 10), (500, 100, 10),
                            (1000, 8, 4), (600, 100, 3), (4321, 7.5, 6), (5000, 200, 10),
-                           (100, 1, 5), (5000, 100, 100)]:
+                           (100, 1, 5), (5000, 100, 100),
+                           (5000, 32, 6), (16, 32, 6)]:
         counts = [int((Decimal(n_max) * Decimal(rho) ** (Decimal(-i) / Decimal(kk - 1)))
                       .to_integral_value(rounding="ROUND_FLOOR")) for i in range(kk)]
         imbalance.append({"n_max": n_max, "ratio": rho, "classes": kk, "counts": counts})
