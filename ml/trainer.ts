@@ -6,15 +6,18 @@ import { fillBatch, normalizationFor, normalizationTable } from "./augment.ts";
 import { prepareTrain } from "./conditions/mod.ts";
 import type { LossFn } from "./losses/plugin.ts";
 import { lossFn } from "./losses/registry.ts";
-import { accumulateConfusion, accuracy, emptyConfusion, macroF1 } from "./metrics.ts";
 import {
+  accumulateConfusion,
   accumulateReliability,
+  accuracy,
   balancedAccuracy,
+  emptyConfusion,
   emptyReliabilityAcc,
   finishReliability,
+  macroF1,
   perClassPrecisionRecallF1,
   worstClassAccuracy,
-} from "./metrics_stub.ts";
+} from "./metrics.ts";
 import type { Model } from "./models/plugin.ts";
 import { getModel, readModelWeights } from "./models/registry.ts";
 import { SgdMomentum, stepLr } from "./optimizer.ts";

@@ -1,26 +1,150 @@
-// TEMPORARY stand-in until the conditions land (branch `conditions`): no condition, no val split.
+// The study's conditions on the train split (never the test split), then the
+// validation split. Order, each from its own seeded stream:
+//   1. imbalance (Stream.imbalance): a seeded per-class subset (imbalance.ts);
+//   2. label noise (Stream.noise): given labels replace true ones (label_noise.ts);
+//   3. validation (Stream.validation): a class-stratified hold-out by given label
+//      (validation_split.ts).
+// Counts: "round" is halves up; imbalance floors (see each module). Everything
+// is a function of (split, classes, condition, valFraction, seed) only.
 import type { Condition, ConditionRecord, Split } from "../types.ts";
+import { Rng, Stream } from "../rng.ts";
+import { checkCondition } from "./check.ts";
+import { imbalanceTargets, selectImbalanced } from "./imbalance.ts";
+import { applyLabelNoise } from "./label_noise.ts";
+import { classCounts } from "./sample.ts";
+import { stratifiedHoldout } from "./validation_split.ts";
+
+export { checkCondition } from "./check.ts";
+export { imbalanceTargets } from "./imbalance.ts";
+export { asymmetricTargets, CIFAR10_CLASSES, isCifar10 } from "./label_noise.ts";
+export { valCountFor } from "./validation_split.ts";
+export { classCounts } from "./sample.ts";
+
 export interface PreparedTrain {
+  /** What is trained on (given labels). */
   train: Split;
+  /** Held out, given labels; null without a validation split or when it holds out nothing. */
   val: Split | null;
+  /** 1 where the train sample's given label differs from its true label (aligned with `train`); null without noise. */
   flippedMask: Uint8Array | null;
   record: ConditionRecord;
 }
+
+/** Copies the images at `idx` (ascending) into one buffer, a run of neighbours at a time. */
+function gatherImages(images: Uint8Array, pixels: number, idx: Uint32Array): Uint8Array {
+  const out = new Uint8Array(idx.length * pixels);
+  for (let i = 0; i < idx.length;) {
+    let j = i + 1;
+    while (j < idx.length && idx[j] === idx[j - 1] + 1) j++;
+    out.set(images.subarray(idx[i] * pixels, (idx[j - 1] + 1) * pixels), i * pixels);
+    i = j;
+  }
+  return out;
+}
+
+function gather(a: Uint8Array, idx: Uint32Array): Uint8Array {
+  const out = new Uint8Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
+  return out;
+}
+
+/**
+ * Applies `condition` and the validation split to `train`. Throws checkCondition's
+ * message when they cannot apply. Without a condition and with valFraction 0 it
+ * returns `train` itself. Label noise alone reuses `train.images` (new labels
+ * only); an imbalance or a validation split copies the kept images once.
+ */
 export function prepareTrain(
   train: Split,
   classes: string[],
-  _condition: Condition,
-  _valFraction: number,
-  _seed: number,
+  condition: Condition,
+  valFraction: number,
+  seed: number,
 ): PreparedTrain {
   const k = classes.length;
-  const counts = new Array(k).fill(0);
-  for (let i = 0; i < train.count; i++) counts[train.labels[i]]++;
-  const flips = counts.map((n, i) => counts.map((_, j) => (i === j ? n : 0)));
+  if (train.labels.length !== train.count || train.images.length % Math.max(1, train.count)) {
+    throw new Error(
+      `split of ${train.count} has ${train.labels.length} labels, ${train.images.length} bytes`,
+    );
+  }
+  const pixels = train.count === 0 ? 0 : train.images.length / train.count;
+  const counts = classCounts(train.labels, k);
+  const problem = checkCondition(condition, counts, classes, valFraction);
+  if (problem) throw new Error(problem);
+  const { imbalance, labelNoise } = condition;
+
+  // 1. Imbalance: `kept` are positions in `train`; null keeps them all.
+  let kept: Uint32Array | null = null;
+  if (imbalance) {
+    const idx = selectImbalanced(
+      train.labels,
+      imbalanceTargets(counts, imbalance),
+      new Rng(seed, Stream.imbalance),
+    );
+    if (idx.length < train.count) kept = idx;
+  }
+  const trueLabels = kept ? gather(train.labels, kept) : train.labels;
+  const imbalanceCounts = kept ? classCounts(trueLabels, k) : counts;
+
+  // 2. Noise, over the imbalanced split.
+  const given = labelNoise
+    ? applyLabelNoise(trueLabels, classes, labelNoise, new Rng(seed, Stream.noise))
+    : trueLabels;
+  const flips = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  let flipped = 0;
+  for (let i = 0; i < given.length; i++) {
+    flips[trueLabels[i]][given[i]]++;
+    if (given[i] !== trueLabels[i]) flipped++;
+  }
+
+  // 3. Validation split, by given label.
+  let trainPos: Uint32Array | null = null;
+  let valPos: Uint32Array | null = null;
+  if (valFraction > 0) {
+    const s = stratifiedHoldout(given, k, valFraction, new Rng(seed, Stream.validation));
+    if (s.val.length > 0) [trainPos, valPos] = [s.train, s.val];
+  }
+
+  // Positions in `train` of what is trained on / held out; null: all, in order.
+  const compose = (pos: Uint32Array | null): Uint32Array | null =>
+    pos === null ? kept : kept === null ? pos : pos.map((p) => kept![p]);
+  const trainIdx = compose(trainPos);
+  const trainGiven = trainPos ? gather(given, trainPos) : given;
+  const out: Split = trainIdx === null
+    ? (given === train.labels ? train : { images: train.images, labels: given, count: train.count })
+    : {
+      images: gatherImages(train.images, pixels, trainIdx),
+      labels: trainGiven,
+      count: trainIdx.length,
+    };
+
+  let val: Split | null = null;
+  if (valPos) {
+    const valIdx = compose(valPos)!;
+    val = {
+      images: gatherImages(train.images, pixels, valIdx),
+      labels: gather(given, valPos),
+      count: valIdx.length,
+    };
+  }
+
+  let flippedMask: Uint8Array | null = null;
+  if (labelNoise) {
+    flippedMask = new Uint8Array(out.count);
+    const trueTrain = trainPos ? gather(trueLabels, trainPos) : trueLabels;
+    for (let i = 0; i < out.count; i++) flippedMask[i] = trainGiven[i] !== trueTrain[i] ? 1 : 0;
+  }
+
   return {
-    train,
-    val: null,
-    flippedMask: null,
-    record: { imbalanceCounts: counts, flips, flipped: 0, trainCounts: counts, valCount: 0 },
+    train: out,
+    val,
+    flippedMask,
+    record: {
+      imbalanceCounts,
+      flips,
+      flipped,
+      trainCounts: out === train ? counts.slice() : classCounts(out.labels, k),
+      valCount: val ? val.count : 0,
+    },
   };
 }
