@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
+import { catalogRoutes } from "./catalog.ts";
 import type { Deps } from "./deps.ts";
 import { notFound, onError } from "./errors.ts";
 import { eventRoutes } from "./events.ts";
@@ -44,6 +45,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/api/runs", runRoutes(deps));
   app.route("/api/experiments", experimentRoutes(deps));
   app.route("/api/health", healthRoutes(deps));
+  app.route("/api", catalogRoutes(deps));
   app.route("/api", eventRoutes(deps));
   app.route("/", staticRoutes);
   return app;
