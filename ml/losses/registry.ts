@@ -56,7 +56,7 @@ export function parseLossParams(name: string, params: unknown): LossParams {
   const known = Object.keys(loss.params.shape);
   const problems = result.error.issues.flatMap((issue) => {
     if (issue.code === "unrecognized_keys") {
-      const has = known.length ? `it has ${known.join(", ")}` : "it has none";
+      const has = known.length ? `it takes ${known.join(", ")}` : "it takes none";
       return issue.keys.map((k) => `params.${k}: ${name} has no such parameter (${has})`);
     }
     const where = ["params", ...issue.path.map(String)].join(".");
