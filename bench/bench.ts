@@ -12,7 +12,7 @@ import {
   registerFastCpuKernels,
   unregisterFastCpuKernels,
 } from "../ml/kernels/register_all_kernels.ts";
-import { lossFn } from "../ml/losses.ts";
+import { reportLossFn as lossFn } from "../ml/losses/report.ts";
 import { createModel, initialWeights } from "../ml/model.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { Rng } from "../ml/rng.ts";

@@ -2,7 +2,7 @@
 // project's cpu kernels at a given batch size; reports img/s.
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../ml/backend.ts";
-import { lossFn } from "../ml/losses.ts";
+import { reportLossFn as lossFn } from "../ml/losses/report.ts";
 import { createModel, initialWeights } from "../ml/model.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { Rng } from "../ml/rng.ts";

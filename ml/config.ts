@@ -91,7 +91,7 @@ function normalizeLoss(
   try {
     return { loss: spec.loss, params: parseLossParams(spec.loss, params) };
   } catch (e) {
-    // parseLossParams names the field as params.<name>.
+    // parseLossParams names the field ("focal: params.gamma: …").
     ctx.addIssue({ code: "custom", path, message: (e as Error).message });
     return z.NEVER;
   }
@@ -125,8 +125,6 @@ export function describeIssues(error: z.ZodError): string {
       if (i.code === "unrecognized_keys") {
         return `unknown field(s): ${i.keys.map((k) => (path ? `${path}.${k}` : k)).join(", ")}`;
       }
-      // Messages that already start with their field (params.q: …) keep it.
-      if (i.message.startsWith("params.")) return path ? `${path}.${i.message}` : i.message;
       return path ? `${path}: ${i.message}` : i.message;
     })
     .join("; ");

@@ -8,9 +8,9 @@
 // they are independent of the tfjs ops under test.
 import * as tf from "@tensorflow/tfjs";
 import { createModel, type ModelSpec, paramShapes } from "../ml/model.ts";
-import { lossFn } from "../ml/losses.ts";
+import { reportLossFn as lossFn } from "../ml/losses/report.ts";
 import { SgdMomentum, stepLr } from "../ml/optimizer.ts";
-import type { LossName } from "../ml/types.ts";
+import type { ReportLoss as LossName } from "../ml/losses/report.ts";
 import { assert, AssertionError, assertThrows } from "./util/assert.ts";
 
 await tf.setBackend("cpu");

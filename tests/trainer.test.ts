@@ -82,7 +82,7 @@ Deno.test("a grayscale 28×28 data set trains (flatten size follows the input)",
 
 Deno.test("focal loss with gamma < 1 stays finite on fully confident predictions", async () => {
   const tf = await import("@tensorflow/tfjs");
-  const { lossFn } = await import("../ml/losses.ts");
+  const { reportLossFn: lossFn } = await import("../ml/losses/report.ts");
   const logits = tf.variable(tf.tensor2d([[200, 0, 0], [0, 0, 300], [1, 2, 3]]));
   const y = tf.tensor1d([0, 2, 1], "int32");
   for (const gamma of [0.25, 0.5, 2]) {

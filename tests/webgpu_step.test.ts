@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { assert, assertAlmostEquals } from "./util/assert.ts";
 import { initBackend, probeAdapter, resolveBackend } from "../ml/backend.ts";
-import { lossFn } from "../ml/losses.ts";
+import { reportLossFn as lossFn } from "../ml/losses/report.ts";
 import { createModel, initialWeights, readWeights } from "../ml/model.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { Rng } from "../ml/rng.ts";
