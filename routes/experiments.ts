@@ -27,7 +27,7 @@ import { experimentStats, type Point } from "../stats/experiment.ts";
 import { jsonBody } from "./body.ts";
 import type { Deps } from "./deps.ts";
 import { apiError } from "./errors.ts";
-import { checkConfig } from "./runs.ts";
+import { checkConditions, checkConfig } from "./runs.ts";
 import { viewRun } from "./views.ts";
 
 const seedList = z.array(runFieldsSchema.shape.seed.unwrap()).min(1).max(100);
@@ -102,6 +102,11 @@ export function experimentRoutes(deps: Deps): Hono {
     const body = await jsonBody(c, experimentSchema);
     const { name, losses, conditions, models, seeds, repeats, ...settings } = body;
     checkConfig(deps, settings);
+    checkConditions(
+      deps,
+      settings,
+      (conditions ?? []).map((condition, i) => ({ condition, path: `conditions.${i}` })),
+    );
     let cells, configs, seedList;
     try {
       seedList = resolveSeeds(seeds, repeats);

@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { trainConfigSchema } from "../ml/config.ts";
 import { toCsv } from "../ml/csv.ts";
-import type { TrainConfig } from "../ml/types.ts";
+import { checkCondition } from "../ml/conditions/mod.ts";
+import type { Condition, TrainConfig } from "../ml/types.ts";
 import { isId } from "../service/ids.ts";
 import { QueueFullError } from "../service/store.ts";
 import { isTerminal, type Run } from "../service/types.ts";
@@ -21,6 +22,27 @@ export function checkConfig(deps: Deps, config: Pick<TrainConfig, "data" | "back
       400,
       `backend: this service trains on ${deps.backend}; use "auto" or "${deps.backend}"`,
     );
+  }
+}
+
+/**
+ * Checks conditions against the data set's class counts when they are known
+ * here (a loaded set, whole train split); otherwise the run fails at its start
+ * with the same message.
+ */
+export function checkConditions(
+  deps: Deps,
+  config: Pick<TrainConfig, "data" | "trainLimit" | "valFraction">,
+  conditions: { condition: Condition; path: string }[],
+): void {
+  const counts = config.trainLimit === undefined
+    ? deps.datasets.loadedTrainCounts(config.data)
+    : undefined;
+  const classes = deps.datasets.loadedClasses(config.data);
+  if (!counts || !classes) return;
+  for (const { condition, path } of conditions) {
+    const bad = checkCondition(condition, counts, classes, config.valFraction);
+    if (bad) throw apiError(400, path ? bad.replace(/^condition\./, `${path}.`) : bad);
   }
 }
 
@@ -52,6 +74,7 @@ export function runRoutes(deps: Deps): Hono {
   r.post("/", async (c) => {
     const config = await jsonBody(c, trainConfigSchema) as TrainConfig;
     checkConfig(deps, config);
+    checkConditions(deps, config, [{ condition: config.condition, path: "" }]);
     const [run] = await submit(deps, [config]);
     c.header("location", `/api/runs/${run.id}`);
     return c.json(viewRun(run, deps.scheduler), 201);

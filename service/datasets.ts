@@ -1,6 +1,7 @@
 // The data sets a request may name, and one decoded, shared copy of each per
 // process. Requests only ever name a data set: the paths and URLs behind the
 // names come from the operator (LOSSBENCH_DATASETS), never from a request.
+import { classCounts } from "../ml/conditions/mod.ts";
 import { loadDataset } from "../ml/data/mod.ts";
 import { shareDataset } from "../ml/protocol.ts";
 import type { Dataset } from "../ml/types.ts";
@@ -29,6 +30,7 @@ export function parseDatasetList(env: string | undefined): Map<string, string> {
 export class Datasets {
   #loaded = new Map<string, Promise<Dataset>>();
   #classes = new Map<string, string[]>();
+  #trainCounts = new Map<string, number[]>();
 
   constructor(
     readonly registered: Map<string, string>,
@@ -52,6 +54,11 @@ export class Datasets {
     return this.#classes.get(name);
   }
 
+  /** Train images per class of a set already loaded in this process, else undefined. */
+  loadedTrainCounts(name: string): number[] | undefined {
+    return this.#trainCounts.get(name);
+  }
+
   /** The decoded set in SharedArrayBuffers, loaded on first use and kept. */
   get(name: string): Promise<Dataset> {
     // Queued or resumed runs keep their name across restarts: a name no longer
@@ -66,6 +73,7 @@ export class Datasets {
         onProgress: (msg) => this.log(`data ${name}: ${msg}`),
       }).then((d) => {
         this.#classes.set(name, d.classes);
+        this.#trainCounts.set(name, classCounts(d.train.labels, d.classes.length));
         return shareDataset(d);
       });
       // A failed load is forgotten, so a later run can try again.

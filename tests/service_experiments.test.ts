@@ -1,0 +1,230 @@
+// Experiments over real HTTP against the real service: a 4 losses × 5 seeds
+// grid in one request, its statistics checked against SciPy recomputed from
+// the runs' own final metrics, seeds added later, the exports, cancel and
+// delete of the whole grid, and bad input that queues nothing.
+import type { Run } from "../service/types.ts";
+import { assert, assertEquals } from "./util/assert.ts";
+import { startServer } from "./util/server.ts";
+import { collect, openSse, type SseEvent } from "./util/sse.ts";
+
+const TINY = { data: "synthetic", trainLimit: 200, testLimit: 40, batchSize: 50, epochs: 2 };
+
+async function api(base: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(base + path.replace(/^\//, ""), {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json, text };
+}
+
+const TERMINAL = ["done", "failed", "cancelled", "interrupted"];
+
+/** Waits over the global stream until every run in `ids` has ended. */
+async function waitAll(base: string, ids: string[]) {
+  const left = new Set(ids);
+  const s = await openSse(`${base}api/events`, { "last-event-id": "0" });
+  await collect(s, (e: SseEvent) => {
+    if (e.event === "status") {
+      const r = JSON.parse(e.data);
+      if (TERMINAL.includes(r.status)) left.delete(r.id);
+    }
+    return left.size === 0;
+  }, 120_000);
+}
+
+/** SciPy's answer for one pair of cells, from the runs' final test accuracy. */
+async function scipyPair(a: number[], b: number[]) {
+  const script = `
+import json, sys
+from scipy import stats
+import numpy as np
+a, b = json.load(sys.stdin)
+d = np.array(a) - np.array(b)
+t = stats.ttest_rel(a, b)
+ci = stats.t.interval(0.95, len(d) - 1, loc=d.mean(), scale=stats.sem(d))
+print(json.dumps({"p": float(t.pvalue), "diff": float(d.mean()), "ci": [float(ci[0]), float(ci[1])]}))
+`;
+  const p = new Deno.Command("python3", { args: ["-c", script], stdin: "piped", stdout: "piped" })
+    .spawn();
+  const w = p.stdin.getWriter();
+  await w.write(new TextEncoder().encode(JSON.stringify([a, b])));
+  await w.close();
+  const out = await p.output();
+  assert(out.success, "python3 with scipy is needed for this test (Debian: python3-scipy)");
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+const close = (a: number, b: number, rel = 1e-9) =>
+  Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
+
+Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, cancel, delete", async (t) => {
+  const srv = await startServer({ env: { LOSSBENCH_QUEUE_MAX: "30" } });
+  const base = srv.url;
+  try {
+    let exp: { id: string; runs: Run[]; cells: { key: string; label: string }[] };
+
+    await t.step("one request queues 4 losses × 5 seeds, seed k paired across losses", async () => {
+      const r = await api(base, "POST", "/api/experiments", { ...TINY, repeats: 5 });
+      assertEquals(r.status, 201, r.text);
+      exp = r.json;
+      assertEquals(exp.runs.length, 20);
+      assertEquals(exp.cells.map((c) => c.label), ["l1", "ce", "focal γ=0.5", "focal γ=2"]);
+      const seeds = exp.runs.map((x) => x.config.seed);
+      assertEquals(seeds.slice(0, 5), [1, 2, 3, 4, 5]);
+      assertEquals(new Set(exp.runs.map((x) => x.cellKey)).size, 4);
+      // ce runs record no gamma; focal runs carry theirs in params.
+      assertEquals(exp.runs[5].config.params, {});
+      assertEquals(exp.runs[15].config.params, { gamma: 2 });
+    });
+
+    await t.step("a grid the queue can't take whole is refused whole (429)", async () => {
+      const before = (await api(base, "GET", "/api/runs")).json.runs.length;
+      const r = await api(base, "POST", "/api/experiments", { ...TINY, repeats: 5 });
+      assertEquals(r.status, 429, r.text);
+      assert(r.json.error.includes("can't take 20 runs"), r.text);
+      assertEquals((await api(base, "GET", "/api/runs")).json.runs.length, before);
+    });
+
+    await t.step("bad grids are 400s naming the field, and queue nothing", async () => {
+      const before = (await api(base, "GET", "/api/runs")).json.runs.length;
+      const cases: [unknown, string][] = [
+        [{ losses: [{ loss: "gcee" }] }, `losses.0.loss: unknown loss "gcee"`],
+        [{ losses: [{ loss: "gce", params: { q: 2 } }] }, "params.q"],
+        [{ losses: [{ loss: "ce", gamma: 2 }] }, "losses.0.gamma"],
+        [
+          { conditions: [{ labelNoise: { kind: "symmetric", rate: 1 } }] },
+          "conditions.0.labelNoise.rate",
+        ],
+        [
+          { conditions: [{ imbalance: { profile: "exp", ratio: 0.5 } }] },
+          "conditions.0.imbalance.ratio",
+        ],
+        [{ models: ["resnet"] }, `models.0: unknown model "resnet"`],
+        [{
+          repeats: 60,
+          losses: [{ loss: "ce" }, { loss: "l1" }, { loss: "mae" }, { loss: "gce" }],
+        }, "the limit is 200 runs"],
+        [{ seeds: [1, 1] }, "seeds: 1 is listed twice"],
+        [{ seeds: [1], repeats: 2 }, "either seeds or repeats"],
+        [{ losses: [{ loss: "ce" }, { loss: "ce", params: {} }] }, "twice"],
+      ];
+      for (const [body, needle] of cases) {
+        const r = await api(base, "POST", "/api/experiments", { ...TINY, ...body as object });
+        assertEquals(r.status, 400, `${JSON.stringify(body)} → ${r.text}`);
+        assert(
+          r.json.error.includes(needle),
+          `${JSON.stringify(body)}: "${r.json.error}" lacks "${needle}"`,
+        );
+      }
+      assertEquals((await api(base, "GET", "/api/runs")).json.runs.length, before);
+    });
+
+    await t.step(
+      "statistics agree with SciPy recomputed from the runs' final metrics",
+      async () => {
+        await waitAll(base, exp.runs.map((x) => x.id));
+        const r = await api(base, "GET", `/api/experiments/${exp.id}`);
+        assertEquals(r.status, 200, r.text);
+        const stats = r.json.stats;
+        assertEquals(stats.runs, { total: 20, finished: 20 });
+        // Each cell's final test accuracy by seed, from the runs themselves.
+        const finals = new Map<string, number[]>();
+        for (const c of exp.cells) finals.set(c.key, []);
+        const runs: Run[] = r.json.runs;
+        for (const run of [...runs].sort((a, b) => a.config.seed - b.config.seed)) {
+          assertEquals(run.status, "done");
+          finals.get(run.cellKey)!.push(run.last!.testAcc);
+        }
+        for (const cell of stats.cells) {
+          const xs = finals.get(cell.key)!;
+          const s = cell.summary.testAcc;
+          assertEquals(s.n, 5);
+          assert(close(s.mean, xs.reduce((a, b) => a + b, 0) / 5), `${cell.label} mean`);
+        }
+        assertEquals(stats.comparisons.length, 6);
+        for (const p of stats.comparisons) {
+          const ref = await scipyPair(finals.get(p.a)!, finals.get(p.b)!);
+          assertEquals(p.paired, true);
+          assert(
+            close(p.diff, ref.diff),
+            `${p.labelA} − ${p.labelB} diff ${p.diff} vs ${ref.diff}`,
+          );
+          if (Number.isFinite(ref.p)) {
+            assert(close(p.pT, ref.p), `${p.labelA} − ${p.labelB} p ${p.pT} vs ${ref.p}`);
+            assert(close(p.ci95[0], ref.ci[0]) && close(p.ci95[1], ref.ci[1]), "CI");
+          } else {
+            assertEquals(p.pT, null); // SciPy's NaN (no variance) is a stated reason here
+            assert(typeof p.reason === "string" && p.reason.length > 0);
+          }
+          assert(
+            typeof p.verdict === "string" && p.verdict.startsWith(`${p.labelA} − ${p.labelB}:`),
+          );
+        }
+        assert(!/NaN|Infinity/.test(r.text), "no NaN or Infinity in the JSON");
+      },
+    );
+
+    await t.step("a best summary without a validation split is a clear 400", async () => {
+      const r = await api(base, "GET", `/api/experiments/${exp.id}?point=best`);
+      assertEquals(r.status, 400, r.text);
+      assert(r.json.error.includes("valFraction"), r.text);
+      const k = await api(base, "GET", `/api/experiments/${exp.id}?point=lastK&k=2&metric=f1`);
+      assertEquals(k.status, 200, k.text);
+      assertEquals(k.json.stats.metric, "f1");
+    });
+
+    await t.step("exports: runs × epochs, the summary and the comparisons as CSV", async () => {
+      const runs = await api(base, "GET", `/api/experiments/${exp.id}/runs.csv`);
+      assertEquals(runs.status, 200);
+      const lines = runs.text.trim().split("\n");
+      assert(
+        lines[0].startsWith(
+          "experiment,cell,model,loss,params,condition,seed,run_id,status,epoch,",
+        ),
+      );
+      assertEquals(lines.length, 1 + 20 * 2);
+      const summary = await api(base, "GET", `/api/experiments/${exp.id}/summary.csv`);
+      assert(summary.text.split("\n")[0].startsWith("cell,metric,n,mean,sd,se,ci95_low"));
+      const cmp = await api(base, "GET", `/api/experiments/${exp.id}/comparisons.csv`);
+      assertEquals(cmp.text.trim().split("\n").length, 1 + 6);
+    });
+
+    await t.step("seeds added later join every cell; a seed already there is 409", async () => {
+      const r = await api(base, "POST", `/api/experiments/${exp.id}/seeds`, { seeds: [6, 7] });
+      assertEquals(r.status, 201, r.text);
+      assertEquals(r.json.added.length, 8);
+      assertEquals(r.json.seeds, [1, 2, 3, 4, 5, 6, 7]);
+      const again = await api(base, "POST", `/api/experiments/${exp.id}/seeds`, { seeds: [7, 8] });
+      assertEquals(again.status, 409, again.text);
+      assert(again.json.error.includes("7"), again.text);
+      const g = await api(base, "GET", `/api/experiments/${exp.id}`);
+      assertEquals(g.json.runs.length, 28);
+      assertEquals(g.json.stats.runs.total, 28);
+    });
+
+    await t.step("delete refuses while runs are active; cancel stops them all", async () => {
+      const del = await api(base, "DELETE", `/api/experiments/${exp.id}`);
+      assertEquals(del.status, 409, del.text);
+      const c = await api(base, "POST", `/api/experiments/${exp.id}/cancel`);
+      assert(c.status === 200 || c.status === 202, c.text);
+      const ids = c.json.runs.map((x: Run) => x.id);
+      await waitAll(base, ids);
+      const ok = await api(base, "DELETE", `/api/experiments/${exp.id}`);
+      assertEquals(ok.status, 204, ok.text);
+      assertEquals((await api(base, "GET", `/api/experiments/${exp.id}`)).status, 404);
+      for (const id of ids.slice(0, 3)) {
+        assertEquals((await api(base, "GET", `/api/runs/${id}`)).status, 404);
+      }
+    });
+  } finally {
+    await srv.stop();
+  }
+});
