@@ -150,7 +150,8 @@ function ordered(run: RunInput): Record<string, number | undefined>[] {
   return [...run.epochs].sort((x, y) => (x.epoch ?? 0) - (y.epoch ?? 0));
 }
 
-const has = (e: Record<string, number | undefined>, m: string) => Number.isFinite(e[m]);
+/** Recorded at all: NaN (a diverged run) counts, so describe() can leave it out and say so. */
+const has = (e: Record<string, number | undefined>, m: string) => typeof e[m] === "number";
 
 /** One summary per epoch that any run recorded `metric` at, over the runs that did. */
 function epochBands(runs: RunInput[], metric: string): EpochSummary[] {
@@ -201,7 +202,7 @@ export function pointValue(run: RunInput, metric: string, point: Point): number 
       const sign = point.on === "valAcc" ? 1 : -1;
       let best: Record<string, number | undefined> | null = null;
       for (const e of eps) {
-        if (!has(e, point.on)) continue;
+        if (!Number.isFinite(e[point.on])) continue;
         if (best === null || sign * e[point.on]! > sign * best[point.on]!) best = e;
       }
       return best === null ? null : best[metric]!;
