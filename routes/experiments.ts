@@ -81,6 +81,8 @@ export function experimentRoutes(deps: Deps): Hono {
 
   /** Statistics over the experiment's runs; a `best` point without a validation split is a 400. */
   async function statsOf(exp: Experiment, runs: Run[], opts: { point: Point; metric: string }) {
+    // Failed, cancelled and interrupted runs are no sample of their cell.
+    runs = runs.filter((x) => x.status === "done" || !isTerminal(x.status));
     const epochs = await Promise.all(runs.map((run) => deps.store.listEpochs(run.id)));
     try {
       return experimentStats(

@@ -1,24 +1,211 @@
-// TEMPORARY stand-in until the statistics land (branch `stats`).
+// An experiment's statistics from plain inputs: per-epoch bands over all runs (live), per-cell
+// summaries and pairwise comparisons over the finished runs at a chosen point of training.
+import { compare, type PairStats } from "./compare.ts";
+import { describe, type Summary } from "./describe.ts";
+import { holm } from "./holm.ts";
+import { verdict } from "./verdict.ts";
+
 export interface CellInput {
   key: string;
   label: string;
 }
+
 export interface RunInput {
   cellKey: string;
   seed: number;
   finished: boolean;
+  /** Each has `epoch` (1-based) and metric fields. */
   epochs: Record<string, number | undefined>[];
 }
-export type Point = { kind: "final" } | { kind: "lastK"; k: number } | {
-  kind: "best";
-  on: "valAcc" | "valLoss";
-};
-// deno-lint-ignore no-explicit-any
-export type ExperimentStats = any;
+
+export type Point =
+  | { kind: "final" }
+  | { kind: "lastK"; k: number }
+  | { kind: "best"; on: "valAcc" | "valLoss" };
+
+export type EpochSummary = { epoch: number } & Summary;
+
+export interface CellStats {
+  key: string;
+  label: string;
+  runs: number;
+  finished: number;
+  /** Seeds of the finished runs, ascending. */
+  seeds: number[];
+  /** All runs that reached each epoch: the live bands. */
+  perEpoch: Record<string, EpochSummary[]>;
+  /** Finished runs only, at the point. */
+  summary: Record<string, Summary>;
+}
+
+export type Comparison =
+  & {
+    a: string;
+    b: string;
+    labelA: string;
+    labelB: string;
+    metric: string;
+  }
+  & PairStats
+  & { pTHolm: number | null; pWilcoxonHolm: number | null; verdict: string };
+
+export interface ExperimentStats {
+  point: Point;
+  metric: string;
+  runs: { total: number; finished: number };
+  cells: CellStats[];
+  comparisons: Comparison[];
+}
+
 export function experimentStats(
   cells: CellInput[],
   runs: RunInput[],
   opts: { point: Point; metric: string; metrics: readonly string[] },
 ): ExperimentStats {
-  return { point: opts.point, metric: opts.metric, runs: { total: runs.length }, cells, comparisons: [] };
+  const { point, metric } = opts;
+  validatePoint(point);
+  if (point.kind === "best") requireValidation(runs, point.on);
+
+  const byCell = new Map(cells.map((c) => [c.key, [] as RunInput[]]));
+  for (const r of runs) byCell.get(r.cellKey)?.push(r);
+
+  const perCell = cells.map((c) => {
+    const all = byCell.get(c.key)!;
+    const done = all.filter((r) => r.finished).sort((x, y) => x.seed - y.seed);
+    return { cell: c, all, done };
+  });
+
+  const cellStats: CellStats[] = perCell.map(({ cell, all, done }) => ({
+    key: cell.key,
+    label: cell.label,
+    runs: all.length,
+    finished: done.length,
+    seeds: done.map((r) => r.seed),
+    perEpoch: Object.fromEntries(opts.metrics.map((m) => [m, epochBands(all, m)])),
+    summary: Object.fromEntries(
+      opts.metrics.map((m) => [m, describe(pointValues(done, m, point).values)]),
+    ),
+  }));
+
+  const pairs: { i: number; j: number; stats: PairStats }[] = [];
+  for (let i = 0; i < perCell.length; i++) {
+    for (let j = i + 1; j < perCell.length; j++) {
+      const a = pointValues(perCell[i].done, metric, point);
+      const b = pointValues(perCell[j].done, metric, point);
+      pairs.push({ i, j, stats: compare(a, b) });
+    }
+  }
+  const pTHolm = holm(pairs.map((p) => p.stats.pT));
+  const pWHolm = holm(pairs.map((p) => p.stats.pWilcoxon));
+
+  const comparisons = pairs.map(({ i, j, stats }, k): Comparison => {
+    const A = perCell[i];
+    const B = perCell[j];
+    const training = A.all.length - A.done.length + B.all.length - B.done.length;
+    const note = training ? `${training} run${training > 1 ? "s" : ""} still training` : undefined;
+    return {
+      a: A.cell.key,
+      b: B.cell.key,
+      labelA: A.cell.label,
+      labelB: B.cell.label,
+      metric,
+      ...stats,
+      pTHolm: pTHolm[k],
+      pWilcoxonHolm: pWHolm[k],
+      verdict: verdict({
+        labelA: A.cell.label,
+        labelB: B.cell.label,
+        metric,
+        stats,
+        pHolm: pTHolm[k],
+        note,
+      }),
+    };
+  });
+
+  const finished = perCell.reduce((s, c) => s + c.done.length, 0);
+  const total = perCell.reduce((s, c) => s + c.all.length, 0);
+  return { point, metric, runs: { total, finished }, cells: cellStats, comparisons };
+}
+
+function validatePoint(point: Point): void {
+  if (point.kind === "lastK" && !(Number.isInteger(point.k) && point.k >= 1)) {
+    throw new Error(`lastK needs a whole k ≥ 1, got ${point.k}`);
+  }
+}
+
+function requireValidation(runs: RunInput[], on: string): void {
+  for (const r of runs) {
+    if (r.epochs.length && !r.epochs.some((e) => Number.isFinite(e[on]))) {
+      throw new Error(
+        `a \`best\` summary needs a validation split (valFraction > 0): ` +
+          `run with seed ${r.seed} in cell ${r.cellKey} has no ${on}`,
+      );
+    }
+  }
+}
+
+/** Epoch records in epoch order (a run's record list may arrive unordered). */
+function ordered(run: RunInput): Record<string, number | undefined>[] {
+  return [...run.epochs].sort((x, y) => (x.epoch ?? 0) - (y.epoch ?? 0));
+}
+
+/** Recorded at all: NaN (a diverged run) counts, so describe() can leave it out and say so. */
+const has = (e: Record<string, number | undefined>, m: string) => typeof e[m] === "number";
+
+/** One summary per epoch that any run recorded `metric` at, over the runs that did. */
+function epochBands(runs: RunInput[], metric: string): EpochSummary[] {
+  const byEpoch = new Map<number, number[]>();
+  for (const r of runs) {
+    for (const e of r.epochs) {
+      if (typeof e.epoch !== "number" || !has(e, metric)) continue;
+      const list = byEpoch.get(e.epoch) ?? [];
+      list.push(e[metric]!);
+      byEpoch.set(e.epoch, list);
+    }
+  }
+  return [...byEpoch.keys()].sort((x, y) => x - y).map((epoch) => ({
+    epoch,
+    ...describe(byEpoch.get(epoch)!),
+  }));
+}
+
+/** Each run's value of `metric` at the point, with its seed; runs without one are skipped. */
+function pointValues(
+  runs: RunInput[],
+  metric: string,
+  point: Point,
+): { values: number[]; seeds: number[] } {
+  const values: number[] = [];
+  const seeds: number[] = [];
+  for (const r of runs) {
+    const v = pointValue(r, metric, point);
+    if (v === null) continue;
+    values.push(v);
+    seeds.push(r.seed);
+  }
+  return { values, seeds };
+}
+
+export function pointValue(run: RunInput, metric: string, point: Point): number | null {
+  const eps = ordered(run).filter((e) => has(e, metric));
+  if (eps.length === 0) return null;
+  switch (point.kind) {
+    case "final":
+      return eps[eps.length - 1][metric]!;
+    case "lastK": {
+      const last = eps.slice(-point.k);
+      return last.reduce((s, e) => s + e[metric]!, 0) / last.length;
+    }
+    case "best": {
+      // Chosen on validation only, never on the test set; the earliest epoch wins a tie.
+      const sign = point.on === "valAcc" ? 1 : -1;
+      let best: Record<string, number | undefined> | null = null;
+      for (const e of eps) {
+        if (!Number.isFinite(e[point.on])) continue;
+        if (best === null || sign * e[point.on]! > sign * best[point.on]!) best = e;
+      }
+      return best === null ? null : best[metric]!;
+    }
+  }
 }

@@ -52,7 +52,14 @@ t = stats.ttest_rel(a, b)
 ci = stats.t.interval(0.95, len(d) - 1, loc=d.mean(), scale=stats.sem(d))
 print(json.dumps({"p": float(t.pvalue), "diff": float(d.mean()), "ci": [float(ci[0]), float(ci[1])]}))
 `;
-  const p = new Deno.Command("python3", { args: ["-c", script], stdin: "piped", stdout: "piped" })
+  const python = (() => {
+    try {
+      return Deno.statSync("/usr/bin/python3").isFile ? "/usr/bin/python3" : "python3";
+    } catch {
+      return "python3";
+    }
+  })();
+  const p = new Deno.Command(python, { args: ["-c", script], stdin: "piped", stdout: "piped" })
     .spawn();
   const w = p.stdin.getWriter();
   await w.write(new TextEncoder().encode(JSON.stringify([a, b])));
@@ -174,8 +181,8 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
 
     await t.step("a best summary without a validation split is a clear 400", async () => {
       const r = await api(base, "GET", `/api/experiments/${exp.id}?point=best`);
-      assertEquals(r.status, 400, r.text);
-      assert(r.json.error.includes("valFraction"), r.text);
+      assertEquals(r.status, 400, r.text.slice(0, 300));
+      assert(r.json.error.includes("valFraction"), r.text.slice(0, 300));
       const k = await api(base, "GET", `/api/experiments/${exp.id}?point=lastK&k=2&metric=f1`);
       assertEquals(k.status, 200, k.text);
       assertEquals(k.json.stats.metric, "f1");
