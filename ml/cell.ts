@@ -35,7 +35,9 @@ export function conditionLabel(c: Condition): string {
   const parts: string[] = [];
   if (c.imbalance) parts.push(`LT ${c.imbalance.profile} ρ=${c.imbalance.ratio}`);
   if (c.labelNoise) {
-    parts.push(`${c.labelNoise.kind === "symmetric" ? "sym" : "asym"} noise ${pct(c.labelNoise.rate)}`);
+    parts.push(
+      `${c.labelNoise.kind === "symmetric" ? "sym" : "asym"} noise ${pct(c.labelNoise.rate)}`,
+    );
   }
   return parts.join(" + ");
 }

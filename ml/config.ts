@@ -136,4 +136,3 @@ export function parseTrainConfig(input: unknown): TrainConfig {
   if (!r.success) throw new Error(describeIssues(r.error));
   return r.data;
 }
-

@@ -67,4 +67,13 @@ export class Rng {
 }
 
 /** Stream ids, so no two purposes share random numbers. */
-export const Stream = { init: 1, shuffle: 2, augment: 3, subset: 4, synthetic: 5, imbalance: 6, noise: 7, validation: 8 } as const;
+export const Stream = {
+  init: 1,
+  shuffle: 2,
+  augment: 3,
+  subset: 4,
+  synthetic: 5,
+  imbalance: 6,
+  noise: 7,
+  validation: 8,
+} as const;

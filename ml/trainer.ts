@@ -159,7 +159,9 @@ export async function train(
         ...(tr.accClean !== undefined
           ? { trainAccClean: tr.accClean, trainAccNoisy: tr.accNoisy }
           : {}),
-        ...(val ? { valLoss: val.loss, valAcc: accuracy(val.confusion), valF1: macroF1(val.confusion) } : {}),
+        ...(val
+          ? { valLoss: val.loss, valAcc: accuracy(val.confusion), valF1: macroF1(val.confusion) }
+          : {}),
         lr,
         epochSeconds: (t2 - t0) / 1000,
         trainImgPerSec: trainSplit.count / ((t1 - t0) / 1000),
@@ -187,8 +189,7 @@ export async function train(
     const n = trainSplit.count;
     const B = config.batchSize;
     const batches = Math.ceil(n / B);
-    const order = new Rng(config.seed, Stream.shuffle, epoch).permutation(n);
-    const augRng = new Rng(config.seed, Stream.augment, epoch);
+    const { order, augRng } = epochPlan(config.seed, epoch, n);
     const img = shape.height * shape.width * shape.channels;
     let lossSum = tf.scalar(0);
     let correct = tf.scalar(0);
@@ -256,6 +257,22 @@ export async function train(
       correctFlipped.dispose();
     }
   }
+}
+
+/**
+ * An epoch's sample order and augmentation stream: functions of the seed and
+ * the epoch alone, so runs that differ only in their loss (an experiment's
+ * cells with one seed) see the same batches in the same order: paired runs.
+ */
+export function epochPlan(
+  seed: number,
+  epoch: number,
+  n: number,
+): { order: Uint32Array; augRng: Rng } {
+  return {
+    order: new Rng(seed, Stream.shuffle, epoch).permutation(n),
+    augRng: new Rng(seed, Stream.augment, epoch),
+  };
 }
 
 /** sum + x, freeing both inputs. */

@@ -33,7 +33,7 @@ Deno.test("a short training on synthetic data clearly beats chance", async () =>
 });
 
 Deno.test("same seed gives the same curve; resuming from a checkpoint continues it exactly", async () => {
-  const cfg = { ...config, loss: "focal" as const, gamma: 0.5, epochs: 3, seed: 4 };
+  const cfg = { ...config, loss: "focal", params: { gamma: 0.5 }, epochs: 3, seed: 4 };
   const full = await train(cfg, data);
   const again = await train(cfg, data);
   assertEquals(again.map(strip), full.map(strip));
@@ -103,4 +103,47 @@ Deno.test("training and resuming leave no tensors behind (workers live for many 
   await train({ ...config, epochs: 1 }, small, { onEpoch: (_m, c) => void (cp = c) });
   await train({ ...config, epochs: 2 }, small, { resume: cp });
   assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("paired seeds: two losses with one seed share initial weights, condition and batches", async () => {
+  const { epochPlan } = await import("../ml/trainer.ts");
+  const { fillBatch, normalizationFor, normalizationTable } = await import("../ml/augment.ts");
+  const base = {
+    ...config,
+    epochs: 1,
+    seed: 9,
+    momentum: 0,
+    // An update far below float32 resolution: the epoch's checkpoint holds the initial weights.
+    lr: 1e-30,
+    condition: { labelNoise: { kind: "symmetric" as const, rate: 0.3 } },
+  };
+  const seen: { record?: unknown; weights?: Record<string, Float32Array> }[] = [];
+  const losses: Pick<TrainConfig, "loss" | "params">[] = [
+    { loss: "ce", params: {} },
+    { loss: "gce", params: { q: 0.7 } },
+  ];
+  for (const loss of losses) {
+    const out: (typeof seen)[number] = {};
+    await train({ ...base, ...loss }, data, {
+      onPrepared: (r) => void (out.record = r),
+      onEpoch: (_m, ck) => void (out.weights = ck.weights),
+    });
+    seen.push(out);
+  }
+  assertEquals(seen[0].record, seen[1].record);
+  assert(seen[0].weights && seen[1].weights);
+  assertEquals(seen[0].weights, seen[1].weights);
+  // And the first batch: same images, same augmentation draws.
+  const shape = { height: data.height, width: data.width, channels: data.channels };
+  const lut = normalizationTable(normalizationFor(data.channels));
+  const first = () => {
+    const { order, augRng } = epochPlan(base.seed, 0, data.train.count);
+    const xs = new Float32Array(32 * 32 * 32 * 3);
+    const ys = new Int32Array(32);
+    fillBatch(data.train, order, 0, 32, shape, lut, xs, ys, augRng);
+    return { xs, ys };
+  };
+  assertEquals(first(), first());
+  const other = epochPlan(base.seed + 1, 0, data.train.count).order;
+  assert(other.some((v, i) => v !== epochPlan(base.seed, 0, data.train.count).order[i]));
 });

@@ -18,7 +18,9 @@ const convnet: ModelPlugin = {
 export const MODELS: readonly ModelPlugin[] = [convnet];
 export function getModel(name: string): ModelPlugin {
   const m = MODELS.find((x) => x.name === name);
-  if (!m) throw new Error(`unknown model "${name}"; use one of: ${MODELS.map((x) => x.name).join(", ")}`);
+  if (!m) {
+    throw new Error(`unknown model "${name}"; use one of: ${MODELS.map((x) => x.name).join(", ")}`);
+  }
   return m;
 }
 export const readModelWeights = (m: Model) => readWeights(new Map([...m.params, ...m.buffers]));
