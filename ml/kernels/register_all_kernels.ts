@@ -7,6 +7,7 @@ import { batchMatMulConfig } from "./BatchMatMul.ts";
 import { conv2DConfig } from "./Conv2D.ts";
 import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter.ts";
 import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput.ts";
+import { fusedBatchNormConfig } from "./FusedBatchNorm.ts";
 import { fusedConv2DConfig } from "./FusedConv2D.ts";
 import { maxPoolConfig } from "./MaxPool.ts";
 import { maxPoolGradConfig } from "./MaxPoolGrad.ts";
@@ -32,6 +33,7 @@ export const fastCpuKernels: KernelConfig[] = [
   reluConfig,
   stepConfig,
   batchMatMulConfig,
+  fusedBatchNormConfig,
 ];
 
 /** Registers the project's kernels for `cpu` over the stock ones. Idempotent. */
