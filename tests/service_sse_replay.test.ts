@@ -14,6 +14,8 @@ const run = (): Run => ({
   id: newId(),
   status: "queued",
   config: { loss: "ce", epochs: 1 } as TrainConfig,
+  label: "ce",
+  cellKey: "ce",
   createdAt: new Date().toISOString(),
   epochsDone: 0,
 });

@@ -1,12 +1,18 @@
 // The project's fast cpu kernels, registered over tfjs's stock ones (one
 // kernel per file, like tfjs's own backends). Each falls back to the stock
-// kernel (kept in stock.ts) for cases it does not handle.
+// kernel (kept in stock.ts) for cases it does not handle. A few are kernels of
+// the project's own ops (batch norm's training forward and gradient): with
+// no stock kernel to stand in, their ops run as plain tfjs ops when they are
+// not registered.
 import * as tf from "@tensorflow/tfjs";
 import type { KernelConfig } from "@tensorflow/tfjs";
 import { batchMatMulConfig } from "./BatchMatMul.ts";
+import { batchNormTrainConfig } from "./BatchNormTrain.ts";
+import { batchNormTrainGradConfig } from "./BatchNormTrainGrad.ts";
 import { conv2DConfig } from "./Conv2D.ts";
 import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter.ts";
 import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput.ts";
+import { fusedBatchNormConfig } from "./FusedBatchNorm.ts";
 import { fusedConv2DConfig } from "./FusedConv2D.ts";
 import { maxPoolConfig } from "./MaxPool.ts";
 import { maxPoolGradConfig } from "./MaxPoolGrad.ts";
@@ -16,7 +22,7 @@ import { reluConfig } from "./Relu.ts";
 import { stepConfig } from "./Step.ts";
 import { subConfig } from "./Sub.ts";
 import { sumConfig } from "./Sum.ts";
-import { captureStock, stockKernel } from "./stock.ts";
+import { captureStock, hasStock, stockKernel } from "./stock.ts";
 
 export const fastCpuKernels: KernelConfig[] = [
   conv2DConfig,
@@ -32,6 +38,9 @@ export const fastCpuKernels: KernelConfig[] = [
   reluConfig,
   stepConfig,
   batchMatMulConfig,
+  fusedBatchNormConfig,
+  batchNormTrainConfig,
+  batchNormTrainGradConfig,
 ];
 
 /** Registers the project's kernels for `cpu` over the stock ones. Idempotent. */
@@ -45,12 +54,13 @@ export function registerFastCpuKernels(): void {
   }
 }
 
-/** Puts the stock kernels back (for baselines and tests). */
+/** Puts the stock kernels back (for baselines and tests); the project's own ops' kernels go. */
 export function unregisterFastCpuKernels(): void {
   for (const k of fastCpuKernels) {
     const current = tf.getKernel(k.kernelName, "cpu");
     if (current?.kernelFunc !== k.kernelFunc) continue;
     tf.unregisterKernel(k.kernelName, "cpu");
+    if (!hasStock(k.kernelName)) continue;
     tf.registerKernel({
       kernelName: k.kernelName,
       backendName: "cpu",

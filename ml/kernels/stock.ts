@@ -13,6 +13,11 @@ export function captureStock(name: string): void {
   if (k) stock.set(name, k.kernelFunc);
 }
 
+/** Whether tfjs has a stock cpu kernel for `name` (false for the project's own ops). */
+export function hasStock(name: string): boolean {
+  return stock.has(name);
+}
+
 /** The stock cpu kernel for `name`; throws if it was never captured. */
 export function stockKernel(name: string): KernelFunc {
   const k = stock.get(name);

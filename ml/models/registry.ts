@@ -1,35 +1,44 @@
-// TEMPORARY stand-in until the model plug-ins land (branch `models`).
-import type * as tf from "@tensorflow/tfjs";
-import { createModel, initialWeights, paramShapes, readWeights } from "../model.ts";
+// The model plug-ins, listed once. The first is the default (the report's).
+import { convnet } from "./convnet.ts";
+import { convnetBn } from "./convnet_bn.ts";
+import { countParams, readVariables } from "./layers.ts";
+import { mlp } from "./mlp.ts";
 import type { Model, ModelPlugin, ModelSpec } from "./plugin.ts";
 
-const convnet: ModelPlugin = {
-  name: "convnet",
-  title: "ConvNet",
-  description: "the report's",
-  paramShapes,
-  initialWeights,
-  create: (spec: ModelSpec, w: Record<string, Float32Array>): Model => {
-    const m = createModel(spec, w);
-    return { ...m, buffers: new Map<string, tf.Variable>(), apply: (x) => m.apply(x) };
-  },
-  flopsPerImage: () => 0,
-};
-export const MODELS: readonly ModelPlugin[] = [convnet];
+export const MODELS: readonly ModelPlugin[] = [convnet, convnetBn, mlp];
+
+export const DEFAULT_MODEL = MODELS[0].name;
+
 export function getModel(name: string): ModelPlugin {
-  const m = MODELS.find((x) => x.name === name);
+  const m = MODELS.find((p) => p.name === name);
   if (!m) {
-    throw new Error(`unknown model "${name}"; use one of: ${MODELS.map((x) => x.name).join(", ")}`);
+    throw new Error(`unknown model "${name}" (known: ${MODELS.map((p) => p.name).join(", ")})`);
   }
   return m;
 }
-export const readModelWeights = (m: Model) => readWeights(new Map([...m.params, ...m.buffers]));
-export const describeModels = (spec: ModelSpec) =>
-  MODELS.map((m) => ({
+
+export interface ModelDescription {
+  name: string;
+  title: string;
+  description: string;
+  /** Trainable values (PyTorch's sum(p.numel() for p in model.parameters())). */
+  params: number;
+  /** Multiply-adds of one forward pass of one image. */
+  flopsPerImage: number;
+}
+
+/** Every model with its size for `spec` (what GET /api/models lists). */
+export function describeModels(spec: ModelSpec): ModelDescription[] {
+  return MODELS.map((m) => ({
     name: m.name,
     title: m.title,
     description: m.description,
-    params: m.paramShapes(spec).filter((p) => p.trainable !== false)
-      .reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0),
+    params: countParams(m.paramShapes(spec)),
     flopsPerImage: m.flopsPerImage(spec),
   }));
+}
+
+/** Parameters and buffers by name, copied to the CPU (a checkpoint's weights). */
+export async function readModelWeights(model: Model): Promise<Record<string, Float32Array>> {
+  return { ...(await readVariables(model.params)), ...(await readVariables(model.buffers)) };
+}

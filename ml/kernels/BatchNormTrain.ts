@@ -1,0 +1,75 @@
+// Batch norm's training forward as one cpu kernel (the project's own op, no
+// stock counterpart; ml/models/batch_norm.ts runs plain tfjs ops where it is
+// not registered): per-channel mean and biased variance of x over every axis
+// but the last, then y = (x − mean) · scale / √(var + ε) + offset.
+// Outputs [y, mean, variance]. Runs the SIMD loops of the wasm module
+// (sumLeading, binary) on one copy of x in scratch, where the op chain copies
+// every intermediate in and out.
+import { util } from "@tensorflow/tfjs";
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
+import { BinaryOp } from "./broadcast.ts";
+import { type Backend, f32 } from "./util.ts";
+import { wasmRuntime } from "./wasm/runtime.ts";
+
+export const BatchNormTrain = "LossbenchBatchNormTrain";
+
+export interface BatchNormTrainAttrs extends NamedAttrMap {
+  varianceEpsilon: number;
+}
+
+/** Throws unless every input is float32 and x has more than one value per channel. */
+export function checkInputs(kernel: string, x: TensorInfo, ...rest: TensorInfo[]): number {
+  if (![x, ...rest].every((t) => t.dtype === "float32")) throw new Error(`${kernel}: float32 only`);
+  const c = x.shape[x.shape.length - 1];
+  if (util.sizeFromShape(x.shape) < 2 * c) {
+    throw new Error(`${kernel}: needs more than 1 value per channel, got shape ${x.shape}`);
+  }
+  return c;
+}
+
+export function batchNormTrain(
+  args: {
+    inputs: { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
+    backend: Backend;
+    attrs: BatchNormTrainAttrs;
+  },
+): TensorInfo[] {
+  const { inputs: { x, scale, offset }, backend, attrs } = args;
+  const c = checkInputs(BatchNormTrain, x, scale, offset);
+  if (util.sizeFromShape(scale.shape) !== c || util.sizeFromShape(offset.shape) !== c) {
+    throw new Error(`${BatchNormTrain}: scale and offset need ${c} values`);
+  }
+  const n = util.sizeFromShape(x.shape);
+  const rows = n / c;
+  const xv = f32(backend, x);
+  const g = f32(backend, scale);
+  const b = f32(backend, offset);
+  const rt = wasmRuntime();
+  const w = rt.exports;
+  rt.reset(xv);
+  const xp = rt.input(xv);
+  const sums = rt.alloc(c);
+  w.sumLeading(xp, sums, rows, c);
+  const mean = rt.f32.slice(sums >> 2, (sums >> 2) + c).map((s) => s / rows);
+  const meanP = rt.input(mean);
+  const d = rt.alloc(n);
+  w.binary(BinaryOp.Sub, xp, meanP, d, n, c);
+  const out = rt.alloc(n);
+  w.binary(BinaryOp.Mul, d, d, out, n, n);
+  w.sumLeading(out, sums, rows, c);
+  const variance = rt.f32.slice(sums >> 2, (sums >> 2) + c).map((s) => s / rows);
+  const k = variance.map((v, j) => g[j] / Math.sqrt(v + attrs.varianceEpsilon));
+  w.binary(BinaryOp.Mul, d, rt.input(k), out, n, c);
+  w.binary(BinaryOp.Add, out, rt.input(b), out, n, c);
+  return [
+    backend.makeTensorInfo(x.shape, "float32", rt.output(out, n)),
+    backend.makeTensorInfo([c], "float32", mean),
+    backend.makeTensorInfo([c], "float32", variance),
+  ];
+}
+
+export const batchNormTrainConfig: KernelConfig = {
+  kernelName: BatchNormTrain,
+  backendName: "cpu",
+  kernelFunc: batchNormTrain as unknown as KernelFunc,
+};

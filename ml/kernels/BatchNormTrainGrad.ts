@@ -1,0 +1,78 @@
+// The gradient of BatchNormTrain (the project's own op, no stock counterpart),
+// in closed form: with d = x − mean, s = 1/√(var + ε) and k = scale · s,
+//   dOffset = Σ dy, dScale = s · Σ dy·d, dx = k·dy − d·(k·s²·Σ dy·d / m) − k·dOffset/m,
+// sums over every axis but the last (m values each). Outputs [dx, dScale, dOffset].
+// The SIMD loops of the wasm module on one copy each of dy and x in scratch.
+import { util } from "@tensorflow/tfjs";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { type BatchNormTrainAttrs, checkInputs } from "./BatchNormTrain.ts";
+import { BinaryOp } from "./broadcast.ts";
+import { type Backend, f32 } from "./util.ts";
+import { wasmRuntime } from "./wasm/runtime.ts";
+
+export const BatchNormTrainGrad = "LossbenchBatchNormTrainGrad";
+
+export function batchNormTrainGrad(
+  args: {
+    inputs: {
+      dy: TensorInfo;
+      x: TensorInfo;
+      mean: TensorInfo;
+      variance: TensorInfo;
+      scale: TensorInfo;
+    };
+    backend: Backend;
+    attrs: BatchNormTrainAttrs;
+  },
+): TensorInfo[] {
+  const { inputs: { dy, x, mean, variance, scale }, backend, attrs } = args;
+  const c = checkInputs(BatchNormTrainGrad, x, dy, mean, variance, scale);
+  if (!util.arraysEqual(dy.shape, x.shape)) {
+    throw new Error(`${BatchNormTrainGrad}: dy ${dy.shape} and x ${x.shape} differ`);
+  }
+  for (const t of [mean, variance, scale]) {
+    if (util.sizeFromShape(t.shape) !== c) {
+      throw new Error(`${BatchNormTrainGrad}: statistics and scale need ${c} values`);
+    }
+  }
+  const n = util.sizeFromShape(x.shape);
+  const rows = n / c;
+  const dyv = f32(backend, dy);
+  const xv = f32(backend, x);
+  const vv = f32(backend, variance);
+  const g = f32(backend, scale);
+  const rt = wasmRuntime();
+  const w = rt.exports;
+  rt.reset(dyv, xv);
+  const dyp = rt.input(dyv);
+  const xp = rt.input(xv);
+  const d = rt.alloc(n);
+  w.binary(BinaryOp.Sub, xp, rt.input(f32(backend, mean)), d, n, c);
+  const out = rt.alloc(n);
+  const sums = rt.alloc(c);
+  const read = () => rt.f32.slice(sums >> 2, (sums >> 2) + c);
+  w.sumLeading(dyp, sums, rows, c);
+  const sumDy = read();
+  w.binary(BinaryOp.Mul, dyp, d, out, n, n);
+  w.sumLeading(out, sums, rows, c);
+  const sumDyD = read();
+  const s = vv.map((v) => 1 / Math.sqrt(v + attrs.varianceEpsilon));
+  const k = s.map((sj, j) => g[j] * sj);
+  const slope = k.map((kj, j) => (kj * s[j] * s[j] * sumDyD[j]) / rows);
+  const shift = k.map((kj, j) => (kj * sumDy[j]) / rows);
+  w.binary(BinaryOp.Mul, dyp, rt.input(k), out, n, c);
+  w.binary(BinaryOp.Mul, d, rt.input(slope), d, n, c);
+  w.binary(BinaryOp.Sub, out, d, out, n, n);
+  w.binary(BinaryOp.Sub, out, rt.input(shift), out, n, c);
+  return [
+    backend.makeTensorInfo(x.shape, "float32", rt.output(out, n)),
+    backend.makeTensorInfo([c], "float32", sumDyD.map((v, j) => v * s[j])),
+    backend.makeTensorInfo([c], "float32", sumDy),
+  ];
+}
+
+export const batchNormTrainGradConfig: KernelConfig = {
+  kernelName: BatchNormTrainGrad,
+  backendName: "cpu",
+  kernelFunc: batchNormTrainGrad as unknown as KernelFunc,
+};
