@@ -1,0 +1,95 @@
+// `deno task study`: reproduces the published study with lossbench itself.
+// It starts a service (or uses --url), starts each setting's experiment unless
+// one with the same name is already there, waits for every run, and writes
+// docs/results.md with its figures (screenshots of the service's own
+// figure page). `--check clean/ce/1` retrains one run in this process and
+// compares every recorded number with what the service stored.
+//
+//   deno task study [--data ../shared/data/cifar10-jpg.tar.gz] [--url http://127.0.0.1:8000/]
+//                   [--only clean,lt,noise,asym] [--out docs] [--no-wait | --start-only]
+//                   [--check SETTING/LABEL/SEED]
+import { parseArgs } from "node:util";
+import { type Api, apiClient, startService } from "./service.ts";
+import { renderResults } from "./report.ts";
+import { SETTINGS, type StudySetting } from "./settings.ts";
+import { checkRun } from "./check.ts";
+
+const DATASET = "cifar10jpg";
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    data: { type: "string", default: "../shared/data/cifar10-jpg.tar.gz" },
+    url: { type: "string" },
+    only: { type: "string" },
+    out: { type: "string", default: "docs" },
+    kv: { type: "string", default: ".lossbench/study/study.kv" },
+    "no-wait": { type: "boolean", default: false },
+    "start-only": { type: "boolean", default: false },
+    check: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+
+if (args.help) {
+  console.log(
+    "usage: deno task study [--data PATH] [--url URL] [--only clean,lt,noise,asym] [--out DIR]\n" +
+      "                       [--kv PATH] [--no-wait | --start-only] [--check SETTING/LABEL/SEED]",
+  );
+  Deno.exit(0);
+}
+
+const only = args.only?.split(",");
+const settings = SETTINGS.filter((s) => !only || only.includes(s.id));
+if (only && settings.length !== only.length) {
+  console.error(`error: --only: known settings are ${SETTINGS.map((s) => s.id).join(", ")}`);
+  Deno.exit(2);
+}
+
+const service = args.url ? null : await startService({
+  kvPath: args.kv!,
+  datasets: `${DATASET}=${args.data}`,
+  log: (l) => console.error(`  service: ${l}`),
+});
+const api: Api = apiClient(args.url ?? service!.url);
+
+try {
+  if (args.check) {
+    Deno.exit(await checkRun(api, args.check, settings, args.data!));
+  }
+  const experiments = new Map<StudySetting, string>();
+  for (const s of settings) experiments.set(s, await ensureExperiment(s));
+  if (args["start-only"]) Deno.exit(0);
+  if (!args["no-wait"]) await waitAll([...experiments.values()]);
+  await renderResults(api, experiments, args.out!, service?.url ?? args.url!);
+} finally {
+  await service?.stop();
+}
+
+/** The experiment named like the setting, started if there is none. */
+async function ensureExperiment(s: StudySetting): Promise<string> {
+  const { experiments } = await api.get("/api/experiments");
+  const found = experiments.find((e: { name?: string }) => e.name === s.name);
+  if (found) {
+    console.error(`${s.id}: experiment ${found.id} (${found.runIds.length} runs) already started`);
+    return found.id;
+  }
+  const exp = await api.post("/api/experiments", { name: s.name, data: DATASET, ...s.body });
+  console.error(`${s.id}: started experiment ${exp.id} with ${exp.runIds.length} runs`);
+  return exp.id;
+}
+
+/** Polls until no run of these experiments is queued or running. */
+async function waitAll(ids: string[]): Promise<void> {
+  let last = "";
+  while (true) {
+    const views = await Promise.all(ids.map((id) => api.get(`/api/experiments/${id}`)));
+    const runs = views.flatMap((v) => v.runs);
+    const active = runs.filter((r: { status: string }) => ["queued", "running"].includes(r.status));
+    const line = `${runs.length - active.length}/${runs.length} runs finished`;
+    if (line !== last) console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
+    last = line;
+    if (active.length === 0) return;
+    await new Promise((r) => setTimeout(r, 10_000));
+  }
+}

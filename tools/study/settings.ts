@@ -1,0 +1,75 @@
+// The published study: which experiments `deno task study` runs on the
+// CIFAR-10 copy, with the report's model, transforms and default
+// hyperparameters (20 epochs, batch 64, lr 0.01, momentum 0.9, StepLR 10/0.5).
+
+export interface StudySetting {
+  /** Short id for file names and --only. */
+  id: string;
+  title: string;
+  /** The experiment's name in lossbench (how a rerun finds it again). */
+  name: string;
+  /** The POST /api/experiments body, less the data set (added by the script). */
+  body: Record<string, unknown>;
+  /** Extra figures beyond the report's three and ECE. */
+  extraMetrics: string[];
+}
+
+const SHARED = { epochs: 20, backend: "cpu" };
+
+export const SETTINGS: StudySetting[] = [
+  {
+    id: "clean",
+    title: "Clean labels: the report's comparison",
+    name: "study: clean",
+    body: { ...SHARED, repeats: 5 },
+    extraMetrics: [],
+  },
+  {
+    id: "lt",
+    title: "Long-tailed classes (exponential, ρ = 100)",
+    name: "study: long-tailed exp ρ=100",
+    body: {
+      ...SHARED,
+      repeats: 3,
+      conditions: [{ imbalance: { profile: "exp", ratio: 100 } }],
+      losses: [
+        { loss: "ce" },
+        { loss: "focal", params: { gamma: 2 } },
+        { loss: "cb_focal" },
+        { loss: "balanced_softmax" },
+      ],
+    },
+    extraMetrics: ["balancedAcc", "worstClassAcc"],
+  },
+  {
+    id: "noise",
+    title: "40% symmetric label noise",
+    name: "study: symmetric noise 40%",
+    body: {
+      ...SHARED,
+      repeats: 3,
+      conditions: [{ labelNoise: { kind: "symmetric", rate: 0.4 } }],
+      losses: [
+        { loss: "ce" },
+        { loss: "focal", params: { gamma: 2 } },
+        { loss: "mae" },
+        { loss: "gce" },
+        { loss: "sce" },
+        { loss: "nce_rce" },
+      ],
+    },
+    extraMetrics: ["trainAccNoisy", "trainAccClean"],
+  },
+  {
+    id: "asym",
+    title: "40% asymmetric label noise",
+    name: "study: asymmetric noise 40%",
+    body: {
+      ...SHARED,
+      repeats: 3,
+      conditions: [{ labelNoise: { kind: "asymmetric", rate: 0.4 } }],
+      losses: [{ loss: "ce" }, { loss: "gce" }, { loss: "sce" }, { loss: "nce_rce" }],
+    },
+    extraMetrics: ["trainAccNoisy", "trainAccClean"],
+  },
+];
