@@ -7,6 +7,7 @@ import type { HealthInfo } from "./routes/deps.ts";
 import { readConfig, type ServiceConfig } from "./service/config.ts";
 import { Datasets } from "./service/datasets.ts";
 import { EventBus } from "./service/event_bus.ts";
+import { createLogger, runLog } from "./service/log.ts";
 import { WorkerPool } from "./service/pool.ts";
 import { Scheduler } from "./service/scheduler.ts";
 import { Store } from "./service/store.ts";
@@ -25,14 +26,19 @@ async function main() {
   await Deno.mkdir(dirname(cfg.kvPath), { recursive: true });
   await Deno.mkdir(cfg.cacheDir, { recursive: true });
 
+  const log = createLogger(cfg.logFormat);
+  const logRun = runLog(log);
   const bus = new EventBus();
   const store = await Store.open(cfg.kvPath, {
-    onEvent: (e) => bus.publish(e),
+    onEvent: (e) => {
+      bus.publish(e);
+      logRun(e);
+    },
     maxQueue: cfg.maxQueue,
   });
-  const datasets = new Datasets(cfg.datasets, cfg.cacheDir);
+  const datasets = new Datasets(cfg.datasets, cfg.cacheDir, (m) => log.info(m));
   const pool = new WorkerPool(cfg.backend);
-  const scheduler = new Scheduler(store, pool, datasets, bus);
+  const scheduler = new Scheduler(store, pool, datasets, bus, { log: (m) => log.info(m) });
   pool.hooks = scheduler.poolHooks;
 
   let info;
@@ -71,13 +77,20 @@ async function main() {
     hostname: cfg.host,
     onListen: ({ hostname, port }) => {
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-      console.log(`lossbench listening on http://${host}:${port}/`);
-      console.log(`backend: ${info.backend} (adapter: ${info.adapter})`);
-      console.log(`workers: ${pool.size}`);
-      console.log(`kv: ${cfg.kvPath}`);
+      const url = `http://${host}:${port}/`;
+      log.info(`lossbench listening on ${url}`, { url });
+      log.info(`backend: ${info.backend} (adapter: ${info.adapter})`, { ...info });
+      log.info(`workers: ${pool.size}`, { workers: pool.size });
+      log.info(`kv: ${cfg.kvPath}`, { kv: cfg.kvPath });
+      const registered = [...cfg.datasets.keys()];
+      log.info(
+        `datasets: cifar10, synthetic${registered.length ? `, ${registered.join(", ")}` : ""}` +
+          (registered.length ? "" : " (register more with LOSSBENCH_DATASETS=name=path)"),
+        { datasets: datasets.names() },
+      );
       if (cfg.token) console.log("auth: bearer token required for POST and DELETE");
       if (recovered.resumed.length || recovered.interrupted.length) {
-        console.log(
+        log.info(
           `recovered: ${recovered.resumed.length} run(s) resuming from a checkpoint, ` +
             `${recovered.interrupted.length} marked interrupted`,
         );
@@ -91,7 +104,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    log.info(`${signal}: shutting down`);
     scheduler.stop();
     bus.closeAll();
     pool.stop();

@@ -17,6 +17,8 @@ export interface ServiceConfig {
   maxQueue: number;
   /** Interval of SSE heartbeat comments (LOSSBENCH_SSE_HEARTBEAT_MS, default 15 s). */
   heartbeatMs: number;
+  /** The server log's format (LOSSBENCH_LOG: "text", the default, or "json" lines). */
+  logFormat: "text" | "json";
 }
 
 function int(env: Record<string, string | undefined>, name: string, min: number, max: number) {
@@ -40,7 +42,12 @@ export function readConfig(
   if (token !== undefined && !/^[A-Za-z0-9._~+/-]+=*$/.test(token)) {
     throw new Error("LOSSBENCH_TOKEN may only hold the characters of an RFC 6750 bearer token");
   }
+  const logFormat = env.LOSSBENCH_LOG?.trim() || "text";
+  if (logFormat !== "text" && logFormat !== "json") {
+    throw new Error(`LOSSBENCH_LOG must be text or json, got "${logFormat}"`);
+  }
   return {
+    logFormat,
     port: int(env, "PORT", 0, 65535) ?? 8000,
     host: env.HOST?.trim() || "127.0.0.1",
     kvPath: env.LOSSBENCH_KV?.trim() || "./.lossbench/lossbench.kv",
