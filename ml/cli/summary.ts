@@ -35,7 +35,7 @@ export function bestEpoch(
 }
 
 /** Off-diagonal flips, largest first: "cat→dog 12, dog→cat 9, +3 more". */
-export function describeFlips(flips: number[][], classes: string[], max = 6): string {
+export function describeFlips(flips: number[][], classes: string[], max = 4): string {
   const pairs: [number, string][] = [];
   flips.forEach((row, t) =>
     row.forEach((n, g) => {
