@@ -1,61 +1,31 @@
-// `deno task train`: the report's study from the command line. Prints one line
-// per epoch and rewrites the CSV after every epoch, so a run stopped midway
-// keeps what it finished.
-import { parseArgs } from "node:util";
+// `deno task train`: one run from the command line. Prints one line per epoch
+// on stdout and rewrites the CSV after every epoch, so a run stopped midway
+// keeps what it finished; progress and the end-of-run summary go to stderr.
+// The options come from the run schema (ml/cli/options.ts), as does every check.
 import { initBackend } from "./ml/backend.ts";
-import { parseTrainConfig } from "./ml/config.ts";
+import { countParams, renderHelp, USAGE } from "./ml/cli/help.ts";
+import { parseArgs, UsageError } from "./ml/cli/options.ts";
+import { epochStatus, LoadProgress, StatusLine } from "./ml/cli/progress.ts";
+import { renderSummary } from "./ml/cli/summary.ts";
+import { checkCondition, classCounts } from "./ml/conditions/mod.ts";
+import { describeIssues, trainConfigSchema } from "./ml/config.ts";
 import { toCsv } from "./ml/csv.ts";
 import { loadDataset, takeSubset } from "./ml/data/mod.ts";
-import { lossLabel } from "./ml/losses/registry.ts";
+import { LOSS_NAMES, lossLabel } from "./ml/losses/registry.ts";
+import { getModel } from "./ml/models/registry.ts";
 import { train } from "./ml/trainer.ts";
-import type { EpochMetrics } from "./ml/types.ts";
+import type { ConditionRecord, EpochMetrics, TrainConfig } from "./ml/types.ts";
 
-const USAGE = `usage: deno task train --loss ce|l1|focal [--gamma 2] [--epochs N]
-  [--batch-size B] [--lr X] [--momentum X] [--step-size N] [--step-gamma X]
-  [--seed N] [--data cifar10|synthetic|PATH|URL] [--train-limit N] [--test-limit N]
-  [--backend auto|cpu|webgpu] [--out results.csv]`;
-
-const NUMERIC: Record<string, string> = {
-  gamma: "gamma",
-  epochs: "epochs",
-  "batch-size": "batchSize",
-  lr: "lr",
-  momentum: "momentum",
-  "step-size": "stepSize",
-  "step-gamma": "stepGamma",
-  seed: "seed",
-  "train-limit": "trainLimit",
-  "test-limit": "testLimit",
-};
-
-function parseCli(args: string[]) {
-  const options: Record<string, { type: "string" | "boolean" }> = {
-    loss: { type: "string" },
-    data: { type: "string" },
-    backend: { type: "string" },
-    model: { type: "string" },
-    out: { type: "string" },
-    help: { type: "boolean" },
-  };
-  for (const k of Object.keys(NUMERIC)) options[k] = { type: "string" };
-  const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
-  if (values.help) {
-    console.log(USAGE);
-    Deno.exit(0);
+/** Validates the command line: the run's config, or a UsageError in the API's words. */
+export function configFromArgs(args: string[]): { config: TrainConfig; out?: string } | "help" {
+  const { fields, out, help } = parseArgs(args);
+  if (help) return "help";
+  if (fields.loss === undefined) {
+    throw new UsageError(`--loss: required (one of: ${LOSS_NAMES.join(", ")})`);
   }
-  const raw: Record<string, unknown> = {};
-  for (const k of ["loss", "data", "backend", "model"]) {
-    if (values[k] !== undefined) raw[k] = values[k];
-  }
-  for (const [flag, key] of Object.entries(NUMERIC)) {
-    const v = values[flag];
-    if (v === undefined) continue;
-    const n = Number(v);
-    if (v === "" || !Number.isFinite(n)) throw new Error(`--${flag}: not a number: ${v}`);
-    raw[key] = n;
-  }
-  if (raw.loss === undefined) throw new Error("--loss is required (ce, l1 or focal)");
-  return { config: parseTrainConfig(raw), out: values.out as string | undefined };
+  const r = trainConfigSchema.safeParse(fields);
+  if (!r.success) throw new UsageError(describeIssues(r.error));
+  return { config: r.data, out };
 }
 
 function cacheDir(): string {
@@ -64,58 +34,114 @@ function cacheDir(): string {
 
 const pct = (x: number) => (100 * x).toFixed(2).padStart(6) + "%";
 
-async function main() {
+/** The stdout line of one epoch (its format is stable: scripts and tests read it). */
+export function epochLine(m: EpochMetrics): string {
+  return `epoch ${String(m.epoch).padStart(3)}  train loss ${m.trainLoss.toFixed(4)} acc ${
+    pct(m.trainAcc)
+  }` +
+    `  test loss ${m.testLoss.toFixed(4)} acc ${pct(m.testAcc)} f1 ${m.f1.toFixed(4)}` +
+    `  lr ${m.lr.toPrecision(3)}  ${m.epochSeconds.toFixed(1)}s  ${
+      m.trainImgPerSec.toFixed(0)
+    } img/s`;
+}
+
+async function main(status: StatusLine): Promise<number> {
+  const t0 = performance.now();
   let parsed;
   try {
-    parsed = parseCli(Deno.args);
+    parsed = configFromArgs(Deno.args);
   } catch (e) {
-    console.error(`error: ${(e as Error).message}\n${USAGE}`);
-    Deno.exit(2);
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}\n${USAGE} (--help lists the options)`);
+    return 2;
+  }
+  if (parsed === "help") {
+    console.log(renderHelp());
+    return 0;
   }
   const { config, out } = parsed;
   const info = await initBackend(config.backend);
-  console.error(`backend ${info.backend} (${info.adapter})`);
-  const data = await loadDataset(config.data, {
-    cacheDir: cacheDir(),
-    onProgress: (msg) => console.error(msg),
-  });
+  status.line(`backend ${info.backend} (${info.adapter})`);
+
+  const tLoad = performance.now();
+  const load = new LoadProgress(status, config.data);
+  let data;
+  try {
+    data = await loadDataset(config.data, { cacheDir: cacheDir(), onProgress: load.message });
+  } finally {
+    load.done();
+  }
   data.train = takeSubset(data.train, config.trainLimit, config.seed);
   data.test = takeSubset(data.test, config.testLimit, config.seed);
-  console.error(
+  const dataSeconds = (performance.now() - tLoad) / 1000;
+  status.line(
     `data ${data.name}: ${data.train.count} train, ${data.test.count} test, ` +
       `${data.height}×${data.width}×${data.channels}, ${data.classes.length} classes`,
   );
-  const lossName = lossLabel(config.loss, config.params);
-  console.error(
-    `loss ${lossName}, ${config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr}`,
+  // A condition that cannot apply to this data set is a usage error, as it is a 400 for the API.
+  const problem = checkCondition(
+    config.condition,
+    classCounts(data.train.labels, data.classes.length),
+    data.classes,
+    config.valFraction,
+  );
+  if (problem) {
+    console.error(`error: ${problem}`);
+    return 2;
+  }
+  const spec = {
+    height: data.height,
+    width: data.width,
+    channels: data.channels,
+    classes: data.classes.length,
+  };
+  let params: number | null = null;
+  try {
+    params = countParams(getModel(config.model), spec);
+  } catch (e) {
+    console.error(`error: model: ${(e as Error).message}`);
+    return 2;
+  }
+  const label = lossLabel(config.loss, config.params);
+  status.line(
+    `loss ${label}, model ${config.model} (${params.toLocaleString("en-US")} parameters), ` +
+      `${config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr}`,
   );
 
   const done: EpochMetrics[] = [];
+  let record: ConditionRecord | null = null;
   const abort = new AbortController();
-  Deno.addSignalListener("SIGINT", () => abort.abort());
+  const onSigint = () => abort.abort();
+  Deno.addSignalListener("SIGINT", onSigint);
+  const summary = (interrupted = false) =>
+    renderSummary({
+      config,
+      lossLabel: label,
+      epochs: done,
+      record,
+      classes: data.classes,
+      params,
+      seconds: (performance.now() - t0) / 1000,
+      dataSeconds,
+      interrupted,
+    });
   try {
     await train(config, data, {
       signal: abort.signal,
-      onProgress: (p) => {
-        if (Deno.stderr.isTerminal()) {
-          const line =
-            `  epoch ${p.epoch} batch ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} ` +
-            `${p.imgPerSec.toFixed(0)} img/s`;
-          Deno.stderr.writeSync(new TextEncoder().encode(`\r${line}\x1b[K`));
-        }
+      onPrepared: (r) => {
+        record = r;
       },
+      onProgress: (p) =>
+        status.set(epochStatus(p, {
+          epochs: config.epochs,
+          trainCount: record ? record.trainCounts.reduce((a, b) => a + b, 0) : data.train.count,
+          batchSize: config.batchSize,
+          epochSeconds: done.map((m) => m.epochSeconds),
+        })),
       onEpoch: async (m) => {
         done.push(m);
-        if (Deno.stderr.isTerminal()) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
-        console.log(
-          `epoch ${String(m.epoch).padStart(3)}  train loss ${m.trainLoss.toFixed(4)} acc ${
-            pct(m.trainAcc)
-          }` +
-            `  test loss ${m.testLoss.toFixed(4)} acc ${pct(m.testAcc)} f1 ${m.f1.toFixed(4)}` +
-            `  lr ${m.lr.toPrecision(3)}  ${m.epochSeconds.toFixed(1)}s  ${
-              m.trainImgPerSec.toFixed(0)
-            } img/s`,
-        );
+        status.clear();
+        console.log(epochLine(m));
         if (out) {
           const tmp = `${out}.tmp`;
           await Deno.writeTextFile(tmp, toCsv(done));
@@ -124,20 +150,30 @@ async function main() {
       },
     });
   } catch (e) {
+    status.clear();
     if ((e as Error).name === "AbortError") {
+      console.error(summary(true));
       console.error(`interrupted after ${done.length} epoch(s)${out ? `; ${out} holds them` : ""}`);
-      Deno.exit(130);
+      return 130;
     }
     throw e;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
   }
+  console.error(summary());
   if (out) console.error(`wrote ${out}`);
+  return 0;
 }
 
 if (import.meta.main) {
+  const status = new StatusLine();
+  let code: number;
   try {
-    await main();
+    code = await main(status);
   } catch (e) {
+    status.clear();
     console.error(`error: ${(e as Error).message}`);
-    Deno.exit(1);
+    code = 1;
   }
+  Deno.exit(code);
 }
