@@ -124,8 +124,8 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
 
   let url: string;
   try {
-    const line = await waitForLine(/listening on (http:\/\/\S+)/, opts.timeoutMs);
-    url = /listening on (http:\/\/\S+)/.exec(line)![1];
+    const line = await waitForLine(/listening on (http:\/\/[^\s"]+)/, opts.timeoutMs);
+    url = /listening on (http:\/\/[^\s"]+)/.exec(line)![1];
   } catch (e) {
     await signal("SIGKILL");
     throw e;
