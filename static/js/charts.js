@@ -10,8 +10,12 @@ import { epochList, plottedRuns, state } from "./state.js";
 import { fixed, h, pct, runLabel, shortId } from "./format.js";
 import { downloadDataUrl, slug, whiteBackground } from "./png.js";
 
-const PERCENT = { format: (v) => pct(v), tick: (v) => `${Math.round(v * 1000) / 10}%` };
-const DECIMAL = { format: (v) => fixed(v, 3), tick: (v) => fixed(v, 2) };
+const PERCENT = {
+  format: (v) => pct(v),
+  tick: (v) => `${Math.round(v * 1000) / 10}%`,
+  bounds: [0, 1],
+};
+const DECIMAL = { format: (v) => fixed(v, 3), tick: (v) => fixed(v, 2), bounds: [0, 1] };
 const LOSS = { format: (v) => fixed(v, 4), tick: null };
 export const FIGURES = [
   { key: "testAcc", title: "Test accuracy", axis: "accuracy", unit: PERCENT },
@@ -50,13 +54,24 @@ const charts = new Map(); // key → Chart
 
 function yScale(fig) {
   const log = fig.loss && view.logLoss;
+  const bounds = fig.unit.bounds;
   return {
     type: log ? "logarithmic" : "linear",
     // Fit the data (runs at 37.0% and 38.6% must not look like one line);
     // a little headroom keeps edge points whole.
-    grace: log ? 0 : "5%",
+    grace: log || bounds ? 0 : "5%",
     title: { display: true, text: log ? `${fig.axis} (log scale)` : fig.axis },
     ticks: fig.unit.tick ? { callback: fig.unit.tick } : {},
+    // Accuracy and F1: the same headroom, but never past 0 or 1 (unless zoomed,
+    // when the zoom plugin sets the limits itself).
+    afterDataLimits: bounds
+      ? (scale) => {
+        if (scale.options.min !== undefined || scale.options.max !== undefined) return;
+        const pad = Math.max(0.005, (scale.max - scale.min) * 0.05);
+        scale.min = Math.max(bounds[0], scale.min - pad);
+        scale.max = Math.min(bounds[1], scale.max + pad);
+      }
+      : undefined,
   };
 }
 
@@ -249,7 +264,8 @@ export function renderCharts() {
     const old = new Map(chart.data.datasets.map((d) => [`${d.runId}|${d.rawShadow}`, d]));
     const datasets = [];
     runs.forEach((run, i) => {
-      const s = styleOf(run);
+      // A run that ended without an epoch has no slot and no points either.
+      const s = styleOf(run) ?? { color: "#888", dash: [], point: "circle" };
       const raw = points(run, fig);
       const ds = old.get(`${run.id}|false`) ?? { runId: run.id, rawShadow: false };
       ds.label = names[i];

@@ -79,7 +79,7 @@ const METRIC_COLS = [
   },
   {
     key: "best",
-    label: "Best test acc",
+    label: "Best acc",
     num: true,
     sort: (r) => num(r.best?.testAcc),
     text: (r) => (r.best ? pct(r.best.testAcc) : "–"),
@@ -95,7 +95,7 @@ const METRIC_COLS = [
   },
   {
     key: "f1",
-    label: "Final F1",
+    label: "F1",
     num: true,
     sort: (r) => num(r.last?.f1),
     text: (r) => (r.last ? fixed(r.last.f1) : "–"),
@@ -317,16 +317,17 @@ function makeRow(run) {
       td = h("td", { "data-label": "Plot" }, h("label", { className: "plot" }, plot, swatch));
     } else if (col.key === "run") {
       // Each cell's content sits in one element: on phones cells become grids.
+      // The error goes here, in the widest cell, under the settings.
       td = h(
         "td",
         { className: "run-cell", "data-label": "Run" },
-        h("div", {}, name, sub, settings),
+        h("div", {}, name, sub, settings, error),
       );
     } else if (col.key === "status") {
       td = h(
         "td",
         { className: "status-cell", "data-label": "Status" },
-        h("div", {}, status, error),
+        h("div", {}, status),
       );
     } else if (col.key === "actions") {
       td = h(
@@ -369,10 +370,12 @@ function fill(row, run) {
   const who = `${label} #${shortId(run.id)}`;
   row.plot.checked = state.plotted.has(run.id);
   row.plot.setAttribute("aria-label", `Plot ${who} in the figures`);
+  // Filled: plotted in that colour; outlined: the colour it would have.
   const s = styleOf(run);
-  row.swatch.style.background = row.plot.checked ? s.color : "transparent";
-  row.swatch.style.borderColor = s.color;
-  row.swatch.classList.toggle("off", !row.plot.checked);
+  row.swatch.style.background = row.plot.checked && s ? s.color : "transparent";
+  row.swatch.style.borderColor = s ? s.color : "";
+  row.swatch.classList.toggle("off", !row.plot.checked || !s);
+  row.swatch.classList.toggle("none", !s);
   row.name.textContent = label;
   row.sub.textContent = ` #${shortId(run.id)}`;
   row.name.parentElement.title = `${run.id}, created ${time(run.createdAt)}`;
@@ -654,7 +657,11 @@ function renderDiff() {
     return h(
       "th",
       { scope: "col" },
-      h("span", { className: "swatch", "aria-hidden": "true", style: `background:${s.color}` }),
+      h("span", {
+        className: "swatch",
+        "aria-hidden": "true",
+        style: `background:${s?.color ?? "transparent"}`,
+      }),
       ` ${runLabel(r)} #${shortId(r.id)}`,
     );
   };

@@ -1,8 +1,9 @@
 // Each run's colour, dash and marker, kept for as long as the run exists:
 // ticking or unticking others never changes it. A "key" is what one line
 // stands for: an experiment's cell (its runs, e.g. seeds, share a look) or a
-// single run. Keys get slots in the order they first appear, oldest first, and
-// the slots are remembered in this browser, so deleting a run recolours nothing.
+// single run. A new key takes the lowest free slot (oldest run first), and the
+// slots are remembered in this browser, so deleting a run recolours nothing.
+// Runs that ended without an epoch draw no line and take no slot.
 import { SERIES } from "./palette.js";
 import { runLabel } from "./format.js";
 
@@ -38,24 +39,29 @@ export function seriesKey(run) {
 export function assignSlots(runs) {
   const byAge = [...runs].sort((a, b) => String(a.id).localeCompare(String(b.id)));
   const live = new Set();
-  let next = Math.max(-1, ...Object.values(slots)) + 1;
-  let dirty = false;
   for (const run of byAge) {
-    const key = seriesKey(run);
-    live.add(key);
-    if (!(key in slots)) {
-      slots[key] = next++;
-      dirty = true;
-    }
+    if (!TERMINAL.has(run.status) || (run.epochsDone ?? 0) > 0) live.add(seriesKey(run));
   }
+  let dirty = false;
   for (const key of Object.keys(slots)) {
     if (!live.has(key)) {
       delete slots[key];
       dirty = true;
     }
   }
+  const used = new Set(Object.values(slots));
+  let free = 0;
+  for (const key of live) {
+    if (key in slots) continue;
+    while (used.has(free)) free++;
+    slots[key] = free;
+    used.add(free);
+    dirty = true;
+  }
   if (dirty) save();
 }
+
+const TERMINAL = new Set(["done", "failed", "cancelled", "interrupted"]);
 
 /**
  * The look of slot `i`: the first eight pair colours with their own dash and
@@ -68,10 +74,10 @@ export function styleOfSlot(i) {
   return { color: c.color, dash: d.dash, point: d.point };
 }
 
-/** A run's look (after assignSlots has seen it). */
+/** A run's look (after assignSlots has seen it); null for a run that draws no line. */
 export function styleOf(run) {
   const slot = slots[seriesKey(run)];
-  return styleOfSlot(Number.isInteger(slot) ? slot : 0);
+  return Number.isInteger(slot) ? styleOfSlot(slot) : null;
 }
 
 /** For tests: forget every slot. */
