@@ -74,8 +74,12 @@ function candidates() {
 function currentRun() {
   const ids = candidates().map((r) => r.id);
   if (selected && ids.includes(selected)) return selected;
-  // Default: the first plotted run with epochs, else the newest one.
-  return plottedRuns().find((r) => ids.includes(r.id))?.id ?? ids[0] ?? null;
+  // Default: the plotted run with the best final accuracy (the most telling
+  // matrix), else the newest run with epochs.
+  const plotted = plottedRuns().filter((r) => ids.includes(r.id));
+  const acc = (r) => r.last?.testAcc ?? -1;
+  const best = plotted.reduce((a, b) => (acc(b) > acc(a) ? b : a), plotted[0]);
+  return best?.id ?? ids[0] ?? null;
 }
 
 export function renderConfusion() {

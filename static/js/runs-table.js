@@ -123,9 +123,24 @@ const SETTING_COLS = SETTINGS.filter((s) => s.key !== "loss").map((s) => ({
   },
 }));
 
+/** Settings columns that some run has a value for (e.g. no "Condition" column without one). */
+let usedSettings = new Set(SETTING_COLS.map((c) => c.key));
+
 function columns() {
-  const middle = ui.mode === "settings" ? SETTING_COLS : METRIC_COLS;
+  const middle = ui.mode === "settings"
+    ? SETTING_COLS.filter((c) => usedSettings.has(c.key))
+    : METRIC_COLS;
   return [PLOT_COL, RUN_COL, STATUS_COL, ...middle, ACTIONS_COL];
+}
+
+/** Recomputes usedSettings; true when the settings view's columns changed. */
+function syncUsedSettings(all) {
+  const used = new Set(
+    SETTING_COLS.filter((c) => all.some((r) => c.sort(r) !== undefined)).map((c) => c.key),
+  );
+  const same = used.size === usedSettings.size && [...used].every((k) => usedSettings.has(k));
+  usedSettings = used;
+  return !same && ui.mode === "settings";
 }
 
 // --- mounting ---------------------------------------------------------------
@@ -559,6 +574,7 @@ function fillGroup(g, key, runs, ncols) {
 export function renderRunsTable() {
   if (!els) return;
   const all = runList();
+  if (syncUsedSettings(all)) buildHeader();
   const shown = visibleRuns();
   els.empty.hidden = all.length > 0;
   if (all.length && !shown.length) {
@@ -693,7 +709,7 @@ function renderDiff() {
     h(
       "h3",
       {},
-      `Two runs ticked: ${differ.length} setting${differ.length === 1 ? "" : "s"} differ`,
+      `Two runs ticked: ${differ.length} setting${differ.length === 1 ? " differs" : "s differ"}`,
     ),
     table,
     h("p", { className: "hint" }, same.length ? `Same: ${same.join(" · ")}.` : ""),
