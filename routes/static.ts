@@ -17,6 +17,21 @@ const TYPES: Record<string, string> = {
 /** Chart.js files the page may load, by the name served under /vendor/. */
 const VENDOR = new Set(["chart.umd.min.js", "chart.umd.min.js.map"]);
 
+/** Other npm files the page loads: served name → [package, path inside it]. */
+const VENDOR_NPM: Record<string, [string, string]> = {
+  // Zoom and pan for the figures; Hammer.js gives it drag-to-pan and pinch.
+  "chartjs-plugin-zoom.min.js": ["chartjs-plugin-zoom", "dist/chartjs-plugin-zoom.min.js"],
+  "hammer.min.js": ["hammerjs", "hammer.min.js"],
+};
+
+/** The installed folder of an npm package named in deno.json (see chartJsDist). */
+export function npmPackageDir(pkg: string): URL {
+  const entry = import.meta.resolve(pkg);
+  const at = entry.lastIndexOf(`/node_modules/${pkg}/`);
+  if (at < 0) throw new Error(`unexpected ${pkg} location: ${entry}`);
+  return new URL(`${entry.slice(0, at)}/node_modules/${pkg}/`);
+}
+
 /**
  * The chart.js package's dist/ folder. `import.meta.resolve` follows the
  * package's "exports" into deno's node_modules dir (created by `deno run`
@@ -73,6 +88,17 @@ staticRoutes.get(`/js/:file${FILE}`, async (c) => {
 
 staticRoutes.get("/vendor/:file", async (c) => {
   const file = c.req.param("file");
+  const npm = Object.hasOwn(VENDOR_NPM, file) ? VENDOR_NPM[file] : null;
+  if (npm) {
+    let url: URL;
+    try {
+      url = new URL(npm[1], npmPackageDir(npm[0]));
+    } catch (e) {
+      return c.text(`${npm[0]} is not installed: ${(e as Error).message}`, 503);
+    }
+    return (await send(url, file, "public, max-age=86400")) ??
+      c.text(`${npm[0]} file missing: ${url.pathname}`, 503);
+  }
   if (!VENDOR.has(file)) return c.notFound();
   let dist: URL;
   try {

@@ -1,6 +1,7 @@
 // Entry point: wires the store to the views, loads the runs, and keeps them
 // live over SSE (catching up by refetching after any outage).
 import { api } from "./api.js";
+import { mountBanner, renderBanner } from "./banner.js";
 import { mountCharts, renderCharts } from "./charts.js";
 import { mountConfusion, renderConfusion, showConfusion } from "./confusion.js";
 import { ACTIVE } from "./format.js";
@@ -8,6 +9,7 @@ import { mountForm } from "./form.js";
 import { connectLive } from "./live.js";
 import { mountProgress, renderProgress } from "./progress.js";
 import { mountRunsTable, renderRunsTable } from "./runs-table.js";
+import { assignSlots } from "./series.js";
 import {
   addEpoch,
   changed,
@@ -39,6 +41,9 @@ function flush() {
   pending = new Set();
   const data = p.has("runs") || p.has("epochs") || p.has("plotted");
   if (data) {
+    // Colours first: the table's swatches and the figures' lines share them.
+    assignSlots(runList());
+    renderBanner();
     renderRunsTable();
     renderCharts();
     renderConfusion();
@@ -74,6 +79,7 @@ function renderHeader() {
     if (q && typeof q === "object") parts.push(`queue ${q.length ?? 0}`);
   }
   $("#health").textContent = parts.join(" · ");
+  form.applyHealth(hl);
   const sets = hl?.datasets;
   if (Array.isArray(sets)) {
     const list = $("#data-sets");
@@ -187,15 +193,21 @@ async function removeRun(id) {
 }
 
 // --- start -----------------------------------------------------------------
-mountCharts($("#chart-grid"));
+mountCharts($("#chart-grid"), {
+  smoothing: $("#smoothing"),
+  smoothingValue: $("#smoothing-value"),
+  logLoss: $("#log-loss"),
+  reset: $("#reset-zoom"),
+});
 mountConfusion($("#chart-grid"), { ensureEpochs });
 mountProgress($("#active"), $("#progress-list"));
 mountRunsTable($("#runs-table"), $("#runs-empty"), {
   cancel: cancelRun,
   remove: removeRun,
   confusion: showConfusion,
-});
-mountForm($("#run-form"), {
+  ensureEpochs,
+}, { toolbar: $("#runs-toolbar"), selection: $("#runs-selection"), diff: $("#runs-diff") });
+const form = mountForm($("#run-form"), {
   onStarted({ runs, experiment }) {
     for (const r of runs) upsertRun(r);
     const ids = runs.map((r) => r.id);
@@ -204,6 +216,13 @@ mountForm($("#run-form"), {
     notice(
       experiment ? `Started the comparison (${ids.length} runs).` : "Started the run.",
     );
+  },
+});
+
+mountBanner($("#data-banner"), {
+  onUseSynthetic() {
+    form.useData("synthetic");
+    notice("The form now uses the synthetic data set: start the comparison again.");
   },
 });
 

@@ -2,7 +2,7 @@
 // drawn on a plain canvas: Chart.js has no matrix chart without a plugin.
 import { ramp } from "./palette.js";
 import { epochList, plottedRuns, runList, state } from "./state.js";
-import { classNames, h, lossLabel, pct, shortId } from "./format.js";
+import { classNames, h, pct, runLabel, shortId } from "./format.js";
 import { downloadDataUrl, slug } from "./png.js";
 
 let els = null;
@@ -52,7 +52,7 @@ export function mountConfusion(grid, { ensureEpochs }) {
     const r = state.runs.get(currentRun());
     downloadDataUrl(
       canvas.toDataURL("image/png"),
-      `lossbench-confusion-${slug(lossLabel(r?.config))}-${shortId(r?.id ?? "")}.png`,
+      `lossbench-confusion-${slug(runLabel(r))}-${shortId(r?.id ?? "")}.png`,
     );
   });
   new ResizeObserver(() => draw()).observe(box);
@@ -74,8 +74,12 @@ function candidates() {
 function currentRun() {
   const ids = candidates().map((r) => r.id);
   if (selected && ids.includes(selected)) return selected;
-  // Default: the first plotted run with epochs, else the newest one.
-  return plottedRuns().find((r) => ids.includes(r.id))?.id ?? ids[0] ?? null;
+  // Default: the plotted run with the best final accuracy (the most telling
+  // matrix), else the newest run with epochs.
+  const plotted = plottedRuns().filter((r) => ids.includes(r.id));
+  const acc = (r) => r.last?.testAcc ?? -1;
+  const best = plotted.reduce((a, b) => (acc(b) > acc(a) ? b : a), plotted[0]);
+  return best?.id ?? ids[0] ?? null;
 }
 
 export function renderConfusion() {
@@ -87,7 +91,7 @@ export function renderConfusion() {
     optionsKey = key;
     els.run.replaceChildren(
       ...runs.map((r) =>
-        h("option", { value: r.id }, `${lossLabel(r.config)} #${shortId(r.id)} (${r.status})`)
+        h("option", { value: r.id }, `${runLabel(r)} #${shortId(r.id)} (${r.status})`)
       ),
     );
   }
@@ -124,7 +128,7 @@ function draw() {
   els.epoch.disabled = !has;
   if (!has) return;
   const names = classNames(run, metrics.confusion.length);
-  const title = `${lossLabel(run.config)} #${shortId(run.id)} · epoch ${metrics.epoch} · ` +
+  const title = `${runLabel(run)} #${shortId(run.id)} · epoch ${metrics.epoch} · ` +
     `test acc ${pct(metrics.testAcc)}`;
   drawMatrix(els.canvas, els.box.clientWidth, metrics.confusion, names, title, els.norm.checked);
   els.canvas.setAttribute(

@@ -21,16 +21,40 @@ const FIELDS = new Set([...NUMBERS, ...TEXT]);
 const PER_RUN = new Set(["loss", "gamma"]);
 const SAVED_KEY = "lossbench.form";
 
-/** onStarted({runs, experiment}) is called with what the API created. */
+/**
+ * The data set a first run should use: one the operator registered (a local
+ * copy, so it loads offline), else cifar10 if the server says it is ready,
+ * else the synthetic set, which is generated in memory and always works.
+ * Reads `health.datasetInfo` ([{name, ready}]) when the server sends it, else
+ * `health.datasets` (names; cifar10 and synthetic are always listed there).
+ */
+export function preferredData(health) {
+  const builtin = (n) => n === "cifar10" || /^synthetic(:|$)/.test(n);
+  const info = Array.isArray(health?.datasetInfo) ? health.datasetInfo : null;
+  if (info) {
+    const ready = info.filter((d) => d && d.ready === true).map((d) => String(d.name));
+    return ready.find((n) => !builtin(n)) ?? (ready.includes("cifar10") ? "cifar10" : "synthetic");
+  }
+  const names = Array.isArray(health?.datasets) ? health.datasets.map(String) : [];
+  return names.find((n) => !builtin(n)) ?? "synthetic";
+}
+
+/**
+ * onStarted({runs, experiment}) is called with what the API created. Returns
+ * {applyHealth(health), useData(name)}: the first fills the data field with
+ * preferredData() unless the user chose one (now or in an earlier visit).
+ */
 export function mountForm(form, { onStarted }) {
   const formError = form.querySelector("#form-error");
   const loss = form.elements.namedItem("loss");
   const gamma = form.elements.namedItem("gamma");
+  const data = form.elements.namedItem("data");
   const syncGamma = () => {
     // γ only means something for focal; a disabled field is not sent.
     gamma.disabled = loss.value !== "focal";
   };
-  restore(form);
+  let dataChosen = restore(form);
+  data.addEventListener("input", () => (dataChosen = true));
   loss.addEventListener("change", syncGamma);
   syncGamma();
 
@@ -80,6 +104,18 @@ export function mountForm(form, { onStarted }) {
       form.removeAttribute("aria-busy");
     }
   });
+
+  return {
+    applyHealth(health) {
+      if (!dataChosen && health) data.value = preferredData(health);
+    },
+    useData(name) {
+      data.value = name;
+      dataChosen = true;
+      showError(form, "data", "");
+      data.focus();
+    },
+  };
 }
 
 /** The request body: filled fields only (the API fills its own defaults). */
@@ -151,16 +187,18 @@ function save(form) {
   }
 }
 
+/** Fills the form from the last submitted values; true when they named a data set. */
 function restore(form) {
   let values = null;
   try {
     values = JSON.parse(localStorage.getItem(SAVED_KEY) ?? "null");
   } catch {
-    return;
+    return false;
   }
-  if (!values || typeof values !== "object") return;
+  if (!values || typeof values !== "object") return false;
   for (const name of FIELDS) {
     const el = form.elements.namedItem(name);
     if (el && typeof values[name] === "string") el.value = values[name];
   }
+  return typeof values.data === "string" && values.data !== "";
 }

@@ -1,6 +1,6 @@
 // One progress bar per queued or running run: overall progress through the
 // run's epochs, with the live batch loss, images/second and ETA.
-import { ACTIVE, duration, fixed, h, int, lossLabel, shortId } from "./format.js";
+import { ACTIVE, duration, fixed, h, int, runLabel, shortId } from "./format.js";
 import { runList, state } from "./state.js";
 
 const items = new Map(); // id → {li, bar, title, detail}
@@ -38,7 +38,7 @@ export function renderProgress() {
 }
 
 function update(it, run, p) {
-  const label = `${lossLabel(run.config)} #${shortId(run.id)}`;
+  const label = `${runLabel(run)} #${shortId(run.id)}`;
   const epochs = run.config?.epochs ?? 1;
   const done = run.epochsDone ?? 0;
   let frac = done / epochs;

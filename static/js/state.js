@@ -107,6 +107,12 @@ export function setPlotted(ids, { replace = false } = {}) {
   changed("plotted");
 }
 
+export function unplot(ids) {
+  for (const id of ids) state.plotted.delete(id);
+  savePlotted();
+  changed("plotted");
+}
+
 export function togglePlotted(id, on) {
   if (on) state.plotted.add(id);
   else state.plotted.delete(id);
