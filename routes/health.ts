@@ -7,13 +7,16 @@ const started = Date.now();
 
 export function healthRoutes(deps: Deps): Hono {
   const r = new Hono();
-  r.get("/", (c) => {
+  r.get("/", async (c) => {
     const h = deps.health();
+    const names = deps.datasets.names();
+    const ready = await Promise.all(names.map((n) => deps.datasets.ready(n)));
     return c.json({
       ...h,
       queue: { length: deps.store.queueLength, max: deps.store.maxQueue },
       subscribers: deps.bus.size,
-      datasets: deps.datasets.names(),
+      datasets: names,
+      datasetInfo: names.map((name, i) => ({ name, ready: ready[i] })),
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
     });
   });

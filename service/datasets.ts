@@ -2,11 +2,18 @@
 // process. Requests only ever name a data set: the paths and URLs behind the
 // names come from the operator (LOSSBENCH_DATASETS), never from a request.
 import { classCounts } from "../ml/conditions/mod.ts";
+import { decodedCachePath } from "../ml/data/cache.ts";
+import { CIFAR10_FILE, CIFAR10_MD5 } from "../ml/data/cifar_binary.ts";
 import { loadDataset } from "../ml/data/mod.ts";
 import { shareDataset } from "../ml/protocol.ts";
 import type { Dataset } from "../ml/types.ts";
 
-export const BUILTIN_DATASETS = ["cifar10", "synthetic"] as const;
+export const BUILTIN_DATASETS = [
+  "cifar10",
+  "synthetic",
+  "synthetic:easy",
+  "synthetic:hard",
+] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Parses `name=path-or-url,name2=...`; throws on a malformed or duplicate entry. */
@@ -57,6 +64,33 @@ export class Datasets {
   /** Train images per class of a set already loaded in this process, else undefined. */
   loadedTrainCounts(name: string): number[] | undefined {
     return this.#trainCounts.get(name);
+  }
+
+  /**
+   * Whether a set loads without the network (the dashboard defaults to one
+   * that does): synthetic always; a registered local path if it exists;
+   * cifar10 once cached, or when CIFAR10_URL is a local file.
+   */
+  async ready(name: string): Promise<boolean> {
+    if (name.startsWith("synthetic")) return true;
+    if (this.#loaded.has(name)) return true;
+    const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+    const local = (spec: string) =>
+      /^https?:\/\//i.test(spec) ? Promise.resolve(false) : exists(spec.replace(/^file:\/\//, ""));
+    if (name === "cifar10") {
+      const url = Deno.env.get("CIFAR10_URL");
+      if (url && await local(url)) return true;
+      if (await exists(`${this.cacheDir}/${CIFAR10_FILE}`)) return true;
+      return await exists(
+        decodedCachePath(
+          this.cacheDir,
+          "cifar10",
+          Deno.env.get("CIFAR10_MD5")?.toLowerCase() || CIFAR10_MD5,
+        ),
+      );
+    }
+    const spec = this.registered.get(name);
+    return spec !== undefined && await local(spec);
   }
 
   /** The decoded set in SharedArrayBuffers, loaded on first use and kept. */

@@ -61,6 +61,16 @@ Deno.test("service API", async (t) => {
       assertEquals(r.json.backend, "cpu");
       assertEquals(r.json.workers, { busy: 0, ready: 1, total: 1 });
       assertEquals(r.json.queue.length, 0);
+      // Which data sets load offline: synthetic always, cifar10 not on a fresh cache.
+      const ready = Object.fromEntries(
+        r.json.datasetInfo.map((d: { name: string; ready: boolean }) => [d.name, d.ready]),
+      );
+      assertEquals(ready, {
+        cifar10: false,
+        synthetic: true,
+        "synthetic:easy": true,
+        "synthetic:hard": true,
+      });
     });
 
     let runId = "";

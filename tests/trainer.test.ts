@@ -9,7 +9,7 @@ import type { Checkpoint, EpochMetrics, TrainConfig } from "../ml/types.ts";
 import { parseTrainConfig } from "../ml/config.ts";
 
 await initBackend("cpu");
-const data = synthetic({ train: 1024, test: 256, seed: 1 });
+const data = synthetic({ train: 1024, test: 256, seed: 1, difficulty: "easy" });
 const config: TrainConfig = parseTrainConfig({
   loss: "ce",
   epochs: 2,

@@ -7,7 +7,7 @@ import { Rng, Stream } from "../rng.ts";
 import { loadCifar10 } from "./cifar_binary.ts";
 import { loadImageFolder } from "./image_folder.ts";
 import type { LoadOptions } from "./options.ts";
-import { synthetic } from "./synthetic.ts";
+import { parseSyntheticSpec, synthetic } from "./synthetic.ts";
 
 export type { LoadOptions } from "./options.ts";
 export { synthetic } from "./synthetic.ts";
@@ -19,13 +19,8 @@ export async function loadDataset(spec: string, opts: LoadOptions): Promise<Data
       md5: Deno.env.get("CIFAR10_MD5") || undefined,
     });
   }
-  const m = /^synthetic(?::(\d+))?$/.exec(spec);
-  if (m) {
-    // "synthetic:<n>": n train images and a fifth as many test images.
-    const train = m[1] === undefined ? undefined : Number(m[1]);
-    const test = train === undefined ? undefined : Math.max(1, Math.round(train / 5));
-    return synthetic({ train, test });
-  }
+  const syn = parseSyntheticSpec(spec);
+  if (syn) return synthetic(syn);
   return await loadImageFolder(spec, opts);
 }
 
