@@ -6,7 +6,8 @@
 // controls (stable looks, fitted axes, zoom, log scale, smoothing, tooltips),
 // and the runs table as a workspace (groups, filters, sort, settings, diff,
 // export).
-import type { Browser, Page } from "puppeteer-core";
+// deno-lint-ignore no-import-prefix -- a dev-only package: kept out of what serving installs
+import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { startServer } from "./util/server.ts";

@@ -1,7 +1,10 @@
 // Debian's Chromium through puppeteer-core (no browser download), with the
 // flags this closed-network machine needs. Used by the browser test and by
-// tools/screenshot.ts.
-import puppeteer, { type Browser } from "puppeteer-core";
+// tools/screenshot.ts. puppeteer-core is imported by full specifier, not
+// through deno.json's import map: `deno task serve` installs that map's
+// packages on a first start, and serving never needs a browser.
+// deno-lint-ignore no-import-prefix -- a dev-only package: kept out of what serving installs
+import puppeteer, { type Browser } from "npm:puppeteer-core@^25.16.0";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
