@@ -81,7 +81,7 @@ export function renderHelp(width = 100): string {
     }
     out.push(
       `  ${m.name.padEnd(mw)}${
-        wrap(`${m.title}: ${m.description}; ${size}`, width - mw - 2, mw + 2)
+        wrap(`${m.title}: ${m.description.replace(/\.$/, "")} (${size})`, width - mw - 2, mw + 2)
       }`,
     );
   }
