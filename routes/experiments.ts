@@ -40,6 +40,10 @@ export const experimentSchema = settingsSchema.extend({
   models: z.array(runFieldsSchema.shape.model.unwrap()).min(1).max(8).optional(),
   seeds: seedList.optional(),
   repeats: z.number().int().min(1).max(100).optional(),
+  /** One model, as on a run: the same as `models: [model]`. */
+  model: runFieldsSchema.shape.model.unwrap().optional(),
+  /** One seed, as on a run: the same as `seeds: [seed]`. */
+  seed: runFieldsSchema.shape.seed.unwrap().optional(),
 });
 
 const addSeedsSchema = z.strictObject({ seeds: seedList });
@@ -49,13 +53,18 @@ function statsOptions(c: Context): { point: Point; metric: string } {
   const q = (k: string) => c.req.query(k);
   const metric = q("metric") ?? "testAcc";
   if (!(STAT_METRICS as readonly string[]).includes(metric)) {
-    throw apiError(400, `metric: unknown metric "${metric.slice(0, 64)}"; use one of: ${STAT_METRICS.join(", ")}`);
+    throw apiError(
+      400,
+      `metric: unknown metric "${metric.slice(0, 64)}"; use one of: ${STAT_METRICS.join(", ")}`,
+    );
   }
   const kind = q("point") ?? "final";
   if (kind === "final") return { point: { kind }, metric };
   if (kind === "lastK") {
     const k = Number(q("k") ?? "3");
-    if (!Number.isInteger(k) || k < 1 || k > 500) throw apiError(400, "k: an integer from 1 to 500");
+    if (!Number.isInteger(k) || k < 1 || k > 500) {
+      throw apiError(400, "k: an integer from 1 to 500");
+    }
     return { point: { kind, k }, metric };
   }
   if (kind === "best") {
@@ -102,7 +111,7 @@ export function experimentRoutes(deps: Deps): Hono {
 
   r.post("/", async (c) => {
     const body = await jsonBody(c, experimentSchema);
-    const { name, losses, conditions, models, seeds, repeats, ...settings } = body;
+    const { name, losses, conditions, models, model, seeds, repeats, seed, ...settings } = body;
     checkConfig(deps, settings);
     checkConditions(
       deps,
@@ -111,11 +120,15 @@ export function experimentRoutes(deps: Deps): Hono {
     );
     let cells, configs, seedList;
     try {
-      seedList = resolveSeeds(seeds, repeats);
+      if (seed !== undefined && (seeds || repeats !== undefined)) {
+        throw new Error("give one of seed, seeds or repeats");
+      }
+      seedList = resolveSeeds(seed === undefined ? seeds : [seed], repeats);
+      if (model !== undefined && models) throw new Error("give model or models, not both");
       cells = buildCells({
         losses: losses ?? DEFAULT_LOSSES,
         conditions: conditions ?? [{}],
-        models: models ?? ["convnet"],
+        models: models ?? [model ?? "convnet"],
       });
       configs = gridConfigs(settings, cells, seedList);
     } catch (e) {

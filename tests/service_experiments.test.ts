@@ -122,6 +122,7 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
         }, "the limit is 200 runs"],
         [{ seeds: [1, 1] }, "seeds: 1 is listed twice"],
         [{ seeds: [1], repeats: 2 }, "either seeds or repeats"],
+        [{ seed: 3, repeats: 2 }, "one of seed, seeds or repeats"],
         [{ losses: [{ loss: "ce" }, { loss: "ce", params: {} }] }, "twice"],
       ];
       for (const [body, needle] of cases) {
