@@ -58,6 +58,7 @@ export function cellN(rows) {
  * `rows` are the cell's perEpoch[metric]; `style` {color, dash, point};
  * `scale` multiplies values (100 for percent); `edges` draws the band's edges
  * as thin lines. Bands carry `band: true` so legends and tooltips can leave them out.
+ * @returns {Record<string, any>[]}
  */
 export function bandDatasets(rows, { label, style, band = "ci", scale = 1, edges = false }) {
   // Thin edges in the cell's colour keep overlapping bands apart (their
@@ -163,11 +164,12 @@ export function reliabilityData(pooled, color) {
 /**
  * Per-class precision, recall and F1 averaged over runs' epochs ({perClass}):
  * {precision: [...], recall: [...], f1: [...], runs}.
+ * @returns {{runs: number, precision: number[], recall: number[], f1: number[]}}
  */
 export function meanPerClass(epochs) {
   const list = epochs.filter((e) => e?.perClass?.f1);
   const k = list[0]?.perClass.f1.length ?? 0;
-  const out = { runs: list.length };
+  const out = { runs: list.length, precision: [], recall: [], f1: [] };
   for (const key of ["precision", "recall", "f1"]) {
     out[key] = Array.from(
       { length: k },

@@ -32,10 +32,12 @@ export const paramName = (p) => GREEK[p] ?? p;
  * A number input's attributes from a JSON Schema property: default, and the
  * bounds (an exclusive bound becomes min/max too; the API refuses the edge
  * itself with a message that names the field).
+ * @returns {Record<string, string>}
  */
 export function paramAttrs(prop) {
   const lo = prop.minimum ?? prop.exclusiveMinimum;
   const hi = prop.maximum ?? prop.exclusiveMaximum;
+  /** @type {Record<string, string>} */
   const attrs = { type: "number", step: prop.type === "integer" ? "1" : "any" };
   if (lo !== undefined) attrs.min = String(lo);
   if (hi !== undefined) attrs.max = String(hi);
@@ -84,6 +86,11 @@ export function gridText(n) {
 export function errorTargets(message, settings) {
   const out = [];
   for (const part of String(message).split("; ")) {
+    // "unknown loss "x"; use one of: …": the hint belongs to the message before it.
+    if (/^use one of: /.test(part) && out.length) {
+      out[out.length - 1].text += `; ${part}`;
+      continue;
+    }
     let m;
     if ((m = /^losses\.(\d+)(?:\.(\w+))?: (.*)$/s.exec(part))) {
       const p = /^\w+: params\.(\w+): (.*)$/s.exec(m[3]);
