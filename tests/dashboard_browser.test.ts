@@ -205,6 +205,9 @@ Deno.test({
         { timeout: 30_000 },
       );
       await page.waitForSelector("#data-banner:not([hidden])", { timeout: 5_000 });
+      // Starting an experiment opened its statistics; the runs are in the Runs view.
+      assertEquals(await page.$eval("#view-experiment", (el: any) => el.hidden), false);
+      await page.click("#tab-runs");
       const banner = await page.$eval("#data-banner", (el: any) => el.textContent);
       assert(/4 runs on cifar10 failed/.test(banner), banner);
       for (const hint of ["CIFAR10_URL=", "LOSSBENCH_DATASETS=", "deno task serve"]) {
@@ -246,6 +249,8 @@ Deno.test({
       ) await setField(page, k, v);
       assertEquals(await page.$eval("#e-epochs", (el) => el.textContent), "", "error cleared");
       await page.click("#start-compare");
+      await page.waitForSelector("#view-experiment:not([hidden])", { timeout: 10_000 });
+      await page.click("#tab-runs");
 
       // Four lines in every figure, each with both epochs.
       await page.waitForFunction(
@@ -262,7 +267,8 @@ Deno.test({
       const points = await chartPoints(page);
       for (const k of FIGURES) assertEquals(points[k], [2, 2, 2, 2], `${k} lines`);
       const before = await lines(page);
-      assertEquals(before.map((l) => l.label), ["L1", "CE", "focal γ=0.5", "focal γ=2"]);
+      // The service's cell labels name the lines.
+      assertEquals(before.map((l) => l.label), ["l1", "ce", "focal γ=0.5", "focal γ=2"]);
       const looks = new Set(before.map((l) => `${l.color}|${l.point}|${l.dash}`));
       assertEquals(looks.size, 4, "four different looks");
 
@@ -300,16 +306,16 @@ Deno.test({
       // 3. Figures. Unticking a run leaves every other line's look unchanged.
       const done = (await tableRows(page)).filter((r) => r.status === "done");
       const group = done[0].group;
-      await tick(page, "L1", group, false);
+      await tick(page, "l1", group, false);
       const unticked = await lines(page);
-      assertEquals(unticked.map((l) => l.label), ["CE", "focal γ=0.5", "focal γ=2"]);
+      assertEquals(unticked.map((l) => l.label), ["ce", "focal γ=0.5", "focal γ=2"]);
       for (const l of unticked) {
         const was = before.find((b) => b.label === l.label)!;
         assertEquals([l.color, l.point, l.dash], [was.color, was.point, was.dash], l.label);
       }
-      await tick(page, "L1", group, true);
+      await tick(page, "l1", group, true);
       assertEquals(
-        (await lines(page)).find((l) => l.label === "L1")!.color,
+        (await lines(page)).find((l) => l.label === "l1")!.color,
         before[0].color,
         "L1 back in its colour",
       );
@@ -332,12 +338,12 @@ Deno.test({
       // Tooltips speak the table's units: CE's final accuracy as the table shows it.
       const tooltip = await page.evaluate(() => {
         const c = (globalThis as any).Chart.getChart(document.getElementById("chart-testAcc"));
-        const i = c.data.datasets.findIndex((d: any) => d.label === "CE");
+        const i = c.data.datasets.findIndex((d: any) => d.label === "ce");
         c.tooltip.setActiveElements([{ datasetIndex: i, index: 1 }], { x: 0, y: 0 });
         c.update("none");
         return c.tooltip.body.flatMap((b: any) => b.lines);
       });
-      const ceRow = (await tableRows(page)).find((r) => r.label === "CE" && r.status === "done")!;
+      const ceRow = (await tableRows(page)).find((r) => r.label === "ce" && r.status === "done")!;
       const accCell = await page.$eval(
         `#runs-table tr[data-id="${ceRow.id}"]`,
         (tr: any) => {
@@ -348,7 +354,7 @@ Deno.test({
         },
       );
       assert(/^\d+\.\d%$/.test(accCell), accCell);
-      assertEquals(tooltip, [`CE: ${accCell}`], "tooltip in percent, as the table");
+      assertEquals(tooltip, [`ce: ${accCell}`], "tooltip in percent, as the table");
 
       // Zoom by dragging a box, reset with a double-click.
       const box = (await (await page.$("#chart-testAcc"))!.boundingBox())!;
@@ -474,7 +480,7 @@ Deno.test({
       await page.click("#view-metrics");
       // ...a diff of two ticked runs, whose curves the figures overlay...
       await page.click("#untick-all");
-      await tick(page, "CE", group, true);
+      await tick(page, "ce", group, true);
       await tick(page, "focal γ=2", group, true);
       await page.waitForSelector("#runs-diff:not([hidden])", { timeout: 5000 });
       const diff = await page.$$eval(
@@ -482,7 +488,7 @@ Deno.test({
         (trs) => trs.map((tr: any) => [...tr.children].map((c: any) => c.textContent)),
       );
       assertEquals(diff, [["Loss", "ce", "focal"], ["Loss params", "–", "γ=2"]]);
-      assertEquals((await lines(page)).map((l) => l.label), ["CE", "focal γ=2"]);
+      assertEquals((await lines(page)).map((l) => l.label), ["ce", "focal γ=2"]);
       // ...and the ticked runs export as one CSV.
       await page.click("#export-csv");
       const exported = new TextDecoder().decode(await waitForFile(`${dir}/lossbench-2-runs.csv`));
@@ -491,11 +497,11 @@ Deno.test({
       assert(rows[0].startsWith("run_id,label,experiment_id,status,config_loss"), rows[0]);
       assertEquals(
         new Set(rows.slice(1).map((r) => r.split(",")[1])),
-        new Set(["CE", "focal γ=2"]),
+        new Set(["ce", "focal γ=2"]),
       );
       await page.click("#untick-all");
-      await tick(page, "L1", group, true);
-      await tick(page, "CE", group, true);
+      await tick(page, "l1", group, true);
+      await tick(page, "ce", group, true);
       await tick(page, "focal γ=0.5", group, true);
       await tick(page, "focal γ=2", group, true);
 

@@ -4,6 +4,32 @@ import { chartJsDist, staticRoutes } from "../routes/static.ts";
 import { fieldErrors } from "../static/js/api.js";
 import { csvField, runsCsv } from "../static/js/export.js";
 import { preferredData } from "../static/js/form.js";
+import { bandDatasets, bandOf, meanPerClass, pooledReliability } from "../static/js/bands.js";
+import {
+  compact,
+  errorTargets,
+  gridSize,
+  gridText,
+  paramAttrs,
+  parseSeeds,
+} from "../static/js/grid-form.js";
+import {
+  BASE_FIGURES,
+  bestCell,
+  compareMetrics,
+  diffText,
+  entryColor,
+  figureMetrics,
+  formatStat,
+  matrixEntry,
+  progressText,
+  seedsText,
+  settingsLine,
+  stars,
+  summaryCell,
+  summaryMetrics,
+} from "../static/js/stats-view.js";
+import { readHash } from "../static/js/tabs.js";
 import {
   classNames,
   duration,
@@ -235,4 +261,222 @@ Deno.test("page: the ticked runs export as one CSV", () => {
   assert(lines[3].startsWith('r2,"CE, ""noisy""",,failed,ce,'), lines[3]);
   assertEquals(csvField(NaN), "");
   assertEquals(csvField("a\nb"), '"a\nb"');
+});
+
+Deno.test("page: the API's grid messages land on their rows and fields", () => {
+  const settings = new Set(["epochs", "lr", "data", "seeds", "repeats"]);
+  // Real messages of POST /api/experiments and POST /api/runs (copied from the service).
+  assertEquals(
+    errorTargets(
+      "epochs: Too small: expected number to be >=1; losses.0: ce: params.q: ce has no such " +
+        "parameter (it takes none); conditions.0.imbalance.ratio: Too small: expected number " +
+        "to be >=1; repeats: Too small: expected number to be >=1",
+      settings,
+    ),
+    [
+      { target: "epochs", text: "Too small: expected number to be >=1" },
+      { target: "losses.0", param: "q", text: "q: ce has no such parameter (it takes none)" },
+      {
+        target: "conditions.0",
+        param: "ratio",
+        text: "Too small: expected number to be >=1",
+      },
+      { target: "seeds", text: "repeats: Too small: expected number to be >=1" },
+    ],
+  );
+  assertEquals(
+    errorTargets(
+      'losses.0.loss: unknown loss "nope"; use one of: ce, l1; models.0: unknown model "x"; ' +
+        "seeds: Too small: expected array to have >=1 items",
+      settings,
+    ),
+    [
+      { target: "losses.0", param: "loss", text: 'unknown loss "nope"; use one of: ce, l1' },
+      { target: "models", text: 'unknown model "x"' },
+      { target: "seeds", text: "Too small: expected array to have >=1 items" },
+    ],
+  );
+  // A single run: the loss's name, then its parameter; "condition" without an index.
+  assertEquals(
+    errorTargets(
+      "focal: params.gamma: Too small: expected number to be >=0; " +
+        "condition.labelNoise.rate: Too big: expected number to be <1",
+      settings,
+    ),
+    [
+      { target: "losses.0", param: "gamma", text: "γ: Too small: expected number to be >=0" },
+      { target: "conditions.0", param: "rate", text: "Too big: expected number to be <1" },
+    ],
+  );
+  assertEquals(errorTargets("conditions.1.labelNoise: bad kind", settings), [
+    { target: "conditions.1", param: "labelNoise", text: "bad kind" },
+  ]);
+  assertEquals(errorTargets("the queue is full", settings), [
+    { target: "", text: "the queue is full" },
+  ]);
+});
+
+Deno.test("page: seeds, grid size and parameter inputs", () => {
+  assertEquals(parseSeeds("1, 2, 3"), [1, 2, 3]);
+  assertEquals(parseSeeds("1-3 7"), [1, 2, 3, 7]);
+  assertEquals(parseSeeds(" 4–6 "), [4, 5, 6]);
+  for (const bad of ["", "a", "3-1", "1.5", "1-200"]) {
+    let threw = false;
+    try {
+      parseSeeds(bad);
+    } catch {
+      threw = true;
+    }
+    assert(threw, `"${bad}" is refused`);
+  }
+  assertEquals(gridSize({ losses: 4, conditions: 3, models: 1, seeds: 3 }), 36);
+  assertEquals(
+    gridText({ losses: 1, conditions: 2, models: 1, seeds: 5 }),
+    "1 loss × 2 conditions × 1 model × 5 seeds = 10 runs",
+  );
+  assertEquals(
+    gridText({ losses: 4, conditions: 1, models: 1, seeds: 1 }),
+    "4 losses × 1 condition × 1 model × 1 seed = 4 runs",
+  );
+  // JSON Schema of /api/losses → the input's attributes.
+  assertEquals(
+    paramAttrs({ default: 0.7, type: "number", exclusiveMinimum: 0, maximum: 1 }),
+    { type: "number", step: "any", min: "0", max: "1", value: "0.7" },
+  );
+  assertEquals(paramAttrs({ type: "integer", minimum: 1 }), {
+    type: "number",
+    step: "1",
+    min: "1",
+  });
+  assertEquals(compact(9986), "10k");
+  assertEquals(compact(1706496), "1.7M");
+});
+
+// One cell's perEpoch rows as GET /api/experiments/:id sends them.
+const ROWS = [
+  { epoch: 1, n: 3, mean: 0.5, sd: 0.1, se: 0.0577, ci95: [0.25, 0.75], min: 0.4, max: 0.6 },
+  { epoch: 2, n: 2, mean: 0.6, sd: null, se: null, ci95: null, min: 0.6, max: 0.6 },
+];
+
+Deno.test("page: bands are the CI, ±1 sd or min–max of each epoch", () => {
+  assertEquals(bandOf(ROWS[0], "ci"), [0.25, 0.75]);
+  assertEquals(bandOf(ROWS[0], "sd"), [0.4, 0.6]);
+  assertEquals(bandOf(ROWS[0], "minmax"), [0.4, 0.6]);
+  // No spread to show: the band closes on the mean.
+  assertEquals(bandOf(ROWS[1], "ci"), [0.6, 0.6]);
+  assertEquals(bandOf(ROWS[1], "sd"), [0.6, 0.6]);
+  const style = { color: "#0072B2", dash: [], point: "circle" };
+  const [lo, hi, mean] = bandDatasets(ROWS, { label: "ce", style, scale: 100 });
+  assertEquals(mean.label, "ce (n = 3)");
+  assertEquals(mean.data, [{ x: 1, y: 50 }, { x: 2, y: 60 }]);
+  assertEquals(lo.data.map((p: { y: number }) => p.y), [25, 60]);
+  assertEquals(hi.data.map((p: { y: number }) => p.y), [75, 60]);
+  assertEquals([lo.band, hi.band, hi.fill, mean.band], [true, true, "-1", undefined]);
+  assertEquals(hi.backgroundColor, "rgba(0, 114, 178, 0.16)");
+  assertEquals(lo.borderWidth, 0);
+  assertEquals(
+    bandDatasets(ROWS, { label: "ce", style, edges: true })[0].borderColor,
+    "rgba(0, 114, 178, 0.55)",
+  );
+});
+
+Deno.test("page: reliability bins and per-class results pool over seeds", () => {
+  const bins = (count: number[], accuracy: number[]) => ({
+    count,
+    accuracy,
+    confidence: count.map(() => 0.5),
+  });
+  const epochs = [
+    { ece: 0.1, reliability: bins([2, 0, 8], [0.5, 0, 1]), perClass: pc([1, 0.5]) },
+    { ece: 0.3, reliability: bins([2, 4, 0], [1, 0.25, 0]), perClass: pc([0, 0.5]) },
+  ];
+  function pc(f1: number[]) {
+    return { precision: f1, recall: f1, f1 };
+  }
+  const pooled = pooledReliability(epochs);
+  assertEquals(pooled.count, [4, 4, 8]);
+  // Bin accuracy weighted by each seed's count: (0.5·2 + 1·2) / 4.
+  assertEquals(pooled.accuracy, [0.75, 0.25, 1]);
+  assertAlmostEquals(pooled.meanEce!, 0.2, 1e-12);
+  assertEquals(pooled.centres.map((c: number) => c.toFixed(4)), ["0.1667", "0.5000", "0.8333"]);
+  assertEquals(pooledReliability([]).accuracy.filter((a: number | null) => a !== null), []);
+  const mean = meanPerClass(epochs);
+  assertEquals([mean.runs, mean.f1], [2, [0.5, 0.5]]);
+});
+
+Deno.test("page: the matrix reads each comparison from the row's side", () => {
+  const comps = [
+    { a: "A", b: "B", metric: "testAcc", diff: 0.02, pTHolm: 0.004, verdict: "A − B: …" },
+    { a: "A", b: "C", metric: "testAcc", diff: -0.01, pTHolm: 0.3, verdict: "A − C: …" },
+    { a: "B", b: "C", metric: "testLoss", diff: 0.2, pTHolm: 0.0001, verdict: "B − C: …" },
+    { a: "C", b: "D", metric: "testAcc", diff: 0.1, pTHolm: null, verdict: "C − D: …" },
+  ];
+  const ab = matrixEntry(comps, "A", "B")!;
+  assertEquals([ab.diff, ab.level, ab.better, ab.stars], [0.02, 2, true, "**"]);
+  const ba = matrixEntry(comps, "B", "A")!;
+  assertEquals([ba.diff, ba.level, ba.better], [-0.02, 2, false]);
+  assertEquals(ba.comparison.verdict, "A − B: …");
+  assertEquals(matrixEntry(comps, "A", "C")!.level, 0);
+  // A higher loss is worse.
+  const bc = matrixEntry(comps, "B", "C")!;
+  assertEquals([bc.level, bc.better, bc.stars], [3, false, "***"]);
+  assertEquals([matrixEntry(comps, "C", "D")!.tested, matrixEntry(comps, "C", "D")!.level], [
+    false,
+    0,
+  ]);
+  assertEquals(matrixEntry(comps, "A", "Z"), null);
+  // Colours: better blue, worse vermillion, darker with smaller p; not significant grey.
+  assertEquals(entryColor(ab), { fill: "#3d8fc9", ink: "#ffffff" });
+  assertEquals(entryColor(bc), { fill: "#a94300", ink: "#ffffff" });
+  assertEquals(entryColor(matrixEntry(comps, "A", "C")).fill, "#eef0f2");
+  assertEquals(diffText(0.0123, "testAcc"), "+1.23");
+  assertEquals(diffText(-0.0123, "testAcc"), "−1.23");
+  assertEquals(diffText(-0.00001, "testAcc"), "0.00");
+  assertEquals(diffText(0.2, "testLoss"), "+0.200");
+  assertEquals(stars(0.05), "");
+});
+
+Deno.test("page: the experiment's figures, table and progress line", () => {
+  const exp = {
+    settings: { data: "synthetic", epochs: 2, valFraction: 0, trainLimit: 300 },
+    seeds: [1, 2, 3, 5],
+    cells: [{ condition: {} }, { condition: { labelNoise: { kind: "symmetric", rate: 0.4 } } }],
+  };
+  assertEquals(figureMetrics(exp), ["testAcc", "f1", "testLoss", "ece", "trainAccNoisy"]);
+  assertEquals(figureMetrics({ ...exp, cells: [{ condition: {} }] }), BASE_FIGURES);
+  assertEquals(
+    figureMetrics({ ...exp, settings: { valFraction: 0.1 }, cells: [] }).at(-1),
+    "valAcc",
+  );
+  assert(summaryMetrics(exp).includes("trainAccNoisy"));
+  assert(compareMetrics(exp).includes("trainAccClean"));
+  assertEquals(settingsLine(exp), "synthetic · 2 epochs · 300 train images · seeds 1–3, 5");
+  assertEquals(seedsText([1, 2, 4, 5, 6, 9]), "1, 2, 4–6, 9");
+  assertEquals(
+    summaryCell(ROWS[0], "testAcc"),
+    { main: "50.0 ± 10.0%", ci: "[25.0, 75.0]", n: 3, reason: "" },
+  );
+  assertEquals(
+    summaryCell({ n: 1, mean: 1.23456, sd: null, ci95: null }, "testLoss").main,
+    "1.235",
+  );
+  assertEquals(summaryCell(undefined, "f1").main, "–");
+  assertEquals(formatStat(0.12345, "ece"), "0.123");
+  const cells = [0.5, 0.7, null].map((m) => ({
+    summary: { testAcc: { mean: m }, ece: { mean: m } },
+  }));
+  assertEquals([bestCell(cells, "testAcc"), bestCell(cells, "ece")], [1, 0]);
+  assertEquals(bestCell(cells.slice(0, 1), "testAcc"), null);
+  const runs = ["done", "done", "running", "queued", "failed"].map((status) => ({ status }));
+  assertEquals(progressText(runs), "2 of 5 runs finished · 1 running · 1 queued · 1 failed");
+});
+
+Deno.test("page: the address keeps the view and the open experiment", () => {
+  assertEquals(readHash("#experiment=0mx1me8hh000zty45x"), {
+    view: "experiment",
+    experiment: "0mx1me8hh000zty45x",
+  });
+  assertEquals(readHash("#experiments"), { view: "experiment", experiment: null });
+  assertEquals(readHash("#figures"), { view: "runs", experiment: null });
+  assertEquals(readHash(""), { view: "runs", experiment: null });
 });

@@ -1,8 +1,10 @@
 // Screenshot of a running dashboard, as the README's figures are made:
 //   deno run -A tools/screenshot.ts [URL] [OUT.png] [WIDTHxHEIGHT] [--full]
-//     [--click=SELECTOR]... [--at=SELECTOR]
+//     [--click=SELECTOR]... [--at=SELECTOR] [--element=SELECTOR]
 // --click clicks an element (in order, e.g. "#untick-all", then a row's
-// checkbox) before the shot; --at scrolls an element to the top of the view.
+// checkbox) before the shot; --at scrolls an element to the top of the view;
+// --element shoots just that element, whole (e.g. "#view-experiment" with
+// URL …/#experiment=ID: the experiment view without the sticky start form).
 // Uses Debian's Chromium (/usr/bin/chromium) through puppeteer-core.
 import { launchChromium } from "./chromium.ts";
 
@@ -27,7 +29,12 @@ try {
     await page.$eval(selector, (el) => el.scrollIntoView({ block: "start" }));
     await new Promise((r) => setTimeout(r, 300));
   }
-  await page.screenshot({ path: out, fullPage: Deno.args.includes("--full") });
+  const [element] = option("element");
+  if (element) {
+    const el = await page.$(element);
+    if (!el) throw new Error(`no element ${element}`);
+    await el.screenshot({ path: out });
+  } else await page.screenshot({ path: out, fullPage: Deno.args.includes("--full") });
   console.log(`wrote ${out}`);
 } finally {
   await browser.close();

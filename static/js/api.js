@@ -58,7 +58,28 @@ export const api = {
   cancel: (id) => call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`),
   remove: (id) => call("DELETE", `/api/runs/${encodeURIComponent(id)}`),
   csvUrl: (id) => `/api/runs/${encodeURIComponent(id)}/results.csv`,
+  experiments: () => call("GET", "/api/experiments"),
+  /** One experiment with its statistics; `query` {metric, point, k, on}. */
+  experiment: (id, query = {}) =>
+    call("GET", `/api/experiments/${encodeURIComponent(id)}${queryString(query)}`),
+  addSeeds: (id, seeds) =>
+    call("POST", `/api/experiments/${encodeURIComponent(id)}/seeds`, { seeds }),
+  cancelExperiment: (id) => call("POST", `/api/experiments/${encodeURIComponent(id)}/cancel`),
+  removeExperiment: (id) => call("DELETE", `/api/experiments/${encodeURIComponent(id)}`),
+  /** kind: "runs", "summary" or "comparisons" (the last two follow `query`). */
+  experimentCsvUrl: (id, kind, query = {}) =>
+    `/api/experiments/${encodeURIComponent(id)}/${kind}.csv${queryString(query)}`,
+  losses: () => call("GET", "/api/losses"),
+  models: () => call("GET", "/api/models"),
 };
+
+/** "?metric=testAcc&point=lastK&k=3": the set values only, "" when none. */
+export function queryString(query) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
 
 /**
  * Splits the API's validation message ("epochs: Too big: …; lr: …") into

@@ -5,7 +5,17 @@ import { mountBanner, renderBanner } from "./banner.js";
 import { mountCharts, renderCharts } from "./charts.js";
 import { mountConfusion, renderConfusion, showConfusion } from "./confusion.js";
 import { ACTIVE } from "./format.js";
+import {
+  loadList as loadExperiments,
+  mountExperiment,
+  onRunEvent as experimentEvent,
+  open as openExperiment,
+  openId as openExperimentId,
+  refresh as refreshExperiment,
+  render as renderExperiment,
+} from "./experiment.js";
 import { mountForm } from "./form.js";
+import { mountTabs, readHash, writeHash } from "./tabs.js";
 import { connectLive } from "./live.js";
 import { mountProgress, renderProgress } from "./progress.js";
 import { mountRunsTable, renderRunsTable } from "./runs-table.js";
@@ -48,6 +58,8 @@ function flush() {
     renderCharts();
     renderConfusion();
   }
+  // The experiment view's single-seed lines read the same epochs.
+  if (p.has("epochs") && tab === "experiment") renderExperiment();
   if (data || p.has("progress")) renderProgress();
   if (p.has("connection") || p.has("health")) renderHeader();
   // A run ticked for plotting needs its epochs (fetched once; no-op when loaded).
@@ -152,12 +164,14 @@ function defaultPlotted(list) {
 }
 
 function onEvent(type, data) {
+  if (type === "status" || type === "epoch") experimentEvent(type, data);
   if (type === "status") {
     if (data.status === "deleted") return forget(data.id);
     const isNew = !state.runs.has(data.id);
     upsertRun(data);
-    // Runs started elsewhere (curl, another tab) join the figures too.
-    if (isNew && !firstLoad) setPlotted([data.id]);
+    // Single runs started elsewhere (curl, another tab) join the figures too;
+    // an experiment's runs have the experiment view.
+    if (isNew && !firstLoad && !data.experimentId) setPlotted([data.id]);
   } else if (type === "progress") {
     if (state.runs.has(data.runId)) setProgress(data);
   } else if (type === "epoch") {
@@ -206,18 +220,63 @@ mountRunsTable($("#runs-table"), $("#runs-empty"), {
   remove: removeRun,
   confusion: showConfusion,
   ensureEpochs,
+  openExperiment(id) {
+    openExperiment(id);
+    tabs.show("experiment");
+  },
 }, { toolbar: $("#runs-toolbar"), selection: $("#runs-selection"), diff: $("#runs-diff") });
 const form = mountForm($("#run-form"), {
   onStarted({ runs, experiment }) {
     for (const r of runs) upsertRun(r);
     const ids = runs.map((r) => r.id);
-    // A comparison replaces the figures' lines; a single run joins them.
+    // An experiment replaces the figures' lines and opens in its view; a
+    // single run joins the figures.
     setPlotted(ids, { replace: Boolean(experiment) });
+    if (experiment) {
+      openExperiment(experiment.id, experiment);
+      tabs.show("experiment");
+    }
     notice(
-      experiment ? `Started the comparison (${ids.length} runs).` : "Started the run.",
+      experiment ? `Started the experiment (${ids.length} runs).` : "Started the run.",
     );
   },
 });
+
+// The loss and model catalogs give the form its choices, parameters and bounds.
+Promise.allSettled([api.losses(), api.models()]).then(([losses, models]) => {
+  form.setCatalog({
+    losses: losses.status === "fulfilled" ? losses.value?.losses : null,
+    models: models.status === "fulfilled" ? models.value?.models : null,
+  });
+});
+
+// --- the two views -------------------------------------------------------------
+let tab = "runs";
+mountExperiment({
+  notice,
+  ensureEpochs,
+  actionFailed,
+  onRuns(runs) {
+    for (const r of runs) upsertRun(r);
+  },
+  onOpen(id) {
+    if (tab === "experiment") writeHash("experiment", id);
+  },
+});
+const tabs = mountTabs([
+  { name: "runs", tab: $("#tab-runs"), panel: $("#view-runs") },
+  { name: "experiment", tab: $("#tab-experiment"), panel: $("#view-experiment") },
+], (name) => {
+  tab = name;
+  writeHash(name, name === "experiment" ? openExperimentId() : null);
+  if (name === "experiment") renderExperiment();
+});
+{
+  const start = readHash(location.hash);
+  if (start.experiment) openExperiment(start.experiment);
+  if (start.view === "experiment") tabs.show("experiment");
+}
+loadExperiments();
 
 mountBanner($("#data-banner"), {
   onUseSynthetic() {
@@ -228,7 +287,11 @@ mountBanner($("#data-banner"), {
 
 connectLive({
   onEvent,
-  onReconnect: () => refresh(),
+  onReconnect: () => {
+    refresh();
+    loadExperiments();
+    refreshExperiment({ now: true });
+  },
   onConnection(s) {
     state.connection = s;
     changed("connection");

@@ -4,6 +4,9 @@ import { ramp } from "./palette.js";
 import { epochList, plottedRuns, runList, state } from "./state.js";
 import { classNames, h, pct, runLabel, shortId } from "./format.js";
 import { downloadDataUrl, slug } from "./png.js";
+import { mountDetails } from "./details.js";
+import { styleOf } from "./series.js";
+import { SERIES } from "./palette.js";
 
 let els = null;
 let selected = null; // run id, or null for "the obvious one"
@@ -40,7 +43,9 @@ export function mountConfusion(grid, { ensureEpochs }) {
     box,
   );
   grid.append(card);
-  els = { run, epoch, norm, canvas, save, empty, box, card, controls };
+  // The same run and epoch's calibration and per-class results, beside it.
+  const details = mountDetails(grid, "run");
+  els = { run, epoch, norm, canvas, save, empty, box, card, controls, details };
   run.addEventListener("change", () => {
     selected = run.value || null;
     els.epoch.value = "";
@@ -126,6 +131,7 @@ function draw() {
   els.save.disabled = !has;
   els.controls.hidden = !candidates().length;
   els.epoch.disabled = !has;
+  if (!has || !metrics.reliability || !metrics.perClass) els.details.hide();
   if (!has) return;
   const names = classNames(run, metrics.confusion.length);
   const title = `${runLabel(run)} #${shortId(run.id)} · epoch ${metrics.epoch} · ` +
@@ -135,6 +141,13 @@ function draw() {
     "aria-label",
     `${title}. Per-class recall: ${recall(metrics.confusion, names)}`,
   );
+  if (metrics.reliability && metrics.perClass) {
+    els.details.show([metrics], {
+      names,
+      color: styleOf(run)?.color ?? SERIES[0].color,
+      what: `${runLabel(run)} #${shortId(run.id)}, epoch ${metrics.epoch}`,
+    });
+  }
 }
 
 function recall(m, names) {

@@ -1,25 +1,32 @@
-// The start form: one run, or the report's comparison with the same settings.
-// The API is the one validator: its messages ("epochs: Too big: …") are shown
-// beside the fields they name, so the page never disagrees with the service.
-import { api, fieldErrors, setToken } from "./api.js";
+// The start form: an experiment (losses × conditions × models × seeds on
+// shared settings), the report's comparison with 5 seeds in one click, or one
+// run (the first row of each). The API is the one validator: its messages
+// ("epochs: Too big: …", "losses.0: gce: params.q: …") are shown beside the
+// fields and rows they name, so the page never disagrees with the service.
+// The inputs carry the bounds the catalog gives, so the browser catches the
+// plain mistakes before a request is sent.
+import { api, setToken } from "./api.js";
+import { errorTargets, gridText, mountGrid, parseSeeds } from "./grid-form.js";
 
 const NUMBERS = new Set([
-  "gamma",
   "epochs",
   "batchSize",
   "lr",
   "momentum",
   "stepSize",
   "stepGamma",
-  "seed",
   "trainLimit",
   "testLimit",
+  "valFraction",
+  "repeats",
 ]);
-const TEXT = new Set(["loss", "data", "backend", "model"]);
+const TEXT = new Set(["data", "backend", "name", "seeds"]);
 const FIELDS = new Set([...NUMBERS, ...TEXT]);
-// The comparison sets these per run itself.
-const PER_RUN = new Set(["loss", "gamma"]);
+/** Fields of an experiment only; a single run takes its seed from "seeds". */
+const GRID_ONLY = new Set(["name", "seeds", "repeats"]);
 const SAVED_KEY = "lossbench.form";
+/** The report's comparison is repeated over this many seeds by its one-click button. */
+export const REPORT_REPEATS = 5;
 
 /**
  * The data set a first run should use: one the operator registered (a local
@@ -41,22 +48,37 @@ export function preferredData(health) {
 
 /**
  * onStarted({runs, experiment}) is called with what the API created. Returns
- * {applyHealth(health), useData(name)}: the first fills the data field with
- * preferredData() unless the user chose one (now or in an earlier visit).
+ * {applyHealth(health), useData(name), setCatalog({losses, models})}: the
+ * first fills the data field with preferredData() unless the user chose one
+ * (now or in an earlier visit).
  */
 export function mountForm(form, { onStarted }) {
   const formError = form.querySelector("#form-error");
-  const loss = form.elements.namedItem("loss");
-  const gamma = form.elements.namedItem("gamma");
   const data = form.elements.namedItem("data");
-  const syncGamma = () => {
-    // γ only means something for focal; a disabled field is not sent.
-    gamma.disabled = loss.value !== "focal";
-  };
-  let dataChosen = restore(form);
+  const sizeLine = form.querySelector("#grid-size");
+  const grid = mountGrid({
+    lossRows: form.querySelector("#loss-rows"),
+    addLoss: form.querySelector("#add-loss"),
+    conditionRows: form.querySelector("#condition-rows"),
+    addCondition: form.querySelector("#add-condition"),
+    models: form.querySelector("#model-boxes"),
+  }, () => updateSize());
+
+  function seedCount() {
+    const repeats = form.elements.namedItem("repeats").value.trim();
+    if (repeats) return Math.max(0, Math.floor(Number(repeats)) || 0);
+    try {
+      return parseSeeds(form.elements.namedItem("seeds").value).length;
+    } catch {
+      return 0;
+    }
+  }
+  function updateSize() {
+    if (sizeLine) sizeLine.textContent = gridText({ ...grid.counts(), seeds: seedCount() });
+  }
+
+  let dataChosen = restore(form, grid);
   data.addEventListener("input", () => (dataChosen = true));
-  loss.addEventListener("change", syncGamma);
-  syncGamma();
 
   // Saved as soon as it is typed, so Cancel and Delete can use it too.
   const tokenField = form.querySelector("#f-token");
@@ -66,28 +88,29 @@ export function mountForm(form, { onStarted }) {
   form.addEventListener("input", (ev) => {
     const name = ev.target.name;
     if (FIELDS.has(name)) showError(form, name, "");
+    if (name === "seeds" || name === "repeats") updateSize();
   });
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const compare = ev.submitter?.value === "compare";
-    clearErrors(form, formError);
+    const mode = ev.submitter?.value ?? "compare";
+    clearErrors(form, formError, grid);
     const tokenInput = form.querySelector("#f-token");
     if (tokenInput.value) setToken(tokenInput.value.trim());
-    const { body, problems } = collect(form, compare);
-    if (Object.keys(problems).length) return showErrors(form, formError, problems);
+    const { body, problems } = collect(form, grid, mode);
+    if (problems.length) return showErrors(form, formError, grid, problems);
     const buttons = form.querySelectorAll("button[type=submit]");
     buttons.forEach((b) => (b.disabled = true));
     form.setAttribute("aria-busy", "true");
     try {
-      if (compare) {
-        const exp = await api.startExperiment(body);
-        onStarted({ runs: exp.runs ?? [], experiment: exp });
-      } else {
+      if (mode === "run") {
         const run = await api.startRun(body);
         onStarted({ runs: [run], experiment: null });
+      } else {
+        const exp = await api.startExperiment(body);
+        onStarted({ runs: exp.runs ?? [], experiment: exp });
       }
-      save(form);
+      save(form, grid);
     } catch (e) {
       if (e.status === 401) {
         // The server wants a bearer token: ask for it right here.
@@ -97,14 +120,18 @@ export function mountForm(form, { onStarted }) {
         tokenInput.setAttribute("aria-invalid", "true");
         tokenInput.focus();
       } else if (e.status && e.status < 500) {
-        showErrors(form, formError, fieldErrors(e.message, FIELDS));
-      } else showErrors(form, formError, { "": `Could not start: ${e.message}` });
+        showErrors(form, formError, grid, errorTargets(e.message, FIELDS));
+      } else {showErrors(form, formError, grid, [{
+          target: "",
+          text: `Could not start: ${e.message}`,
+        }]);}
     } finally {
       buttons.forEach((b) => (b.disabled = false));
       form.removeAttribute("aria-busy");
     }
   });
 
+  updateSize();
   return {
     applyHealth(health) {
       if (!dataChosen && health) data.value = preferredData(health);
@@ -115,19 +142,24 @@ export function mountForm(form, { onStarted }) {
       showError(form, "data", "");
       data.focus();
     },
+    setCatalog: (catalog) => grid.setCatalog(catalog),
   };
 }
 
-/** The request body: filled fields only (the API fills its own defaults). */
-function collect(form, compare) {
+/**
+ * The request body for `mode` ("compare": the grid; "report": the report's
+ * losses over 5 seeds; "run": one run of the first rows), and the problems
+ * the browser can already see. Empty fields are left to the API's defaults.
+ */
+function collect(form, grid, mode) {
   const body = {};
-  const problems = {};
+  const problems = [];
   for (const name of FIELDS) {
     const el = form.elements.namedItem(name);
-    if (!el || el.disabled || (compare && PER_RUN.has(name))) continue;
+    if (!el || el.disabled || GRID_ONLY.has(name)) continue;
     if (NUMBERS.has(name)) {
       if (el.validity?.badInput) {
-        problems[name] = "not a number";
+        problems.push({ target: name, text: "not a number" });
         continue;
       }
       if (el.value.trim() === "") continue;
@@ -136,6 +168,37 @@ function collect(form, compare) {
       body[name] = el.value.trim();
     }
   }
+  const name = form.elements.namedItem("name").value.trim();
+  const repeats = form.elements.namedItem("repeats");
+  let seeds = null;
+  if (mode !== "report" && repeats.value.trim() === "") {
+    try {
+      seeds = parseSeeds(form.elements.namedItem("seeds").value);
+    } catch (e) {
+      problems.push({ target: "seeds", text: e.message });
+    }
+  }
+  if (mode === "report") {
+    body.repeats = REPORT_REPEATS;
+    body.name = name || `the report's comparison, ${REPORT_REPEATS} seeds`;
+    return { body, problems };
+  }
+  const g = grid.values();
+  problems.push(...g.problems);
+  if (mode === "run") {
+    body.loss = g.losses[0].loss;
+    body.params = g.losses[0].params;
+    body.condition = g.conditions[0];
+    if (g.models[0]) body.model = g.models[0];
+    body.seed = seeds?.[0] ?? 1;
+    return { body, problems };
+  }
+  Object.assign(body, { losses: g.losses, conditions: g.conditions, models: g.models });
+  if (seeds) body.seeds = seeds;
+  else if (repeats.validity.badInput) {
+    problems.push({ target: "seeds", text: "repeats: not a number" });
+  } else body.repeats = Number(repeats.value);
+  if (name) body.name = name;
   return { body, problems };
 }
 
@@ -149,37 +212,48 @@ function showError(form, name, text) {
   return true;
 }
 
-function clearErrors(form, formError) {
+function clearErrors(form, formError, grid) {
   for (const name of FIELDS) showError(form, name, "");
+  grid.clearErrors();
   form.querySelector("#e-token").textContent = "";
   form.querySelector("#f-token").removeAttribute("aria-invalid");
   formError.textContent = "";
 }
 
-function showErrors(form, formError, errors) {
+/** [{target, param?, text}] beside their fields or rows; the rest on the form's line. */
+function showErrors(form, formError, grid, problems) {
   let first = null;
   const general = [];
-  for (const [name, text] of Object.entries(errors)) {
-    if (name && showError(form, name, text)) {
+  const fields = {};
+  for (const p of problems) {
+    if (p.target && FIELDS.has(p.target)) {
+      fields[p.target] = fields[p.target] ? `${fields[p.target]}; ${p.text}` : p.text;
+      continue;
+    }
+    const el = p.target ? grid.showError(p) : null;
+    if (el) first ??= el;
+    else general.push(p.text);
+  }
+  for (const [name, text] of Object.entries(fields)) {
+    if (showError(form, name, text)) {
       const el = form.elements.namedItem(name);
       // Open the collapsed section so the message is actually visible.
       const details = el.closest("details");
       if (details) details.open = true;
       first ??= el;
-    } else {
-      general.push(text);
-    }
+    } else general.push(text);
   }
   formError.textContent = general.join("; ");
   first?.focus();
 }
 
-function save(form) {
+function save(form, grid) {
   const values = {};
   for (const name of FIELDS) {
     const el = form.elements.namedItem(name);
     if (el) values[name] = el.value;
   }
+  values.grid = grid.saved();
   try {
     localStorage.setItem(SAVED_KEY, JSON.stringify(values));
   } catch {
@@ -188,14 +262,16 @@ function save(form) {
 }
 
 /** Fills the form from the last submitted values; true when they named a data set. */
-function restore(form) {
+function restore(form, grid) {
   let values = null;
   try {
     values = JSON.parse(localStorage.getItem(SAVED_KEY) ?? "null");
   } catch {
-    return false;
+    values = null;
   }
-  if (!values || typeof values !== "object") return false;
+  const ok = values && typeof values === "object";
+  grid.setValues(ok && values.grid && typeof values.grid === "object" ? values.grid : {});
+  if (!ok) return false;
   for (const name of FIELDS) {
     const el = form.elements.namedItem(name);
     if (el && typeof values[name] === "string") el.value = values[name];

@@ -11,10 +11,17 @@ export function mountProgress(sectionEl, listEl) {
   list = listEl;
 }
 
+/** Queued runs beyond this many are summed up in one line (a grid queues hundreds). */
+const QUEUED_SHOWN = 3;
+let rest = null;
+
 export function renderProgress() {
   if (!list) return;
-  const runs = runList().filter((r) => ACTIVE.has(r.status)).reverse(); // oldest first
-  section.hidden = runs.length === 0;
+  const active = runList().filter((r) => ACTIVE.has(r.status)).reverse(); // oldest first
+  section.hidden = active.length === 0;
+  const queued = active.filter((r) => r.status === "queued");
+  const hidden = new Set(queued.slice(QUEUED_SHOWN).map((r) => r.id));
+  const runs = active.filter((r) => !hidden.has(r.id));
   const keep = new Set(runs.map((r) => r.id));
   for (const [id, it] of items) {
     if (!keep.has(id)) {
@@ -35,6 +42,10 @@ export function renderProgress() {
     list.append(it.li); // keeps the order; moving a node is cheap
     update(it, run, state.progress.get(run.id));
   }
+  rest ??= h("li", { className: "p-rest hint" });
+  rest.textContent = `and ${hidden.size} more queued`;
+  if (hidden.size) list.append(rest);
+  else rest.remove();
 }
 
 function update(it, run, p) {

@@ -316,7 +316,7 @@ function makeRow(run) {
   const settings = h("span", { className: "settings" });
   const status = h("span", { className: "badge" });
   const error = h("div", { className: "run-error" });
-  const cmBtn = h("button", { type: "button", className: "small" }, "Matrix");
+  const cmBtn = h("button", { type: "button", className: "small" }, "Details");
   cmBtn.addEventListener("click", () => actions.confusion(run.id));
   const csv = h("a", { className: "button small", href: api.csvUrl(run.id) }, "CSV");
   const cancel = h("button", { type: "button", className: "small" }, "Cancel");
@@ -418,7 +418,7 @@ function fill(row, run) {
   row.csv.setAttribute("download", `lossbench-${run.config?.loss ?? "run"}-${shortId(run.id)}.csv`);
   for (
     const [el, verb] of [
-      [row.cmBtn, "Show the confusion matrix of"],
+      [row.cmBtn, "Show the confusion matrix, calibration and per-class results of"],
       [row.csv, "Download the CSV of"],
       [row.cancel, "Cancel"],
       [row.del, "Delete"],
@@ -515,6 +515,9 @@ function groupEls(key) {
   const title = h("strong", {});
   const meta = h("span", { className: "sub" });
   const toggle = h("button", { type: "button", className: "small link" });
+  const stats = h("button", { type: "button", className: "small link open-exp" }, "statistics");
+  stats.hidden = !key;
+  stats.addEventListener("click", () => actions.openExperiment?.(key));
   const th = h(
     "th",
     { scope: "rowgroup" },
@@ -524,12 +527,13 @@ function groupEls(key) {
       h("label", { className: "plot" }, tick),
       title,
       meta,
+      stats,
       toggle,
     ),
   );
   const head = h("tr", { className: "group-head" }, th);
   tbody.append(head);
-  g = { tbody, head, th, tick, title, meta, toggle, ids: [] };
+  g = { tbody, head, th, tick, title, meta, toggle, stats, ids: [] };
   tick.addEventListener("change", () => {
     if (tick.checked) setPlotted(g.ids);
     else unplot(g.ids);
@@ -557,6 +561,10 @@ function fillGroup(g, key, runs, ncols) {
     g.meta.textContent = ` · ${runs.length} run${runs.length === 1 ? "" : "s"}, ${done} done · ` +
       `${time(first.createdAt)} · ${settingsText(first.config)}`;
     g.tick.setAttribute("aria-label", `Plot every run of experiment #${shortId(key)}`);
+    g.stats.setAttribute(
+      "aria-label",
+      `Open the statistics of experiment #${shortId(key)} (mean, bands, comparisons)`,
+    );
   } else {
     g.title.textContent = ui.group ? "Single runs" : "All runs";
     g.meta.textContent = ` · ${runs.length} run${runs.length === 1 ? "" : "s"}`;

@@ -1,0 +1,166 @@
+// How an experiment's statistics read on the page: which figures it gets, the
+// summary table's numbers, the pairwise matrix's entries and colours, and the
+// "N of M runs finished" line. Pure functions (tested without a browser).
+import { isFraction, lowerIsBetter } from "./bands.js";
+
+/** The figures every experiment gets; memorisation and validation when they exist. */
+export const BASE_FIGURES = ["testAcc", "f1", "testLoss", "ece"];
+
+export function hasNoise(exp) {
+  return (exp?.cells ?? []).some((c) => (c.condition?.labelNoise?.rate ?? 0) > 0);
+}
+
+export function hasVal(exp) {
+  return (exp?.settings?.valFraction ?? 0) > 0;
+}
+
+export function figureMetrics(exp) {
+  return [
+    ...BASE_FIGURES,
+    ...(hasNoise(exp) ? ["trainAccNoisy"] : []),
+    ...(hasVal(exp) ? ["valAcc"] : []),
+  ];
+}
+
+/** The summary table's columns: the report's, calibration and class balance, then extras. */
+export function summaryMetrics(exp) {
+  return [
+    "testAcc",
+    "f1",
+    "testLoss",
+    "ece",
+    "balancedAcc",
+    "worstClassAcc",
+    ...(hasNoise(exp) ? ["trainAccNoisy"] : []),
+    ...(hasVal(exp) ? ["valAcc"] : []),
+  ];
+}
+
+/** Metrics the matrix may compare on (the API's STAT_METRICS that this experiment has). */
+export function compareMetrics(exp) {
+  return [
+    "testAcc",
+    "f1",
+    "testLoss",
+    "balancedAcc",
+    "worstClassAcc",
+    "ece",
+    ...(hasNoise(exp) ? ["trainAccNoisy", "trainAccClean"] : []),
+    ...(hasVal(exp) ? ["valAcc", "valF1", "valLoss"] : []),
+  ];
+}
+
+const ok = (x) => typeof x === "number" && Number.isFinite(x);
+
+/** A value in its metric's unit: accuracies in % (1 decimal), others with 3 decimals. */
+export function formatStat(x, metric, digits) {
+  if (!ok(x)) return "–";
+  return isFraction(metric) ? (100 * x).toFixed(digits ?? 1) : x.toFixed(digits ?? 3);
+}
+
+/** One summary cell: {main: "85.3 ± 1.2", ci: "[83.1, 87.5]", n, reason}. */
+export function summaryCell(s, metric) {
+  if (!s || !ok(s.mean)) return { main: "–", ci: "", n: s?.n ?? 0, reason: s?.reason ?? "" };
+  const sd = ok(s.sd) ? ` ± ${formatStat(s.sd, metric)}` : "";
+  const unit = isFraction(metric) ? "%" : "";
+  const ci = Array.isArray(s.ci95)
+    ? `[${formatStat(s.ci95[0], metric)}, ${formatStat(s.ci95[1], metric)}]`
+    : "";
+  return { main: `${formatStat(s.mean, metric)}${sd}${unit}`, ci, n: s.n, reason: s.reason ?? "" };
+}
+
+/** Index of the best mean among the cells' summaries (null when fewer than two have one). */
+export function bestCell(cells, metric) {
+  const means = cells.map((c) => c.summary?.[metric]?.mean);
+  const have = means.filter(ok);
+  if (have.length < 2) return null;
+  const best = lowerIsBetter(metric) ? Math.min(...have) : Math.max(...have);
+  return means.indexOf(best);
+}
+
+/** "***" below 0.001, "**" below 0.01, "*" below 0.05, else "". */
+export function stars(p) {
+  if (!ok(p)) return "";
+  return p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : "";
+}
+
+/**
+ * The matrix entry for row `a` against column `b` (cell keys): the
+ * comparison's numbers seen from the row (diff = a − b), the Holm-adjusted
+ * t-test p, whether the row is better, and a significance level 0–3.
+ */
+export function matrixEntry(comparisons, a, b) {
+  const c = comparisons.find((x) => x.a === a && x.b === b) ??
+    comparisons.find((x) => x.a === b && x.b === a);
+  if (!c) return null;
+  const flip = c.a !== a;
+  const diff = ok(c.diff) ? (flip ? -c.diff : c.diff) : null;
+  const p = ok(c.pTHolm) ? c.pTHolm : null;
+  const level = p === null || diff === 0 ? 0 : p < 0.001 ? 3 : p < 0.01 ? 2 : p < 0.05 ? 1 : 0;
+  const better = diff === null || diff === 0 ? null : lowerIsBetter(c.metric) ? diff < 0 : diff > 0;
+  return { comparison: c, diff, p, level, better, tested: p !== null, stars: stars(p) };
+}
+
+// Blue when the row is significantly better, vermillion when worse (Okabe–Ito
+// hues, darker with smaller p); grey when not significant. The text repeats
+// the sign and the stars, so colour is never the only cue.
+const BETTER = ["#cfe3f3", "#9cc8e8", "#3d8fc9", "#0b5d94"];
+const WORSE = ["#f7dccb", "#f3b896", "#e07b3f", "#a94300"];
+
+export function entryColor(e) {
+  if (!e || e.diff === null) return { fill: "#ffffff", ink: "#5b616b" };
+  if (!e.level) return { fill: "#eef0f2", ink: "#3a3f47" };
+  const fill = (e.better ? BETTER : WORSE)[e.level];
+  return { fill, ink: e.level >= 2 ? "#ffffff" : "#1b1d21" };
+}
+
+/** "+1.23" (points for accuracies) or "−0.0123": the row's difference, signed. */
+export function diffText(diff, metric) {
+  if (!ok(diff)) return "–";
+  const t = isFraction(metric) ? (100 * diff).toFixed(2) : diff.toPrecision(3);
+  if (/^-?0?\.?0+(e.*)?$/.test(t.replace(/^-/, ""))) return "0.00";
+  return t.startsWith("-") ? `−${t.slice(1)}` : `+${t}`;
+}
+
+/** "8 of 12 runs finished · 2 running · 2 queued", from the experiment's runs. */
+export function progressText(runs) {
+  const count = (s) => runs.filter((r) => r.status === s).length;
+  const done = count("done");
+  const parts = [`${done} of ${runs.length} run${runs.length === 1 ? "" : "s"} finished`];
+  for (const s of ["running", "queued", "failed", "cancelled", "interrupted"]) {
+    const n = count(s);
+    if (n) parts.push(`${n} ${s}`);
+  }
+  return parts.join(" · ");
+}
+
+/** The experiment's shared settings, compactly. */
+export function settingsLine(exp) {
+  const s = exp?.settings ?? {};
+  const parts = [
+    s.data,
+    s.epochs !== undefined ? `${s.epochs} epochs` : null,
+    s.batchSize !== undefined ? `batch ${s.batchSize}` : null,
+    s.lr !== undefined ? `lr ${s.lr}` : null,
+    s.momentum !== undefined ? `momentum ${s.momentum}` : null,
+    s.stepSize !== undefined ? `lr ×${s.stepGamma} every ${s.stepSize}` : null,
+    s.trainLimit ? `${s.trainLimit} train images` : null,
+    s.testLimit ? `${s.testLimit} test images` : null,
+    s.valFraction ? `${Math.round(s.valFraction * 100)}% validation` : null,
+    Array.isArray(exp?.seeds) ? `seeds ${seedsText(exp.seeds)}` : null,
+  ];
+  return parts.filter(Boolean).join(" · ");
+}
+
+/** [1,2,3,5] → "1–3, 5". */
+export function seedsText(seeds) {
+  const s = [...seeds].sort((a, b) => a - b);
+  const out = [];
+  for (let i = 0; i < s.length; i++) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === s[j] + 1) j++;
+    out.push(j - i >= 2 ? `${s[i]}–${s[j]}` : j > i ? `${s[i]}, ${s[j]}` : `${s[i]}`);
+    i = j;
+  }
+  return out.join(", ");
+}
