@@ -1,9 +1,12 @@
 // The data sets a request may name, and one decoded, shared copy of each per
 // process. Requests only ever name a data set: the paths and URLs behind the
 // names come from the operator (LOSSBENCH_DATASETS), never from a request.
+// Load errors end up in a run's `error` (an API response), so they name the
+// data set and paths within it, never server paths; the log keeps the detail.
 import { loadDataset } from "../ml/data/mod.ts";
 import { shareDataset } from "../ml/protocol.ts";
 import type { Dataset } from "../ml/types.ts";
+import { redactPaths } from "./redact.ts";
 
 export const BUILTIN_DATASETS = ["cifar10", "synthetic"] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -64,14 +67,30 @@ export class Datasets {
       p = loadDataset(spec, {
         cacheDir: this.cacheDir,
         onProgress: (msg) => this.log(`data ${name}: ${msg}`),
+        label: name,
       }).then((d) => {
         this.#classes.set(name, d.classes);
         return shareDataset(d);
+      }, (e) => {
+        this.log(`data ${name} (${spec}): load failed: ${(e as Error)?.stack ?? e}`);
+        throw new Error(this.publicError(name, e));
       });
       // A failed load is forgotten, so a later run can try again.
       p.catch(() => this.#loaded.delete(name));
       this.#loaded.set(name, p);
     }
     return p;
+  }
+
+  /**
+   * A load error as a response may show it: the message with the data set's
+   * source and the cache (and any other absolute path) replaced, prefixed with
+   * the name when it doesn't start with it already.
+   */
+  publicError(name: string, e: unknown): string {
+    const spec = this.registered.get(name);
+    const known = spec ? [spec, spec.replace(/^file:\/\//, ""), this.cacheDir] : [this.cacheDir];
+    const text = redactPaths(e instanceof Error ? e.message : String(e), known);
+    return text.startsWith(`${name}:`) ? text : `${name}: ${text}`;
   }
 }

@@ -4,6 +4,7 @@
 //   path or http(s) URL    an image-folder directory or .tar.gz/.tgz
 import type { Dataset, Split } from "../types.ts";
 import { Rng, Stream } from "../rng.ts";
+import { sweepStaleTempsOnce } from "./cache.ts";
 import { loadCifar10 } from "./cifar_binary.ts";
 import { loadImageFolder } from "./image_folder.ts";
 import type { LoadOptions } from "./options.ts";
@@ -13,13 +14,14 @@ export type { LoadOptions } from "./options.ts";
 export { synthetic } from "./synthetic.ts";
 
 export async function loadDataset(spec: string, opts: LoadOptions): Promise<Dataset> {
+  const m = /^synthetic(?::(\d+))?$/.exec(spec);
+  if (!m) await sweepStaleTempsOnce(opts.cacheDir, opts.onProgress);
   if (spec === "cifar10") {
     return await loadCifar10(opts, {
       url: Deno.env.get("CIFAR10_URL") || undefined,
       md5: Deno.env.get("CIFAR10_MD5") || undefined,
     });
   }
-  const m = /^synthetic(?::(\d+))?$/.exec(spec);
   if (m) {
     // "synthetic:<n>": n train images and a fifth as many test images.
     const train = m[1] === undefined ? undefined : Number(m[1]);
