@@ -2,29 +2,60 @@
 // the worker pool, recovers runs a previous process left behind, and serves
 // the API and the dashboard until SIGINT/SIGTERM.
 import { dirname } from "node:path";
+import { sweepStaleTempsOnce } from "./ml/data/cache.ts";
 import { createApp } from "./routes/app.ts";
 import type { HealthInfo } from "./routes/deps.ts";
+import { HostAllowList, parseAllowedHosts } from "./routes/hosts.ts";
+import { ConnectionClose } from "./routes/limits.ts";
 import { readConfig, type ServiceConfig } from "./service/config.ts";
 import { Datasets } from "./service/datasets.ts";
 import { EventBus } from "./service/event_bus.ts";
 import { createLogger, runLog } from "./service/log.ts";
 import { WorkerPool } from "./service/pool.ts";
 import { Scheduler } from "./service/scheduler.ts";
+import { StorageHealth } from "./service/storage_health.ts";
 import { Store } from "./service/store.ts";
+
+/** Settings read here rather than in service/config.ts: the HTTP edge's. */
+interface EdgeConfig {
+  allowedHosts: string[];
+  maxSubscribers?: number;
+  maxSubscribersPerClient?: number;
+}
+
+function readEdgeConfig(env = Deno.env.toObject()): EdgeConfig {
+  const int = (name: string, min: number, max: number) => {
+    const v = env[name]?.trim();
+    if (!v) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      throw new Error(`${name} must be an integer in ${min}..${max}, got "${v}"`);
+    }
+    return Number(v);
+  };
+  return {
+    allowedHosts: parseAllowedHosts(env.LOSSBENCH_ALLOWED_HOSTS),
+    maxSubscribers: int("LOSSBENCH_SSE_MAX", 1, 100_000),
+    maxSubscribersPerClient: int("LOSSBENCH_SSE_PER_CLIENT", 1, 100_000),
+  };
+}
 
 /** How long shutdown waits for open connections before exiting anyway. */
 const SHUTDOWN_GRACE_MS = 3_000;
 
 async function main() {
   let cfg: ServiceConfig;
+  let edge: EdgeConfig;
   try {
     cfg = readConfig();
+    edge = readEdgeConfig();
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(2);
   }
   await Deno.mkdir(dirname(cfg.kvPath), { recursive: true });
   await Deno.mkdir(cfg.cacheDir, { recursive: true });
+  // Temp files a killed decode or download left behind (the loaders also do this on first use).
+  await sweepStaleTempsOnce(cfg.cacheDir, console.log);
 
   const log = createLogger(cfg.logFormat);
   const logRun = runLog(log);
@@ -57,10 +88,12 @@ async function main() {
 
   const health = (): HealthInfo => ({
     status: stopping ? "stopping" : pool.readyCount > 0 ? "ok" : "degraded",
+    ...(!stopping && pool.readyCount === 0 ? { reason: "no training worker is ready" } : {}),
     backend: info.backend,
     adapter: info.adapter,
     workers: { busy: pool.busy, ready: pool.readyCount, total: pool.size },
   });
+  const hosts = new HostAllowList(cfg.host, edge.allowedHosts);
   const app = createApp({
     store,
     scheduler,
@@ -70,12 +103,17 @@ async function main() {
     health,
     token: cfg.token,
     heartbeatMs: cfg.heartbeatMs,
+    hosts,
+    storage: new StorageHealth(),
+    maxSubscribers: edge.maxSubscribers,
+    maxSubscribersPerClient: edge.maxSubscribersPerClient,
   });
 
   const server = Deno.serve({
     port: cfg.port,
     hostname: cfg.host,
     onListen: ({ hostname, port }) => {
+      hosts.port = port;
       const host = hostname.includes(":") ? `[${hostname}]` : hostname;
       const url = `http://${host}:${port}/`;
       log.info(`lossbench listening on ${url}`, { url });
@@ -88,13 +126,24 @@ async function main() {
           (registered.length ? "" : " (register more with LOSSBENCH_DATASETS=name=path)"),
         { datasets: datasets.names() },
       );
-      if (cfg.token) console.log("auth: bearer token required for POST and DELETE");
+      log.info(`hosts: ${hosts.describe()}`);
+      if (cfg.token) {
+        log.info("auth: token required for every route but /api/health (sign in at /login)");
+      }
       if (recovered.resumed.length || recovered.interrupted.length) {
         log.info(
           `recovered: ${recovered.resumed.length} run(s) resuming from a checkpoint, ` +
             `${recovered.interrupted.length} marked interrupted`,
         );
       }
+    },
+    // A refused body's response ends with ConnectionClose on purpose (routes/limits.ts).
+    onError: (e) => {
+      if (!(e instanceof ConnectionClose)) console.error("server error:", e);
+      return new Response(JSON.stringify({ error: "internal error" }), {
+        status: 500,
+        headers: { "content-type": "application/json; charset=utf-8" },
+      });
     },
   }, app.fetch);
   scheduler.kick();

@@ -2,13 +2,17 @@
 import type { Datasets } from "../service/datasets.ts";
 import type { EventBus } from "../service/event_bus.ts";
 import type { Scheduler } from "../service/scheduler.ts";
+import type { StorageHealth } from "../service/storage_health.ts";
 import type { Store } from "../service/store.ts";
+import type { HostAllowList } from "./hosts.ts";
 
 export interface HealthInfo {
   status: "ok" | "degraded" | "stopping";
   backend: string;
   adapter: string;
   workers: { busy: number; ready: number; total: number };
+  /** Why the status is not "ok". */
+  reason?: string;
 }
 
 export interface Deps {
@@ -19,12 +23,21 @@ export interface Deps {
   /** The pool's backend (what `auto` resolves to here). */
   backend: string;
   health(): HealthInfo;
-  /** When set, every mutating route needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, every route but a bare GET /api/health and the sign-in page needs
+   * `Authorization: Bearer <token>` or the sign-in cookie (see auth.ts).
+   */
   token?: string;
+  /** Host-header allow-list (see hosts.ts); none: any Host is answered. */
+  hosts?: HostAllowList;
+  /** Learns of storage failures (507s) and reports them in /api/health. */
+  storage?: StorageHealth;
   /** Interval of SSE heartbeat comments (default 15 s). */
   heartbeatMs?: number;
   /** Largest request body accepted (default 64 KiB). */
   maxBodyBytes?: number;
   /** Most SSE clients at once (default 1000). */
   maxSubscribers?: number;
+  /** Most SSE streams one client (remote address) may hold (default max(4, 10% of the above)). */
+  maxSubscribersPerClient?: number;
 }

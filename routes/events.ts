@@ -11,7 +11,7 @@
 // The stream is pull-based: an event is encoded only when the client has taken
 // the previous one, so a client that stops reading holds no more than its
 // subscriber's bounded buffer (see service/event_bus.ts), never training.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { Item } from "../service/event_bus.ts";
 import { type DurableEvent, isTerminal, type ServiceEvent } from "../service/types.ts";
 import type { Deps } from "./deps.ts";
@@ -47,8 +47,31 @@ function ends(e: Item, runId?: string): boolean {
     (e.type === "deleted" || (e.type === "status" && isTerminal(e.data.status)));
 }
 
-function sse(deps: Deps, opts: { runId?: string; since?: number }): Response {
-  const { runId, since } = opts;
+/** Streams one client may hold: a bounded share, so one client cannot take every slot. */
+export function perClientLimit(deps: Deps): number {
+  const max = deps.maxSubscribers ?? 1000;
+  return deps.maxSubscribersPerClient ?? Math.max(4, Math.floor(max / 10));
+}
+
+/**
+ * Who holds a stream, for the per-client share: the remote address. (With a
+ * token, every signed-in client holds the same one, so the token would make
+ * them all one client; the address keeps them apart.)
+ */
+export function clientKey(c: Context): string {
+  const addr = (c.env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
+  return addr?.hostname ?? "unknown";
+}
+
+function sse(deps: Deps, opts: { runId?: string; since?: number; client: string }): Response {
+  const { runId, since, client } = opts;
+  const share = perClientLimit(deps);
+  if (deps.bus.countFor(client) >= share) {
+    throw apiError(
+      429,
+      `too many event streams from this client (at most ${share}); close some and retry`,
+    );
+  }
   if (deps.bus.size >= (deps.maxSubscribers ?? 1000)) {
     throw apiError(503, "too many event streams open; try again later");
   }
@@ -57,6 +80,7 @@ function sse(deps: Deps, opts: { runId?: string; since?: number }): Response {
     filter: runId ? (e) => e.runId === runId : undefined,
     maxDurable: MAX_BUFFERED_DURABLE,
     onClose: () => clearInterval(heartbeat),
+    client,
   });
   let lastSent = since ?? deps.store.lastSeq;
   // Replayed from KV a page at a time, until a page comes back short.
@@ -127,12 +151,16 @@ function sse(deps: Deps, opts: { runId?: string; since?: number }): Response {
 export function eventRoutes(deps: Deps): Hono {
   const r = new Hono();
 
-  r.get("/events", (c) => sse(deps, { since: parseLastEventId(c.req.header("last-event-id")) }));
+  r.get("/events", (c) =>
+    sse(deps, {
+      since: parseLastEventId(c.req.header("last-event-id")),
+      client: clientKey(c),
+    }));
 
   r.get("/runs/:id/events", async (c) => {
     const run = await findRun(deps, c);
     const since = parseLastEventId(c.req.header("last-event-id")) ?? 0;
-    return sse(deps, { runId: run.id, since });
+    return sse(deps, { runId: run.id, since, client: clientKey(c) });
   });
 
   return r;

@@ -1,6 +1,10 @@
 // /api/health: is it up, on what, and how busy. Always 200 (the dashboard
-// shows the body); `status` says "ok", "degraded" (no worker ready) or "stopping".
+// shows the body); `status` says "ok", "degraded" (no worker ready, or
+// storage failing, with `reason`) or "stopping". With a token set, a client
+// that has not authenticated gets only `status`: it is open so that load
+// balancers and uptime checks need no secret, and says nothing more.
 import { Hono } from "hono";
+import { authenticated } from "./auth.ts";
 import type { Deps } from "./deps.ts";
 
 const started = Date.now();
@@ -9,10 +13,19 @@ export function healthRoutes(deps: Deps): Hono {
   const r = new Hono();
   r.get("/", async (c) => {
     const h = deps.health();
+    const storage = deps.storage?.state ?? { ok: true };
+    if (!storage.ok && h.status === "ok") {
+      h.status = "degraded";
+      h.reason = `storage: ${storage.reason} (since ${storage.since})`;
+    }
+    if (deps.token && !authenticated(c.req.raw)) return c.json({ status: h.status });
     const names = deps.datasets.names();
     const ready = await Promise.all(names.map((n) => deps.datasets.ready(n)));
     return c.json({
       ...h,
+      storage: storage.ok
+        ? { status: "ok" }
+        : { status: "failing", reason: storage.reason, since: storage.since },
       queue: { length: deps.store.queueLength, max: deps.store.maxQueue },
       subscribers: deps.bus.size,
       datasets: names,

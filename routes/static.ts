@@ -100,12 +100,15 @@ staticRoutes.get("/vendor/:file", async (c) => {
       c.text(`${npm[0]} file missing: ${url.pathname}`, 503);
   }
   if (!VENDOR.has(file)) return c.notFound();
+  // The log says where it looked; the response names no server path.
   let dist: URL;
   try {
     dist = chartJsDist();
   } catch (e) {
-    return c.text(`chart.js is not installed: ${(e as Error).message}`, 503);
+    console.error(`GET /vendor/${file}: ${(e as Error).message}`);
+    return c.text("chart.js is not installed (run `deno install` on the server)", 503);
   }
   const res = await send(new URL(file, dist), file, "public, max-age=86400");
-  return res ?? c.text(`chart.js file missing: ${new URL(file, dist).pathname}`, 503);
+  if (!res) console.error(`GET /vendor/${file}: missing ${new URL(file, dist).pathname}`);
+  return res ?? c.text(`chart.js file ${file} is missing on the server`, 503);
 });

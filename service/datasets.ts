@@ -1,12 +1,15 @@
 // The data sets a request may name, and one decoded, shared copy of each per
 // process. Requests only ever name a data set: the paths and URLs behind the
 // names come from the operator (LOSSBENCH_DATASETS), never from a request.
+// Load errors end up in a run's `error` (an API response), so they name the
+// data set and paths within it, never server paths; the log keeps the detail.
 import { classCounts } from "../ml/conditions/mod.ts";
 import { decodedCachePath } from "../ml/data/cache.ts";
 import { CIFAR10_FILE, CIFAR10_MD5 } from "../ml/data/cifar_binary.ts";
 import { loadDataset } from "../ml/data/mod.ts";
 import { shareDataset } from "../ml/protocol.ts";
 import type { Dataset } from "../ml/types.ts";
+import { redactPaths } from "./redact.ts";
 
 export const BUILTIN_DATASETS = [
   "cifar10",
@@ -105,15 +108,31 @@ export class Datasets {
       p = loadDataset(spec, {
         cacheDir: this.cacheDir,
         onProgress: (msg) => this.log(`data ${name}: ${msg}`),
+        label: name,
       }).then((d) => {
         this.#classes.set(name, d.classes);
         this.#trainCounts.set(name, classCounts(d.train.labels, d.classes.length));
         return shareDataset(d);
+      }, (e) => {
+        this.log(`data ${name} (${spec}): load failed: ${(e as Error)?.stack ?? e}`);
+        throw new Error(this.publicError(name, e));
       });
       // A failed load is forgotten, so a later run can try again.
       p.catch(() => this.#loaded.delete(name));
       this.#loaded.set(name, p);
     }
     return p;
+  }
+
+  /**
+   * A load error as a response may show it: the message with the data set's
+   * source and the cache (and any other absolute path) replaced, prefixed with
+   * the name when it doesn't start with it already.
+   */
+  publicError(name: string, e: unknown): string {
+    const spec = this.registered.get(name);
+    const known = spec ? [spec, spec.replace(/^file:\/\//, ""), this.cacheDir] : [this.cacheDir];
+    const text = redactPaths(e instanceof Error ? e.message : String(e), known);
+    return text.startsWith(`${name}:`) ? text : `${name}: ${text}`;
   }
 }

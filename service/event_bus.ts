@@ -15,6 +15,8 @@ export interface SubscriberOptions {
   maxDurable?: number;
   /** Called once when it closes, with the reason. */
   onClose?: (reason: "overflow" | "closed") => void;
+  /** Who holds it (e.g. the client's address), for per-client limits. */
+  client?: string;
 }
 
 export class Subscriber {
@@ -25,10 +27,12 @@ export class Subscriber {
   /** Why it was closed: "overflow" when the client fell behind. */
   reason: "overflow" | "closed" | null = null;
   readonly maxDurable: number;
+  readonly client: string | undefined;
 
   constructor(private bus: EventBus, private opts: SubscriberOptions) {
     this.filter = opts.filter ?? (() => true);
     this.maxDurable = opts.maxDurable ?? 1000;
+    this.client = opts.client;
   }
 
   readonly filter: (e: ServiceEvent) => boolean;
@@ -95,11 +99,20 @@ export class Subscriber {
 
 export class EventBus {
   #subs = new Set<Subscriber>();
+  #perClient = new Map<string, number>();
 
   subscribe(opts: SubscriberOptions = {}): Subscriber {
     const s = new Subscriber(this, opts);
     this.#subs.add(s);
+    if (s.client !== undefined) {
+      this.#perClient.set(s.client, (this.#perClient.get(s.client) ?? 0) + 1);
+    }
     return s;
+  }
+
+  /** Open subscribers held by `client`. */
+  countFor(client: string): number {
+    return this.#perClient.get(client) ?? 0;
   }
 
   publish(e: ServiceEvent): void {
@@ -107,7 +120,10 @@ export class EventBus {
   }
 
   remove(s: Subscriber): void {
-    this.#subs.delete(s);
+    if (!this.#subs.delete(s) || s.client === undefined) return;
+    const n = (this.#perClient.get(s.client) ?? 1) - 1;
+    if (n > 0) this.#perClient.set(s.client, n);
+    else this.#perClient.delete(s.client);
   }
 
   get size() {

@@ -49,7 +49,21 @@ function runsCsv(exp: Experiment, runs: Run[], epochs: EpochMetrics[][]): string
 }
 
 function summaryCsv(stats: ExperimentStats): string {
-  const out = [line(["cell", "metric", "n", "mean", "sd", "se", "ci95_low", "ci95_high", "min", "max", "note"])];
+  const out = [
+    line([
+      "cell",
+      "metric",
+      "n",
+      "mean",
+      "sd",
+      "se",
+      "ci95_low",
+      "ci95_high",
+      "min",
+      "max",
+      "note",
+    ]),
+  ];
   for (const cell of stats.cells) {
     for (const [metric, s] of Object.entries(cell.summary)) {
       out.push(line([

@@ -8,7 +8,8 @@
 // single seeds' lines, a cell's and a run's reliability diagram and per-class
 // bars, the CSV exports, adding seeds live, and the report's comparison with 5
 // seeds in one click (cancelled and deleted from the page).
-import type { Browser, Page } from "puppeteer-core";
+// deno-lint-ignore no-import-prefix -- a dev-only package: kept out of what serving installs
+import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { startServer } from "./util/server.ts";

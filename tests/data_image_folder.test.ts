@@ -60,7 +60,7 @@ const pngSet: TarMember[] = [
   { name: "train/cat/.DS_Store", data: text("junk") },
   { name: "__MACOSX/train/cat/._a.png", data: text("junk") },
   { name: "README.md", data: text("# my data") },
-  { name: "train/cat/notes.txt", data: text("not an image") },
+  { name: "train/cat/Thumbs.db", data: text("junk") },
   { name: "train/LICENSE", data: text("loose file beside the class folders") },
 ];
 

@@ -129,3 +129,79 @@ export async function readDecoded(path: string): Promise<Dataset | null> {
     test,
   };
 }
+
+/** Temp names: writeAtomic's `.tmp-<uuid>`, download's `.part-<uuid>`, loadUrl's `<uuid>.download`. */
+const TEMP = /(\.(tmp|part)-[0-9a-f]{8}-[0-9a-f-]{27}|^[0-9a-f]{8}-[0-9a-f-]{27}\.download)$/;
+/**
+ * A temp file written to within this long may belong to another process that
+ * shares the cache (a CLI run decoding, a download): writers touch theirs at
+ * least every minute (the download stall timeout), so older ones are orphans.
+ */
+export const TEMP_GRACE_MS = 2 * 60_000;
+
+/**
+ * Removes temp files that an interrupted write left in `cacheDir` (a kill
+ * during a decode-cache write or a download leaves up to the whole file):
+ * those last modified before this process started and at least TEMP_GRACE_MS
+ * ago. Returns the removed files' paths and total size. A missing cache is
+ * empty; files that vanish meanwhile are skipped.
+ */
+export async function sweepStaleTemps(
+  cacheDir: string,
+  olderThan = Math.min(performance.timeOrigin, Date.now() - TEMP_GRACE_MS),
+): Promise<{ removed: string[]; bytes: number }> {
+  const removed: string[] = [];
+  let bytes = 0;
+  async function walk(dir: string, depth: number) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      throw e;
+    }
+    for (const e of entries) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory && depth < 3) await walk(path, depth + 1);
+      if (!e.isFile || !TEMP.test(e.name)) continue;
+      try {
+        const info = await Deno.stat(path);
+        if ((info.mtime?.getTime() ?? Infinity) >= olderThan) continue;
+        await Deno.remove(path);
+        removed.push(path);
+        bytes += info.size;
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }
+    }
+  }
+  await walk(cacheDir, 0);
+  return { removed, bytes };
+}
+
+const swept = new Map<string, ReturnType<typeof sweepStaleTemps>>();
+
+/** sweepStaleTemps once per cache directory per process (the first load, or start-up). */
+export function sweepStaleTempsOnce(
+  cacheDir: string,
+  log?: (msg: string) => void,
+): ReturnType<typeof sweepStaleTemps> {
+  let p = swept.get(cacheDir);
+  if (!p) {
+    p = sweepStaleTemps(cacheDir).then((r) => {
+      if (r.removed.length) {
+        log?.(
+          `cache: removed ${r.removed.length} stale temp file(s), ` +
+            `${(r.bytes / 1e6).toFixed(1)} MB, left by an interrupted write`,
+        );
+      }
+      return r;
+    }, (e) => {
+      // Cleanup is housekeeping: it must never stop a data set from loading.
+      log?.(`cache: could not look for stale temp files: ${(e as Error).message}`);
+      return { removed: [], bytes: 0 };
+    });
+    swept.set(cacheDir, p);
+  }
+  return p;
+}

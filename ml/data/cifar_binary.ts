@@ -6,7 +6,7 @@ import { decodedCachePath, readDecoded, writeDecoded } from "./cache.ts";
 import { download, DownloadError } from "./download.ts";
 import { md5File } from "./hash.ts";
 import { readTar } from "./tar.ts";
-import type { LoadOptions } from "./options.ts";
+import { type LoadOptions, showPath } from "./options.ts";
 
 export const CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
 export const CIFAR10_MD5 = "c32a1d4ab5d03f1284b67883e8d87530";
@@ -142,11 +142,13 @@ export async function loadCifar10(opts: LoadOptions, source: CifarSource = {}): 
   if (!isHttp(url) && source.url) {
     // A local copy is used in place; it must still be the expected file.
     archive = url.startsWith("file://") ? new URL(url).pathname : url;
-    if (!(await exists(archive))) throw new Error(`cifar10: CIFAR10_URL file ${archive} not found`);
-    await checkMd5(archive, md5, opts.signal);
+    if (!(await exists(archive))) {
+      throw new Error(`cifar10: CIFAR10_URL file${showPath(opts, ` ${archive}`, "")} not found`);
+    }
+    await checkMd5(archive, showPath(opts, archive, "the CIFAR10_URL file"), md5, opts.signal);
   } else if (await exists(cachedArchive)) {
     archive = cachedArchive;
-    await checkMd5(archive, md5, opts.signal);
+    await checkMd5(archive, showPath(opts, archive, "the cached archive"), md5, opts.signal);
   } else {
     archive = cachedArchive;
     try {
@@ -162,24 +164,29 @@ export async function loadCifar10(opts: LoadOptions, source: CifarSource = {}): 
         `cifar10: ${e.message}. This machine may be offline. Provide the official archive ` +
           `(${CIFAR10_FILE}, ${CIFAR10_BYTES.toLocaleString("en-US")} bytes, MD5 ${CIFAR10_MD5}) ` +
           `by setting CIFAR10_URL to a local copy or a reachable mirror, or by putting the file ` +
-          `at ${cachedArchive}.`,
+          `${showPath(opts, `at ${cachedArchive}`, "in the data cache (LOSSBENCH_CACHE)")}.`,
         { cause: e },
       );
     }
   }
 
   say(`cifar10: reading ${archive}`);
-  const ds = await readCifarArchive(archive, archive, opts.signal);
+  const ds = await readCifarArchive(archive, showPath(opts, archive, "cifar10"), opts.signal);
   await writeDecoded(decodedPath, ds);
   say(`cifar10: ${ds.train.count} train, ${ds.test.count} test; decoded cache ${decodedPath}`);
   return ds;
 }
 
-async function checkMd5(path: string, md5: string, signal?: AbortSignal): Promise<void> {
+async function checkMd5(
+  path: string,
+  shown: string,
+  md5: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const got = await md5File(path, signal);
   if (got !== md5) {
     throw new Error(
-      `cifar10: ${path} has MD5 ${got}, expected ${md5}: it is not the official ` +
+      `cifar10: ${shown} has MD5 ${got}, expected ${md5}: it is not the official ` +
         `${CIFAR10_FILE} (replace or delete it)`,
     );
   }

@@ -122,8 +122,12 @@ export async function decodeImageFolder(
     if (parts.length < 3) continue; // loose files beside the class folders
     const format = sniffFormat(f.data);
     if (!format) {
-      if (IMAGE_EXT.test(f.path)) throw new Error(`${label}: ${f.path} is not a PNG or JPEG file`);
-      continue; // notes and other non-image files
+      // Never skipped silently: a stray file may be a mislabelled image.
+      const why = IMAGE_EXT.test(f.path) ? "is not a PNG or JPEG file despite its name" : (
+        "is not a PNG or JPEG image (a class folder may hold only images; hidden files, " +
+        "Thumbs.db and desktop.ini are skipped)"
+      );
+      throw new Error(`${label}: ${f.path} ${why}`);
     }
     if (parts.length > 3) {
       throw new Error(
@@ -289,6 +293,7 @@ async function loadArchive(path: string, label: string, name: string, opts: Load
  */
 async function loadUrl(url: string, opts: LoadOptions): Promise<Dataset> {
   const name = baseName(url);
+  const label = opts.label ?? url;
   const indexPath = `${opts.cacheDir}/urls/${sha256Hex(url).slice(0, 32)}.json`;
   try {
     const { sha256 } = JSON.parse(await Deno.readTextFile(indexPath));
@@ -302,8 +307,15 @@ async function loadUrl(url: string, opts: LoadOptions): Promise<Dataset> {
   }
   const tmp = `${opts.cacheDir}/downloads/${crypto.randomUUID()}.download`;
   try {
-    const got = await download(url, tmp, { onProgress: opts.onProgress, signal: opts.signal });
-    const ds = await loadArchive(tmp, url, name, opts);
+    let got;
+    try {
+      got = await download(url, tmp, { onProgress: opts.onProgress, signal: opts.signal });
+    } catch (e) {
+      if (opts.label === undefined) throw e;
+      const why = (e as Error).message.split(url).join("its URL");
+      throw new Error(`${label}: download failed: ${why}`, { cause: e });
+    }
+    const ds = await loadArchive(tmp, label, name, opts);
     const index = new TextEncoder().encode(JSON.stringify({ url, sha256: got.sha256 }));
     await writeAtomic(indexPath, (f) => writeAll(f, index));
     return ds;
@@ -321,6 +333,9 @@ export async function loadImageFolder(spec: string, opts: LoadOptions): Promise<
     stat = await Deno.stat(path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
+      if (opts.label !== undefined) {
+        throw new Error(`${opts.label}: the data set's source is missing on the server`);
+      }
       throw new Error(
         `data set ${spec} not found (expected cifar10, synthetic, or the path or URL of an ` +
           `image-folder directory or .tar.gz)`,
@@ -336,8 +351,8 @@ export async function loadImageFolder(spec: string, opts: LoadOptions): Promise<
       `dir:${hashFiles(tree.files)}:${sha256Hex(tree.dirs.join("\n"))}`,
       name,
       opts,
-      () => decodeImageFolder(tree, name, path, opts),
+      () => decodeImageFolder(tree, name, opts.label ?? path, opts),
     );
   }
-  return loadArchive(path, path, name, opts);
+  return loadArchive(path, opts.label ?? path, name, opts);
 }

@@ -4,6 +4,7 @@
 //   path or http(s) URL    an image-folder directory or .tar.gz/.tgz
 import type { Dataset, Split } from "../types.ts";
 import { Rng, Stream } from "../rng.ts";
+import { sweepStaleTempsOnce } from "./cache.ts";
 import { loadCifar10 } from "./cifar_binary.ts";
 import { loadImageFolder } from "./image_folder.ts";
 import type { LoadOptions } from "./options.ts";
@@ -13,14 +14,15 @@ export type { LoadOptions } from "./options.ts";
 export { synthetic } from "./synthetic.ts";
 
 export async function loadDataset(spec: string, opts: LoadOptions): Promise<Dataset> {
+  const syn = parseSyntheticSpec(spec);
+  if (syn) return synthetic(syn);
+  await sweepStaleTempsOnce(opts.cacheDir, opts.onProgress);
   if (spec === "cifar10") {
     return await loadCifar10(opts, {
       url: Deno.env.get("CIFAR10_URL") || undefined,
       md5: Deno.env.get("CIFAR10_MD5") || undefined,
     });
   }
-  const syn = parseSyntheticSpec(spec);
-  if (syn) return synthetic(syn);
   return await loadImageFolder(spec, opts);
 }
 

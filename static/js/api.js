@@ -36,6 +36,9 @@ async function call(method, path, body) {
     init.body = JSON.stringify(body);
   }
   const res = await fetch(path, init);
+  // Signed out (the cookie expired, or the token changed): sign in again.
+  // A typed bearer token that was refused is reported instead, by the form.
+  if (res.status === 401 && !t) location.assign("/login");
   const text = await res.text();
   let data = null;
   try {

@@ -18,6 +18,8 @@ export interface StartOptions {
   kvPath?: string;
   /** How long to wait for the URL line (default 60 s). */
   timeoutMs?: number;
+  /** Extra `deno run` flags before main.ts (e.g. `--preload` of a test double). */
+  denoArgs?: string[];
 }
 
 export interface Server {
@@ -49,7 +51,7 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
     ...opts.env,
   };
   const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
+    args: ["run", "-A", ...(opts.denoArgs ?? []), "main.ts"],
     cwd: ROOT,
     env,
     stdin: "null",
@@ -131,6 +133,8 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
     throw e;
   }
   if (!url.endsWith("/")) url += "/";
+  // A wildcard bind prints its wildcard: reach it over loopback.
+  url = url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:");
 
   return {
     url,

@@ -1,0 +1,161 @@
+// LOSSBENCH_TOKEN: when set, every route needs it except a bare
+// `GET /api/health` and the sign-in page. API clients send
+// `Authorization: Bearer <token>`; the dashboard signs in once at /login and
+// then holds an HttpOnly, SameSite=Strict cookie (EventSource cannot send
+// headers). The cookie holds an HMAC of the token, not the token: it is
+// useless anywhere else, and changing the token signs every browser out.
+// Tokens are compared through SHA-256 digests with timingSafeEqual, so the
+// time taken says nothing about the token, not even its length.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { Hono, type MiddlewareHandler } from "hono";
+
+const COOKIE = "lossbench_session";
+/** A month: the dashboard signs in once per browser, not once per visit. */
+const COOKIE_MAX_AGE_S = 30 * 24 * 3600;
+const LOGIN_PAGE = new URL("../static/login.html", import.meta.url);
+
+export type AuthKind = "bearer" | "cookie";
+const authOf = new WeakMap<Request, AuthKind>();
+
+/** How the request authenticated (set by requireToken), or undefined. */
+export function authenticated(req: Request): AuthKind | undefined {
+  return authOf.get(req);
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const h = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(h(a), h(b));
+}
+
+/**
+ * The cookie's name carries the port of the Host header, so two services on
+ * one machine (cookies ignore ports) do not sign each other out.
+ */
+export function cookieName(host: string | undefined): string {
+  const port = /:(\d{1,5})$/.exec(host ?? "")?.[1];
+  return port ? `${COOKIE}_${port}` : COOKIE;
+}
+
+function readCookie(header: string | null, name: string): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export class TokenAuth {
+  readonly session: string;
+
+  constructor(readonly token: string) {
+    this.session = createHmac("sha256", token).update("lossbench session v1").digest("base64url");
+  }
+
+  checkToken(candidate: string): boolean {
+    return sameSecret(candidate, this.token);
+  }
+
+  /** "bearer" or "cookie" when the request carries valid credentials, else why not. */
+  check(req: Request): AuthKind | "missing" | "malformed" | "invalid" {
+    const header = req.headers.get("authorization");
+    if (header !== null) {
+      const m = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
+      if (!m) return "malformed";
+      return this.checkToken(m[1]) ? "bearer" : "invalid";
+    }
+    const cookie = readCookie(req.headers.get("cookie"), cookieName(req.headers.get("host") ?? ""));
+    if (cookie === undefined) return "missing";
+    return sameSecret(cookie, this.session) ? "cookie" : "invalid";
+  }
+}
+
+/** Paths that stay open with a token: the sign-in page and its form, and a bare health check. */
+function isOpen(method: string, path: string): boolean {
+  if (method === "GET" || method === "HEAD") return path === "/login" || path === "/api/health";
+  return method === "POST" && (path === "/api/login" || path === "/api/logout");
+}
+
+const MESSAGES = {
+  missing: "missing bearer token (Authorization: Bearer …) or sign-in cookie (sign in at /login)",
+  malformed: "malformed Authorization header",
+  invalid: "invalid bearer token",
+};
+
+/** Rejects unauthenticated requests: browsers' page loads go to /login, the rest get 401. */
+export function requireToken(auth: TokenAuth): MiddlewareHandler {
+  return async (c, next) => {
+    const result = auth.check(c.req.raw);
+    if (result === "bearer" || result === "cookie") {
+      authOf.set(c.req.raw, result);
+    } else if (!isOpen(c.req.method, c.req.path)) {
+      const page = c.req.method === "GET" && !c.req.path.startsWith("/api/") &&
+        (c.req.header("accept") ?? "").includes("text/html");
+      if (page) return c.redirect("/login", 302);
+      c.header("www-authenticate", 'Bearer realm="lossbench"');
+      // An invalid cookie is reported as missing: the fix is the same, sign in again.
+      const why = result === "invalid" && !c.req.header("authorization") ? "missing" : result;
+      return c.json({ error: MESSAGES[why] }, 401);
+    }
+    await next();
+  };
+}
+
+function setCookie(c: { req: { url: string; header(n: string): string | undefined } }, v: string) {
+  const https = new URL(c.req.url).protocol === "https:" ||
+    c.req.header("x-forwarded-proto")?.split(",")[0].trim() === "https";
+  const age = v ? COOKIE_MAX_AGE_S : 0;
+  return `${cookieName(c.req.header("host"))}=${v}; Path=/; HttpOnly; SameSite=Strict; ` +
+    `Max-Age=${age}${https ? "; Secure" : ""}`;
+}
+
+/** Where to go after signing in: a local path only (never "//host"). */
+function localPath(v: unknown): string {
+  return typeof v === "string" && /^\/(?![/\\])/.test(v) ? v : "/";
+}
+
+/**
+ * GET /login (the form), POST /api/login (form fields `token`, `next`, or JSON
+ * `{"token"}`) and POST /api/logout. A form gets 303 redirects; JSON gets 204
+ * or 401.
+ */
+export function authRoutes(auth: TokenAuth | undefined): Hono {
+  const r = new Hono();
+
+  r.get("/login", async (c) => {
+    if (!auth) return c.redirect("/", 302);
+    return c.body(await Deno.readFile(LOGIN_PAGE), 200, {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-content-type-options": "nosniff",
+      "x-frame-options": "DENY",
+    });
+  });
+
+  r.post("/api/login", async (c) => {
+    const json = /^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "");
+    let token: unknown;
+    let next: unknown;
+    try {
+      if (json) ({ token } = await c.req.json());
+      else ({ token, next } = await c.req.parseBody());
+    } catch {
+      token = undefined;
+    }
+    if (!auth) return json ? c.body(null, 204) : c.redirect("/", 303);
+    if (typeof token !== "string" || !auth.checkToken(token.trim())) {
+      if (json) return c.json({ error: "invalid token" }, 401);
+      return c.redirect("/login?failed", 303);
+    }
+    c.header("set-cookie", setCookie(c, auth.session));
+    return json ? c.body(null, 204) : c.redirect(localPath(next), 303);
+  });
+
+  r.post("/api/logout", (c) => {
+    c.header("set-cookie", setCookie(c, ""));
+    const json = (c.req.header("accept") ?? "").includes("application/json") ||
+      /^application\/json/i.test(c.req.header("content-type") ?? "");
+    return json ? c.body(null, 204) : c.redirect("/login", 303);
+  });
+
+  return r;
+}
