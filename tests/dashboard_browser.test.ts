@@ -233,7 +233,7 @@ Deno.test({
         "#runs-table .run-error details",
         (d: any) => ({ open: d.open, text: d.querySelector("p").textContent }),
       );
-      assert(full.open && /missing\/cifar-10-binary\.tar\.gz not found/.test(full.text), full.text);
+      assert(full.open && /CIFAR10_URL file not found/.test(full.text), full.text);
       // The banner's button puts the form back on data that works offline.
       await page.click("#banner-synthetic");
       assertEquals(await page.$eval("#f-data", (el: any) => el.value), "synthetic");
