@@ -4,32 +4,7 @@
 import { asymmetricTargets, checkCondition, prepareTrain } from "../ml/conditions/mod.ts";
 import type { LabelNoise, Split } from "../ml/types.ts";
 import { assert, assertEquals, assertThrows } from "./util/assert.ts";
-
-const CIFAR = [
-  "airplane",
-  "automobile",
-  "bird",
-  "cat",
-  "deer",
-  "dog",
-  "frog",
-  "horse",
-  "ship",
-  "truck",
-];
-
-/** Classes interleaved as in real data; each image's 4 bytes hold its index. */
-function makeSplit(perClass: number[]): Split {
-  const order: number[] = [];
-  for (let r = 0; r < Math.max(...perClass); r++) {
-    perClass.forEach((n, c) => r < n && order.push(c));
-  }
-  const count = order.length;
-  const images = new Uint8Array(count * 4);
-  const view = new DataView(images.buffer);
-  for (let i = 0; i < count; i++) view.setUint32(i * 4, i, true);
-  return { images, labels: Uint8Array.from(order), count };
-}
+import { CIFAR, makeSplit } from "./util/splits.ts";
 
 const cifarTrain = makeSplit(new Array(10).fill(5000));
 const noisy = (kind: LabelNoise["kind"], rate: number) => ({ labelNoise: { kind, rate } });

@@ -2,37 +2,9 @@
 // the validation split, stratified hold-out counts, alignment of images, labels
 // and the flipped mask, and determinism by seed.
 import { prepareTrain, valCountFor } from "../ml/conditions/mod.ts";
-import type { Condition, Split } from "../ml/types.ts";
+import type { Condition } from "../ml/types.ts";
 import { assert, assertEquals, assertThrows } from "./util/assert.ts";
-
-const CIFAR = [
-  "airplane",
-  "automobile",
-  "bird",
-  "cat",
-  "deer",
-  "dog",
-  "frog",
-  "horse",
-  "ship",
-  "truck",
-];
-
-/** Classes interleaved as in real data; each image's 4 bytes hold its index. */
-function makeSplit(perClass: number[]): Split {
-  const order: number[] = [];
-  for (let r = 0; r < Math.max(...perClass); r++) {
-    perClass.forEach((n, c) => r < n && order.push(c));
-  }
-  const count = order.length;
-  const images = new Uint8Array(count * 4);
-  const view = new DataView(images.buffer);
-  for (let i = 0; i < count; i++) view.setUint32(i * 4, i, true);
-  return { images, labels: Uint8Array.from(order), count };
-}
-
-const origin = (s: Split, i: number) =>
-  new DataView(s.images.buffer, s.images.byteOffset).getUint32(i * 4, true);
+import { CIFAR, makeSplit, origin } from "./util/splits.ts";
 
 const countsOf = (labels: ArrayLike<number>, k: number) => {
   const c = new Array(k).fill(0);
