@@ -6,24 +6,10 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-webgpu";
 import { initBackend } from "../ml/backend.ts";
 import { lossFn } from "../ml/losses/registry.ts";
-import type { LossParams } from "../ml/types.ts";
 import { assert, AssertionError } from "./util/assert.ts";
+import { lossFixtures } from "./util/loss_fixtures.ts";
 
-interface Case {
-  logits: { shape: [number, number]; data: number[] };
-  labels: number[];
-  trainCounts: number[];
-}
-interface Result {
-  case: string;
-  loss: string;
-  params: LossParams;
-  value: number;
-  grad: number[];
-}
-const ref = JSON.parse(
-  await Deno.readTextFile(new URL("./fixtures/reference_losses.json", import.meta.url)),
-) as { cases: Record<string, Case>; results: Result[] };
+const ref = lossFixtures;
 
 async function checkAll(tol: number): Promise<number> {
   let worst = 0;

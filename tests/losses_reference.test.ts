@@ -6,26 +6,17 @@ import * as tf from "@tensorflow/tfjs";
 import { classBalancedWeights } from "../ml/losses/counts.ts";
 import { LOSS_NAMES, lossFn } from "../ml/losses/registry.ts";
 import type { LossContext } from "../ml/losses/plugin.ts";
-import type { LossParams } from "../ml/types.ts";
 import { assert, AssertionError, assertThrows } from "./util/assert.ts";
+import type { LossParams } from "../ml/types.ts";
+import {
+  type LossCase as Case,
+  lossFixtures,
+  type LossResult as Result,
+} from "./util/loss_fixtures.ts";
 
 await tf.setBackend("cpu");
 
-interface Case {
-  logits: { shape: [number, number]; data: number[] };
-  labels: number[];
-  trainCounts: number[];
-}
-interface Result {
-  case: string;
-  loss: string;
-  params: LossParams;
-  value: number;
-  grad: number[];
-}
-const ref = JSON.parse(
-  await Deno.readTextFile(new URL("./fixtures/reference_losses.json", import.meta.url)),
-) as { torch: string; cases: Record<string, Case>; results: Result[] };
+const ref = lossFixtures;
 
 // float32 arithmetic against a float64 reference: rounding is ~1e-7 relative.
 const VALUE_TOL = 1e-5, GRAD_TOL = 1e-5;
