@@ -4,6 +4,7 @@
 // Only the one-line meanings live here (the schema has no descriptions yet).
 import { z } from "zod";
 import { runFieldsSchema } from "../config.ts";
+import { editDistance } from "../suggest.ts";
 
 /** A bad command line: exit status 2, message printed as `error: <message>`. */
 export class UsageError extends Error {
@@ -200,19 +201,6 @@ export function buildOptions(): OptionSpec[] {
 }
 
 export const OPTIONS: readonly OptionSpec[] = buildOptions();
-
-/** Levenshtein distance. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
-}
 
 /** The flag `typed` is probably a typo of (camelCase and case forgiven), if any. */
 export function suggestFlag(typed: string, flags: readonly string[]): string | undefined {

@@ -13,6 +13,7 @@ import { mae } from "./mae.ts";
 import { nceRce } from "./nce_rce.ts";
 import type { LossContext, LossFn, LossPlugin } from "./plugin.ts";
 import { sce } from "./sce.ts";
+import { editDistance } from "../suggest.ts";
 
 export const LOSSES: readonly LossPlugin[] = [
   ce,
@@ -85,17 +86,4 @@ function closest(name: string): string | undefined {
     if (d < bestDist) [best, bestDist] = [known, d];
   }
   return bestDist <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-/** Levenshtein distance. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length];
 }
