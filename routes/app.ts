@@ -11,6 +11,7 @@ import { experimentRoutes } from "./experiments.ts";
 import { healthRoutes } from "./health.ts";
 import { runRoutes } from "./runs.ts";
 import { staticRoutes } from "./static.ts";
+import { workerRoutes } from "./workers.ts";
 
 const MUTATING = ["POST", "PUT", "PATCH", "DELETE"];
 
@@ -45,6 +46,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/api/runs", runRoutes(deps));
   app.route("/api/experiments", experimentRoutes(deps));
   app.route("/api/health", healthRoutes(deps));
+  app.route("/api/workers", workerRoutes(deps));
   app.route("/api", catalogRoutes(deps));
   app.route("/api", eventRoutes(deps));
   app.route("/", staticRoutes);
