@@ -52,10 +52,15 @@ const curve = (e: EpochMetrics) => ({
 });
 
 function finished(srv: Server, id: string, timeoutMs = 120_000): Promise<RunWithEpochs> {
-  return eventually(async () => {
-    const r = await api<RunWithEpochs>(srv, `api/runs/${id}`);
-    return FINAL.includes(r.status) ? r : undefined;
-  }, `run ${id} to finish`, timeoutMs, 150);
+  return eventually(
+    async () => {
+      const r = await api<RunWithEpochs>(srv, `api/runs/${id}`);
+      return FINAL.includes(r.status) ? r : undefined;
+    },
+    `run ${id} to finish`,
+    timeoutMs,
+    150,
+  );
 }
 
 /** A temporary KV file, an API process on it, and `n` worker processes. */
@@ -97,10 +102,14 @@ Deno.test("an API process and two worker processes share the runs of one KV", as
     assert(listed.every((w) => w.backend === "cpu" && w.slots === 1 && w.pid > 0), "records");
     assert(listed.every((w) => w.datasets.includes("synthetic")), "data sets");
     // Health counts them from the same heartbeats (read every third of the lease).
-    await eventually(async () => {
-      const h = await api<{ status: string; workers: { total: number } }>(c.srv, "api/health");
-      return h.status === "ok" && h.workers.total === 2 ? true : undefined;
-    }, "health to count both workers", 10_000);
+    await eventually(
+      async () => {
+        const h = await api<{ status: string; workers: { total: number } }>(c.srv, "api/health");
+        return h.status === "ok" && h.workers.total === 2 ? true : undefined;
+      },
+      "health to count both workers",
+      10_000,
+    );
 
     // The API process trains nothing, yet streams every epoch (from the KV log).
     const live = await openSse(`${c.srv.url}api/events`);
@@ -137,6 +146,19 @@ Deno.test("an API process and two worker processes share the runs of one KV", as
     assertEquals([...byWorker.keys()].sort(), c.workers.map((w) => w.id).sort());
     console.log(`runs per worker: ${[...byWorker.values()].join(" + ")}`);
     assertEquals((await api<{ queue: { length: number } }>(c.srv, "api/health")).queue.length, 0);
+
+    // A cancel written by the API process reaches the worker training the run.
+    const long = await api<Run>(c.srv, "api/runs", { ...LONGER, epochs: 50 });
+    await eventually(async () => {
+      const r = await api<Run>(c.srv, `api/runs/${long.id}`);
+      return r.status === "running" ? true : undefined;
+    }, "the long run to start");
+    const t0 = Date.now();
+    const res = await fetch(`${c.srv.url}api/runs/${long.id}/cancel`, { method: "POST" });
+    const cancelled = await res.json();
+    assertEquals([res.status, cancelled.status], [200, "cancelled"]);
+    assert(Date.now() - t0 < 5000, `cancel took ${Date.now() - t0} ms`);
+    assert(cancelled.epochsDone < 50, "stopped early");
   } finally {
     await c.close();
   }
@@ -147,10 +169,15 @@ Deno.test("kill -9 a worker mid-run: another finishes it, each epoch once, same 
   try {
     const run = await api<Run>(c.srv, "api/runs", LONGER);
     // Killed once it has a checkpoint (epoch 1) and is inside a later epoch.
-    const running = await eventually(async () => {
-      const r = await api<RunWithEpochs>(c.srv, `api/runs/${run.id}`);
-      return r.epochsDone >= 1 && r.epochsDone < LONGER.epochs ? r : undefined;
-    }, "epoch 1", 120_000, 50);
+    const running = await eventually(
+      async () => {
+        const r = await api<RunWithEpochs>(c.srv, `api/runs/${run.id}`);
+        return r.epochsDone >= 1 && r.epochsDone < LONGER.epochs ? r : undefined;
+      },
+      "epoch 1",
+      120_000,
+      50,
+    );
     const victim = c.workers.find((w) => w.id === running.worker)!;
     const survivor = c.workers.find((w) => w !== victim)!;
     assert(victim, `run on a known worker: ${running.worker}`);
@@ -194,10 +221,15 @@ Deno.test("kill -9 the API process: workers train on, a restarted API shows ever
     // With no API process at all, the runs still finish (read from the KV file directly).
     const store = await Store.open(c.kvPath);
     try {
-      await eventually(async () => {
-        const all = await Promise.all(runs.map((r) => store.getRun(r.id)));
-        return all.every((r) => r?.status === "done") ? true : undefined;
-      }, "the runs to finish without an API process", 120_000, 200);
+      await eventually(
+        async () => {
+          const all = await Promise.all(runs.map((r) => store.getRun(r.id)));
+          return all.every((r) => r?.status === "done") ? true : undefined;
+        },
+        "the runs to finish without an API process",
+        120_000,
+        200,
+      );
     } finally {
       await store.close();
     }
