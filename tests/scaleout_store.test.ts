@@ -112,7 +112,7 @@ Deno.test("one handle's events, progress and cancels reach the other", async () 
     await a.recordEpoch(runs[0].id, metrics(1, 0.5), ckpt(1, 1), "A");
     const durable = () =>
       seenByB.filter((e): e is DurableEvent => e.type === "status" || e.type === "epoch");
-    await eventually(async () => (durable().length === 4 ? true : undefined), "4 events in B");
+    await eventually(() => (durable().length === 4 ? true : undefined), "4 events in B");
     assertEquals(durable().map((e) => [e.seq, e.type, e.runId]), [
       [1, "status", runs[0].id],
       [2, "status", runs[1].id],
@@ -132,7 +132,7 @@ Deno.test("one handle's events, progress and cancels reach the other", async () 
       etaSeconds: 9,
     };
     await a.putProgress(p, { publish: false, persist: true, ttlMs: 5000 });
-    await eventually(async () => (b.progress(runs[0].id) ? true : undefined), "progress in B");
+    await eventually(() => (b.progress(runs[0].id) ? true : undefined), "progress in B");
     assertEquals(b.progress(runs[0].id), p);
     const pe = seenByB.find((e) => e.type === "progress");
     assertEquals(pe?.seq, 4);
@@ -143,7 +143,7 @@ Deno.test("one handle's events, progress and cancels reach the other", async () 
     // Ending the run clears its lease, progress and cancel request.
     await a.transition(runs[0].id, ["running"], { status: "cancelled" }, { owner: "A" });
     assertEquals([...await a.cancelRequested([runs[0].id])], []);
-    await eventually(async () => (b.progress(runs[0].id) ? undefined : true), "progress gone");
+    await eventually(() => (b.progress(runs[0].id) ? undefined : true), "progress gone");
   });
 });
 

@@ -96,7 +96,7 @@ export async function startWorker(
 
 /** Polls `fn` every `everyMs` until it returns a value other than undefined. */
 export async function eventually<T>(
-  fn: () => Promise<T | undefined>,
+  fn: () => Promise<T | undefined> | T | undefined,
   what: string,
   timeoutMs = 60_000,
   everyMs = 100,
