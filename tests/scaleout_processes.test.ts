@@ -13,8 +13,8 @@ import { eventually, startWorker, type WorkerProc } from "./util/procs.ts";
 import { type Server, startServer } from "./util/server.ts";
 import { collect, openSse, type SseEvent } from "./util/sse.ts";
 
-/** Seconds per test, not minutes: a short lease, fast polling. */
-const ENV = { LOSSBENCH_LEASE_MS: "3000", LOSSBENCH_POLL_MS: "100" };
+/** Seconds per test, not minutes: a short lease (a dead worker on this host is seen at once), fast polling. */
+const ENV = { LOSSBENCH_LEASE_MS: "6000", LOSSBENCH_POLL_MS: "100" };
 const TINY = {
   loss: "ce",
   epochs: 2,
