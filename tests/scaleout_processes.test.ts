@@ -13,7 +13,7 @@ import { eventually, startWorker, type WorkerProc } from "./util/procs.ts";
 import { type Server, startServer } from "./util/server.ts";
 import { collect, openSse, type SseEvent } from "./util/sse.ts";
 
-/** Seconds per test, not minutes: a short lease (a dead worker on this host is seen at once), fast polling. */
+/** Seconds per test: a short lease (a dead worker on this host is seen at once), fast polls. */
 const ENV = { LOSSBENCH_LEASE_MS: "6000", LOSSBENCH_POLL_MS: "100" };
 const TINY = {
   loss: "ce",
