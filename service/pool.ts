@@ -1,7 +1,8 @@
 // A fixed number of training Web Workers (ml/worker.ts). The pool only
 // spawns, tracks and replaces them, and it alone says which slot trains which
 // run (reserve, assign, release); what a message means for a run is the
-// scheduler's business, which it hands the pool once, when it is constructed. A worker that throws or dies is terminated and
+// scheduler's business (it connects its handlers once, when it is
+// constructed with the pool). A worker that throws or dies is terminated and
 // replaced, and its run reported as crashed, so the service keeps serving.
 import type { FromWorker, ToWorker } from "../ml/protocol.ts";
 
