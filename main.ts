@@ -52,46 +52,60 @@ async function main() {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(2);
   }
-  await Deno.mkdir(dirname(cfg.kvPath), { recursive: true });
+  const remoteKv = /^https?:\/\//.test(cfg.kvPath); // KV Connect: nothing to create here
+  if (!remoteKv) await Deno.mkdir(dirname(cfg.kvPath), { recursive: true });
   await Deno.mkdir(cfg.cacheDir, { recursive: true });
   // Temp files a killed decode or download left behind (the loaders also do this on first use).
   await sweepStaleTempsOnce(cfg.cacheDir, console.log);
 
   const log = createLogger(cfg.logFormat);
-  const logRun = runLog(log);
   const bus = new EventBus();
+  // The store publishes every event it (or any process sharing the KV) commits;
+  // the log tells each run's lifecycle from the same events.
   const store = await Store.open(cfg.kvPath, {
-    onEvent: (e) => {
-      bus.publish(e);
-      logRun(e);
-    },
+    bus,
+    onEvent: runLog(log),
     maxQueue: cfg.maxQueue,
+    pollMs: cfg.pollMs,
   });
   const datasets = new Datasets(cfg.datasets, cfg.cacheDir, (m) => log.info(m));
-  const pool = new WorkerPool(cfg.backend);
-  const scheduler = new Scheduler(store, pool, datasets, bus, { log: (m) => log.info(m) });
-  pool.hooks = scheduler.poolHooks;
+  // LOSSBENCH_WORKERS=0: API and dashboard only; `deno task worker` processes train.
+  const pool = cfg.workers === 0 ? null : new WorkerPool(cfg.backend);
+  const scheduler = new Scheduler(store, pool, datasets, bus, {
+    leaseMs: cfg.leaseMs,
+    pollMs: cfg.pollMs,
+    log: (m) => log.info(m),
+  });
 
-  let info;
+  let info = { backend: cfg.backend as string, adapter: "none (API only)" };
   try {
-    info = await pool.start((i) =>
-      cfg.workers ?? (i.backend === "webgpu" ? 1 : navigator.hardwareConcurrency || 1)
-    );
+    if (pool) {
+      info = await pool.start((i) =>
+        cfg.workers ?? (i.backend === "webgpu" ? 1 : navigator.hardwareConcurrency || 1)
+      );
+    }
   } catch (e) {
     // E.g. LOSSBENCH_BACKEND=webgpu on a machine without an adapter.
     console.error(`error: the training workers could not start: ${(e as Error).message}`);
-    pool.stop();
+    pool?.stop();
     Deno.exit(1);
   }
   const recovered = await scheduler.recover();
   let stopping = false;
 
+  // Without a pool, the workers are other processes: counted from their KV heartbeats.
+  const sum = (f: (w: (typeof scheduler.workers)[number]) => number) =>
+    scheduler.workers.reduce((n, w) => n + f(w), 0);
+  const workers = () =>
+    pool
+      ? { busy: pool.busy, ready: pool.readyCount, total: pool.size }
+      : { busy: sum((w) => w.runs.length), ready: sum((w) => w.slots), total: sum((w) => w.slots) };
   const health = (): HealthInfo => ({
-    status: stopping ? "stopping" : pool.readyCount > 0 ? "ok" : "degraded",
-    ...(!stopping && pool.readyCount === 0 ? { reason: "no training worker is ready" } : {}),
+    status: stopping ? "stopping" : workers().ready > 0 ? "ok" : "degraded",
+    ...(!stopping && workers().ready === 0 ? { reason: "no training worker is ready" } : {}),
     backend: info.backend,
     adapter: info.adapter,
-    workers: { busy: pool.busy, ready: pool.readyCount, total: pool.size },
+    workers: workers(),
   });
   const hosts = new HostAllowList(cfg.host, edge.allowedHosts);
   const app = createApp({
@@ -118,7 +132,9 @@ async function main() {
       const url = `http://${host}:${port}/`;
       log.info(`lossbench listening on ${url}`, { url });
       log.info(`backend: ${info.backend} (adapter: ${info.adapter})`, { ...info });
-      log.info(`workers: ${pool.size}`, { workers: pool.size });
+      log.info(`workers: ${pool ? pool.size : "0 (API only; see deno task worker)"}`, {
+        workers: pool?.size ?? 0,
+      });
       log.info(`kv: ${cfg.kvPath}`, { kv: cfg.kvPath });
       const registered = [...cfg.datasets.keys()];
       log.info(
@@ -146,18 +162,18 @@ async function main() {
       });
     },
   }, app.fetch);
-  scheduler.kick();
+  scheduler.start();
 
   // Stop taking work, end event streams, stop workers (their runs stay
-  // `running` in KV and resume from their checkpoints at the next start).
+  // `running` in KV, their leases given up: they resume from their checkpoints
+  // on another worker process, or at the next start).
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: shutting down`);
-    scheduler.stop();
     bus.closeAll();
-    pool.stop();
     const timer = setTimeout(() => Deno.exit(0), SHUTDOWN_GRACE_MS);
+    await scheduler.shutdown(); // stops the pool, hands its runs' leases back
     await server.shutdown();
     await store.close();
     clearTimeout(timer);

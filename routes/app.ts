@@ -15,6 +15,7 @@ import { hostCheck } from "./hosts.ts";
 import { declaredSizeLimit } from "./limits.ts";
 import { runRoutes } from "./runs.ts";
 import { staticRoutes } from "./static.ts";
+import { workerRoutes } from "./workers.ts";
 
 const MUTATING = ["POST", "PUT", "PATCH", "DELETE"];
 
@@ -49,6 +50,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/api/runs", runRoutes(deps));
   app.route("/api/experiments", experimentRoutes(deps));
   app.route("/api/health", healthRoutes(deps));
+  app.route("/api/workers", workerRoutes(deps));
   app.route("/api", catalogRoutes(deps));
   app.route("/api", eventRoutes(deps));
   app.route("/", staticRoutes);

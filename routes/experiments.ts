@@ -200,12 +200,6 @@ export function experimentRoutes(deps: Deps): Hono {
     }
     for (const run of runs) {
       await deps.store.deleteRun(run.id);
-      deps.bus.publish({
-        seq: deps.store.lastSeq,
-        type: "deleted",
-        runId: run.id,
-        data: { id: run.id, status: "deleted" },
-      });
     }
     await deps.store.deleteExperiment(exp.id);
     return c.body(null, 204);

@@ -114,13 +114,6 @@ export function runRoutes(deps: Deps): Hono {
       );
     }
     await deps.store.deleteRun(run.id);
-    // Other open pages drop the run at once.
-    deps.bus.publish({
-      seq: deps.store.lastSeq,
-      type: "deleted",
-      runId: run.id,
-      data: { id: run.id, status: "deleted" },
-    });
     return c.body(null, 204);
   });
 

@@ -8,8 +8,12 @@ export interface ServiceConfig {
   host: string;
   kvPath: string;
   cacheDir: string;
-  /** Concurrent runs; undefined = cores on cpu, 1 on a GPU. */
+  /** Concurrent runs; undefined = cores on cpu, 1 on a GPU; 0 = API and dashboard only. */
   workers?: number;
+  /** How long a run's lease lasts without a heartbeat (LOSSBENCH_LEASE_MS, default 30 s). */
+  leaseMs: number;
+  /** How often a process reads the shared KV for events, work and cancels (LOSSBENCH_POLL_MS, ≤ 250). */
+  pollMs: number;
   /** name → path or URL (LOSSBENCH_DATASETS). */
   datasets: Map<string, string>;
   token?: string;
@@ -52,7 +56,9 @@ export function readConfig(
     host: env.HOST?.trim() || "127.0.0.1",
     kvPath: env.LOSSBENCH_KV?.trim() || "./.lossbench/lossbench.kv",
     cacheDir: env.LOSSBENCH_CACHE?.trim() || "./.lossbench/cache",
-    workers: int(env, "LOSSBENCH_WORKERS", 1, 256),
+    workers: int(env, "LOSSBENCH_WORKERS", 0, 256),
+    leaseMs: int(env, "LOSSBENCH_LEASE_MS", 500, 3_600_000) ?? 30_000,
+    pollMs: int(env, "LOSSBENCH_POLL_MS", 10, 250) ?? 200,
     datasets: parseDatasetList(env.LOSSBENCH_DATASETS),
     token,
     backend,

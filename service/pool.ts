@@ -1,6 +1,8 @@
 // A fixed number of training Web Workers (ml/worker.ts). The pool only
-// spawns, tracks and replaces them; what a message means for a run is the
-// scheduler's business. A worker that throws or dies is terminated and
+// spawns, tracks and replaces them, and it alone says which slot trains which
+// run (reserve, assign, release); what a message means for a run is the
+// scheduler's business (it connects its handlers once, when it is
+// constructed with the pool). A worker that throws or dies is terminated and
 // replaced, and its run reported as crashed, so the service keeps serving.
 import type { FromWorker, ToWorker } from "../ml/protocol.ts";
 
@@ -9,15 +11,20 @@ export interface WorkerInfo {
   adapter: string;
 }
 
+/** A worker's place in the pool; only the pool changes it. */
 export interface Slot {
   readonly index: number;
-  worker: Worker;
+  readonly worker: Worker;
   /** The run it is training, or null when idle (or not ready yet). */
-  runId: string | null;
-  ready: boolean;
+  readonly runId: string | null;
+  /** Held for a run being claimed (runId still null). */
+  readonly reserved: boolean;
+  readonly ready: boolean;
   /** Set when it was terminated on purpose (crash, stuck cancel or shutdown). */
-  gone: boolean;
+  readonly gone: boolean;
 }
+
+type MutableSlot = { -readonly [K in keyof Slot]: Slot[K] };
 
 export interface PoolHooks {
   /** A message about a run (everything but `ready` and run-less `failed`). */
@@ -33,17 +40,42 @@ const WORKER_URL = new URL("../ml/worker.ts", import.meta.url);
 const READY_TIMEOUT_MS = 120_000;
 const RESPAWN_DELAY_MS = 1_000;
 
+const NO_HOOKS: PoolHooks = { onMessage() {}, onCrash() {}, onIdle() {} };
+
 export class WorkerPool {
-  readonly slots: Slot[] = [];
+  readonly #slots: MutableSlot[] = [];
   info: WorkerInfo | null = null;
   #backend: string;
   #stopped = false;
-
-  /** Set before start(): the scheduler's handlers. */
-  hooks: PoolHooks = { onMessage() {}, onCrash() {}, onIdle() {} };
+  #hooks: PoolHooks = NO_HOOKS;
 
   constructor(backend: string, private url: URL = WORKER_URL) {
     this.#backend = backend;
+  }
+
+  get slots(): readonly Slot[] {
+    return this.#slots;
+  }
+
+  /**
+   * The scheduler's handlers: it passes them in its constructor (the pool is
+   * one of its construction arguments), once. Setting the same ones again is
+   * allowed, so older wiring code (`pool.hooks = scheduler.poolHooks`) is harmless.
+   */
+  connect(hooks: PoolHooks): void {
+    if (this.#hooks !== NO_HOOKS && this.#hooks !== hooks) {
+      throw new Error("this pool already serves another scheduler");
+    }
+    this.#hooks = hooks;
+  }
+
+  get hooks(): PoolHooks {
+    return this.#hooks;
+  }
+
+  /** @deprecated pass the pool to the Scheduler's constructor instead. */
+  set hooks(h: PoolHooks) {
+    this.connect(h);
   }
 
   get size() {
@@ -52,6 +84,11 @@ export class WorkerPool {
 
   get busy() {
     return this.slots.filter((s) => s.runId !== null).length;
+  }
+
+  /** Runs being trained here now. */
+  get runIds(): string[] {
+    return this.#slots.flatMap((s) => (s.runId !== null && !s.gone ? [s.runId] : []));
   }
 
   get readyCount() {
@@ -64,7 +101,7 @@ export class WorkerPool {
    */
   async start(size: (info: WorkerInfo) => number): Promise<WorkerInfo> {
     const first = this.#spawn(0, this.#backend);
-    this.slots.push(first.slot);
+    this.#slots.push(first.slot);
     const info = await first.ready;
     this.info = info;
     this.#backend = info.backend;
@@ -72,7 +109,7 @@ export class WorkerPool {
     const rest = [];
     for (let i = 1; i < n; i++) {
       const s = this.#spawn(i, this.#backend);
-      this.slots.push(s.slot);
+      this.#slots.push(s.slot);
       rest.push(s.ready);
     }
     await Promise.all(rest);
@@ -80,7 +117,30 @@ export class WorkerPool {
   }
 
   idle(): Slot | undefined {
-    return this.slots.find((s) => s.ready && s.runId === null && !s.gone);
+    return this.#slots.find((s) => s.ready && s.runId === null && !s.reserved && !s.gone);
+  }
+
+  /** Holds an idle slot while a run is claimed for it; then assign() or unreserve(). */
+  reserve(): Slot | undefined {
+    const slot = this.idle() as MutableSlot | undefined;
+    if (slot) slot.reserved = true;
+    return slot;
+  }
+
+  unreserve(slot: Slot): void {
+    (slot as MutableSlot).reserved = false;
+  }
+
+  /** The slot is now training `runId`. */
+  assign(slot: Slot, runId: string): void {
+    const s = slot as MutableSlot;
+    s.reserved = false;
+    s.runId = runId;
+  }
+
+  /** The slot training `runId`, if any. */
+  slotOf(runId: string): Slot | undefined {
+    return this.#slots.find((s) => s.runId === runId && !s.gone);
   }
 
   send(slot: Slot, msg: ToWorker): void {
@@ -88,23 +148,27 @@ export class WorkerPool {
   }
 
   release(slot: Slot): void {
-    slot.runId = null;
-    if (!slot.gone) this.hooks.onIdle();
+    const s = slot as MutableSlot;
+    s.runId = null;
+    s.reserved = false;
+    if (!slot.gone) this.#hooks.onIdle();
   }
 
   /** Terminates a worker (e.g. one that ignores a cancel) and starts a fresh one in its slot. */
   replace(slot: Slot, why: string): void {
     if (slot.gone) return;
-    slot.gone = true;
-    slot.ready = false;
-    slot.worker.terminate();
-    this.hooks.log?.(`worker ${slot.index} terminated (${why}); starting a new one`);
+    const old = slot as MutableSlot;
+    old.gone = true;
+    old.ready = false;
+    old.runId = null;
+    old.worker.terminate();
+    this.#hooks.log?.(`worker ${slot.index} terminated (${why}); starting a new one`);
     if (this.#stopped) return;
     const respawn = (attempt: number) => {
       const { slot: fresh, ready } = this.#spawn(slot.index, this.#backend);
-      this.slots[slot.index] = fresh;
-      ready.then(() => this.hooks.onIdle()).catch((e) => {
-        this.hooks.log?.(`worker ${slot.index} failed to start: ${(e as Error).message}`);
+      this.#slots[slot.index] = fresh;
+      ready.then(() => this.#hooks.onIdle()).catch((e) => {
+        this.#hooks.log?.(`worker ${slot.index} failed to start: ${(e as Error).message}`);
         fresh.gone = true;
         fresh.worker.terminate();
         if (!this.#stopped) {
@@ -117,15 +181,22 @@ export class WorkerPool {
 
   stop(): void {
     this.#stopped = true;
-    for (const s of this.slots) {
+    for (const s of this.#slots) {
       s.gone = true;
       s.worker.terminate();
     }
   }
 
-  #spawn(index: number, backend: string): { slot: Slot; ready: Promise<WorkerInfo> } {
+  #spawn(index: number, backend: string): { slot: MutableSlot; ready: Promise<WorkerInfo> } {
     const worker = new Worker(this.url, { type: "module", name: backend });
-    const slot: Slot = { index, worker, runId: null, ready: false, gone: false };
+    const slot: MutableSlot = {
+      index,
+      worker,
+      runId: null,
+      reserved: false,
+      ready: false,
+      gone: false,
+    };
     let settle: { resolve(i: WorkerInfo): void; reject(e: Error): void } | null = null;
     const ready = new Promise<WorkerInfo>((resolve, reject) => (settle = { resolve, reject }));
     const timer = setTimeout(
@@ -150,10 +221,10 @@ export class WorkerPool {
       }
       if (msg?.type === "failed" && msg.runId === null) {
         if (!slot.ready) fail(new Error(msg.error));
-        else this.hooks.log?.(`worker ${index}: ${msg.error}`);
+        else this.#hooks.log?.(`worker ${index}: ${msg.error}`);
         return;
       }
-      this.hooks.onMessage(slot, msg);
+      this.#hooks.onMessage(slot, msg);
     };
     const crash = (message: string) => {
       if (slot.gone) return;
@@ -162,9 +233,8 @@ export class WorkerPool {
         return;
       }
       const runId = slot.runId;
-      slot.runId = null;
       this.replace(slot, message);
-      this.hooks.onCrash(slot, runId, message);
+      this.#hooks.onCrash(slot, runId, message);
     };
     worker.onerror = (e: ErrorEvent) => {
       // Without preventDefault an uncaught worker error would take the whole service down.

@@ -27,6 +27,8 @@ export interface Run {
   experimentId?: string;
   /** The backend it trained on (set when a worker takes it). */
   backend?: string;
+  /** The worker process training it (set when one takes it; see GET /api/workers). */
+  worker?: string;
   /** The data set's class names, in label order (set when training starts). */
   classes?: string[];
   /** The cell's label ("focal γ=2 · sym noise 40%"), for tables and legends. */
@@ -82,3 +84,35 @@ export type DeletedEvent = {
 };
 
 export type ServiceEvent = DurableEvent | ProgressEvent | DeletedEvent;
+
+/** A run's lease: which worker process trains it, until when (renewed by heartbeat). */
+export interface Lease {
+  owner: string;
+  host: string;
+  pid: number;
+  /** The owner's process start time (/proc/<pid>/stat), to tell a reused pid apart; 0 if unknown. */
+  pidStart: number;
+  /** Epoch ms after which the lease has lapsed unless renewed. */
+  until: number;
+}
+
+/** A training process, as it announces itself by heartbeat (GET /api/workers). */
+export interface WorkerRecord {
+  id: string;
+  host: string;
+  pid: number;
+  pidStart: number;
+  backend: string;
+  adapter: string;
+  /** Data set names it can resolve. */
+  datasets: string[];
+  cores: number;
+  /** Web Workers (concurrent runs). */
+  slots: number;
+  /** Runs it is training now. */
+  runs: string[];
+  startedAt: string;
+  heartbeatAt: string;
+  /** Epoch ms after which it counts as gone unless it beats again. */
+  until: number;
+}

@@ -42,7 +42,6 @@ async function setup() {
     log: (m) => logs.push(m),
     cancelGraceMs: 300,
   });
-  pool.hooks = scheduler.poolHooks;
   await pool.start(() => 1);
   const waitFor = async (id: string, statuses: RunStatus[], ms = 20_000): Promise<Run> => {
     const end = Date.now() + ms;
