@@ -2,6 +2,8 @@
 // KV (GET /api/workers), refreshed every few seconds while the page is visible.
 // Self-contained: it fills <section id="workers"> and creates that section
 // (after "In progress") when the page has none.
+import { state } from "./state.js";
+
 const REFRESH_MS = 5000;
 
 function section() {
@@ -65,7 +67,9 @@ export function renderWorkers(el, body) {
 }
 
 async function refresh() {
-  if (document.hidden) return;
+  // Like the header's counts: only while the live feed is up (a request to a
+  // restarting service would only fail, and the browser logs every failure).
+  if (document.hidden || state.connection !== "live") return;
   try {
     const res = await fetch("/api/workers", { headers: { accept: "application/json" } });
     if (res.ok) renderWorkers(section(), await res.json());
