@@ -36,22 +36,30 @@ function hours(ms: number): string {
   return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
 }
 
-/** Wall time, images trained and throughput of one experiment's runs. */
-function throughput(view: Json) {
+/**
+ * Wall time, images trained and throughput of one experiment's runs. A run's
+ * own time is the sum of its epochs' seconds (a run resumed after a restart
+ * gets a new startedAt), so it starts that long before it finished.
+ */
+async function throughput(api: Api, view: Json) {
   const runs = view.runs.filter((r: Json) => r.status === "done");
-  const start = Math.min(...runs.map((r: Json) => Date.parse(r.startedAt)));
-  const end = Math.max(...runs.map((r: Json) => Date.parse(r.finishedAt)));
-  let images = 0;
-  for (const r of runs) {
+  const spans = await Promise.all(runs.map(async (r: Json) => {
+    const { epochs } = await api.get(`/api/runs/${r.id}`);
+    const seconds = epochs.reduce((a: number, e: Json) => a + e.epochSeconds, 0);
+    const end = Date.parse(r.finishedAt);
     const n = (r.prepared?.trainCounts ?? []).reduce((a: number, b: number) => a + b, 0);
-    images += n * r.epochsDone;
-  }
+    return { start: end - 1000 * seconds, end, seconds, images: n * epochs.length };
+  }));
+  const start = Math.min(...spans.map((x) => x.start));
+  const end = Math.max(...spans.map((x) => x.end));
+  const images = spans.reduce((a, x) => a + x.images, 0);
   const perRun = runs.map((r: Json) => r.last?.trainImgPerSec ?? 0).sort((a: number, b: number) =>
     a - b
   );
   return {
     runs: runs.length,
     wallMs: end - start,
+    computeSeconds: spans.reduce((a, x) => a + x.seconds, 0),
     images,
     rate: images / ((end - start) / 1000),
     medianRunRate: perRun[Math.floor(perRun.length / 2)] ?? 0,
@@ -167,18 +175,21 @@ export async function renderResults(
   const md: string[] = [];
   const shots: { path: string; query: string; width: number; height: number }[] = [];
   const totals: string[] = [];
-  let allImages = 0, allWall = 0;
+  let allImages = 0, allWall = 0, allCompute = 0, allRuns = 0;
 
   for (const [s, id] of experiments) {
     const view = await api.get(`/api/experiments/${id}?metric=testAcc`);
     const stats = view.stats;
-    const t = throughput(view);
+    const t = await throughput(api, view);
     allImages += t.images;
     allWall += t.wallMs;
+    allCompute += t.computeSeconds;
+    allRuns += t.runs;
     totals.push(
-      `| ${s.title} | ${t.runs} | ${hours(t.wallMs)} | ${(t.images / 1e6).toFixed(1)} M | ${
-        Math.round(t.rate)
-      } | ${Math.round(t.medianRunRate)} |`,
+      `| ${s.title} | ${t.runs} | ${hours(t.wallMs)} | ${hours(1000 * t.computeSeconds)} | ` +
+        `${(t.images / 1e6).toFixed(1)} M | ${Math.round(t.rate)} | ${
+          Math.round(t.medianRunRate)
+        } |`,
     );
     md.push(`## ${s.title}`, "");
     md.push(
@@ -266,12 +277,11 @@ export async function renderResults(
     "",
     "**Compute.**",
     "",
-    "| setting | runs | wall time | images trained | img/s (all workers) | median img/s per run |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| setting | runs | wall time | run time (sum) | images trained | img/s (all workers) | median img/s per run |",
+    "|---|---:|---:|---:|---:|---:|---:|",
     ...totals,
-    `| all | | ${hours(allWall)} | ${(allImages / 1e6).toFixed(1)} M | ${
-      Math.round(allImages / (allWall / 1000))
-    } | |`,
+    `| all | ${allRuns} | ${hours(allWall)} | ${hours(1000 * allCompute)} | ` +
+    `${(allImages / 1e6).toFixed(1)} M | ${Math.round(allImages / (allWall / 1000))} | |`,
     "",
   ];
   await screenshots(base, shots);
