@@ -50,6 +50,8 @@ const service = args.url ? null : await startService({
   kvPath: args.kv!,
   datasets: `${DATASET}=${args.data}`,
   log: (l) => console.error(`  service: ${l}`),
+  // Checking a run retrains it here: the service only answers questions.
+  ...(args.check ? { workers: 0 } : {}),
 });
 const api: Api = apiClient(args.url ?? service!.url);
 

@@ -30,6 +30,8 @@ export async function startService(opts: {
   kvPath: string;
   datasets: string;
   log: (line: string) => void;
+  /** Training workers; 0 for an API-only service (to read results or check a run). */
+  workers?: number;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const kv = new URL(opts.kvPath, ROOT).pathname;
   await Deno.mkdir(kv.slice(0, kv.lastIndexOf("/")), { recursive: true });
@@ -42,6 +44,7 @@ export async function startService(opts: {
       LOSSBENCH_KV: kv,
       LOSSBENCH_DATASETS: opts.datasets,
       LOSSBENCH_BACKEND: "cpu",
+      ...(opts.workers === undefined ? {} : { LOSSBENCH_WORKERS: String(opts.workers) }),
     },
     stdin: "null",
     stdout: "piped",
