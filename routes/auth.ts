@@ -7,7 +7,10 @@
 // Tokens are compared through SHA-256 digests with timingSafeEqual, so the
 // time taken says nothing about the token, not even its length.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { Hono, type MiddlewareHandler } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { z } from "zod";
+import { err, plain, router, text } from "./contract/route.ts";
 
 const COOKIE = "lossbench_session";
 /** A month: the dashboard signs in once per browser, not once per visit. */
@@ -70,9 +73,14 @@ export class TokenAuth {
 }
 
 /** Paths that stay open with a token: the sign-in page and its form, and a bare health check. */
-function isOpen(method: string, path: string): boolean {
+export function isOpen(method: string, path: string): boolean {
   if (method === "GET" || method === "HEAD") return path === "/login" || path === "/api/health";
   return method === "POST" && (path === "/api/login" || path === "/api/logout");
+}
+
+/** A page a browser loads (sent to /login without credentials): not /api/*, but the API reference. */
+export function isPage(method: string, path: string): boolean {
+  return method === "GET" && (!path.startsWith("/api/") || path === "/api/docs");
 }
 
 const MESSAGES = {
@@ -88,7 +96,7 @@ export function requireToken(auth: TokenAuth): MiddlewareHandler {
     if (result === "bearer" || result === "cookie") {
       authOf.set(c.req.raw, result);
     } else if (!isOpen(c.req.method, c.req.path)) {
-      const page = c.req.method === "GET" && !c.req.path.startsWith("/api/") &&
+      const page = isPage(c.req.method, c.req.path) &&
         (c.req.header("accept") ?? "").includes("text/html");
       if (page) return c.redirect("/login", 302);
       c.header("www-authenticate", 'Bearer realm="lossbench"');
@@ -118,10 +126,20 @@ function localPath(v: unknown): string {
  * `{"token"}`) and POST /api/logout. A form gets 303 redirects; JSON gets 204
  * or 401.
  */
-export function authRoutes(auth: TokenAuth | undefined): Hono {
-  const r = new Hono();
+export function authRoutes(auth: TokenAuth | undefined): OpenAPIHono {
+  const r = router();
+  const tags = ["service"];
 
-  r.get("/login", async (c) => {
+  plain(r, {
+    method: "get",
+    path: "/login",
+    tags,
+    summary: "The sign-in page",
+    responses: {
+      200: text("text/html", "The form (with LOSSBENCH_TOKEN set)"),
+      302: redirect("To the dashboard: no token is set"),
+    },
+  }, async (c) => {
     if (!auth) return c.redirect("/", 302);
     return c.body(await Deno.readFile(LOGIN_PAGE), 200, {
       "content-type": "text/html; charset=utf-8",
@@ -131,7 +149,30 @@ export function authRoutes(auth: TokenAuth | undefined): Hono {
     });
   });
 
-  r.post("/api/login", async (c) => {
+  plain(r, {
+    method: "post",
+    path: "/api/login",
+    tags,
+    summary: "Sign in: sets the session cookie",
+    description: "A form (`token`, `next`) gets 303 redirects: to `next` (a local path) or `/` " +
+      "signed in, to `/login?failed` otherwise. JSON gets 204 or 401. Without LOSSBENCH_TOKEN " +
+      "it always succeeds and sets no cookie.",
+    request: {
+      body: {
+        content: {
+          "application/json": { schema: z.object({ token: z.string() }) },
+          "application/x-www-form-urlencoded": {
+            schema: z.object({ token: z.string(), next: z.string().optional() }),
+          },
+        },
+      },
+    },
+    responses: {
+      204: { description: "Signed in (JSON); Set-Cookie holds the session", headers: cookie },
+      303: redirect("Signed in or not (a form)"),
+      401: err("Invalid token (JSON)"),
+    },
+  }, async (c) => {
     const json = /^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "");
     let token: unknown;
     let next: unknown;
@@ -150,7 +191,17 @@ export function authRoutes(auth: TokenAuth | undefined): Hono {
     return json ? c.body(null, 204) : c.redirect(localPath(next), 303);
   });
 
-  r.post("/api/logout", (c) => {
+  plain(r, {
+    method: "post",
+    path: "/api/logout",
+    tags,
+    summary: "Sign out: clears the session cookie",
+    description: "204 when the request sends or accepts JSON, else 303 to /login.",
+    responses: {
+      204: { description: "Signed out", headers: cookie },
+      303: redirect("Signed out: to /login"),
+    },
+  }, (c) => {
     c.header("set-cookie", setCookie(c, ""));
     const json = (c.req.header("accept") ?? "").includes("application/json") ||
       /^application\/json/i.test(c.req.header("content-type") ?? "");
@@ -159,3 +210,9 @@ export function authRoutes(auth: TokenAuth | undefined): Hono {
 
   return r;
 }
+
+const cookie = { "set-cookie": { schema: { type: "string" as const } } };
+const redirect = (description: string) => ({
+  description,
+  headers: { location: { schema: { type: "string" as const } } },
+});

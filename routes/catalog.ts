@@ -1,34 +1,65 @@
 // What a request may name: the losses with their parameters (as JSON Schema,
 // from the same zod schemas that validate runs), the models with their sizes,
 // and the data sets.
-import { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { LOSSES } from "../ml/losses/registry.ts";
 import { describeModels } from "../ml/models/registry.ts";
+import { json, route, router } from "./contract/route.ts";
+import { datasetsSchema, lossesSchema, modelsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 
 /** Models are sized for CIFAR-10's images: 32×32 RGB, 10 classes. */
 const CIFAR10_SPEC = { height: 32, width: 32, channels: 3, classes: 10 };
 
-export function catalogRoutes(deps: Deps): Hono {
-  const r = new Hono();
-  r.get("/losses", (c) =>
-    c.json({
-      losses: LOSSES.map((l) => ({
-        name: l.name,
-        title: l.title,
-        description: l.description,
-        params: z.toJSONSchema(l.params, { io: "input" }),
-      })),
-    }));
-  r.get("/models", (c) => c.json({ input: CIFAR10_SPEC, models: describeModels(CIFAR10_SPEC) }));
-  r.get("/datasets", (c) =>
-    c.json({
-      datasets: deps.datasets.names().map((name) => ({
-        name,
-        registered: deps.datasets.registered.has(name),
-        loaded: deps.datasets.loadedClasses(name) !== undefined,
-      })),
-    }));
+const tags = ["catalog"];
+
+export function catalogRoutes(deps: Deps): OpenAPIHono {
+  const r = router();
+  r.openapi(
+    route({
+      method: "get",
+      path: "/losses",
+      tags,
+      summary: "The losses, with their parameters as JSON Schema",
+      responses: { 200: json(lossesSchema, "Every registered loss") },
+    }),
+    (c) =>
+      c.json({
+        losses: LOSSES.map((l) => ({
+          name: l.name,
+          title: l.title,
+          description: l.description,
+          params: z.toJSONSchema(l.params, { io: "input" }) as Record<string, unknown>,
+        })),
+      }, 200),
+  );
+  r.openapi(
+    route({
+      method: "get",
+      path: "/models",
+      tags,
+      summary: "The models, with their sizes for CIFAR-10's images",
+      responses: { 200: json(modelsSchema, "Every registered model") },
+    }),
+    (c) => c.json({ input: CIFAR10_SPEC, models: describeModels(CIFAR10_SPEC) }, 200),
+  );
+  r.openapi(
+    route({
+      method: "get",
+      path: "/datasets",
+      tags,
+      summary: "The data sets a run may name",
+      responses: { 200: json(datasetsSchema, "Built-in and LOSSBENCH_DATASETS ones") },
+    }),
+    (c) =>
+      c.json({
+        datasets: deps.datasets.names().map((name) => ({
+          name,
+          registered: deps.datasets.registered.has(name),
+          loaded: deps.datasets.loadedClasses(name) !== undefined,
+        })),
+      }, 200),
+  );
   return r;
 }

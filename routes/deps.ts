@@ -38,6 +38,11 @@ export interface Deps {
   maxBodyBytes?: number;
   /** Most SSE clients at once (default 1000). */
   maxSubscribers?: number;
+  /**
+   * Hold every response to the OpenAPI contract (contract/check.ts); default:
+   * LOSSBENCH_CONTRACT_CHECK=1. For tests.
+   */
+  contractCheck?: boolean;
   /** Most SSE streams one client (remote address) may hold (default max(4, 10% of the above)). */
   maxSubscribersPerClient?: number;
 }

@@ -11,9 +11,13 @@
 // The stream is pull-based: an event is encoded only when the client has taken
 // the previous one, so a client that stops reading holds no more than its
 // subscriber's bounded buffer (see service/event_bus.ts), never training.
-import { type Context, Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { z } from "zod";
 import type { Item } from "../service/event_bus.ts";
 import { type DurableEvent, isTerminal, type ServiceEvent } from "../service/types.ts";
+import { err, idParam, route, router } from "./contract/route.ts";
+import { sseEventSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 import { apiError } from "./errors.ts";
 import { findRun } from "./runs.ts";
@@ -148,20 +152,66 @@ function sse(deps: Deps, opts: { runId?: string; since?: number; client: string 
   });
 }
 
-export function eventRoutes(deps: Deps): Hono {
-  const r = new Hono();
+const lastEventId = z.object({
+  "last-event-id": z.string().optional().describe(
+    "The last event id received: the stream first replays the stored (status, epoch) events " +
+      "after it, then goes live, with no gaps and no duplicates. A malformed one counts as absent.",
+  ),
+});
 
-  r.get("/events", (c) =>
-    sse(deps, {
-      since: parseLastEventId(c.req.header("last-event-id")),
-      client: clientKey(c),
-    }));
+const stream = (description: string) => ({
+  description: `${description} Heartbeat comments every 15 s; \`retry: 2000\` first.`,
+  content: { "text/event-stream": { schema: sseEventSchema } },
+});
 
-  r.get("/runs/:id/events", async (c) => {
-    const run = await findRun(deps, c);
-    const since = parseLastEventId(c.req.header("last-event-id")) ?? 0;
-    return sse(deps, { runId: run.id, since, client: clientKey(c) });
-  });
+const busy = {
+  429: err("This client holds its share of event streams"),
+  503: err("Too many event streams open"),
+};
+
+export function eventRoutes(deps: Deps): OpenAPIHono {
+  const r = router();
+
+  r.openapi(
+    route({
+      method: "get",
+      path: "/events",
+      tags: ["events"],
+      summary: "Every run's events",
+      description: "Without Last-Event-ID the stream starts live. Each item is one event: " +
+        '`status` (a run changed status, or was deleted: `status: "deleted"`), `epoch` ' +
+        "(a run finished an epoch) or `progress` (batch progress, not stored).",
+      request: { headers: lastEventId },
+      responses: { 200: stream("Events of every run, until the client closes it."), ...busy },
+    }),
+    (c) =>
+      sse(deps, {
+        since: parseLastEventId(c.req.header("last-event-id")),
+        client: clientKey(c),
+      }),
+  );
+
+  r.openapi(
+    route({
+      method: "get",
+      path: "/runs/{id}/events",
+      tags: ["events"],
+      summary: "One run's events",
+      description: "Without Last-Event-ID the run's whole history is replayed first. The " +
+        "stream ends after the run's final status (or its deletion).",
+      request: { ...idParam("run"), headers: lastEventId },
+      responses: {
+        200: stream("The run's events."),
+        404: err("No run with this id"),
+        ...busy,
+      },
+    }),
+    async (c) => {
+      const run = await findRun(deps, c);
+      const since = parseLastEventId(c.req.header("last-event-id")) ?? 0;
+      return sse(deps, { runId: run.id, since, client: clientKey(c) });
+    },
+  );
 
   return r;
 }

@@ -1,7 +1,7 @@
 // /api/experiments: a grid of losses × conditions × models × seeds queued in
 // one step, its statistics (per cell and per pair of cells), its exports,
 // adding seeds, cancelling and deleting the whole grid.
-import { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import {
@@ -24,7 +24,8 @@ import { SeedsTakenError } from "../service/scheduler.ts";
 import { QueueFullError } from "../service/store.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
 import { experimentStats, type Point } from "../stats/experiment.ts";
-import { jsonBody } from "./body.ts";
+import { err, idParam, json, route, router, text } from "./contract/route.ts";
+import { experimentSchemaOut, runViewSchema, statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 import { apiError } from "./errors.ts";
 import { checkConditions, checkConfig } from "./runs.ts";
@@ -49,34 +50,41 @@ export const experimentSchema = settingsSchema.extend({
 const addSeedsSchema = z.strictObject({ seeds: seedList });
 
 /** The summary point and compared metric, from the query string. */
-function statsOptions(c: Context): { point: Point; metric: string } {
-  const q = (k: string) => c.req.query(k);
-  const metric = q("metric") ?? "testAcc";
-  if (!(STAT_METRICS as readonly string[]).includes(metric)) {
-    throw apiError(
-      400,
-      `metric: unknown metric "${metric.slice(0, 64)}"; use one of: ${STAT_METRICS.join(", ")}`,
-    );
-  }
-  const kind = q("point") ?? "final";
-  if (kind === "final") return { point: { kind }, metric };
-  if (kind === "lastK") {
-    const k = Number(q("k") ?? "3");
-    if (!Number.isInteger(k) || k < 1 || k > 500) {
-      throw apiError(400, "k: an integer from 1 to 500");
-    }
-    return { point: { kind, k }, metric };
-  }
-  if (kind === "best") {
-    const on = q("on") ?? "valAcc";
-    if (on !== "valAcc" && on !== "valLoss") throw apiError(400, `on: "valAcc" or "valLoss"`);
-    return { point: { kind, on }, metric };
-  }
-  throw apiError(400, `point: "final", "lastK" or "best" (got "${kind.slice(0, 32)}")`);
+export const statsQuerySchema = z.object({
+  metric: z.enum(STAT_METRICS, {
+    error: (i) =>
+      `unknown metric "${String(i.input).slice(0, 64)}"; use one of: ${STAT_METRICS.join(", ")}`,
+  }).default("testAcc").describe("The metric summarized and compared"),
+  point: z.enum(["final", "lastK", "best"], {
+    error: (i) => `"final", "lastK" or "best" (got "${String(i.input).slice(0, 32)}")`,
+  }).default("final").describe(
+    "Where in training a run's value is read: its last epoch, the mean of its last k, or the " +
+      "epoch best on the validation split",
+  ),
+  k: z.coerce.number({ error: "an integer from 1 to 500" })
+    .int({ error: "an integer from 1 to 500" })
+    .min(1, { error: "an integer from 1 to 500" })
+    .max(500, { error: "an integer from 1 to 500" })
+    .default(3).describe("Epochs averaged by point=lastK"),
+  on: z.enum(["valAcc", "valLoss"], { error: `"valAcc" or "valLoss"` }).default("valAcc")
+    .describe("What point=best picks the epoch by"),
+});
+
+function statsOptions(q: z.output<typeof statsQuerySchema>): { point: Point; metric: string } {
+  const point: Point = q.point === "lastK"
+    ? { kind: "lastK", k: q.k }
+    : q.point === "best"
+    ? { kind: "best", on: q.on }
+    : { kind: "final" };
+  return { point, metric: q.metric };
 }
 
-export function experimentRoutes(deps: Deps): Hono {
-  const r = new Hono();
+const tags = ["experiments"];
+const NO_EXPERIMENT = "No experiment with this id";
+const withRuns = experimentSchemaOut.extend({ runs: z.array(runViewSchema) });
+
+export function experimentRoutes(deps: Deps): OpenAPIHono {
+  const r = router();
 
   async function find(c: Context): Promise<Experiment> {
     const id = c.req.param("id") ?? "";
@@ -103,122 +111,234 @@ export function experimentRoutes(deps: Deps): Hono {
           epochs: epochs[i] as unknown as Record<string, number | undefined>[],
         })),
         { ...opts, metrics: STAT_METRICS },
-      );
+        // The metrics are STAT_METRICS (the query schema checked the one compared).
+      ) as z.output<typeof statsSchema>;
     } catch (e) {
       throw apiError(400, (e as Error).message);
     }
   }
 
-  r.post("/", async (c) => {
-    const body = await jsonBody(c, experimentSchema);
-    const { name, losses, conditions, models, model, seeds, repeats, seed, ...settings } = body;
-    checkConfig(deps, settings);
-    checkConditions(
-      deps,
-      settings,
-      (conditions ?? []).map((condition, i) => ({ condition, path: `conditions.${i}` })),
-    );
-    let cells, configs, seedList;
-    try {
-      if (seed !== undefined && (seeds || repeats !== undefined)) {
-        throw new Error("give one of seed, seeds or repeats");
-      }
-      seedList = resolveSeeds(seed === undefined ? seeds : [seed], repeats);
-      if (model !== undefined && models) throw new Error("give model or models, not both");
-      cells = buildCells({
-        losses: losses ?? DEFAULT_LOSSES,
-        conditions: conditions ?? [{}],
-        models: models ?? [model ?? "convnet"],
-      });
-      configs = gridConfigs(settings, cells, seedList);
-    } catch (e) {
-      throw apiError(400, (e as Error).message);
-    }
-    const exp = {
-      id: newId(),
-      createdAt: new Date().toISOString(),
-      ...(name ? { name } : {}),
-      settings,
-      cells,
-      seeds: seedList,
-    };
-    const runs = await queue(() => deps.scheduler.submit(configs, exp));
-    c.header("location", `/api/experiments/${exp.id}`);
-    const view = runs.map((x) => viewRun(x, deps.scheduler));
-    return c.json({ ...exp, runIds: runs.map((x) => x.id), runs: view }, 201);
-  });
-
-  r.get("/", async (c) => c.json({ experiments: await deps.store.listExperiments() }));
-
-  r.get("/:id", async (c) => {
-    const exp = await find(c);
-    const opts = statsOptions(c);
-    const runs = await runsOf(exp);
-    const stats = await statsOf(exp, runs, opts);
-    return c.json({ ...exp, runs: runs.map((x) => viewRun(x, deps.scheduler)), stats });
-  });
-
-  r.post("/:id/seeds", async (c) => {
-    const exp = await find(c);
-    const { seeds } = await jsonBody(c, addSeedsSchema);
-    try {
-      resolveSeeds(seeds, undefined);
-      gridConfigs(exp.settings, exp.cells, seeds); // the size check
-    } catch (e) {
-      throw apiError(400, (e as Error).message);
-    }
-    const out = await queue(() => deps.scheduler.addSeeds(exp.id, seeds));
-    if (!out) throw apiError(404, `no experiment with id "${exp.id}"`);
-    return c.json({
-      ...out.experiment,
-      added: out.runs.map((x) => viewRun(x, deps.scheduler)),
-    }, 201);
-  });
-
-  r.post("/:id/cancel", async (c) => {
-    const exp = await find(c);
-    const active = (await runsOf(exp)).filter((x) => !isTerminal(x.status));
-    await Promise.all(active.map((x) => deps.scheduler.cancel(x.id)));
-    const runs = await runsOf(exp);
-    const stillActive = runs.filter((x) => !isTerminal(x.status)).length;
-    return c.json(
-      { ...exp, cancelled: active.length, runs: runs.map((x) => viewRun(x, deps.scheduler)) },
-      stillActive ? 202 : 200,
-    );
-  });
-
-  r.delete("/:id", async (c) => {
-    const exp = await find(c);
-    const runs = await runsOf(exp);
-    const active = runs.filter((x) => !isTerminal(x.status));
-    if (active.length) {
-      throw apiError(
-        409,
-        `experiment ${exp.id} has ${active.length} queued or running run(s); ` +
-          `cancel it first (POST /api/experiments/${exp.id}/cancel)`,
+  r.openapi(
+    route({
+      method: "post",
+      path: "/",
+      tags,
+      summary: "Queue an experiment",
+      description: "Queues every cell (loss × condition × model) × seed as one run, on shared " +
+        "settings. Give one of seed, seeds or repeats, and model or models.",
+      request: { body: { content: { "application/json": { schema: experimentSchema } } } },
+      responses: {
+        201: {
+          ...json(withRuns, "Queued; Location names the experiment"),
+          headers: { location: { schema: { type: "string" } } },
+        },
+        409: err("A seed is taken"),
+        429: err("The queue is full"),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const { name, losses, conditions, models, model, seeds, repeats, seed, ...settings } = body;
+      checkConfig(deps, settings);
+      checkConditions(
+        deps,
+        settings,
+        (conditions ?? []).map((condition, i) => ({ condition, path: `conditions.${i}` })),
       );
-    }
-    for (const run of runs) {
-      await deps.store.deleteRun(run.id);
-    }
-    await deps.store.deleteExperiment(exp.id);
-    return c.body(null, 204);
-  });
+      let cells, configs, seedList;
+      try {
+        if (seed !== undefined && (seeds || repeats !== undefined)) {
+          throw new Error("give one of seed, seeds or repeats");
+        }
+        seedList = resolveSeeds(seed === undefined ? seeds : [seed], repeats);
+        if (model !== undefined && models) throw new Error("give model or models, not both");
+        cells = buildCells({
+          losses: losses ?? DEFAULT_LOSSES,
+          conditions: conditions ?? [{}],
+          models: models ?? [model ?? "convnet"],
+        });
+        configs = gridConfigs(settings, cells, seedList);
+      } catch (e) {
+        throw apiError(400, (e as Error).message);
+      }
+      const exp = {
+        id: newId(),
+        createdAt: new Date().toISOString(),
+        ...(name ? { name } : {}),
+        settings,
+        cells,
+        seeds: seedList,
+      };
+      const runs = await queue(() => deps.scheduler.submit(configs, exp));
+      c.header("location", `/api/experiments/${exp.id}`);
+      const view = runs.map((x) => viewRun(x, deps.scheduler));
+      return c.json({ ...exp, runIds: runs.map((x) => x.id), runs: view }, 201);
+    },
+  );
 
-  for (const kind of ["runs", "summary", "comparisons"] as const) {
-    r.get(`/:id/${kind}.csv`, async (c) => {
+  r.openapi(
+    route({
+      method: "get",
+      path: "/",
+      tags,
+      summary: "List experiments",
+      responses: {
+        200: json(z.strictObject({ experiments: z.array(experimentSchemaOut) }), "Every one"),
+      },
+    }),
+    async (c) => c.json({ experiments: await deps.store.listExperiments() }, 200),
+  );
+
+  r.openapi(
+    route({
+      method: "get",
+      path: "/{id}",
+      tags,
+      summary: "An experiment with its runs and statistics",
+      request: { ...idParam("experiment"), query: statsQuerySchema },
+      responses: {
+        200: json(withRuns.extend({ stats: statsSchema }), "The experiment"),
+        400: err("A bad query, or point=best without a validation split"),
+        404: err(NO_EXPERIMENT),
+      },
+    }),
+    async (c) => {
       const exp = await find(c);
-      const opts = statsOptions(c);
+      const opts = statsOptions(c.req.valid("query"));
       const runs = await runsOf(exp);
-      const epochs = kind === "runs"
-        ? await Promise.all(runs.map((x) => deps.store.listEpochs(x.id)))
-        : [];
-      const stats = kind === "runs" ? null : await statsOf(exp, runs, opts);
-      return c.body(experimentCsv(kind, exp, runs, epochs, stats), 200, {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="lossbench-${exp.id}-${kind}.csv"`,
-      });
-    });
+      const stats = await statsOf(exp, runs, opts);
+      return c.json({ ...exp, runs: runs.map((x) => viewRun(x, deps.scheduler)), stats }, 200);
+    },
+  );
+
+  r.openapi(
+    route({
+      method: "post",
+      path: "/{id}/seeds",
+      tags,
+      summary: "Add seeds: one more run per cell and seed",
+      request: {
+        ...idParam("experiment"),
+        body: { content: { "application/json": { schema: addSeedsSchema } } },
+      },
+      responses: {
+        201: json(
+          experimentSchemaOut.extend({ added: z.array(runViewSchema) }),
+          "Queued; the experiment and the added runs",
+        ),
+        404: err(NO_EXPERIMENT),
+        409: err("A seed is taken"),
+        429: err("The queue is full"),
+      },
+    }),
+    async (c) => {
+      const exp = await find(c);
+      const { seeds } = c.req.valid("json");
+      try {
+        resolveSeeds(seeds, undefined);
+        gridConfigs(exp.settings, exp.cells, seeds); // the size check
+      } catch (e) {
+        throw apiError(400, (e as Error).message);
+      }
+      const out = await queue(() => deps.scheduler.addSeeds(exp.id, seeds));
+      if (!out) throw apiError(404, `no experiment with id "${exp.id}"`);
+      return c.json({
+        ...out.experiment,
+        added: out.runs.map((x) => viewRun(x, deps.scheduler)),
+      }, 201);
+    },
+  );
+
+  r.openapi(
+    route({
+      method: "post",
+      path: "/{id}/cancel",
+      tags,
+      summary: "Cancel every queued or running run",
+      request: idParam("experiment"),
+      responses: {
+        200: json(withRuns.extend({ cancelled: z.number().int() }), "Cancelled"),
+        202: json(withRuns.extend({ cancelled: z.number().int() }), "Runs still stopping"),
+        404: err(NO_EXPERIMENT),
+      },
+    }),
+    async (c) => {
+      const exp = await find(c);
+      const active = (await runsOf(exp)).filter((x) => !isTerminal(x.status));
+      await Promise.all(active.map((x) => deps.scheduler.cancel(x.id)));
+      const runs = await runsOf(exp);
+      const stillActive = runs.filter((x) => !isTerminal(x.status)).length;
+      const body = {
+        ...exp,
+        cancelled: active.length,
+        runs: runs.map((x) => viewRun(x, deps.scheduler)),
+      };
+      return stillActive ? c.json(body, 202) : c.json(body, 200);
+    },
+  );
+
+  r.openapi(
+    route({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      summary: "Delete a finished experiment with its runs",
+      request: idParam("experiment"),
+      responses: {
+        204: { description: "Deleted" },
+        404: err(NO_EXPERIMENT),
+        409: err("Runs are queued or running: cancel first"),
+      },
+    }),
+    async (c) => {
+      const exp = await find(c);
+      const runs = await runsOf(exp);
+      const active = runs.filter((x) => !isTerminal(x.status));
+      if (active.length) {
+        throw apiError(
+          409,
+          `experiment ${exp.id} has ${active.length} queued or running run(s); ` +
+            `cancel it first (POST /api/experiments/${exp.id}/cancel)`,
+        );
+      }
+      for (const run of runs) await deps.store.deleteRun(run.id);
+      await deps.store.deleteExperiment(exp.id);
+      return c.body(null, 204);
+    },
+  );
+
+  const csvs = {
+    runs: "One row per run and epoch",
+    summary: "One row per cell and metric: the summary at the point",
+    comparisons: "One row per pair of cells: the comparison at the point",
+  };
+  for (const kind of ["runs", "summary", "comparisons"] as const) {
+    r.openapi(
+      route({
+        method: "get",
+        path: `/{id}/${kind}.csv`,
+        tags,
+        summary: `${kind}.csv`,
+        request: { ...idParam("experiment"), query: statsQuerySchema },
+        responses: {
+          200: text("text/csv", `${csvs[kind]} (an attachment)`),
+          404: err(NO_EXPERIMENT),
+        },
+      }),
+      async (c) => {
+        const exp = await find(c);
+        const opts = statsOptions(c.req.valid("query"));
+        const runs = await runsOf(exp);
+        const epochs = kind === "runs"
+          ? await Promise.all(runs.map((x) => deps.store.listEpochs(x.id)))
+          : [];
+        const stats = kind === "runs" ? null : await statsOf(exp, runs, opts);
+        return c.body(experimentCsv(kind, exp, runs, epochs, stats), 200, {
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": `attachment; filename="lossbench-${exp.id}-${kind}.csv"`,
+        });
+      },
+    );
   }
 
   return r;

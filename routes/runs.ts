@@ -1,6 +1,7 @@
 // /api/runs: start, list, inspect, cancel and delete runs; their CSV.
-import { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { z } from "zod";
 import { trainConfigSchema } from "../ml/config.ts";
 import { toCsv } from "../ml/csv.ts";
 import { checkCondition } from "../ml/conditions/mod.ts";
@@ -8,7 +9,8 @@ import type { Condition, TrainConfig } from "../ml/types.ts";
 import { isId } from "../service/ids.ts";
 import { QueueFullError } from "../service/store.ts";
 import { isTerminal, type Run } from "../service/types.ts";
-import { jsonBody } from "./body.ts";
+import { err, idParam, json, route, router, text } from "./contract/route.ts";
+import { runDetailSchema, runViewSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 import { apiError } from "./errors.ts";
 import { viewRun } from "./views.ts";
@@ -68,63 +70,146 @@ export async function findRun(deps: Deps, c: Context): Promise<Run> {
   return run;
 }
 
-export function runRoutes(deps: Deps): Hono {
-  const r = new Hono();
+const tags = ["runs"];
 
-  r.post("/", async (c) => {
-    const config = await jsonBody(c, trainConfigSchema) as TrainConfig;
-    checkConfig(deps, config);
-    checkConditions(deps, config, [{ condition: config.condition, path: "" }]);
-    const [run] = await submit(deps, [config]);
-    c.header("location", `/api/runs/${run.id}`);
-    return c.json(viewRun(run, deps.scheduler), 201);
-  });
+export function runRoutes(deps: Deps): OpenAPIHono {
+  const r = router();
 
-  r.get("/", async (c) => {
-    const runs = await deps.store.listRuns();
-    return c.json({ runs: runs.map((run) => viewRun(run, deps.scheduler)) });
-  });
+  r.openapi(
+    route({
+      method: "post",
+      path: "/",
+      tags,
+      summary: "Start a run",
+      description: "Queues one run. Unknown fields are refused; defaults fill the rest.",
+      request: { body: { content: { "application/json": { schema: trainConfigSchema } } } },
+      responses: {
+        201: {
+          ...json(runViewSchema, "Queued; Location names the run"),
+          headers: { location: { schema: { type: "string" } } },
+        },
+        429: err("The queue is full"),
+      },
+    }),
+    async (c) => {
+      const config = c.req.valid("json") as TrainConfig;
+      checkConfig(deps, config);
+      checkConditions(deps, config, [{ condition: config.condition, path: "" }]);
+      const [run] = await submit(deps, [config]);
+      c.header("location", `/api/runs/${run.id}`);
+      return c.json(viewRun(run, deps.scheduler), 201);
+    },
+  );
 
-  r.get("/:id", async (c) => {
-    const run = await findRun(deps, c);
-    const epochs = await deps.store.listEpochs(run.id);
-    return c.json({ ...viewRun(run, deps.scheduler), epochs });
-  });
+  r.openapi(
+    route({
+      method: "get",
+      path: "/",
+      tags,
+      summary: "List runs",
+      responses: { 200: json(z.strictObject({ runs: z.array(runViewSchema) }), "Every run") },
+    }),
+    async (c) => {
+      const runs = await deps.store.listRuns();
+      return c.json({ runs: runs.map((run) => viewRun(run, deps.scheduler)) }, 200);
+    },
+  );
 
-  r.post("/:id/cancel", async (c) => {
-    const run = await findRun(deps, c);
-    if (isTerminal(run.status)) {
-      throw apiError(
-        409,
-        `run ${run.id} is already ${run.status}; only queued or running runs can be cancelled`,
-      );
-    }
-    const after = await deps.scheduler.cancel(run.id);
-    if (!after) throw apiError(404, `no run with id "${run.id}"`);
-    // 202 while the worker is still stopping (it stops within one batch).
-    return c.json(viewRun(after, deps.scheduler), isTerminal(after.status) ? 200 : 202);
-  });
+  r.openapi(
+    route({
+      method: "get",
+      path: "/{id}",
+      tags,
+      summary: "A run with its epochs",
+      request: idParam("run"),
+      responses: { 200: json(runDetailSchema, "The run"), 404: err(NO_RUN) },
+    }),
+    async (c) => {
+      const run = await findRun(deps, c);
+      const epochs = await deps.store.listEpochs(run.id);
+      return c.json({ ...viewRun(run, deps.scheduler), epochs }, 200);
+    },
+  );
 
-  r.delete("/:id", async (c) => {
-    const run = await findRun(deps, c);
-    if (!isTerminal(run.status)) {
-      throw apiError(
-        409,
-        `run ${run.id} is ${run.status}; cancel it first (only finished runs can be deleted)`,
-      );
-    }
-    await deps.store.deleteRun(run.id);
-    return c.body(null, 204);
-  });
+  r.openapi(
+    route({
+      method: "post",
+      path: "/{id}/cancel",
+      tags,
+      summary: "Cancel a queued or running run",
+      request: idParam("run"),
+      responses: {
+        200: json(runViewSchema, "Cancelled"),
+        202: json(runViewSchema, "Stopping (within one batch)"),
+        404: err(NO_RUN),
+        409: err("The run already finished"),
+      },
+    }),
+    async (c) => {
+      const run = await findRun(deps, c);
+      if (isTerminal(run.status)) {
+        throw apiError(
+          409,
+          `run ${run.id} is already ${run.status}; only queued or running runs can be cancelled`,
+        );
+      }
+      const after = await deps.scheduler.cancel(run.id);
+      if (!after) throw apiError(404, `no run with id "${run.id}"`);
+      // 202 while the worker is still stopping (it stops within one batch).
+      const view = viewRun(after, deps.scheduler);
+      return isTerminal(after.status) ? c.json(view, 200) : c.json(view, 202);
+    },
+  );
 
-  r.get("/:id/results.csv", async (c) => {
-    const run = await findRun(deps, c);
-    const csv = toCsv(await deps.store.listEpochs(run.id));
-    return c.body(csv, 200, {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="lossbench-${run.id}.csv"`,
-    });
-  });
+  r.openapi(
+    route({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      summary: "Delete a finished run",
+      request: idParam("run"),
+      responses: {
+        204: { description: "Deleted, with its epochs and events" },
+        404: err(NO_RUN),
+        409: err("The run is queued or running: cancel it first"),
+      },
+    }),
+    async (c) => {
+      const run = await findRun(deps, c);
+      if (!isTerminal(run.status)) {
+        throw apiError(
+          409,
+          `run ${run.id} is ${run.status}; cancel it first (only finished runs can be deleted)`,
+        );
+      }
+      await deps.store.deleteRun(run.id); // announces the delete on open streams
+      return c.body(null, 204);
+    },
+  );
+
+  r.openapi(
+    route({
+      method: "get",
+      path: "/{id}/results.csv",
+      tags,
+      summary: "A run's epochs as CSV",
+      request: idParam("run"),
+      responses: {
+        200: text("text/csv", "One row per epoch (an attachment)"),
+        404: err(NO_RUN),
+      },
+    }),
+    async (c) => {
+      const run = await findRun(deps, c);
+      const csv = toCsv(await deps.store.listEpochs(run.id));
+      return c.body(csv, 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="lossbench-${run.id}.csv"`,
+      });
+    },
+  );
 
   return r;
 }
+
+const NO_RUN = "No run with this id";

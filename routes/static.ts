@@ -1,7 +1,9 @@
 // The dashboard: static/ served at "/", plus Chart.js from its installed npm
 // package at /vendor/ (no CDN, so it works offline). Only explicit path shapes
 // are routed, so mounting this at "/" can never shadow /api/*.
-import { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { err, plain, router, text } from "./contract/route.ts";
 
 const STATIC_DIR = new URL("../static/", import.meta.url);
 
@@ -64,30 +66,73 @@ async function send(url: URL, name: string, cacheControl: string): Promise<Respo
   }
 }
 
-export const staticRoutes = new Hono();
+export const staticRoutes: OpenAPIHono = router();
 
 // Revalidate every load: the page has no build step and no hashed names.
 const NO_CACHE = "no-cache";
 
-staticRoutes.get("/", async (c) => {
+const tags = ["dashboard"];
+const FILE_TYPES = [...new Set(Object.values(TYPES).map((t) => t.split(";")[0]))];
+/** A file's response: its type from its extension. */
+const file = (description: string) => ({
+  description,
+  content: Object.fromEntries(FILE_TYPES.map((t) => [t, { schema: { type: "string" as const } }])),
+});
+const missing = err("No such file");
+
+plain(staticRoutes, {
+  method: "get",
+  path: "/",
+  tags,
+  summary: "The dashboard",
+  responses: { 200: text("text/html", "index.html"), 404: missing },
+}, async (c) => {
   return (await send(new URL("index.html", STATIC_DIR), "index.html", NO_CACHE)) ?? c.notFound();
 });
 
 // One path segment of plain characters: no "..", no hidden files.
-const FILE = "{[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.[a-z]+}";
+const FILE_RE = "[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.[a-z]+";
+const fileParam = z.object({
+  file: z.string().regex(new RegExp(`^${FILE_RE}$`)).describe("A file name"),
+});
 
-staticRoutes.get(`/:file${FILE}`, async (c) => {
-  const file = c.req.param("file");
+plain(staticRoutes, {
+  method: "get",
+  path: "/{file}",
+  tags,
+  summary: "A dashboard file (static/)",
+  request: { params: fileParam },
+  responses: { 200: file("The file, typed by its extension"), 404: missing },
+}, async (c) => {
+  const file = c.req.param("file")!;
   return (await send(new URL(file, STATIC_DIR), file, NO_CACHE)) ?? c.notFound();
-});
+}, `/:file{${FILE_RE}}`);
 
-staticRoutes.get(`/js/:file${FILE}`, async (c) => {
-  const file = c.req.param("file");
+plain(staticRoutes, {
+  method: "get",
+  path: "/js/{file}",
+  tags,
+  summary: "A dashboard script (static/js/)",
+  request: { params: fileParam },
+  responses: { 200: file("The file, typed by its extension"), 404: missing },
+}, async (c) => {
+  const file = c.req.param("file")!;
   return (await send(new URL(`js/${file}`, STATIC_DIR), file, NO_CACHE)) ?? c.notFound();
-});
+}, `/js/:file{${FILE_RE}}`);
 
-staticRoutes.get("/vendor/:file", async (c) => {
-  const file = c.req.param("file");
+plain(staticRoutes, {
+  method: "get",
+  path: "/vendor/{file}",
+  tags,
+  summary: "Chart.js and its plug-ins, from their npm packages",
+  request: { params: z.object({ file: z.string() }) },
+  responses: {
+    200: file("The file"),
+    404: missing,
+    503: text("text/plain", "The npm package is not installed on the server"),
+  },
+}, async (c) => {
+  const file = c.req.param("file")!;
   const npm = Object.hasOwn(VENDOR_NPM, file) ? VENDOR_NPM[file] : null;
   if (npm) {
     let url: URL;

@@ -8,8 +8,19 @@
 // Defaults: PORT=0, LOSSBENCH_BACKEND=cpu, LOSSBENCH_WORKERS=1, and a fresh
 // temporary LOSSBENCH_KV and LOSSBENCH_CACHE (removed by stop()/kill() unless
 // passed in, so a second server can reopen the same KV after a kill).
+//
+// Every test server holds its responses to the OpenAPI contract
+// (LOSSBENCH_CONTRACT_CHECK=1, routes/contract/check.ts): a violating response
+// becomes a 500 naming the problem, and stop()/kill() throw when the server
+// logged any violation (an SSE event, say, that no request saw fail).
+import { VIOLATION } from "../../routes/contract/violation.ts";
 
 const ROOT = new URL("../../", import.meta.url);
+
+/** The contract violations among a server's output lines. */
+export function contractViolations(lines: string[]): string[] {
+  return lines.filter((l) => l.includes(VIOLATION));
+}
 
 export interface StartOptions {
   /** Extra or overriding environment variables. */
@@ -47,6 +58,7 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
     LOSSBENCH_CACHE: `${tmp}/cache`,
     LOSSBENCH_WORKERS: "1",
     LOSSBENCH_BACKEND: "cpu",
+    LOSSBENCH_CONTRACT_CHECK: "1",
     NO_COLOR: "1",
     ...opts.env,
   };
@@ -121,6 +133,10 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
     }
     const s = await status;
     await cleanup();
+    const violations = contractViolations(lines);
+    if (violations.length) {
+      throw new Error(`the server broke its API contract:\n${violations.join("\n")}`);
+    }
     return s;
   };
 
