@@ -7,7 +7,10 @@ import { stockKernel } from "./stock.ts";
 import { type Backend, ceil4, f32, isF32 } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
-/** Copies a [rows, cols] matrix (or its transpose, `t`) into scratch as [R, ld] rows. */
+/**
+ * Lays a [rows, cols] matrix (or its transpose, `t`) out in scratch as [R, ld] rows: a straight
+ * copy, or a copy and a SIMD transpose inside wasm memory.
+ */
 function layout(
   rt: WasmRuntime,
   src: Float32Array,
@@ -19,25 +22,27 @@ function layout(
 ): number {
   const R = t ? cols : rows;
   const C = t ? rows : cols;
+  const view = src.subarray(off, off + rows * cols);
+  if (!t && ld === cols) return rt.input(view);
   const ptr = rt.alloc(R * ld);
   const f = rt.f32;
   const b = ptr >> 2;
-  if (!t && ld === cols) {
-    f.set(src.subarray(off, off + rows * cols), b);
-    return ptr;
-  }
   if (ld !== C) f.fill(0, b, b + R * ld);
   if (!t) {
-    for (let r = 0; r < rows; r++) {
-      f.set(src.subarray(off + r * cols, off + (r + 1) * cols), b + r * ld);
-    }
+    for (let r = 0; r < rows; r++) f.set(view.subarray(r * cols, (r + 1) * cols), b + r * ld);
+  } else if (gemm.tiled) {
+    const tmp = rt.input(view);
+    rt.exports.transpose(tmp, ptr, rows, cols, ld);
   } else {
     for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) f[b + c * ld + r] = src[off + r * cols + c];
+      for (let c = 0; c < cols; c++) f[b + c * ld + r] = view[r * cols + c];
     }
   }
   return ptr;
 }
+
+/** Temporary lever: the tiled GEMM, or the previous row-by-row one (bench/levers.ts). */
+export const gemm = { tiled: true };
 
 export function batchMatMul(
   args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Backend; attrs: BatchMatMulAttrs },
@@ -75,7 +80,7 @@ export function batchMatMul(
     const ap = layout(rt, av, (batchA === 1 ? 0 : i) * M * K, tA ? K : M, tA ? M : K, tA, K);
     const bp = layout(rt, bv, (batchB === 1 ? 0 : i) * K * N, tB ? N : K, tB ? K : N, tB, Np);
     const cp = rt.alloc(M * Np);
-    rt.exports.matmul(ap, bp, cp, M, K, Np);
+    (gemm.tiled ? rt.exports.matmul : rt.exports.matmulRows)(ap, bp, cp, M, K, Np);
     const f = rt.f32;
     const cb = cp >> 2;
     if (Np === N) out.set(f.subarray(cb, cb + M * N), i * M * N);

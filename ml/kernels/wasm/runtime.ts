@@ -14,6 +14,8 @@ export interface Exports {
   maxPool: Fn;
   maxPoolGrad: Fn;
   matmul: Fn;
+  transpose: Fn;
+  matmulRows: Fn;
   relu: Fn;
   step: Fn;
   binary: Fn;
