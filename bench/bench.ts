@@ -1,4 +1,4 @@
-// deno task bench [--rounds R] [--seconds S] [--models a,b|all] [--lever NAME] [--no-torch]
+// deno task bench [--rounds R] [--seconds S] [--chunks C] [--models a,b|all] [--lever NAME] [--no-torch]
 //                 [--no-eval] [--no-profile] [--pipeline] [--stock] [--webgpu] [--batch B]
 //
 // lossbench's training step and evaluation against a plain in-memory PyTorch
@@ -8,7 +8,8 @@
 // (bench/torch_models.py): its step on 1 thread, its eval on 2. Each round's
 // ratio is lossbench ÷ PyTorch in that round; the bench prints, per measure,
 // the ratio's median and spread (min–max, IQR) over the rounds, and the img/s
-// medians. The order within a round alternates (A B, then B A) to cancel drift.
+// medians. A round is itself a few chunks, the arms taking turns in a fresh
+// random order each chunk, so both sides see nearly the same load.
 //
 // --lever NAME adds, next to each lossbench arm, the same arm with that lever
 // switched off (bench/levers.ts), in the same rounds: before and after, side
@@ -28,7 +29,8 @@ import { SgdMomentum } from "../ml/optimizer.ts";
 import { Rng } from "../ml/rng.ts";
 import { trainStep } from "../ml/trainer.ts";
 import type { Split } from "../ml/types.ts";
-import { LEVERS } from "./levers.ts";
+import { softmaxCrossEntropy } from "../ml/kernels/softmax_ce.ts";
+import { fusedCe, LEVERS } from "./levers.ts";
 import { rounded, summarize, type Summary } from "./summary.ts";
 import { TorchServer } from "./torch_client.ts";
 
@@ -40,7 +42,12 @@ const opt = (name: string) => {
 };
 const ROUNDS = Number(opt("--rounds") ?? 9);
 /** Seconds of work per arm per round (each arm's step count is sized once, up front). */
-const SECONDS = Number(opt("--seconds") ?? 0.3);
+const SECONDS = Number(opt("--seconds") ?? 0.4);
+/**
+ * Each round is this many chunks, the arms taking turns chunk by chunk (each chunk ~SECONDS/CHUNKS
+ * of work), so that both sides of a ratio sample the machine's load at nearly the same moments.
+ */
+const CHUNKS = Number(opt("--chunks") ?? 8);
 const B = Number(opt("--batch") ?? 64);
 const EVAL_B = 500;
 const modelsArg = opt("--models") ?? "all";
@@ -54,20 +61,24 @@ const spec = { height: 32, width: 32, channels: 3, classes: 10 };
 const IMG = 32 * 32 * 3;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** One measured thing: `run(n)` does n units of work and returns img/s. */
+/** One measured thing: `run(n)` does n units of work (`img` images each) and returns img/s. */
 interface Arm {
   name: string;
   run: (n: number) => Promise<number>;
-  /** Units per round, from one timed unit after warm-up. */
+  img: number;
+  /** Units per chunk, sized from two timed units after warm-up. */
   units: number;
+  /** img/s of each round (all its chunks together). */
   perSec: number[];
+  /** Seconds spent in the current round. */
+  seconds: number;
 }
 
 async function sized(name: string, run: (n: number) => Promise<number>, img: number) {
   await run(2); // warm-up: kernels compiled, scratch grown, allocator settled
   const perSec = await run(2);
-  const units = Math.max(3, Math.round((SECONDS * perSec) / img));
-  return { name, run, units, perSec: [] } as Arm;
+  const units = Math.max(1, Math.round((SECONDS / CHUNKS) * perSec / img));
+  return { name, run, img, units, perSec: [], seconds: 0 } as Arm;
 }
 
 /** lossbench's training step and eval of one model on fixed batches (cpu, project kernels). */
@@ -75,7 +86,10 @@ function lossbenchModel(name: string) {
   const plugin = getModel(name);
   const model: Model = plugin.create(spec, plugin.initialWeights(spec, 1));
   const sgd = new SgdMomentum(model.params, 0.9);
-  const loss = reportLossFn("ce");
+  const ce = reportLossFn("ce");
+  // The ce plug-in, or (lever fused-ce) the fused op a plug-in could call instead.
+  const loss = (z: tf.Tensor2D, y: tf.Tensor1D) =>
+    fusedCe.enabled ? tf.tidy(() => tf.mean(softmaxCrossEntropy(z, y)) as tf.Scalar) : ce(z, y);
   const x = tf.randomNormal([B, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
   const y = tf.tensor1d(Array.from({ length: B }, (_, i) => (i * 7) % 10), "int32");
   const ex = new Float32Array(EVAL_B * IMG).map((_, i) => Math.sin(i));
@@ -144,14 +158,17 @@ for (const [i, name] of modelNames.entries()) {
     )
     : undefined;
   if (theirs) arms.push(theirs);
+  const mine: Arm[] = [];
   for (const v of variants) {
     const a = await sized(`lossbench ${name} step${v.tag}`, (n) => {
       v.set();
       return m.step(n);
     }, B);
     arms.push(a);
+    mine.push(a);
     pairs.push([`${name} step${v.tag} ÷ pytorch 1 thread`, a, theirs]);
   }
+  if (lever) pairs.push([`${name} step with ÷ without ${leverName}`, mine[0], mine[1]]);
 }
 if (!flag("--no-eval") && modelNames.includes("convnet")) {
   const m = ours[modelNames.indexOf("convnet")];
@@ -163,21 +180,31 @@ if (!flag("--no-eval") && modelNames.includes("convnet")) {
     )
     : undefined;
   if (theirs) arms.push(theirs);
+  const mine: Arm[] = [];
   for (const v of variants) {
     const a = await sized(`lossbench convnet eval${v.tag}`, (n) => {
       v.set();
       return m.eval(n);
     }, EVAL_B);
     arms.push(a);
+    mine.push(a);
     pairs.push([`convnet eval${v.tag} ÷ pytorch 2 threads`, a, theirs]);
   }
+  if (lever) pairs.push([`convnet eval with ÷ without ${leverName}`, mine[0], mine[1]]);
 }
 lever?.on();
 
+// A fresh random order for every chunk: no arm always follows the same one (a fixed order, even
+// alternated, measured one arm against an identical copy of itself at 0.84).
+const shuffle = new Rng(7, 7);
 const t0 = performance.now();
 for (let r = 0; r < ROUNDS; r++) {
-  const order = r % 2 === 0 ? arms : [...arms].reverse();
-  for (const a of order) a.perSec.push(await a.run(a.units));
+  for (const a of arms) a.seconds = 0;
+  for (let c = 0; c < CHUNKS; c++) {
+    const order = Array.from(shuffle.permutation(arms.length), (i) => arms[i]);
+    for (const a of order) a.seconds += (a.units * a.img) / (await a.run(a.units));
+  }
+  for (const a of arms) a.perSec.push((CHUNKS * a.units * a.img) / a.seconds);
 }
 const benchSeconds = (performance.now() - t0) / 1000;
 lever?.on();
@@ -187,6 +214,7 @@ console.log(JSON.stringify({
   bench: "interleaved rounds",
   rounds: ROUNDS,
   secondsPerArm: SECONDS,
+  chunksPerRound: CHUNKS,
   seconds: round(benchSeconds),
   batch: B,
   evalBatch: EVAL_B,
@@ -198,7 +226,7 @@ console.log(JSON.stringify({
 for (const a of arms) {
   console.log(JSON.stringify({
     arm: a.name,
-    unitsPerRound: a.units,
+    unitsPerChunk: a.units,
     imgPerSec: rounded(summarize(a.perSec), 0),
   }));
 }

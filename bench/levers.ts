@@ -1,7 +1,9 @@
 // Levers that bench.ts can switch off to measure their effect in the same
 // rounds (--lever NAME): each turns one optimisation on or off at run time.
-import { gemm } from "../ml/kernels/BatchMatMul.ts";
 import { sgdFusion } from "../ml/optimizer.ts";
+
+/** Whether the bench's loss is the fused softmax-CE op (ml/kernels/softmax_ce.ts) or the ce plug-in. */
+export const fusedCe = { enabled: false };
 
 export interface Lever {
   on: () => void;
@@ -9,14 +11,16 @@ export interface Lever {
 }
 
 export const LEVERS: Record<string, Lever> = {
+  /** Changes nothing: the bench's own bias, one arm against an identical copy (should be ~1). */
+  none: { on: () => {}, off: () => {} },
   /** ml/optimizer.ts: one fused pass per parameter instead of four kernel calls. */
   "fused-sgd": {
     on: () => void (sgdFusion.enabled = true),
     off: () => void (sgdFusion.enabled = false),
   },
-  /** ml/kernels/BatchMatMul.ts: 4 × 8 tiles, K blocks, transposes in wasm (vs row by row, JS transposes). */
-  "tiled-gemm": {
-    on: () => void (gemm.tiled = true),
-    off: () => void (gemm.tiled = false),
+  /** ml/kernels/softmax_ce.ts as the bench's loss (the ce plug-in's op path otherwise). */
+  "fused-ce": {
+    on: () => void (fusedCe.enabled = true),
+    off: () => void (fusedCe.enabled = false),
   },
 };

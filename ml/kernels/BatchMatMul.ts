@@ -30,19 +30,12 @@ function layout(
   if (ld !== C) f.fill(0, b, b + R * ld);
   if (!t) {
     for (let r = 0; r < rows; r++) f.set(view.subarray(r * cols, (r + 1) * cols), b + r * ld);
-  } else if (gemm.tiled) {
+  } else {
     const tmp = rt.input(view);
     rt.exports.transpose(tmp, ptr, rows, cols, ld);
-  } else {
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) f[b + c * ld + r] = view[r * cols + c];
-    }
   }
   return ptr;
 }
-
-/** Temporary lever: the tiled GEMM, or the previous row-by-row one (bench/levers.ts). */
-export const gemm = { tiled: true };
 
 export function batchMatMul(
   args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Backend; attrs: BatchMatMulAttrs },
@@ -80,7 +73,7 @@ export function batchMatMul(
     const ap = layout(rt, av, (batchA === 1 ? 0 : i) * M * K, tA ? K : M, tA ? M : K, tA, K);
     const bp = layout(rt, bv, (batchB === 1 ? 0 : i) * K * N, tB ? N : K, tB ? K : N, tB, Np);
     const cp = rt.alloc(M * Np);
-    (gemm.tiled ? rt.exports.matmul : rt.exports.matmulRows)(ap, bp, cp, M, K, Np);
+    rt.exports.matmul(ap, bp, cp, M, K, Np);
     const f = rt.f32;
     const cb = cp >> 2;
     if (Np === N) out.set(f.subarray(cb, cb + M * N), i * M * N);

@@ -15,7 +15,6 @@ export interface Exports {
   maxPoolGrad: Fn;
   matmul: Fn;
   transpose: Fn;
-  matmulRows: Fn;
   relu: Fn;
   step: Fn;
   binary: Fn;
