@@ -4,7 +4,7 @@ lossbench's own. One long-lived process serves many rounds: each stdin line
 is one request, answered with one JSON line; the first line printed is
 {"ready": true, "torch": version}.
 
-  /usr/bin/python3 bench/torch_models.py [--threads 1]
+  /usr/bin/python3 bench/torch_models.py [--threads 1] [--device cpu|cuda]
 
 Requests (threads defaults to --threads; torch.set_num_threads per request):
   {"op": "step", "model": name, "steps": n, "batch": b, "threads": t}
@@ -15,7 +15,8 @@ Requests (threads defaults to --threads; torch.set_num_threads per request):
       evaluation reads them back, on one fixed random batch
 answered with {"op", "model", "imgPerSec", "ms"} (ms per step or per batch).
 A request without "op" is a step. The models are the fixture script's
-(tools/make_model_fixtures.py).
+(tools/make_model_fixtures.py). With --device cuda (tools/gpu_check.sh) the
+model and batch live on the GPU and each timing waits for the GPU to finish.
 """
 import argparse
 import json
@@ -33,7 +34,10 @@ from make_model_fixtures import REGISTERED  # noqa: E402
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
+    dev = torch.device(a.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     torch.manual_seed(1)
     crit = nn.CrossEntropyLoss()
     models = {}
@@ -41,14 +45,14 @@ def main():
 
     def model_for(name):
         if name not in models:
-            model = REGISTERED[name](3, 32, 32, 10)
+            model = REGISTERED[name](3, 32, 32, 10).to(dev)
             opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
             models[name] = (model, opt)
         return models[name]
 
     def batch(b):
         if b not in batches:
-            batches[b] = (torch.randn(b, 3, 32, 32), torch.randint(0, 10, (b,)))
+            batches[b] = (torch.randn(b, 3, 32, 32).to(dev), torch.randint(0, 10, (b,)).to(dev))
         return batches[b]
 
     def step(model, opt, x, y):
@@ -63,7 +67,10 @@ def main():
         torch.softmax(logits, 1).max(1)
 
     warm = set()
-    print(json.dumps({"ready": True, "torch": torch.__version__}), flush=True)
+    ready = {"ready": True, "torch": torch.__version__, "device": a.device}
+    if dev.type == "cuda":
+        ready["gpu"] = torch.cuda.get_device_name(dev)
+    print(json.dumps(ready), flush=True)
     for line in sys.stdin:
         req = json.loads(line)
         op = req.get("op", "step")
@@ -84,9 +91,11 @@ def main():
                 for _ in range(3):
                     run()
                 warm.add(key)
+            sync()
             t0 = time.perf_counter()
             for _ in range(n):
                 run()
+            sync()
             dt = (time.perf_counter() - t0) / n
         out = {"op": op, "model": req["model"], "imgPerSec": req["batch"] / dt, "ms": dt * 1000}
         print(json.dumps(out), flush=True)
