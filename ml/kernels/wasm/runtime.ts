@@ -17,6 +17,7 @@ export interface Exports {
   transpose: Fn;
   relu: Fn;
   step: Fn;
+  reluGrad: Fn;
   binary: Fn;
   sumLeading: Fn;
 }
