@@ -1,6 +1,6 @@
 """Plain in-memory PyTorch training steps and evaluations of the model
-plug-ins, for bench/bench.ts and bench/models.ts to interleave with
-lossbench's own. One long-lived process serves many rounds: each stdin line
+plug-ins, for bench/bench.ts to interleave with lossbench's own (and for
+tools/gpu_check.sh on CUDA). One long-lived process serves many rounds: each stdin line
 is one request, answered with one JSON line; the first line printed is
 {"ready": true, "torch": version}.
 
