@@ -1,10 +1,20 @@
-// deno task bench [--steps N] [--batch B] [--eval-batches E] [--no-torch] [--no-stock] [--no-webgpu]
+// deno task bench [--rounds R] [--seconds S] [--chunks C] [--models a,b|all] [--lever NAME] [--no-torch]
+//                 [--no-eval] [--no-profile] [--pipeline] [--stock] [--webgpu] [--batch B]
 //
-// Trains the report's ConvNet (the real model, loss, optimizer and trainStep)
-// on fixed in-memory data for a fixed number of steps on each available
-// backend and prints one JSON line per backend, then the report's PyTorch
-// step and pipeline measured in the same invocation, then one line of ratios.
-// Only ratios measured in one run mean anything: these machines are shared.
+// lossbench's training step and evaluation against a plain in-memory PyTorch
+// loop of the same model, measured in short alternating rounds (A B A B …)
+// within one invocation, so that both sides see the same load on a shared
+// machine. PyTorch runs as one long-lived /usr/bin/python3 process
+// (bench/torch_models.py): its step on 1 thread, its eval on 2. Each round's
+// ratio is lossbench ÷ PyTorch in that round; the bench prints, per measure,
+// the ratio's median and spread (min–max, IQR) over the rounds, and the img/s
+// medians. A round is itself a few chunks, the arms taking turns in a fresh
+// random order each chunk, so both sides see nearly the same load.
+//
+// --lever NAME adds, next to each lossbench arm, the same arm with that lever
+// switched off (bench/levers.ts), in the same rounds: before and after, side
+// by side. --profile (on by default) ends with the per-kernel ms of one step.
+// --pipeline also runs the report's DataLoader pipeline once (bench/torch_step.py).
 import * as tf from "@tensorflow/tfjs";
 import { fillBatch, normalizationFor, normalizationTable } from "../ml/augment.ts";
 import { probeAdapter } from "../ml/backend.ts";
@@ -12,268 +22,335 @@ import {
   registerFastCpuKernels,
   unregisterFastCpuKernels,
 } from "../ml/kernels/register_all_kernels.ts";
-import { reportLossFn as lossFn } from "../ml/losses/report.ts";
-import { createModel, initialWeights } from "../ml/model.ts";
+import { reportLossFn } from "../ml/losses/report.ts";
+import type { Model } from "../ml/models/plugin.ts";
+import { getModel, MODELS } from "../ml/models/registry.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { Rng } from "../ml/rng.ts";
 import { trainStep } from "../ml/trainer.ts";
 import type { Split } from "../ml/types.ts";
+import { softmaxCrossEntropy } from "../ml/kernels/softmax_ce.ts";
+import { fusedCe, LEVERS, withFusedConv } from "./levers.ts";
+import { rounded, summarize, type Summary } from "./summary.ts";
+import { TorchServer } from "./torch_client.ts";
 
 const args = Deno.args;
 const flag = (name: string) => args.includes(name);
-const num = (name: string, d: number) => {
+const opt = (name: string) => {
   const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : d;
+  return i >= 0 ? args[i + 1] : undefined;
 };
-const STEPS = num("--steps", 150);
-const B = num("--batch", 64);
+const ROUNDS = Number(opt("--rounds") ?? 9);
+/** Seconds of work per arm per round (each arm's step count is sized once, up front). */
+const SECONDS = Number(opt("--seconds") ?? 0.4);
+/**
+ * Each round is this many chunks, the arms taking turns chunk by chunk (each chunk ~SECONDS/CHUNKS
+ * of work), so that both sides of a ratio sample the machine's load at nearly the same moments.
+ */
+const CHUNKS = Number(opt("--chunks") ?? 8);
+const B = Number(opt("--batch") ?? 64);
 const EVAL_B = 500;
-/** Eval batches timed on the project's kernels, and eval reps of PyTorch (short runs are noise). */
-const EVAL_BATCHES = num("--eval-batches", 24);
-const shape = { height: 32, width: 32, channels: 3 };
-const spec = { ...shape, classes: 10 };
-const IMG = 32 * 32 * 3;
-const cores = navigator.hardwareConcurrency;
-
-// Fixed uint8 data, like a decoded CIFAR-10 split.
-const COUNT = 4096;
-const rng = new Rng(1, 99);
-const split: Split = {
-  images: Uint8Array.from({ length: COUNT * IMG }, () => rng.uint32() & 255),
-  labels: Uint8Array.from({ length: COUNT }, () => rng.int(10)),
-  count: COUNT,
-};
-const order = rng.permutation(COUNT);
-const lut = normalizationTable(normalizationFor(3));
-
-interface Result {
-  backend: string;
-  model: string;
-  batchSize: number;
-  steps: number;
-  trainImgPerSec: number;
-  stepImgPerSec: number;
-  evalImgPerSec: number;
-  augmentImgPerSec: number;
-  kernels: Record<string, number>;
-  [k: string]: unknown;
+const modelsArg = opt("--models") ?? "all";
+const modelNames = modelsArg === "all" ? MODELS.map((m) => m.name) : modelsArg.split(",");
+const leverName = opt("--lever");
+const lever = leverName ? LEVERS[leverName] : undefined;
+if (leverName && !lever) {
+  throw new Error(`unknown lever ${leverName} (known: ${Object.keys(LEVERS).join(", ")})`);
 }
-
+const spec = { height: 32, width: 32, channels: 3, classes: 10 };
+const IMG = 32 * 32 * 3;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** Per-kernel ms per step from tf.profile over `reps` steps. */
-async function profileKernels(step: () => void, reps: number): Promise<Record<string, number>> {
-  const agg: Record<string, number> = {};
-  for (let r = 0; r < reps; r++) {
-    const info = await tf.profile(step);
-    for (const k of info.kernels) {
-      agg[k.name] = (agg[k.name] ?? 0) + (k.kernelTimeMs as number) / reps;
-    }
-  }
-  const sorted = Object.entries(agg).sort((a, b) => b[1] - a[1]);
-  return Object.fromEntries(sorted.map(([k, v]) => [k, round(v, 3)]));
+/** One measured thing: `run(n)` does n units of work (`img` images each) and returns img/s. */
+interface Arm {
+  name: string;
+  run: (n: number) => Promise<number>;
+  img: number;
+  /** Units per chunk, sized from two timed units after warm-up. */
+  units: number;
+  /** img/s of each round (all its chunks together). */
+  perSec: number[];
+  /** Seconds spent in the current round. */
+  seconds: number;
 }
 
-async function runBackend(
-  name: string,
-  steps: number,
-  evalBatches: number,
-  sync: boolean,
-): Promise<Result> {
-  const model = createModel(spec, initialWeights(spec, 1));
-  const opt = new SgdMomentum(model.params, 0.9);
-  const loss = lossFn("ce");
-  const xs = new Float32Array(B * IMG);
-  const ys = new Int32Array(B);
-  const aug = new Rng(1, 7);
-  let cursor = 0;
-  const nextBatch = () => {
-    if (cursor + B > COUNT) cursor = 0;
-    fillBatch(split, order, cursor, B, shape, lut, xs, ys, aug);
-    cursor += B;
+async function sized(name: string, run: (n: number) => Promise<number>, img: number) {
+  await run(2); // warm-up: kernels compiled, scratch grown, allocator settled
+  const perSec = await run(2);
+  const units = Math.max(1, Math.round((SECONDS / CHUNKS) * perSec / img));
+  return { name, run, img, units, perSec: [], seconds: 0 } as Arm;
+}
+
+/** lossbench's training step and eval of one model on fixed batches (cpu, project kernels). */
+function lossbenchModel(name: string) {
+  const plugin = getModel(name);
+  const model: Model = withFusedConv(name, plugin.create(spec, plugin.initialWeights(spec, 1)));
+  const sgd = new SgdMomentum(model.params, 0.9);
+  const ce = reportLossFn("ce");
+  // The ce plug-in, or (lever fused-ce) the fused op a plug-in could call instead.
+  const loss = (z: tf.Tensor2D, y: tf.Tensor1D) =>
+    fusedCe.enabled ? tf.tidy(() => tf.mean(softmaxCrossEntropy(z, y)) as tf.Scalar) : ce(z, y);
+  const x = tf.randomNormal([B, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
+  const y = tf.tensor1d(Array.from({ length: B }, (_, i) => (i * 7) % 10), "int32");
+  const ex = new Float32Array(EVAL_B * IMG).map((_, i) => Math.sin(i));
+  const ey = new Int32Array(EVAL_B).map((_, i) => i % 10);
+  const step = () => {
+    const s = trainStep(model, loss, sgd, x, y, 0.01);
+    s.lossSum.dataSync(); // the cpu backend is synchronous; this only keeps it honest
+    tf.dispose([s.lossSum, s.correct]);
   };
-  const finish = async (s: { lossSum: tf.Scalar; correct: tf.Scalar }) => {
-    if (sync) await s.lossSum.data();
-    s.lossSum.dispose();
-    s.correct.dispose();
-  };
-  const oneStep = async (x: tf.Tensor4D, y: tf.Tensor1D) => {
-    await finish(trainStep(model, loss, opt, x, y, 0.01));
-  };
-  const fullStep = async () => {
-    nextBatch();
-    const x = tf.tensor4d(xs, [B, 32, 32, 3]);
-    const y = tf.tensor1d(ys, "int32");
-    await oneStep(x, y);
-    x.dispose();
-    y.dispose();
-  };
-  const warm = Math.min(3, steps);
-  for (let i = 0; i < warm; i++) await fullStep();
-
-  // End to end, as the trainer runs: augment → tensors → step.
-  let t0 = performance.now();
-  for (let i = 0; i < steps; i++) await fullStep();
-  const trainMs = (performance.now() - t0) / steps;
-
-  // The bare step on one fixed batch.
-  nextBatch();
-  const x = tf.tensor4d(xs, [B, 32, 32, 3]);
-  const y = tf.tensor1d(ys, "int32");
-  t0 = performance.now();
-  for (let i = 0; i < steps; i++) await oneStep(x, y);
-  const stepMs = (performance.now() - t0) / steps;
-
-  // The input pipeline alone.
-  const augReps = Math.max(20, steps);
-  t0 = performance.now();
-  for (let i = 0; i < augReps; i++) nextBatch();
-  const augMs = (performance.now() - t0) / augReps;
-
-  const kernels = await profileKernels(() => {
-    const s = trainStep(model, loss, opt, x, y, 0.01);
-    s.lossSum.dispose();
-    s.correct.dispose();
-  }, Math.min(3, steps));
-  x.dispose();
-  y.dispose();
-
-  // Evaluation as the trainer does it: batches of 500, loss + argmax read back.
-  const ex = new Float32Array(EVAL_B * IMG);
-  const ey = new Int32Array(EVAL_B);
-  let prepMs = 0;
-  const evalOnce = async (b: number) => {
-    const tp = performance.now();
-    fillBatch(split, order, (b * EVAL_B) % (COUNT - EVAL_B), EVAL_B, shape, lut, ex, ey);
-    prepMs += performance.now() - tp;
-    const [l, p] = tf.tidy(() => {
-      const logits = model.apply(tf.tensor4d(ex, [EVAL_B, 32, 32, 3]));
-      return [loss(logits, tf.tensor1d(ey, "int32")), tf.argMax(logits, 1)];
+  // As the trainer's evaluate: a batch of 500 in, loss, argmax and max softmax read back.
+  const evalBatch = async () => {
+    const outs = tf.tidy(() => {
+      const logits = model.apply(tf.tensor4d(ex, [EVAL_B, 32, 32, 3]), false);
+      return [
+        loss(logits, tf.tensor1d(ey, "int32")),
+        tf.argMax(logits, 1),
+        tf.max(tf.softmax(logits), 1),
+      ];
     });
-    await Promise.all([l.data(), p.data()]);
-    l.dispose();
-    p.dispose();
+    await Promise.all(outs.map((t) => t.data()));
+    tf.dispose(outs);
   };
-  await evalOnce(0);
-  prepMs = 0;
-  t0 = performance.now();
-  for (let b = 0; b < evalBatches; b++) await evalOnce(b);
-  const evalMs = (performance.now() - t0) / evalBatches;
-
-  model.dispose();
-  opt.dispose();
+  const timed = (f: () => void | Promise<void>, img: number) => async (n: number) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await f();
+    return (img * n) / ((performance.now() - t0) / 1000);
+  };
   return {
-    backend: name,
-    model: "convnet",
-    batchSize: B,
-    steps,
-    trainImgPerSec: round(B / (trainMs / 1000)),
-    stepImgPerSec: round(B / (stepMs / 1000)),
-    evalImgPerSec: round(EVAL_B / (evalMs / 1000)),
-    augmentImgPerSec: round(B / (augMs / 1000)),
-    augmentMsPerBatch: round(augMs, 3),
-    stepMs: round(stepMs, 2),
-    evalMs: round(evalMs, 2),
-    // of evalMs: normalising the batch (PyTorch's eval is timed on a ready tensor)
-    evalPrepMs: round(prepMs / evalBatches, 2),
-    kernels,
+    model,
+    sgd,
+    x,
+    y,
+    loss,
+    step: timed(step, B),
+    eval: timed(evalBatch, EVAL_B),
+    dispose() {
+      model.dispose();
+      sgd.dispose();
+      tf.dispose([x, y]);
+    },
   };
 }
-
-function runTorch(threads: number, pipeline: boolean): Record<string, unknown> | null {
-  const py = "/usr/bin/python3";
-  try {
-    const cmd = new Deno.Command(py, {
-      args: [
-        new URL("torch_step.py", import.meta.url).pathname,
-        "--steps",
-        String(Math.max(100, STEPS)),
-        "--batch",
-        String(B),
-        "--threads",
-        String(threads),
-        "--eval-reps",
-        String(EVAL_BATCHES),
-        ...(pipeline ? [] : ["--no-pipeline"]),
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    });
-    const out = cmd.outputSync();
-    if (out.code !== 0) {
-      console.error(`torch bench failed: ${new TextDecoder().decode(out.stderr).slice(-500)}`);
-      return null;
-    }
-    const line = new TextDecoder().decode(out.stdout).trim().split("\n").pop()!;
-    const r = JSON.parse(line);
-    for (const k of Object.keys(r)) {
-      if (typeof r[k] === "number" && k.endsWith("PerSec")) r[k] = round(r[k]);
-    }
-    return r;
-  } catch (e) {
-    console.error(`torch bench skipped: ${(e as Error).message}`);
-    return null;
-  }
-}
-
-const results: Record<string, Result> = {};
 
 registerFastCpuKernels();
-// As training runs it: production mode (no debug checks, no tfjs-node banner).
+// As training runs it: production mode (no debug checks).
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");
 tf.env().set("IS_TEST", false);
-results.cpu = await runBackend("cpu", STEPS, EVAL_BATCHES, false);
-console.log(JSON.stringify(results.cpu));
 
-if (!flag("--no-stock")) {
+const torch = flag("--no-torch") ? null : await TorchServer.start();
+const arms: Arm[] = [];
+/** [label, lossbench arm, PyTorch arm] for each ratio reported. */
+const pairs: [string, Arm, Arm | undefined][] = [];
+const variants = lever
+  ? [{ tag: "", set: lever.on }, { tag: ` (without ${leverName})`, set: lever.off }]
+  : [{ tag: "", set: () => {} }];
+const ours = modelNames.map(lossbenchModel);
+
+for (const [i, name] of modelNames.entries()) {
+  const m = ours[i];
+  const theirs = torch
+    ? await sized(
+      `pytorch ${name} step, 1 thread`,
+      async (n) => (await torch.step(name, n, B, 1)).imgPerSec,
+      B,
+    )
+    : undefined;
+  if (theirs) arms.push(theirs);
+  const mine: Arm[] = [];
+  for (const v of variants) {
+    const a = await sized(`lossbench ${name} step${v.tag}`, (n) => {
+      v.set();
+      return m.step(n);
+    }, B);
+    arms.push(a);
+    mine.push(a);
+    pairs.push([`${name} step${v.tag} ÷ pytorch 1 thread`, a, theirs]);
+  }
+  if (lever) pairs.push([`${name} step with ÷ without ${leverName}`, mine[0], mine[1]]);
+}
+if (!flag("--no-eval") && modelNames.includes("convnet")) {
+  const m = ours[modelNames.indexOf("convnet")];
+  const theirs = torch
+    ? await sized(
+      "pytorch convnet eval, 2 threads",
+      async (n) => (await torch.eval("convnet", n, EVAL_B, 2)).imgPerSec,
+      EVAL_B,
+    )
+    : undefined;
+  if (theirs) arms.push(theirs);
+  const mine: Arm[] = [];
+  for (const v of variants) {
+    const a = await sized(`lossbench convnet eval${v.tag}`, (n) => {
+      v.set();
+      return m.eval(n);
+    }, EVAL_B);
+    arms.push(a);
+    mine.push(a);
+    pairs.push([`convnet eval${v.tag} ÷ pytorch 2 threads`, a, theirs]);
+  }
+  if (lever) pairs.push([`convnet eval with ÷ without ${leverName}`, mine[0], mine[1]]);
+}
+lever?.on();
+
+// A fresh random order for every chunk: no arm always follows the same one (a fixed order, even
+// alternated, measured one arm against an identical copy of itself at 0.84).
+const shuffle = new Rng(7, 7);
+const t0 = performance.now();
+for (let r = 0; r < ROUNDS; r++) {
+  for (const a of arms) a.seconds = 0;
+  for (let c = 0; c < CHUNKS; c++) {
+    const order = Array.from(shuffle.permutation(arms.length), (i) => arms[i]);
+    for (const a of order) a.seconds += (a.units * a.img) / (await a.run(a.units));
+  }
+  for (const a of arms) a.perSec.push((CHUNKS * a.units * a.img) / a.seconds);
+}
+const benchSeconds = (performance.now() - t0) / 1000;
+lever?.on();
+
+const load = Deno.loadavg();
+console.log(JSON.stringify({
+  bench: "interleaved rounds",
+  rounds: ROUNDS,
+  secondsPerArm: SECONDS,
+  chunksPerRound: CHUNKS,
+  seconds: round(benchSeconds),
+  batch: B,
+  evalBatch: EVAL_B,
+  loadavg1m: load[0],
+  cores: navigator.hardwareConcurrency,
+  torch: torch?.info.torch ?? null,
+  lever: leverName ?? null,
+}));
+for (const a of arms) {
+  console.log(JSON.stringify({
+    arm: a.name,
+    unitsPerChunk: a.units,
+    imgPerSec: rounded(summarize(a.perSec), 0),
+  }));
+}
+const ratioSummaries: Record<string, Summary> = {};
+for (const [label, a, b] of pairs) {
+  if (!b) continue;
+  const s = rounded(summarize(a.perSec.map((x, i) => x / b.perSec[i])));
+  ratioSummaries[label] = s;
+  console.log(JSON.stringify({ ratio: label, ...s }));
+}
+
+if (!flag("--no-profile") && modelNames.includes("convnet")) {
+  const m = ours[modelNames.indexOf("convnet")];
+  console.log(JSON.stringify({
+    profile: "convnet step, ms per step (least of 7)",
+    ...(await profileStep(m)),
+  }));
+}
+
+for (const m of ours) m.dispose();
+await torch?.close();
+
+if (flag("--pipeline")) console.log(JSON.stringify(trainWithPipeline()));
+if (flag("--stock")) {
   unregisterFastCpuKernels();
-  results["cpu-stock"] = await runBackend("cpu-stock", 2, 1, false);
-  console.log(JSON.stringify(results["cpu-stock"]));
+  const m = lossbenchModel("convnet");
+  console.log(JSON.stringify({ stockCpuConvnetStepImgPerSec: round(await m.step(2)) }));
+  m.dispose();
   registerFastCpuKernels();
 }
+if (flag("--webgpu")) console.log(JSON.stringify(await webgpu()));
 
-if (!flag("--no-webgpu")) {
-  const adapter = await probeAdapter();
-  if (adapter && (await tf.setBackend("webgpu").catch(() => false))) {
-    await tf.ready();
-    const r = await runBackend("webgpu", num("--webgpu-steps", 5), 1, true);
-    r.adapter = adapter.description;
-    r.fallbackAdapter = adapter.isFallbackAdapter;
-    results.webgpu = r;
-    console.log(JSON.stringify(r));
-    await tf.setBackend("cpu");
+/**
+ * Per-kernel ms of the convnet step (tf.profile): each kernel's least time over the reps (on a
+ * loaded machine a preempted call shows up as a spike in one rep), and the step's least wall time.
+ */
+async function profileStep(m: ReturnType<typeof lossbenchModel>) {
+  const reps = 7;
+  const best: Record<string, number[]> = {};
+  let calls = 0;
+  let wall = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    const info = await tf.profile(() => {
+      const s = trainStep(m.model, m.loss, m.sgd, m.x, m.y, 0.01);
+      tf.dispose([s.lossSum, s.correct]);
+    });
+    wall = Math.min(wall, performance.now() - t);
+    calls = info.kernels.length;
+    // A kernel's calls in one step, summed per name.
+    const step: Record<string, number> = {};
+    for (const k of info.kernels) step[k.name] = (step[k.name] ?? 0) + (k.kernelTimeMs as number);
+    for (const [k, v] of Object.entries(step)) (best[k] ??= []).push(v);
   }
+  const agg = Object.entries(best).map(([k, v]) => [k, Math.min(...v)] as const);
+  const inKernels = agg.reduce((p, [, v]) => p + v, 0);
+  agg.sort((p, q) => q[1] - p[1]);
+  return {
+    kernelCalls: calls,
+    kernelMs: round(inKernels, 2),
+    profiledWallMs: round(wall, 2),
+    kernels: Object.fromEntries(agg.map(([k, v]) => [k, round(v, 3)])),
+  };
 }
 
-if (!flag("--no-torch")) {
-  const torch = runTorch(cores, true);
-  const torch1 = cores > 1 ? runTorch(1, false) : null;
-  if (torch) {
-    if (torch1) {
-      torch.stepImgPerSec1Thread = torch1.stepImgPerSec;
-      torch.evalImgPerSec1Thread = torch1.evalImgPerSec;
-    }
-    console.log(JSON.stringify(torch));
-    const cpu = results.cpu;
-    const ratio = (a: number, b: unknown) =>
-      typeof b === "number" && b > 0 ? round(a / b, 2) : null;
-    const ratios: Record<string, unknown> = {
-      ratios: "cpu (project kernels) ÷ pytorch, same run",
-      train_vs_torchPipeline: ratio(cpu.trainImgPerSec, torch.trainImgPerSec),
-      step_vs_torchStep: ratio(cpu.stepImgPerSec, torch.stepImgPerSec),
-      eval_vs_torchEval: ratio(cpu.evalImgPerSec, torch.evalImgPerSec),
-      step_vs_torchStep1Thread: ratio(cpu.stepImgPerSec, torch.stepImgPerSec1Thread),
-      eval_vs_torchEval1Thread: ratio(cpu.evalImgPerSec, torch.evalImgPerSec1Thread),
-      // the same eval less its batch normalisation, which PyTorch's timed eval does not do
-      evalForward_vs_torchEval: ratio(
-        EVAL_B / (((cpu.evalMs as number) - (cpu.evalPrepMs as number)) / 1000),
-        torch.evalImgPerSec,
-      ),
-    };
-    if (results["cpu-stock"]) {
-      ratios.cpu_vs_stockCpu_step = ratio(cpu.stepImgPerSec, results["cpu-stock"].stepImgPerSec);
-    }
-    console.log(JSON.stringify(ratios));
+/** Train with augmentation (fillBatch + step) once, then the report's DataLoader pipeline. */
+function trainWithPipeline() {
+  const COUNT = 4096;
+  const rng = new Rng(1, 99);
+  const split: Split = {
+    images: Uint8Array.from({ length: COUNT * IMG }, () => rng.uint32() & 255),
+    labels: Uint8Array.from({ length: COUNT }, () => rng.int(10)),
+    count: COUNT,
+  };
+  const order = rng.permutation(COUNT);
+  const lut = normalizationTable(normalizationFor(3));
+  const m = lossbenchModel("convnet");
+  const xs = new Float32Array(B * IMG);
+  const ys = new Int32Array(B);
+  const aug = new Rng(1, 7);
+  const steps = Math.floor(COUNT / B);
+  const t = performance.now();
+  for (let b = 0; b < steps; b++) {
+    fillBatch(split, order, b * B, B, { height: 32, width: 32, channels: 3 }, lut, xs, ys, aug);
+    const x = tf.tensor4d(xs, [B, 32, 32, 3]);
+    const y = tf.tensor1d(ys, "int32");
+    const s = trainStep(m.model, m.loss, m.sgd, x, y, 0.01);
+    tf.dispose([s.lossSum, s.correct, x, y]);
   }
+  const oursPerSec = (steps * B) / ((performance.now() - t) / 1000);
+  m.dispose();
+  const out = new Deno.Command("/usr/bin/python3", {
+    args: [new URL("torch_step.py", import.meta.url).pathname, "--steps", "20", "--threads", "2"],
+    stdout: "piped",
+  }).outputSync();
+  const theirs = out.code === 0
+    ? JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").pop()!)
+    : null;
+  return {
+    pipeline: "train with augmentation, one pass over 4,096 images, not interleaved",
+    lossbenchTrainImgPerSec: round(oursPerSec),
+    torchPipelineTrainImgPerSec: theirs ? round(theirs.trainImgPerSec) : null,
+    ratio: theirs ? round(oursPerSec / theirs.trainImgPerSec, 2) : null,
+  };
+}
+
+/** The convnet step on the WebGPU backend, when an adapter is there (each step read back). */
+async function webgpu() {
+  const adapter = await probeAdapter();
+  if (!adapter || !(await tf.setBackend("webgpu").catch(() => false))) {
+    return { webgpu: "no adapter" };
+  }
+  await tf.ready();
+  const m = lossbenchModel("convnet");
+  await m.step(3);
+  const steps = Number(opt("--webgpu-steps") ?? 20);
+  const stepPerSec = await m.step(steps);
+  const evalPerSec = await m.eval(Math.max(2, steps >> 2));
+  m.dispose();
+  await tf.setBackend("cpu");
+  return {
+    webgpu: adapter.description,
+    fallbackAdapter: adapter.isFallbackAdapter,
+    stepImgPerSec: round(stepPerSec),
+    evalImgPerSec: round(evalPerSec),
+  };
 }

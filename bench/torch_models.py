@@ -1,14 +1,22 @@
-"""Plain in-memory PyTorch training steps of the model plug-ins, for
-bench/models.ts to interleave with lossbench's own steps. One process serves
-many rounds: each stdin line {"model": name, "steps": n, "batch": b} is
-answered with one JSON line {"model", "imgPerSec", "stepMs"}; the first line
-printed is {"ready": true, "torch": version, "threads": n}.
+"""Plain in-memory PyTorch training steps and evaluations of the model
+plug-ins, for bench/bench.ts to interleave with lossbench's own (and for
+tools/gpu_check.sh on CUDA). One long-lived process serves many rounds: each stdin line
+is one request, answered with one JSON line; the first line printed is
+{"ready": true, "torch": version}.
 
-  /usr/bin/python3 bench/torch_models.py --threads 1
+  /usr/bin/python3 bench/torch_models.py [--threads 1] [--device cpu|cuda]
 
-The step: the model in train mode (batch norm on batch statistics),
-CrossEntropyLoss and SGD(lr 0.01, momentum 0.9) on one fixed random batch.
-The PyTorch models are the fixture script's (tools/make_model_fixtures.py).
+Requests (threads defaults to --threads; torch.set_num_threads per request):
+  {"op": "step", "model": name, "steps": n, "batch": b, "threads": t}
+      the model in train mode (batch norm on batch statistics), CrossEntropyLoss
+      and SGD(lr 0.01, momentum 0.9) on one fixed random batch
+  {"op": "eval", "model": name, "reps": n, "batch": b, "threads": t}
+      model.eval() under no_grad: loss, argmax and max softmax, as the trainer's
+      evaluation reads them back, on one fixed random batch
+answered with {"op", "model", "imgPerSec", "ms"} (ms per step or per batch).
+A request without "op" is a step. The models are the fixture script's
+(tools/make_model_fixtures.py). With --device cuda (tools/gpu_check.sh) the
+model and batch live on the GPU and each timing waits for the GPU to finish.
 """
 import argparse
 import json
@@ -26,39 +34,70 @@ from make_model_fixtures import REGISTERED  # noqa: E402
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu")
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     torch.manual_seed(1)
     crit = nn.CrossEntropyLoss()
-    setups = {}
+    models = {}
+    batches = {}
 
-    def setup(name, batch):
-        key = (name, batch)
-        if key not in setups:
-            model = REGISTERED[name](3, 32, 32, 10)
-            model.train()
+    def model_for(name):
+        if name not in models:
+            model = REGISTERED[name](3, 32, 32, 10).to(dev)
             opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-            x = torch.randn(batch, 3, 32, 32)
-            y = torch.randint(0, 10, (batch,))
-            setups[key] = (model, opt, x, y)
-            for _ in range(3):  # warm-up: allocator, kernels chosen
-                step(*setups[key])
-        return setups[key]
+            models[name] = (model, opt)
+        return models[name]
+
+    def batch(b):
+        if b not in batches:
+            batches[b] = (torch.randn(b, 3, 32, 32).to(dev), torch.randint(0, 10, (b,)).to(dev))
+        return batches[b]
 
     def step(model, opt, x, y):
         opt.zero_grad()
         crit(model(x), y).backward()
         opt.step()
 
-    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": a.threads}), flush=True)
+    def evaluate(model, x, y):
+        logits = model(x)
+        crit(logits, y).item()
+        logits.argmax(1)
+        torch.softmax(logits, 1).max(1)
+
+    warm = set()
+    ready = {"ready": True, "torch": torch.__version__, "device": a.device}
+    if dev.type == "cuda":
+        ready["gpu"] = torch.cuda.get_device_name(dev)
+    print(json.dumps(ready), flush=True)
     for line in sys.stdin:
         req = json.loads(line)
-        s = setup(req["model"], req["batch"])
-        t0 = time.perf_counter()
-        for _ in range(req["steps"]):
-            step(*s)
-        dt = (time.perf_counter() - t0) / req["steps"]
-        out = {"model": req["model"], "imgPerSec": req["batch"] / dt, "stepMs": dt * 1000}
+        op = req.get("op", "step")
+        torch.set_num_threads(req.get("threads", a.threads))
+        model, opt = model_for(req["model"])
+        x, y = batch(req["batch"])
+        if op == "step":
+            model.train()
+            run = lambda: step(model, opt, x, y)  # noqa: E731
+            n = req["steps"]
+        else:
+            model.eval()
+            run = lambda: evaluate(model, x, y)  # noqa: E731
+            n = req["reps"]
+        with torch.no_grad() if op == "eval" else torch.enable_grad():
+            key = (op, req["model"], req["batch"])
+            if key not in warm:  # allocator, kernels chosen
+                for _ in range(3):
+                    run()
+                warm.add(key)
+            sync()
+            t0 = time.perf_counter()
+            for _ in range(n):
+                run()
+            sync()
+            dt = (time.perf_counter() - t0) / n
+        out = {"op": op, "model": req["model"], "imgPerSec": req["batch"] / dt, "ms": dt * 1000}
         print(json.dumps(out), flush=True)
 
 

@@ -1,6 +1,16 @@
 // SGD with momentum in PyTorch's convention (v = μv + g; w −= lr·v), with its
 // state exposed for checkpoints, and PyTorch's StepLR schedule.
+//
+// On the cpu backend the update is fused: one pass per parameter over its
+// float32 arrays (v and w written to fresh arrays, so a weight or momentum
+// array someone read with data() never changes under them), instead of four
+// kernel calls each copying through wasm memory. It rounds every operation
+// to float32 as the kernels do, so both paths give the same bits.
 import * as tf from "@tensorflow/tfjs";
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+
+/** Whether the cpu backend takes the fused update (bench/levers.ts switches it to measure it). */
+export const sgdFusion = { enabled: true };
 
 export class SgdMomentum {
   readonly velocity = new Map<string, tf.Variable>();
@@ -12,6 +22,7 @@ export class SgdMomentum {
   }
 
   step(grads: Record<string, tf.Tensor>, lr: number): void {
+    if (sgdFusion.enabled && tf.getBackend() === "cpu") return this.#stepCpu(grads, lr);
     tf.tidy(() => {
       for (const [name, p] of this.params) {
         const g = grads[p.name];
@@ -22,6 +33,40 @@ export class SgdMomentum {
         p.assign(tf.sub(p, tf.mul(nv, lr)));
       }
     });
+  }
+
+  /** The same update as the op path, fused per parameter on the cpu backend's arrays. */
+  #stepCpu(grads: Record<string, tf.Tensor>, lr: number): void {
+    const backend = tf.backend() as MathBackendCPU;
+    const values = (t: tf.Tensor) => backend.data.get(t.dataId).values as Float32Array;
+    const f = Math.fround;
+    const mu = f(this.momentum);
+    const rate = f(lr);
+    for (const [name, p] of this.params) {
+      const g = grads[p.name];
+      if (!g) throw new Error(`no gradient for ${name}`);
+      if (p.dtype !== "float32" || g.dtype !== "float32" || g.size !== p.size) {
+        throw new Error(`fused SGD needs float32 ${name} and its gradient of the same size`);
+      }
+      const v = this.velocity.get(name)!;
+      const gv = values(g);
+      const wv = values(p);
+      const vv = values(v);
+      const n = p.size;
+      const nw = new Float32Array(n);
+      const nv = this.momentum === 0 ? gv.slice() : new Float32Array(n);
+      if (this.momentum === 0) {
+        for (let i = 0; i < n; i++) nw[i] = wv[i] - f(rate * gv[i]);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const m = f(f(mu * vv[i]) + gv[i]);
+          nv[i] = m;
+          nw[i] = wv[i] - f(rate * m);
+        }
+      }
+      assignValues(v, nv);
+      assignValues(p, nw);
+    }
   }
 
   async readState(): Promise<Record<string, Float32Array>> {
@@ -41,6 +86,13 @@ export class SgdMomentum {
   dispose(): void {
     for (const v of this.velocity.values()) v.dispose();
   }
+}
+
+/** v ← a tensor over `values` (taken, not copied). */
+function assignValues(v: tf.Variable, values: Float32Array): void {
+  const t = tf.tensor(values, v.shape, "float32");
+  v.assign(t);
+  t.dispose();
 }
 
 /** StepLR: lr0 · γ^⌊epoch/stepSize⌋, epoch counted from 0. */

@@ -69,6 +69,29 @@ Deno.test("Sum matches stock for leading, trailing and other axes", () => {
   }
 });
 
+Deno.test("BatchMatMul matches stock across K blocks, 4×8 tiles and their edges", () => {
+  // K past one block of 256 (c accumulated across blocks), M and N off the 4 × 8 tile grid.
+  const cases: [number, number, number, boolean, boolean][] = [
+    [64, 600, 37, false, false],
+    [13, 300, 24, true, false],
+    [9, 257, 70, false, true],
+    [66, 513, 19, true, true],
+  ];
+  for (const [i, [M, K, N, tA, tB]] of cases.entries()) {
+    tf.tidy(() =>
+      check(
+        "BatchMatMul",
+        {
+          a: randn([1, ...(tA ? [K, M] : [M, K])], 40 + i),
+          b: randn([1, ...(tB ? [N, K] : [K, N])], 50 + i),
+        },
+        { transposeA: tA, transposeB: tB },
+        JSON.stringify({ M, K, N, tA, tB }),
+      )
+    );
+  }
+});
+
 Deno.test("BatchMatMul matches stock with transposes, batches and odd sizes", () => {
   const r = rng(5);
   for (let t = 0; t < 16; t++) {

@@ -7,7 +7,10 @@ import { stockKernel } from "./stock.ts";
 import { type Backend, ceil4, f32, isF32 } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
-/** Copies a [rows, cols] matrix (or its transpose, `t`) into scratch as [R, ld] rows. */
+/**
+ * Lays a [rows, cols] matrix (or its transpose, `t`) out in scratch as [R, ld] rows: a straight
+ * copy, or a copy and a SIMD transpose inside wasm memory.
+ */
 function layout(
   rt: WasmRuntime,
   src: Float32Array,
@@ -19,22 +22,17 @@ function layout(
 ): number {
   const R = t ? cols : rows;
   const C = t ? rows : cols;
+  const view = src.subarray(off, off + rows * cols);
+  if (!t && ld === cols) return rt.input(view);
   const ptr = rt.alloc(R * ld);
   const f = rt.f32;
   const b = ptr >> 2;
-  if (!t && ld === cols) {
-    f.set(src.subarray(off, off + rows * cols), b);
-    return ptr;
-  }
   if (ld !== C) f.fill(0, b, b + R * ld);
   if (!t) {
-    for (let r = 0; r < rows; r++) {
-      f.set(src.subarray(off + r * cols, off + (r + 1) * cols), b + r * ld);
-    }
+    for (let r = 0; r < rows; r++) f.set(view.subarray(r * cols, (r + 1) * cols), b + r * ld);
   } else {
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) f[b + c * ld + r] = src[off + r * cols + c];
-    }
+    const tmp = rt.input(view);
+    rt.exports.transpose(tmp, ptr, rows, cols, ld);
   }
   return ptr;
 }

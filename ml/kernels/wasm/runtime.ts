@@ -14,8 +14,10 @@ export interface Exports {
   maxPool: Fn;
   maxPoolGrad: Fn;
   matmul: Fn;
+  transpose: Fn;
   relu: Fn;
   step: Fn;
+  reluGrad: Fn;
   binary: Fn;
   sumLeading: Fn;
 }

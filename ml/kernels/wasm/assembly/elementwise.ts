@@ -104,3 +104,15 @@ export function sumLeading(x: usize, out: usize, rows: i32, m: i32): void {
     store<f32>(out + (<usize> j << 2), <f32> s);
   }
 }
+
+/** out = dy · step(y): dy where y > 0, dy · 0 elsewhere, NaN where y is NaN (ReLU's gradient). */
+export function reluGrad(dy: usize, y: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const end = y + (<usize> n << 2);
+  for (; y < end; y += 16, dy += 16, out += 16) {
+    const v = v128.load(y);
+    const s = v128.bitselect(v, v128.bitselect(one, zero, f32x4.gt(v, zero)), f32x4.ne(v, v));
+    v128.store(out, f32x4.mul(v128.load(dy), s));
+  }
+}

@@ -1,0 +1,66 @@
+// deno run -A bench/lever_ab.ts LEVER [--steps N]
+// One lever (bench/levers.ts) on and off in alternating single ConvNet
+// training steps (on, off, off, on, …): the finest interleaving there is, for
+// effects smaller than the interleaved bench's round-to-round spread. Prints
+// the step's least, first-quartile and median ms each way; on a loaded machine
+// the least and the first quartile are the ones to compare (preemption only
+// ever adds time).
+import * as tf from "@tensorflow/tfjs";
+import { softmaxCrossEntropy } from "../ml/kernels/softmax_ce.ts";
+import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
+import { reportLossFn } from "../ml/losses/report.ts";
+import { getModel } from "../ml/models/registry.ts";
+import { SgdMomentum } from "../ml/optimizer.ts";
+import { trainStep } from "../ml/trainer.ts";
+import { fusedCe, LEVERS, withFusedConv } from "./levers.ts";
+import { quantile } from "./summary.ts";
+
+const name = Deno.args[0];
+const lever = LEVERS[name];
+if (!lever) throw new Error(`usage: lever_ab.ts LEVER (one of ${Object.keys(LEVERS).join(", ")})`);
+const i = Deno.args.indexOf("--steps");
+const STEPS = i >= 0 ? Number(Deno.args[i + 1]) : 200;
+
+registerFastCpuKernels();
+tf.env().set("PROD", true);
+await tf.setBackend("cpu");
+tf.env().set("IS_TEST", false);
+const spec = { height: 32, width: 32, channels: 3, classes: 10 };
+const plugin = getModel("convnet");
+const model = withFusedConv("convnet", plugin.create(spec, plugin.initialWeights(spec, 1)));
+const sgd = new SgdMomentum(model.params, 0.9);
+const ce = reportLossFn("ce");
+const loss = (z: tf.Tensor2D, y: tf.Tensor1D) =>
+  fusedCe.enabled ? tf.tidy(() => tf.mean(softmaxCrossEntropy(z, y)) as tf.Scalar) : ce(z, y);
+const x = tf.randomNormal([64, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
+const y = tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 7) % 10), "int32");
+const step = () => {
+  const s = trainStep(model, loss, sgd, x, y, 0.01);
+  tf.dispose([s.lossSum, s.correct]);
+};
+const times = { on: [] as number[], off: [] as number[] };
+for (let i = 0; i < 5; i++) for (const set of [lever.on, lever.off]) set(), step();
+for (let i = 0; i < STEPS; i++) {
+  for (const which of i % 2 === 0 ? ["on", "off"] as const : ["off", "on"] as const) {
+    lever[which]();
+    const t = performance.now();
+    step();
+    times[which].push(performance.now() - t);
+  }
+}
+const r2 = (v: number) => Math.round(v * 100) / 100;
+const stats = (a: number[]) => {
+  const s = [...a].sort((p, q) => p - q);
+  return { min: r2(s[0]), q1: r2(quantile(s, 0.25)), median: r2(quantile(s, 0.5)) };
+};
+const on = stats(times.on);
+const off = stats(times.off);
+console.log(JSON.stringify({
+  lever: name,
+  steps: STEPS,
+  stepMsOn: on,
+  stepMsOff: off,
+  speedupQ1: r2(off.q1 / on.q1),
+  speedupMin: r2(off.min / on.min),
+  loadavg1m: Deno.loadavg()[0],
+}));

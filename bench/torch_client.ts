@@ -1,0 +1,73 @@
+// The long-lived PyTorch side of the interleaved benches (bench/torch_models.py):
+// one request line in, one JSON line out, so that rounds of lossbench and
+// PyTorch can alternate within one invocation without restarting Python.
+
+export interface TorchReply {
+  op: string;
+  model: string;
+  imgPerSec: number;
+  ms: number;
+}
+
+export class TorchServer {
+  #proc: Deno.ChildProcess;
+  #lines: ReadableStreamDefaultReader<string>;
+  #buffered = "";
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  info: Record<string, unknown> = {};
+
+  private constructor(python: string) {
+    this.#proc = new Deno.Command(python, {
+      args: [new URL("torch_models.py", import.meta.url).pathname],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#lines = this.#proc.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    this.#writer = this.#proc.stdin.getWriter();
+  }
+
+  /** Starts the server and waits for its ready line; null when PyTorch is not there. */
+  static async start(python = "/usr/bin/python3"): Promise<TorchServer | null> {
+    try {
+      const t = new TorchServer(python);
+      t.info = await t.#read();
+      return t;
+    } catch (e) {
+      console.error(`PyTorch side skipped: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  async #read(): Promise<Record<string, unknown>> {
+    while (!this.#buffered.includes("\n")) {
+      const { value, done } = await this.#lines.read();
+      if (done) throw new Error("bench/torch_models.py exited");
+      this.#buffered += value;
+    }
+    const i = this.#buffered.indexOf("\n");
+    const line = this.#buffered.slice(0, i);
+    this.#buffered = this.#buffered.slice(i + 1);
+    return JSON.parse(line);
+  }
+
+  async request(req: Record<string, unknown>): Promise<TorchReply> {
+    await this.#writer.write(new TextEncoder().encode(JSON.stringify(req) + "\n"));
+    return (await this.#read()) as unknown as TorchReply;
+  }
+
+  /** `steps` training steps of `model` at `batch` on `threads`. */
+  step(model: string, steps: number, batch: number, threads: number): Promise<TorchReply> {
+    return this.request({ op: "step", model, steps, batch, threads });
+  }
+
+  /** `reps` evaluation batches of `model` at `batch` on `threads`. */
+  eval(model: string, reps: number, batch: number, threads: number): Promise<TorchReply> {
+    return this.request({ op: "eval", model, reps, batch, threads });
+  }
+
+  async close(): Promise<void> {
+    await this.#writer.close().catch(() => {});
+    await this.#proc.status;
+  }
+}
