@@ -71,10 +71,13 @@ async function main() {
   const datasets = new Datasets(cfg.datasets, cfg.cacheDir, (m) => log.info(m));
   // LOSSBENCH_WORKERS=0: API and dashboard only; `deno task worker` processes train.
   const pool = cfg.workers === 0 ? null : new WorkerPool(cfg.backend);
+  // Routes and the scheduler's background writes report to one tracker (/api/health).
+  const storage = new StorageHealth();
   const scheduler = new Scheduler(store, pool, datasets, bus, {
     leaseMs: cfg.leaseMs,
     pollMs: cfg.pollMs,
     log: (m) => log.info(m),
+    storage,
   });
 
   let info = { backend: cfg.backend as string, adapter: "none (API only)" };
@@ -118,7 +121,7 @@ async function main() {
     token: cfg.token,
     heartbeatMs: cfg.heartbeatMs,
     hosts,
-    storage: new StorageHealth(),
+    storage,
     maxSubscribers: edge.maxSubscribers,
     maxSubscribersPerClient: edge.maxSubscribersPerClient,
   });

@@ -20,7 +20,8 @@ import { gridConfigs } from "./experiments.ts";
 import { newId } from "./ids.ts";
 import { processIdentity } from "./lease.ts";
 import type { PoolHooks, Slot, WorkerPool } from "./pool.ts";
-import type { QueueEntry, Store } from "./store.ts";
+import { storageFailure, type StorageHealth } from "./storage_health.ts";
+import { type QueueEntry, RETAIN_EVENTS_MS, type Store } from "./store.ts";
 import {
   type Experiment,
   isTerminal,
@@ -46,6 +47,13 @@ export interface SchedulerOptions {
   pollMs?: number;
   /** Least interval between two KV writes of one run's progress. Default 500 ms. */
   progressMs?: number;
+  /**
+   * Learns whether the background writes (epochs, progress, heartbeats) reach
+   * KV, so /api/health says "degraded" while a full disk keeps epochs from being recorded.
+   */
+  storage?: StorageHealth;
+  /** How long an ended run's events stay whole before they are pruned (see store.ts). */
+  retainEventsMs?: number;
 }
 /** Minimum interval between progress events of one run. */
 const PROGRESS_INTERVAL_MS = 250;
@@ -305,23 +313,54 @@ export class Scheduler {
       // A run that just ended here released its lease too: only a live slot's run is lost.
       for (const id of lost) if (this.pool.slotOf(id)) this.#drop(id);
       const me = processIdentity();
-      await this.store.putWorker({
-        id: this.workerId,
-        ...me,
-        backend: this.pool.info.backend,
-        adapter: this.pool.info.adapter,
-        datasets: this.datasets.names(),
-        cores: navigator.hardwareConcurrency || 1,
-        slots: this.pool.size,
-        runs: this.pool.runIds,
-        startedAt: this.#startedAt,
-        heartbeatAt: now(),
-        until: Date.now() + this.leaseMs,
-      }, this.leaseMs * 2);
+      const pool = this.pool, info = this.pool.info;
+      await this.#stored(() =>
+        this.store.putWorker({
+          id: this.workerId,
+          ...me,
+          backend: info.backend,
+          adapter: info.adapter,
+          datasets: this.datasets.names(),
+          cores: navigator.hardwareConcurrency || 1,
+          slots: pool.size,
+          runs: pool.runIds,
+          startedAt: this.#startedAt,
+          heartbeatAt: now(),
+          until: Date.now() + this.leaseMs,
+        }, this.leaseMs * 2)
+      );
     }
     if (this.#stopped) return;
     await this.#takeOver(await this.store.activeRunIds());
     this.#workers = await this.store.listWorkers();
+    await this.sweep();
+  }
+
+  /** Prunes ended runs' events and leftover checkpoints (see store.ts); part of every heartbeat. */
+  async sweep(at = Date.now()): Promise<void> {
+    const r = await this.#stored(() =>
+      this.store.sweepRetired(this.opts.retainEventsMs ?? RETAIN_EVENTS_MS, at)
+    );
+    if (r.runs) {
+      this.log(`retention: ${r.runs} ended run(s) pruned (${r.events} events, ${r.chunks} chunks)`);
+    }
+  }
+
+  /**
+   * Runs a background KV write and tells the storage tracker how it went: a
+   * failure it recognises (full disk, locked file) marks storage failing, a
+   * success clears it. The error is rethrown.
+   */
+  async #stored<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      const out = await write();
+      this.opts.storage?.succeeded();
+      return out;
+    } catch (e) {
+      const reason = storageFailure(e);
+      if (reason) this.opts.storage?.failed(reason);
+      throw e;
+    }
   }
 
   /** Runs of gone owners: resumed from a checkpoint, or interrupted without one. */
@@ -497,11 +536,8 @@ export class Scheduler {
         return this.#chain(id, async () => {
           if (this.#lost.has(id)) return;
           try {
-            const run = await this.store.recordEpoch(
-              id,
-              msg.metrics,
-              msg.checkpoint,
-              this.workerId,
+            const run = await this.#stored(() =>
+              this.store.recordEpoch(id, msg.metrics, msg.checkpoint, this.workerId)
             );
             if (!run && (await this.store.getLease(id))?.owner !== this.workerId) this.#drop(id);
           } catch (e) {
@@ -539,7 +575,9 @@ export class Scheduler {
     if (!publish && !persist) return;
     if (publish) this.#lastProgressAt.set(id, t);
     if (persist) this.#lastPersistAt.set(id, t);
-    this.store.putProgress({ runId: id, ...p }, { publish, persist, ttlMs: this.leaseMs * 2 })
+    const write = () =>
+      this.store.putProgress({ runId: id, ...p }, { publish, persist, ttlMs: this.leaseMs * 2 });
+    (persist ? this.#stored(write) : write())
       .catch((e) => this.log(`run ${id}: progress: ${(e as Error).message}`));
   }
 
@@ -551,7 +589,9 @@ export class Scheduler {
     const patch: Partial<Run> & { status: RunStatus } = { status, finishedAt: now() };
     if (error !== undefined) patch.error = error;
     // Only while this process holds the lease: a run taken over ends elsewhere.
-    await this.store.transition(id, ["running"], patch, { owner: this.workerId });
+    await this.#stored(() =>
+      this.store.transition(id, ["running"], patch, { owner: this.workerId })
+    );
     this.#lastProgressAt.delete(id);
     this.#lastPersistAt.delete(id);
     this.#cancelling.delete(id);
@@ -579,6 +619,8 @@ export class Scheduler {
         clearTimeout(timer);
         clearInterval(poll);
         set.delete(done);
+        // The last waiter gone: drop the entry, or every cancel would leave one behind.
+        if (set.size === 0 && this.#waiters.get(id) === set) this.#waiters.delete(id);
         resolve();
       };
       const timer = setTimeout(done, ms);

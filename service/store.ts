@@ -16,11 +16,13 @@
 //   ["run", id]                       Run
 //   ["queue", priority, id]           {data, backend} (0 = resumed, 1 = new; `true` before v2)
 //   ["epoch", id, n]                  EpochMetrics of epoch n (from 1)
-//   ["ckpt", id]                      CheckpointMeta of the latest epoch
+//   ["ckpt", id]                      CheckpointMeta of the latest epoch (while the run is live)
 //   ["ckpt_chunk", id, epoch, i]      Uint8Array, part i of that checkpoint
 //   ["experiment", id]                Experiment
-//   ["event", seq]                    DurableEvent (the global log)
-//   ["run_event", id, seq]            the same event, indexed by run
+//   ["event", seq]                    DurableEvent (the global log: the one copy of each event)
+//   ["run_event", id, seq]            "status" | "epoch": the log indexed by run (no payload;
+//                                     a KV written before v3 may hold the whole event here)
+//   ["retire", id]                    {at}: a run that ended at `at` (epoch ms), to tidy up
 //   ["meta", "seq"]                   last sequence number handed out
 //   ["meta", "queued"]                runs in the queue (a counter every process shares)
 //   ["lease", id]                     Lease of a running run (expireIn; renewed by its owner)
@@ -28,20 +30,32 @@
 //   ["cancel", id]                    true: a cancel asked for by any process (expireIn)
 //   ["progress", id]                  {writer, data: RunProgress} (ephemeral: expireIn)
 //   ["worker", workerId]              WorkerRecord (expireIn; renewed by heartbeat)
+//   ["meta", "retention"]             1 once runs that ended before retention existed are retired
+//
+// Retention: when a run ends (the commit of its final status) its checkpoint
+// goes (the pointer in that commit, the chunks right after; no API exports
+// weights, so nothing of them is kept), and a ["retire", id] record is
+// written. `sweepRetired` (every process's heartbeat) prunes, `graceMs` after
+// the end, every event of the run but its final status, and removes the
+// record. So the log holds every event of live runs and one event per ended
+// run: a client replaying from any Last-Event-ID gets every live run's events
+// after it and each ended run's final status (when that is after it); the
+// epochs of an ended run are in ["epoch", id, n] (GET /api/runs/:id).
 import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
 import type { EventBus } from "./event_bus.ts";
 import { EventLog } from "./event_log.ts";
 import { newId } from "./ids.ts";
 import { leaseLapsed } from "./lease.ts";
-import type {
-  DurableEvent,
-  Experiment,
-  Lease,
-  Run,
-  RunProgress,
-  RunStatus,
-  ServiceEvent,
-  WorkerRecord,
+import {
+  type DurableEvent,
+  type Experiment,
+  isTerminal,
+  type Lease,
+  type Run,
+  type RunProgress,
+  type RunStatus,
+  type ServiceEvent,
+  type WorkerRecord,
 } from "./types.ts";
 
 /** Values are limited to 64 KiB; 60 KiB is a multiple of 4 (whole float32s). */
@@ -58,6 +72,18 @@ const QUEUE_SCAN = 100;
 const MAX_ATTEMPTS = 50;
 const SEQ: Deno.KvKey = ["meta", "seq"];
 const QUEUED: Deno.KvKey = ["meta", "queued"];
+const RETENTION: Deno.KvKey = ["meta", "retention"];
+/** How long an ended run's events stay whole (other processes' SSE clients read them live). */
+export const RETAIN_EVENTS_MS = 10 * 60_000;
+/** Ended runs tidied per sweep (bounds one heartbeat's work). */
+const SWEEP_RUNS = 50;
+
+/** What one sweep removed. */
+export interface SweepResult {
+  runs: number;
+  events: number;
+  chunks: number;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -302,13 +328,36 @@ export class Store {
     return unpackCheckpoint(meta, chunks);
   }
 
-  /** Durable events after `since`, oldest first, for one run or all of them. */
+  /**
+   * Durable events after `since`, oldest first, for one run or all of them; at
+   * most `limit` (fewer only when there are no more).
+   */
   async listEvents(since: number, runId?: string, limit = 10_000): Promise<DurableEvent[]> {
-    const sel = runId
-      ? { prefix: ["run_event", runId], start: ["run_event", runId, since + 1] }
-      : { prefix: ["event"], start: ["event", since + 1] };
     const out: DurableEvent[] = [];
-    for await (const e of this.kv.list<DurableEvent>(sel, { limit })) out.push(e.value);
+    if (!runId) {
+      const sel = { prefix: ["event"], start: ["event", since + 1] };
+      for await (const e of this.kv.list<DurableEvent>(sel, { limit })) out.push(e.value);
+      return out;
+    }
+    // The run's index names the events; their one copy is in the global log.
+    const sel = { prefix: ["run_event", runId], start: ["run_event", runId, since + 1] };
+    let seqs: number[] = [];
+    const fetch = async () => {
+      const got = await this.#getMany<DurableEvent[]>(seqs.map((n) => ["event", n]));
+      // An event pruned meanwhile is skipped (see retention).
+      for (const g of got) if (g.value && out.length < limit) out.push(g.value);
+      seqs = [];
+    };
+    for await (const e of this.kv.list<string | DurableEvent>(sel, { batchSize: 100 })) {
+      if (typeof e.value === "object" && e.value !== null) {
+        // A KV written before v3 keeps the whole event in the index.
+        await fetch();
+        out.push(e.value);
+      } else seqs.push(e.key[2] as number);
+      if (seqs.length === GET_MANY) await fetch();
+      if (out.length >= limit) break;
+    }
+    if (seqs.length && out.length < limit) await fetch();
     return out;
   }
 
@@ -663,19 +712,13 @@ export class Store {
         if (prefix[0] === "run_event") keys.push(["event", e.key[2]]);
       }
     }
-    await this.#lock.run(async () => {
-      for (let s = 0; s < keys.length; s += DELETE_BATCH) {
-        const op = this.kv.atomic();
-        for (const k of keys.slice(s, s + DELETE_BATCH)) op.delete(k);
-        await retryLocked(() => op.commit());
-      }
-    });
+    await this.#lock.run(() => this.#deleteKeys(keys));
     // The run key goes last, with the queue entries and their count: an
     // interrupted delete leaves the run visible, to retry.
     const gone = await this.#write(async (op) => {
       const cur = await retryLocked(() => this.kv.get<Run>(["run", id]));
       if (!cur.value) return { result: null };
-      op.check(cur).delete(["run", id]).delete(["ckpt", id]);
+      op.check(cur).delete(["run", id]).delete(["ckpt", id]).delete(["retire", id]);
       const queued = -(await this.#dequeue(op, id));
       this.#endActive(op, id);
       return { result: true, queued };
@@ -683,6 +726,66 @@ export class Store {
     if (!gone) return false;
     await this.#log?.publishLocal({ type: "deleted", runId: id, data: { id, status: "deleted" } });
     return true;
+  }
+
+  /**
+   * Tidies runs that ended at least `graceMs` ago (at most `limit` of them):
+   * removes every event of each but its last (its final status) and any
+   * checkpoint chunk left, then its ["retire", id] record. Any process may
+   * run it, several at once: each step is a delete, and deleting twice is harmless.
+   */
+  async sweepRetired(
+    graceMs = RETAIN_EVENTS_MS,
+    at = Date.now(),
+    limit = SWEEP_RUNS,
+  ): Promise<SweepResult> {
+    await this.#retireBacklog();
+    const out: SweepResult = { runs: 0, events: 0, chunks: 0 };
+    const due: string[] = [];
+    for await (const e of this.kv.list<{ at: number }>({ prefix: ["retire"] })) {
+      if (e.value.at + graceMs <= at) due.push(e.key[1] as string);
+      if (due.length >= limit) break;
+    }
+    for (const id of due) {
+      const index: Deno.KvEntry<string | DurableEvent>[] = [];
+      for await (const e of this.kv.list<string | DurableEvent>({ prefix: ["run_event", id] })) {
+        index.push(e);
+      }
+      const last = index.pop();
+      const keys = index.flatMap((e) => [e.key, ["event", e.key[2]]]);
+      await this.#deleteKeys(keys);
+      // A KV written before v3 held the whole event in the index: keep only its name.
+      if (last && typeof last.value === "object") {
+        const slim = last.value?.type ?? "status";
+        await retryLocked(() => this.kv.atomic().check(last).set(last.key, slim).commit());
+      }
+      out.chunks += await this.#dropChunks(id);
+      await retryLocked(() => this.kv.delete(["retire", id]));
+      out.events += index.length;
+      out.runs++;
+    }
+    return out;
+  }
+
+  /** Once per KV: runs that ended before retention existed get their ["retire", id] record. */
+  async #retireBacklog(): Promise<void> {
+    const done = await retryLocked(() => this.kv.get<number>(RETENTION));
+    if (done.value) return;
+    const ended: string[] = [];
+    for await (const e of this.kv.list<Run>({ prefix: ["run"] })) {
+      if (isTerminal(e.value.status)) ended.push(e.value.id);
+    }
+    // Runs that ended since retention existed have their record already.
+    for (let s = 0; s < ended.length; s += GET_MANY) {
+      const ids = ended.slice(s, s + GET_MANY);
+      const recs = await this.#getMany(ids.map((id) => ["retire", id]));
+      const w = this.kv.atomic();
+      ids.forEach((id, i) => {
+        if (recs[i].value === null) w.set(["retire", id], { at: 0 }).delete(["ckpt", id]);
+      });
+      await retryLocked(() => w.commit());
+    }
+    await retryLocked(() => this.kv.atomic().check(done).set(RETENTION, 1).commit());
   }
 
   /** Removes a queue entry whose run is gone or no longer queued (never expected; defensive). */
@@ -764,7 +867,7 @@ export class Store {
       state: { queued: number },
     ) => Promise<{ result: T; queued?: number }> | { result: T; queued?: number },
   ): Promise<T> {
-    return this.#lock.run(async () => {
+    return this.#lock.run(async (): Promise<{ result: T; ended: string[] }> => {
       for (let attempt = 1;; attempt++) {
         const op = this.kv.atomic();
         const [seqE, queuedE] = await this.#getMany<[number, number]>([SEQ, QUEUED]);
@@ -782,9 +885,15 @@ export class Store {
           continue;
         }
         const { result, queued = 0 } = built;
-        if (events.length === 0 && result === null) return result;
+        if (events.length === 0 && result === null) return { result, ended: [] as string[] };
+        const ended: string[] = [];
         for (const e of events) {
-          op.set(["event", e.seq], e).set(["run_event", e.runId, e.seq], e);
+          op.set(["event", e.seq], e).set(["run_event", e.runId, e.seq], e.type);
+          if (e.type === "status" && isTerminal(e.data.status)) {
+            // The run is over: its checkpoint can't be resumed from any more.
+            op.set(["retire", e.runId], { at: Date.now() }).delete(["ckpt", e.runId]);
+            ended.push(e.runId);
+          }
         }
         if (events.length) op.check(seqE).set(SEQ, seq);
         if (queued) op.check(queuedE).set(QUEUED, Math.max(0, (queuedE.value ?? 0) + queued));
@@ -799,9 +908,33 @@ export class Store {
         this.#seq = Math.max(this.#seq, seq);
         this.#queued = Math.max(0, (queuedE.value ?? 0) + queued);
         if (events.length || queued) await this.#log?.catchUp();
-        return result;
+        return { result, ended };
       }
+    }).then(async ({ result, ended }) => {
+      // Unreferenced now; if this fails (or the process dies) the sweep removes them.
+      for (const id of ended) {
+        await this.#dropChunks(id).catch((e) =>
+          this.opts.log?.(`run ${id}: checkpoint removal: ${(e as Error).message}`)
+        );
+      }
+      return result;
     });
+  }
+
+  /** Deletes every checkpoint chunk of a run; returns how many there were. */
+  async #dropChunks(id: string): Promise<number> {
+    const keys: Deno.KvKey[] = [];
+    for await (const e of this.kv.list({ prefix: ["ckpt_chunk", id] })) keys.push(e.key);
+    await this.#deleteKeys(keys);
+    return keys.length;
+  }
+
+  async #deleteKeys(keys: Deno.KvKey[]): Promise<void> {
+    for (let s = 0; s < keys.length; s += DELETE_BATCH) {
+      const op = this.kv.atomic();
+      for (const k of keys.slice(s, s + DELETE_BATCH)) op.delete(k);
+      await retryLocked(() => op.commit());
+    }
   }
 }
 

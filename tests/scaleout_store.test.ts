@@ -86,6 +86,7 @@ Deno.test("a lapsed lease is taken over, and the stale owner's late writes are r
     assertEquals(await a.recordEpoch(r.id, metrics(2, 0.9), ckpt(2, 99), "A"), null);
     assertEquals(await a.renewLeases("A", [r.id], Date.now() + 300, 300), [r.id]);
     assertEquals((await b.recordEpoch(r.id, metrics(2, 0.4), ckpt(2, 2), "B"))?.epochsDone, 2);
+    assertEquals(await a.loadCheckpoint(r.id), ckpt(2, 2));
     // Nor may A end the run.
     assertEquals(await a.transition(r.id, ["running"], { status: "done" }, { owner: "A" }), null);
     assertEquals(
@@ -97,7 +98,8 @@ Deno.test("a lapsed lease is taken over, and the stale owner's late writes are r
       2,
       0.4,
     ]]);
-    assertEquals(await a.loadCheckpoint(r.id), ckpt(2, 2));
+    // Ended: its checkpoint is gone (retention).
+    assertEquals(await a.loadCheckpoint(r.id), null);
     assertEquals(await a.getLease(r.id), null);
     assertEquals(await a.activeRunIds(), []);
   });

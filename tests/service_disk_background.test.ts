@@ -1,0 +1,82 @@
+// A disk that fills while a run trains: nothing but the scheduler writes (its
+// epochs, progress and heartbeats), and /api/health must still say
+// "degraded" and why, then "ok" once writes succeed again; the run resumes
+// from its last recorded epoch and ends with every epoch recorded once.
+// Through the KV double preloaded into the real server (tests/util/failing_kv.ts).
+import { assert, assertEquals } from "./util/assert.ts";
+import { startServer } from "./util/server.ts";
+
+const RUN = {
+  loss: "ce",
+  epochs: 30,
+  data: "synthetic",
+  trainLimit: 256,
+  testLimit: 64,
+  batchSize: 64,
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+Deno.test("a disk that fills during training: health degrades without any request, recovers, epochs once", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lb-disk-bg-" });
+  const flag = `${dir}/fail-writes`;
+  const srv = await startServer({
+    env: { LOSSBENCH_TEST_KV_FAIL: flag, LOSSBENCH_LEASE_MS: "1500" },
+    denoArgs: ["--preload", "tests/util/failing_kv.ts"],
+  });
+  const base = srv.url;
+  const health = async () => await (await fetch(`${base}api/health`)).json();
+  const getRun = async (id: string) => await (await fetch(`${base}api/runs/${id}`)).json();
+  try {
+    const res = await fetch(`${base}api/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(RUN),
+    });
+    assertEquals(res.status, 201);
+    const { id } = await res.json();
+    await until("epoch 2", async () => (await getRun(id)).epochsDone >= 2 ? true : undefined);
+    assertEquals((await health()).status, "ok");
+
+    await Deno.writeTextFile(flag, "database or disk is full");
+    const h = await until("degraded health", async () => {
+      const h = await health();
+      return h.status === "degraded" ? h : undefined;
+    }, 15_000);
+    assert(h.reason.startsWith("storage: disk is full (since "), h.reason);
+    assertEquals(h.storage.reason, "disk is full");
+    // It stays degraded while the disk is full, and nothing more is recorded.
+    const frozen = (await getRun(id)).epochsDone;
+    await sleep(1500);
+    assertEquals((await health()).status, "degraded");
+    assertEquals((await getRun(id)).epochsDone, frozen);
+    assert(frozen < RUN.epochs, `the run finished (${frozen} epochs) before the disk filled`);
+
+    // Space is back: the next heartbeat's write clears it; the run resumes and ends.
+    await Deno.remove(flag);
+    await until("ok health", async () => (await health()).status === "ok" ? true : undefined);
+    const done = await until("the run to end", async () => {
+      const r = await getRun(id);
+      return r.status === "queued" || r.status === "running" ? undefined : r;
+    }, 120_000);
+    assertEquals(done.status, "done", JSON.stringify(done).slice(0, 300));
+    assertEquals(
+      done.epochs.map((e: { epoch: number }) => e.epoch),
+      Array.from({ length: RUN.epochs }, (_, i) => i + 1),
+    );
+    assert(srv.output().includes("database or disk is full"), "the log has the cause");
+  } finally {
+    await srv.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
