@@ -2,7 +2,6 @@
 // fake_worker.ts): a worker that dies fails its run and is replaced, a clean
 // failure keeps the worker, a worker ignoring cancel is replaced after the
 // grace period, and the service keeps training afterwards.
-import type { TrainConfig } from "../ml/types.ts";
 import { Datasets } from "../service/datasets.ts";
 import { EventBus } from "../service/event_bus.ts";
 import { WorkerPool } from "../service/pool.ts";
@@ -10,27 +9,11 @@ import { Scheduler } from "../service/scheduler.ts";
 import { Store } from "../service/store.ts";
 import type { Run, RunStatus } from "../service/types.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { tinyConfig } from "./util/tiny_config.ts";
 
 const FAKE = new URL("./util/fake_worker.ts", import.meta.url);
 
-const config = (seed: number, epochs = 2): TrainConfig => ({
-  loss: "ce",
-  params: {},
-  condition: {},
-  valFraction: 0,
-  epochs,
-  batchSize: 64,
-  lr: 0.01,
-  momentum: 0.9,
-  stepSize: 10,
-  stepGamma: 0.5,
-  seed,
-  data: "synthetic",
-  trainLimit: 10,
-  testLimit: 10,
-  backend: "auto",
-  model: "convnet",
-});
+const config = tinyConfig;
 
 async function setup() {
   const dir = await Deno.makeTempDir({ prefix: "lossbench-sched-" });

@@ -44,7 +44,7 @@ export function convBiasRelu(
     return { dx, df, db };
   };
   if (inputGrad) {
-    const op = tf.customGrad((xIn, fIn, bIn, save) => {
+    const op = tf.customGrad((_xIn, fIn, bIn, save) => {
       const y = forward(fIn as tf.Tensor4D, bIn as tf.Tensor1D);
       (save as tf.GradSaveFunc)([y, fIn as tf.Tensor4D]);
       return {

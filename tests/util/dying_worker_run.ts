@@ -4,32 +4,15 @@
 // prints a dying worker's stack trace to stderr, which the test captures
 // (and checks) instead of showing it among passing tests.
 // Prints one JSON line: {failed, replaced, nextEpochs}.
-import type { TrainConfig } from "../../ml/types.ts";
 import { Datasets } from "../../service/datasets.ts";
 import { EventBus } from "../../service/event_bus.ts";
 import { WorkerPool } from "../../service/pool.ts";
 import { Scheduler } from "../../service/scheduler.ts";
 import { Store } from "../../service/store.ts";
 import type { Run, RunStatus } from "../../service/types.ts";
+import { tinyConfig } from "./tiny_config.ts";
 
-const config = (seed: number, epochs: number): TrainConfig => ({
-  loss: "ce",
-  params: {},
-  condition: {},
-  valFraction: 0,
-  epochs,
-  batchSize: 64,
-  lr: 0.01,
-  momentum: 0.9,
-  stepSize: 10,
-  stepGamma: 0.5,
-  seed,
-  data: "synthetic",
-  trainLimit: 10,
-  testLimit: 10,
-  backend: "auto",
-  model: "convnet",
-});
+const config = tinyConfig;
 
 const dir = await Deno.makeTempDir({ prefix: "lossbench-dying-" });
 const bus = new EventBus();
