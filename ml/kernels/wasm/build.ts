@@ -30,6 +30,8 @@ export async function build(outDir: string): Promise<{ wasm: string; module: str
     args: [
       "run",
       "-A",
+      // A dev-only package: pinned in dev.lock, kept out of deno.lock (what serving installs).
+      "--lock=dev.lock",
       "npm:assemblyscript@0.28.20/asc",
       source.pathname,
       ...ASC_FLAGS,
