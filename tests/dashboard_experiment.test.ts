@@ -467,8 +467,17 @@ Deno.test({
       );
       assert(runNote.startsWith(`ce #${runId.slice(-4)}, epoch 2`), runNote);
       // The group's "statistics" button opens the experiment view on it.
-      await page.click(`#runs-table tbody[data-group="${id}"] .open-exp`);
-      await page.waitForSelector("#view-experiment:not([hidden])");
+      // (The table re-renders once per frame as runs land: a click on a row that was just
+      // replaced is lost, so click the current button until the view opens.)
+      await page.waitForFunction(
+        (gid: string) => {
+          const b = document.querySelector(`#runs-table tbody[data-group="${gid}"] .open-exp`);
+          (b as any)?.click();
+          return !(document.getElementById("view-experiment") as any).hidden;
+        },
+        { timeout: 30_000, polling: 500 },
+        id,
+      );
       assertEquals(await page.$eval("#exp-select", (s: any) => s.value), id);
 
       // 10. Adding a seed to every cell: 8 runs, and n = 4 once they land.
