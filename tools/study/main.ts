@@ -6,7 +6,7 @@
 // compares every recorded number with what the service stored.
 //
 //   deno task study [--data ../shared/data/cifar10-jpg.tar.gz] [--url http://127.0.0.1:8000/]
-//                   [--only clean,lt,noise,asym] [--out docs] [--no-wait | --start-only]
+//                   [--only clean,lt,noise,asym,capacity] [--out docs] [--no-wait | --start-only]
 //                   [--check SETTING/LABEL/SEED]
 import { parseArgs } from "node:util";
 import { type Api, apiClient, startService } from "./service.ts";
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(
-    "usage: deno task study [--data PATH] [--url URL] [--only clean,lt,noise,asym] [--out DIR]\n" +
+    "usage: deno task study [--data PATH] [--url URL] [--only clean,lt,noise,asym,capacity] [--out DIR]\n" +
       "                       [--kv PATH] [--no-wait | --start-only] [--check SETTING/LABEL/SEED]",
   );
   Deno.exit(0);

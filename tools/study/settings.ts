@@ -72,4 +72,17 @@ export const SETTINGS: StudySetting[] = [
     },
     extraMetrics: ["trainAccNoisy", "trainAccClean"],
   },
+  {
+    id: "capacity",
+    title: "A second model: the MLP (1.7 M parameters) under 40% symmetric noise",
+    name: "study: mlp, symmetric noise 40%",
+    body: {
+      ...SHARED,
+      repeats: 3,
+      models: ["mlp"],
+      conditions: [{ labelNoise: { kind: "symmetric", rate: 0.4 } }],
+      losses: [{ loss: "ce" }, { loss: "gce" }],
+    },
+    extraMetrics: ["trainAccNoisy", "trainAccClean"],
+  },
 ];
