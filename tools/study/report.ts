@@ -185,7 +185,7 @@ function findings(s: StudySetting, view: Json, stats: Json): string[] {
       calibrationSentence(stats, view),
     );
   }
-  if (s.id === "noise" || s.id === "asym") {
+  if (s.id === "noise" || s.id === "asym" || s.id === "capacity") {
     const robust = ["mae", "gce", "sce", "nce_rce"].filter((l) =>
       view.cells.some((c: Json) => c.loss === l)
     );
@@ -207,7 +207,7 @@ function findings(s: StudySetting, view: Json, stats: Json): string[] {
     out.push(
       `**Memorisation** (train accuracy on the flipped samples, against their wrong labels, at ` +
         `the last epoch): ${memo.join(", ")}.` +
-        (s.id === "noise" && ceClean !== null
+        ((s.id === "noise" || s.id === "capacity") && ceClean !== null
           ? ` A model that ignores the flips matches a flipped sample's label only by chance: about ` +
             `(1 − ${pctOf(ceClean)}) / 9 = ${pctOf((1 - ceClean) / 9)} with CE's accuracy on the ` +
             `clean samples. ${memorisationTrend(stats, view, (1 - ceClean) / 9)}`
