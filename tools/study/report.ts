@@ -142,14 +142,15 @@ function memorisationTrend(stats: Json, view: Json, chance: number): string {
   const rows = stats.cells.find((c: Json) => c.key === key)?.perEpoch.trainAccNoisy ?? [];
   if (!rows.length) return "";
   const [first, last] = [rows[0].mean, rows[rows.length - 1].mean];
-  const atChance = Math.abs(last - chance) < 0.01;
+  const above = last - chance;
   return `CE's goes from ${pctOf(first)} at epoch 1 to ${pctOf(last)} at epoch ${
     rows[rows.length - 1].epoch
   }: ${
-    atChance && last <= first
-      ? "it stays at chance and falls as the model learns the true classes, so this " +
-        "model does not memorise the noise and the robust losses have nothing to protect against."
-      : "above chance, so CE does fit some of the flipped labels."
+    Math.abs(above) < 0.005
+      ? "at chance, so this model does not memorise the noise."
+      : above > 0
+      ? `${(100 * above).toFixed(1)} points above chance, so CE fits a little of the noise.`
+      : "below chance."
   }`;
 }
 
