@@ -4,29 +4,15 @@
 // keep theirs (so Last-Event-ID replay stays whole for them), a KV written
 // before retention tidied the same way, and `deno task compact` giving the
 // deleted space back to the file system.
-import type { Checkpoint, EpochMetrics, TrainConfig } from "../ml/types.ts";
+import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
 import { newId } from "../service/ids.ts";
 import { Store } from "../service/store.ts";
 import type { DurableEvent, Run } from "../service/types.ts";
 import { compactKv } from "../tools/compact.ts";
+import { testConfig } from "./util/tiny_config.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 
-const config = {
-  loss: "ce",
-  params: {},
-  condition: {},
-  valFraction: 0,
-  epochs: 3,
-  batchSize: 64,
-  lr: 0.01,
-  momentum: 0.9,
-  stepSize: 10,
-  stepGamma: 0.5,
-  seed: 1,
-  data: "synthetic",
-  backend: "auto",
-  model: "convnet",
-} as TrainConfig;
+const config = testConfig();
 
 const run = (): Run => ({
   id: newId(),

@@ -1,6 +1,6 @@
 // The KV store on a real KV file: atomic epochs with chunked checkpoints,
 // exactly-once epochs, the queue, the event log, deletion, reopening.
-import type { Checkpoint, EpochMetrics, TrainConfig } from "../ml/types.ts";
+import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
 import { newId } from "../service/ids.ts";
 import {
   CHUNK_BYTES,
@@ -10,24 +10,10 @@ import {
   unpackCheckpoint,
 } from "../service/store.ts";
 import type { DurableEvent, Run } from "../service/types.ts";
+import { testConfig } from "./util/tiny_config.ts";
 import { assert, assertEquals, assertRejects } from "./util/assert.ts";
 
-const config: TrainConfig = {
-  loss: "ce",
-  params: {},
-  condition: {},
-  valFraction: 0,
-  epochs: 3,
-  batchSize: 64,
-  lr: 0.01,
-  momentum: 0.9,
-  stepSize: 10,
-  stepGamma: 0.5,
-  seed: 1,
-  data: "synthetic",
-  backend: "auto",
-  model: "convnet",
-};
+const config = testConfig();
 
 function run(id = newId()): Run {
   return {
