@@ -29,8 +29,7 @@ import { SgdMomentum } from "../ml/optimizer.ts";
 import { Rng } from "../ml/rng.ts";
 import { trainStep } from "../ml/trainer.ts";
 import type { Split } from "../ml/types.ts";
-import { softmaxCrossEntropy } from "../ml/kernels/softmax_ce.ts";
-import { fusedCe, LEVERS, withFusedConv } from "./levers.ts";
+import { LEVERS } from "./levers.ts";
 import { rounded, summarize, type Summary } from "./summary.ts";
 import { TorchServer } from "./torch_client.ts";
 
@@ -84,12 +83,9 @@ async function sized(name: string, run: (n: number) => Promise<number>, img: num
 /** lossbench's training step and eval of one model on fixed batches (cpu, project kernels). */
 function lossbenchModel(name: string) {
   const plugin = getModel(name);
-  const model: Model = withFusedConv(name, plugin.create(spec, plugin.initialWeights(spec, 1)));
+  const model: Model = plugin.create(spec, plugin.initialWeights(spec, 1));
   const sgd = new SgdMomentum(model.params, 0.9);
-  const ce = reportLossFn("ce");
-  // The ce plug-in, or (lever fused-ce) the fused op a plug-in could call instead.
-  const loss = (z: tf.Tensor2D, y: tf.Tensor1D) =>
-    fusedCe.enabled ? tf.tidy(() => tf.mean(softmaxCrossEntropy(z, y)) as tf.Scalar) : ce(z, y);
+  const loss = reportLossFn("ce");
   const x = tf.randomNormal([B, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
   const y = tf.tensor1d(Array.from({ length: B }, (_, i) => (i * 7) % 10), "int32");
   const ex = new Float32Array(EVAL_B * IMG).map((_, i) => Math.sin(i));

@@ -6,13 +6,12 @@
 // the least and the first quartile are the ones to compare (preemption only
 // ever adds time).
 import * as tf from "@tensorflow/tfjs";
-import { softmaxCrossEntropy } from "../ml/kernels/softmax_ce.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
 import { reportLossFn } from "../ml/losses/report.ts";
 import { getModel } from "../ml/models/registry.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { trainStep } from "../ml/trainer.ts";
-import { fusedCe, LEVERS, withFusedConv } from "./levers.ts";
+import { LEVERS } from "./levers.ts";
 import { quantile } from "./summary.ts";
 
 const name = Deno.args[0];
@@ -27,11 +26,9 @@ await tf.setBackend("cpu");
 tf.env().set("IS_TEST", false);
 const spec = { height: 32, width: 32, channels: 3, classes: 10 };
 const plugin = getModel("convnet");
-const model = withFusedConv("convnet", plugin.create(spec, plugin.initialWeights(spec, 1)));
+const model = plugin.create(spec, plugin.initialWeights(spec, 1));
 const sgd = new SgdMomentum(model.params, 0.9);
-const ce = reportLossFn("ce");
-const loss = (z: tf.Tensor2D, y: tf.Tensor1D) =>
-  fusedCe.enabled ? tf.tidy(() => tf.mean(softmaxCrossEntropy(z, y)) as tf.Scalar) : ce(z, y);
+const loss = reportLossFn("ce");
 const x = tf.randomNormal([64, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
 const y = tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 7) % 10), "int32");
 const step = () => {

@@ -14,7 +14,11 @@ import {
 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
-/** conv (+ bias, + ReLU) for a channels-last, dilation-1 conv; bias has Cout values or one. */
+/**
+ * conv (+ bias, + ReLU) for a channels-last, dilation-1 conv; bias has Cout values or one.
+ * With `biasLast` the bias is added after the sum (bit for bit conv, then Add, then Relu, as
+ * training's op path computes it); otherwise the sum starts from it (inference's fused kernel).
+ */
 export function convForward(
   backend: Backend,
   x: TensorInfo,
@@ -22,6 +26,7 @@ export function convForward(
   info: backend_util.Conv2DInfo,
   bias?: Float32Array,
   relu = false,
+  biasLast = false,
 ): TensorInfo {
   const g = paddedConv(info);
   const rt = wasmRuntime();
@@ -54,7 +59,7 @@ export function convForward(
     g.KH,
     g.KW,
     g.Cp,
-    relu ? 1 : 0,
+    (relu ? 1 : 0) | (biasLast ? 2 : 0),
   );
   const values = unpadChannels(rt, out, P, g.Cout, g.Cp);
   return backend.makeTensorInfo(info.outShape, "float32", values);

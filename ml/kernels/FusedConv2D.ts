@@ -1,5 +1,7 @@
 // FusedConv2D: conv + bias + ReLU in one pass of the SIMD kernel (linear or relu
 // activation, bias of Cout values or a scalar); anything else goes to the stock kernel.
+// The project's attribute `biasLast` (ml/kernels/conv_bias_relu.ts sets it) adds the
+// bias after the sum, to round as the unfused conv → add → relu does.
 import { FusedConv2D } from "@tensorflow/tfjs";
 import type { FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { convForward, supportedConv } from "./Conv2D.ts";
@@ -31,6 +33,7 @@ export function fusedConv2D(
     info,
     bias ? f32(backend, bias) : undefined,
     act === "relu",
+    (attrs as FusedConv2DAttrs & { biasLast?: boolean }).biasLast === true,
   );
 }
 

@@ -4,8 +4,12 @@
 // forward is one FusedConv2D call; backward masks dy by y > 0 in one SIMD
 // pass (instead of step and multiply), then runs the two conv gradients and the
 // bias sum. With `inputGrad` false (a first layer, whose input is data) the
-// input gradient is not computed at all. Off the cpu backend, or for
-// arguments the fused kernel does not take, it is tf.fused.conv2d.
+// input gradient is not computed at all. Off the cpu backend it is
+// tf.fused.conv2d.
+//
+// Bit for bit the op path: the forward asks the kernel to add the bias after
+// the sum (`biasLast`), as conv then Add round it, and keeps Relu's −0; the
+// backward runs the same gradient kernels on the same values.
 import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { wasmRuntime } from "./wasm/runtime.ts";
@@ -26,6 +30,7 @@ export function convBiasRelu(
     engine.runKernel("FusedConv2D", { x, filter: f, bias: b }, {
       ...conv,
       activation: "relu",
+      biasLast: true,
     }) as tf.Tensor4D;
   const backward = (dy: tf.Tensor4D, y: tf.Tensor4D, f: tf.Tensor4D) => {
     const dz = reluMask(dy, y);

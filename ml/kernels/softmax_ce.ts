@@ -1,54 +1,94 @@
-// Softmax cross-entropy per sample, −log softmax(z)_y = logsumexp(z) − z_y, as
-// one custom-gradient op: forward and backward are one pass each over the
-// [B, K] logits on the cpu backend (float64 inside, rounded to float32 once),
-// where the op path takes about a dozen kernel calls each way (oneHot, max,
-// exp, sum, log, mul, …). The gradient is (softmax(z) − onehot(y)) · dy.
-// Other backends take the op path. For a loss plug-in to call (ce, focal,
-// the class-balanced ones); see the Performance section of the README.
+// Softmax cross-entropy per sample, logsumexp(z) − Σ_k t_k z_k, as one
+// custom-gradient op on the cpu backend: forward and backward are one pass
+// each over the [B, K] logits, where the op path (ml/losses/ops.ts) takes
+// about a dozen kernel calls each way (max, sub, exp, sum, log, mul, …).
+//
+// It is bit for bit the op path, not merely close: every intermediate the op
+// path stores in a float32 tensor is rounded here with Math.fround at the same
+// point, sums run in float64 in the same order as the cpu Sum kernel, and the
+// gradient is accumulated in the order tfjs's tape adds the op path's
+// contributions (the mul branch, then exp's, then max's). So adopting it
+// changes no published number (`deno task study --check` retrains exactly).
+// Other backends take the op path.
 import * as tf from "@tensorflow/tfjs";
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 
-/** Per-sample cross-entropy of `logits` [B, K] against int32 `labels` [B] in 0..K−1. */
-export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
-  if (tf.getBackend() !== "cpu" || logits.dtype !== "float32") return opPath(logits, labels);
-  const [B, K] = logits.shape;
-  const y = labels.dataSync();
-  for (let i = 0; i < B; i++) {
-    if (!(y[i] >= 0 && y[i] < K)) throw new Error(`label ${y[i]} outside 0..${K - 1}`);
+const fr = Math.fround;
+
+/**
+ * Per-sample logsumexp(z) − Σ_k t_k z_k of `logits` [B, K] against float32 `target` [B, K]
+ * (the one-hot labels for cross-entropy). No gradient flows to `target`.
+ */
+export function softmaxCrossEntropy(logits: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D {
+  if (
+    tf.getBackend() !== "cpu" || logits.dtype !== "float32" || target.dtype !== "float32" ||
+    logits.rank !== 2 || !tf.util.arraysEqual(logits.shape, target.shape)
+  ) {
+    return opPath(logits, target);
   }
+  const [B, K] = logits.shape;
+  const backend = tf.backend() as MathBackendCPU;
+  // The closures below hold the value arrays themselves: the backward pass runs after the
+  // tidy that made `target` (and maybe the logits) has disposed the tensors.
+  const t = backend.data.get(target.dataId).values as Float32Array;
   const op = tf.customGrad((zIn, save) => {
-    const zv = (zIn as tf.Tensor).dataSync();
-    const probs = new Float32Array(B * K);
+    const z = backend.data.get((zIn as tf.Tensor).dataId).values as Float32Array;
+    const max = new Float32Array(B);
+    const sumExp = new Float32Array(B);
+    const exps = new Float32Array(B * K);
     const ce = new Float32Array(B);
     for (let i = 0, o = 0; i < B; i++, o += K) {
-      let m = -Infinity;
-      for (let k = 0; k < K; k++) m = Math.max(m, zv[o + k]);
+      // Max: the stock kernel's scan (NaN wins).
+      let m = z[o];
+      for (let k = 1; k < K; k++) if (Number.isNaN(z[o + k]) || z[o + k] > m) m = z[o + k];
       let s = 0;
-      for (let k = 0; k < K; k++) s += Math.exp(zv[o + k] - m);
-      for (let k = 0; k < K; k++) probs[o + k] = Math.exp(zv[o + k] - m) / s;
-      ce[i] = m + Math.log(s) - zv[o + y[i]];
+      for (let k = 0; k < K; k++) {
+        const e = fr(Math.exp(fr(z[o + k] - m)));
+        exps[o + k] = e;
+        s += e;
+      }
+      const c = fr(s);
+      let dot = 0;
+      for (let k = 0; k < K; k++) dot += fr(z[o + k] * t[o + k]);
+      ce[i] = fr(fr(m + fr(Math.log(c))) - fr(dot));
+      max[i] = m;
+      sumExp[i] = c;
     }
-    const p = tf.tensor2d(probs, [B, K]);
-    (save as tf.GradSaveFunc)([p]);
+    const saved = [tf.tensor1d(max), tf.tensor1d(sumExp), tf.tensor2d(exps, [B, K])];
+    (save as tf.GradSaveFunc)(saved);
     return {
       value: tf.tensor1d(ce),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const pv = saved[0].dataSync();
-        const d = dy.dataSync();
-        const g = new Float32Array(B * K);
+      gradFunc: (dy: tf.Tensor, [mT, cT, eT]: tf.Tensor[]) => {
+        const g = backend.data.get(dy.dataId).values as Float32Array;
+        const mv = backend.data.get(mT.dataId).values as Float32Array;
+        const cv = backend.data.get(cT.dataId).values as Float32Array;
+        const ev = backend.data.get(eT.dataId).values as Float32Array;
+        const dz = new Float32Array(B * K);
         for (let i = 0, o = 0; i < B; i++, o += K) {
-          for (let k = 0; k < K; k++) g[o + k] = (pv[o + k] - (k === y[i] ? 1 : 0)) * d[i];
+          const gi = g[i];
+          const dc = fr(gi / cv[i]); // log's gradient
+          let sumDa = 0;
+          for (let k = 0; k < K; k++) {
+            const da = fr(dc * ev[o + k]); // exp's gradient
+            sumDa += da;
+            // The mul branch's −g·t first, then exp's (through sub's first input).
+            dz[o + k] = fr(fr(-gi * t[o + k]) + da);
+          }
+          // max receives g (through the reshape) plus sub's −Σ da, then masks it.
+          const dm = fr(gi + -fr(sumDa));
+          // (dm · 0 where not the max: a signed zero, as the op path adds.)
+          for (let k = 0; k < K; k++) {
+            dz[o + k] = fr(dz[o + k] + dm * (z[o + k] === mv[i] ? 1 : 0));
+          }
         }
-        return tf.tensor2d(g, [B, K]);
+        return tf.tensor2d(dz, [B, K]);
       },
     };
   });
   return op(logits) as tf.Tensor1D;
 }
 
-/** The same in plain ops (ml/losses/ops.ts crossEntropy's formula), for other backends. */
-function opPath(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const oneHot = tf.oneHot(labels, logits.shape[1]).toFloat();
-    return tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1)) as tf.Tensor1D;
-  });
+/** The op path itself (ml/losses/ops.ts's formula), for other backends. */
+export function opPath(logits: tf.Tensor2D, target: tf.Tensor2D): tf.Tensor1D {
+  return tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, target), 1));
 }

@@ -19,7 +19,7 @@ export const nceRce: LossPlugin = {
   build: (p) =>
     perSampleMean((logits, oneHot) => {
       // Σ_k −log p_k ≥ K·log K > 0 for K ≥ 2, so the division is safe.
-      const nce = tf.div(crossEntropy(logits, oneHot), tf.neg(tf.sum(logSoftmax(logits), 1)));
+      const nce = tf.div(crossEntropy(logits, oneHot, true), tf.neg(tf.sum(logSoftmax(logits), 1)));
       return tf.add(tf.mul(nce, p.alpha), tf.mul(reverseCrossEntropy(logits, oneHot), p.beta));
     }),
 };

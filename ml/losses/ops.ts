@@ -1,6 +1,7 @@
 // Per-sample numerics shared by the loss plug-ins. Each returns one value per
 // row of the batch; `perSampleMean` turns that into a batch-mean LossFn.
 import * as tf from "@tensorflow/tfjs";
+import { opPath, softmaxCrossEntropy } from "../kernels/softmax_ce.ts";
 import type { LossFn } from "./plugin.ts";
 
 /** A LossFn that averages `perSample` over the batch, with the one-hot labels at hand. */
@@ -14,12 +15,25 @@ export function perSampleMean(
     }) as tf.Scalar;
 }
 
+/** Whether the cpu backend takes the fused op (bench/levers.ts switches it to measure it). */
+export const ceFusion = { enabled: true };
+
 /**
  * Softmax cross-entropy, logsumexp(z) − z_y: finite for any logits, and its
  * gradient (softmax − one-hot) never goes through the log of a probability.
+ * On the cpu backend one fused op, bit for bit these ops (ml/kernels/softmax_ce.ts)
+ * when the loss uses `logits` for nothing else. A loss that does (sce, nce_rce)
+ * passes `sharedLogits`: the tape would add the other use's gradient between this
+ * one's three parts, which the fused op returns already summed, so it takes the ops.
  */
-export function crossEntropy(logits: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Tensor1D {
-  return tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1));
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  oneHot: tf.Tensor2D,
+  sharedLogits = false,
+): tf.Tensor1D {
+  return ceFusion.enabled && !sharedLogits
+    ? softmaxCrossEntropy(logits, oneHot)
+    : opPath(logits, oneHot);
 }
 
 /** log softmax(z) = z − logsumexp(z), row by row. */

@@ -18,7 +18,7 @@ export const sce: LossPlugin = {
   build: (p) =>
     perSampleMean((logits, oneHot) =>
       tf.add(
-        tf.mul(crossEntropy(logits, oneHot), p.alpha),
+        tf.mul(crossEntropy(logits, oneHot, true), p.alpha),
         tf.mul(reverseCrossEntropy(logits, oneHot), p.beta),
       )
     ),

@@ -18,8 +18,25 @@
 
 import { S1, S2, S3, S4, S5, S6, S7, S8 } from "./strides";
 
+/** conv2d's flags: ReLU after the sum; the bias added after the sum instead of seeding it. */
+const RELU = 1;
+const BIAS_LAST = 2;
+
 /**
- * Forward conv: out[p, 0..Cp) = bias + Σ_kk x[patch(p) + offs[kk]] · w[kk, 0..Cp), optional ReLU.
+ * ReLU of a sum. With the bias added last the result must be bit for bit conv, then the Add
+ * kernel, then the Relu kernel (training's op path), whose x < 0 ? 0 : x keeps −0; max(x, 0)
+ * (inference's fused kernel) makes it +0.
+ */
+
+function act(v: v128, exact: i32): v128 {
+  const zero = f32x4.splat(0);
+  return exact ? v128.bitselect(zero, v, f32x4.lt(v, zero)) : f32x4.max(v, zero);
+}
+
+/**
+ * Forward conv: out[p, 0..Cp) = bias + Σ_kk x[patch(p) + offs[kk]] · w[kk, 0..Cp), optional ReLU
+ * (flags: RELU, BIAS_LAST). The sum starts from the bias, or with BIAS_LAST from 0 and the bias
+ * is added at the end: a different float32 rounding, the one of conv then bias add.
  * Cp = 4 and Cp = 8 with a pixel stride sw·Cin ≤ 8 run register-blocked loops (10 pixels ×
  * 4 channels, 5 pixels × 8 channels) that walk each filter row's KW·Cin contiguous taps with
  * the pixels at constant load offsets; the rest runs the generic loop over the tap table.
@@ -41,67 +58,67 @@ export function conv2d(
   KH: i32,
   KW: i32,
   Cp: i32,
-  relu: i32,
+  flags: i32,
 ): void {
   const ps = sw * Cin;
   const K = KW * Cin;
   if (Cp == 4 && OW >= 10 && ps <= 8) {
     switch (ps) {
       case 1:
-        conv4<S1>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv4<S1>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 2:
-        conv4<S2>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv4<S2>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 3:
-        conv4<S3>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv4<S3>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 4:
-        conv4<S4>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv4<S4>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 5:
-        conv4<S5>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv4<S5>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 6:
-        conv4<S6>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv4<S6>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 7:
-        conv4<S7>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv4<S7>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       default:
-        conv4<S8>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv4<S8>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
     }
   }
   if (Cp == 8 && OW >= 5 && ps <= 8) {
     switch (ps) {
       case 1:
-        conv8<S1>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv8<S1>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 2:
-        conv8<S2>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv8<S2>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 3:
-        conv8<S3>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv8<S3>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 4:
-        conv8<S4>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv8<S4>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 5:
-        conv8<S5>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv8<S5>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 6:
-        conv8<S6>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv8<S6>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       case 7:
-        conv8<S7>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv8<S7>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
       default:
-        conv8<S8>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, relu);
+        conv8<S8>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
         return;
     }
   }
-  conv2dGeneric(x, w, bias, offs, out, N, Hp, Wp, Cin, OH, OW, sh, sw, KH * K, Cp, relu);
+  conv2dGeneric(x, w, bias, offs, out, N, Hp, Wp, Cin, OH, OW, sh, sw, KH * K, Cp, flags);
 }
 
 /**
@@ -122,13 +139,16 @@ function conv4<S>(
   sh: i32,
   KH: i32,
   K: i32,
-  relu: i32,
+  flags: i32,
 ): void {
   const PS: usize = offsetof<S>();
   const rowBytes = <usize> (Wp * Cin) << 2;
   const kBytes = <usize> K << 2;
+  const relu = flags & RELU;
+  const biasLast = flags & BIAS_LAST;
   const bv = v128.load(bias);
   const zero = f32x4.splat(0);
+  const init = biasLast ? zero : bv;
   let op = out;
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
@@ -136,16 +156,16 @@ function conv4<S>(
       let ow = 0;
       while (true) {
         if (ow + 10 > OW) ow = OW - 10;
-        let a0 = bv;
-        let a1 = bv;
-        let a2 = bv;
-        let a3 = bv;
-        let a4 = bv;
-        let a5 = bv;
-        let a6 = bv;
-        let a7 = bv;
-        let a8 = bv;
-        let a9 = bv;
+        let a0 = init;
+        let a1 = init;
+        let a2 = init;
+        let a3 = init;
+        let a4 = init;
+        let a5 = init;
+        let a6 = init;
+        let a7 = init;
+        let a8 = init;
+        let a9 = init;
         let wp = w;
         let r = row + <usize> ow * PS;
         for (let kh = 0; kh < KH; kh++) {
@@ -166,17 +186,29 @@ function conv4<S>(
           }
           r += rowBytes;
         }
+        if (biasLast) {
+          a0 = f32x4.add(a0, bv);
+          a1 = f32x4.add(a1, bv);
+          a2 = f32x4.add(a2, bv);
+          a3 = f32x4.add(a3, bv);
+          a4 = f32x4.add(a4, bv);
+          a5 = f32x4.add(a5, bv);
+          a6 = f32x4.add(a6, bv);
+          a7 = f32x4.add(a7, bv);
+          a8 = f32x4.add(a8, bv);
+          a9 = f32x4.add(a9, bv);
+        }
         if (relu) {
-          a0 = f32x4.max(a0, zero);
-          a1 = f32x4.max(a1, zero);
-          a2 = f32x4.max(a2, zero);
-          a3 = f32x4.max(a3, zero);
-          a4 = f32x4.max(a4, zero);
-          a5 = f32x4.max(a5, zero);
-          a6 = f32x4.max(a6, zero);
-          a7 = f32x4.max(a7, zero);
-          a8 = f32x4.max(a8, zero);
-          a9 = f32x4.max(a9, zero);
+          a0 = act(a0, biasLast);
+          a1 = act(a1, biasLast);
+          a2 = act(a2, biasLast);
+          a3 = act(a3, biasLast);
+          a4 = act(a4, biasLast);
+          a5 = act(a5, biasLast);
+          a6 = act(a6, biasLast);
+          a7 = act(a7, biasLast);
+          a8 = act(a8, biasLast);
+          a9 = act(a9, biasLast);
         }
         const o = op + (<usize> ow << 4);
         v128.store(o, a0);
@@ -212,14 +244,18 @@ function conv8<S>(
   sh: i32,
   KH: i32,
   K: i32,
-  relu: i32,
+  flags: i32,
 ): void {
   const PS: usize = offsetof<S>();
   const rowBytes = <usize> (Wp * Cin) << 2;
   const kBytes = <usize> K << 2;
+  const relu = flags & RELU;
+  const biasLast = flags & BIAS_LAST;
   const bv0 = v128.load(bias);
   const bv1 = v128.load(bias, 16);
   const zero = f32x4.splat(0);
+  const init0 = biasLast ? zero : bv0;
+  const init1 = biasLast ? zero : bv1;
   let op = out;
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
@@ -227,16 +263,16 @@ function conv8<S>(
       let ow = 0;
       while (true) {
         if (ow + 5 > OW) ow = OW - 5;
-        let a0 = bv0;
-        let b0 = bv1;
-        let a1 = bv0;
-        let b1 = bv1;
-        let a2 = bv0;
-        let b2 = bv1;
-        let a3 = bv0;
-        let b3 = bv1;
-        let a4 = bv0;
-        let b4 = bv1;
+        let a0 = init0;
+        let b0 = init1;
+        let a1 = init0;
+        let b1 = init1;
+        let a2 = init0;
+        let b2 = init1;
+        let a3 = init0;
+        let b3 = init1;
+        let a4 = init0;
+        let b4 = init1;
         let wp = w;
         let r = row + <usize> ow * PS;
         for (let kh = 0; kh < KH; kh++) {
@@ -263,17 +299,29 @@ function conv8<S>(
           }
           r += rowBytes;
         }
+        if (biasLast) {
+          a0 = f32x4.add(a0, bv0);
+          b0 = f32x4.add(b0, bv1);
+          a1 = f32x4.add(a1, bv0);
+          b1 = f32x4.add(b1, bv1);
+          a2 = f32x4.add(a2, bv0);
+          b2 = f32x4.add(b2, bv1);
+          a3 = f32x4.add(a3, bv0);
+          b3 = f32x4.add(b3, bv1);
+          a4 = f32x4.add(a4, bv0);
+          b4 = f32x4.add(b4, bv1);
+        }
         if (relu) {
-          a0 = f32x4.max(a0, zero);
-          b0 = f32x4.max(b0, zero);
-          a1 = f32x4.max(a1, zero);
-          b1 = f32x4.max(b1, zero);
-          a2 = f32x4.max(a2, zero);
-          b2 = f32x4.max(b2, zero);
-          a3 = f32x4.max(a3, zero);
-          b3 = f32x4.max(b3, zero);
-          a4 = f32x4.max(a4, zero);
-          b4 = f32x4.max(b4, zero);
+          a0 = act(a0, biasLast);
+          b0 = act(b0, biasLast);
+          a1 = act(a1, biasLast);
+          b1 = act(b1, biasLast);
+          a2 = act(a2, biasLast);
+          b2 = act(b2, biasLast);
+          a3 = act(a3, biasLast);
+          b3 = act(b3, biasLast);
+          a4 = act(a4, biasLast);
+          b4 = act(b4, biasLast);
         }
         const o = op + (<usize> ow << 5);
         v128.store(o, a0);
@@ -311,8 +359,10 @@ function conv2dGeneric(
   sw: i32,
   KK: i32,
   Cp: i32,
-  relu: i32,
+  flags: i32,
 ): void {
+  const relu = flags & RELU;
+  const biasLast = flags & BIAS_LAST;
   const zero = f32x4.splat(0);
   const pixStep = <usize> (sw * Cin) << 2;
   const wStep = <usize> Cp << 2;
@@ -328,7 +378,8 @@ function conv2dGeneric(
         const b2 = b1 + pixStep;
         const b3 = b2 + pixStep;
         for (let cv = 0; cv < Cp; cv += 4) {
-          let a0 = v128.load(bias + (<usize> cv << 2));
+          const bv = v128.load(bias + (<usize> cv << 2));
+          let a0 = biasLast ? zero : bv;
           let a1 = a0;
           let a2 = a0;
           let a3 = a0;
@@ -344,11 +395,17 @@ function conv2dGeneric(
             wp += wStep;
             tp += 4;
           }
+          if (biasLast) {
+            a0 = f32x4.add(a0, bv);
+            a1 = f32x4.add(a1, bv);
+            a2 = f32x4.add(a2, bv);
+            a3 = f32x4.add(a3, bv);
+          }
           if (relu) {
-            a0 = f32x4.max(a0, zero);
-            a1 = f32x4.max(a1, zero);
-            a2 = f32x4.max(a2, zero);
-            a3 = f32x4.max(a3, zero);
+            a0 = act(a0, biasLast);
+            a1 = act(a1, biasLast);
+            a2 = act(a2, biasLast);
+            a3 = act(a3, biasLast);
           }
           const o0 = op + (<usize> cv << 2);
           v128.store(o0, a0);
@@ -361,7 +418,8 @@ function conv2dGeneric(
       for (; ow < OW; ow++) {
         const b0 = row + <usize> ow * pixStep;
         for (let cv = 0; cv < Cp; cv += 4) {
-          let a0 = v128.load(bias + (<usize> cv << 2));
+          const bv = v128.load(bias + (<usize> cv << 2));
+          let a0 = biasLast ? zero : bv;
           let wp = w + (<usize> cv << 2);
           let tp = offs;
           for (let kk = 0; kk < KK; kk++) {
@@ -370,7 +428,8 @@ function conv2dGeneric(
             wp += wStep;
             tp += 4;
           }
-          if (relu) a0 = f32x4.max(a0, zero);
+          if (biasLast) a0 = f32x4.add(a0, bv);
+          if (relu) a0 = act(a0, biasLast);
           v128.store(op + (<usize> cv << 2), a0);
         }
         op += outStep;
