@@ -10,8 +10,14 @@
 // Bit for bit the op path: the forward asks the kernel to add the bias after
 // the sum (`biasLast`), as conv then Add round it, and keeps Relu's −0; the
 // backward runs the same gradient kernels on the same values.
+//
+// convBiasReluPool adds the 2×2 / stride 2 max pool that follows (the
+// ConvNet's block) to the same op: its backward routes dy to each window's
+// maximum and applies ReLU's mask in one SIMD pass, where the op path runs
+// MaxPoolGrad and then the mask, each a pass over the conv's output.
 import * as tf from "@tensorflow/tfjs";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { poolArgs, poolInfo } from "./MaxPool.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function convBiasRelu(
@@ -21,19 +27,54 @@ export function convBiasRelu(
   pad: "valid" | "same" = "valid",
   inputGrad = true,
 ): tf.Tensor4D {
-  const conv = { strides: 1 as const, pad, dataFormat: "NHWC" as const, dilations: 1 as const };
   if (tf.getBackend() !== "cpu" || x.dtype !== "float32") {
     return tf.fused.conv2d({ x, filter, bias, activation: "relu", strides: 1, pad });
   }
+  return fusedOp(x, filter, bias, pad, inputGrad, false);
+}
+
+/**
+ * maxPool(relu(conv(x, w) + b), 2, 2, "valid"), as the ConvNet's blocks compute it; one op,
+ * bit for bit the op path. Off the cpu backend (or for channel counts that are not a multiple
+ * of 4), the plain ops.
+ */
+export function convBiasReluPool(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  inputGrad = true,
+): tf.Tensor4D {
+  if (tf.getBackend() !== "cpu" || x.dtype !== "float32" || filter.shape[3] % 4 !== 0) {
+    return tf.maxPool(convBiasRelu(x, filter, bias, "valid", inputGrad), 2, 2, "valid");
+  }
+  return fusedOp(x, filter, bias, "valid", inputGrad, true);
+}
+
+function fusedOp(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D,
+  pad: "valid" | "same",
+  inputGrad: boolean,
+  pool: boolean,
+): tf.Tensor4D {
+  const conv = { strides: 1 as const, pad, dataFormat: "NHWC" as const, dilations: 1 as const };
   const engine = tf.engine();
-  const forward = (f: tf.Tensor4D, b: tf.Tensor1D) =>
-    engine.runKernel("FusedConv2D", { x, filter: f, bias: b }, {
+  const poolAttrs = { filterSize: 2, strides: 2, pad: "valid" as const };
+  /** The conv's output y (saved for the backward) and the op's output (y, or y pooled). */
+  const forward = (f: tf.Tensor4D, b: tf.Tensor1D) => {
+    const y = engine.runKernel("FusedConv2D", { x, filter: f, bias: b }, {
       ...conv,
       activation: "relu",
       biasLast: true,
     }) as tf.Tensor4D;
-  const backward = (dy: tf.Tensor4D, y: tf.Tensor4D, f: tf.Tensor4D) => {
-    const dz = reluMask(dy, y);
+    const out = pool ? engine.runKernel("MaxPool", { x: y }, poolAttrs) as tf.Tensor4D : y;
+    return { y, out };
+  };
+  // x is read back through `saved` (tfjs keeps saved tensors' data alive): as the output of
+  // the block before, it is disposed when the forward's tidy ends.
+  const backward = (dy: tf.Tensor4D, [y, f, x]: tf.Tensor4D[]) => {
+    const dz = pool ? poolReluMask(dy, y) : reluMask(dy, y);
     const df = engine.runKernel("Conv2DBackpropFilter", { x, dy: dz }, {
       ...conv,
       filterShape: f.shape,
@@ -50,12 +91,12 @@ export function convBiasRelu(
   };
   if (inputGrad) {
     const op = tf.customGrad((_xIn, fIn, bIn, save) => {
-      const y = forward(fIn as tf.Tensor4D, bIn as tf.Tensor1D);
-      (save as tf.GradSaveFunc)([y, fIn as tf.Tensor4D]);
+      const { y, out } = forward(fIn as tf.Tensor4D, bIn as tf.Tensor1D);
+      (save as tf.GradSaveFunc)([y, fIn as tf.Tensor4D, x]);
       return {
-        value: y,
-        gradFunc: (dy: tf.Tensor4D, [y, f]: tf.Tensor[]) => {
-          const g = backward(dy, y as tf.Tensor4D, f as tf.Tensor4D);
+        value: out,
+        gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+          const g = backward(dy, saved as tf.Tensor4D[]);
           return [g.dx!, g.df, g.db];
         },
       };
@@ -64,12 +105,12 @@ export function convBiasRelu(
   }
   // The input is left out of the op's inputs, so no gradient is asked of it.
   const op = tf.customGrad((fIn, bIn, save) => {
-    const y = forward(fIn as tf.Tensor4D, bIn as tf.Tensor1D);
-    (save as tf.GradSaveFunc)([y, fIn as tf.Tensor4D]);
+    const { y, out } = forward(fIn as tf.Tensor4D, bIn as tf.Tensor1D);
+    (save as tf.GradSaveFunc)([y, fIn as tf.Tensor4D, x]);
     return {
-      value: y,
-      gradFunc: (dy: tf.Tensor4D, [y, f]: tf.Tensor[]) => {
-        const g = backward(dy, y as tf.Tensor4D, f as tf.Tensor4D);
+      value: out,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const g = backward(dy, saved as tf.Tensor4D[]);
         return [g.df, g.db];
       },
     };
@@ -77,11 +118,13 @@ export function convBiasRelu(
   return op(filter, bias) as tf.Tensor4D;
 }
 
+const values = (t: tf.Tensor) =>
+  (tf.backend() as MathBackendCPU).data.get(t.dataId).values as Float32Array;
+
 /** dy · step(y) (ReLU's gradient read off its output) in one SIMD pass, bit for bit the stock. */
 function reluMask(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
-  const backend = tf.backend() as MathBackendCPU;
-  const d = backend.data.get(dy.dataId).values as Float32Array;
-  const yv = backend.data.get(y.dataId).values as Float32Array;
+  const d = values(dy);
+  const yv = values(y);
   const rt = wasmRuntime();
   rt.reset(d, yv);
   const dp = rt.input(d);
@@ -89,4 +132,18 @@ function reluMask(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
   const out = rt.alloc(d.length);
   rt.exports.reluGrad(dp, yp, out, d.length);
   return tf.tensor4d(rt.output(out, d.length), dy.shape);
+}
+
+/** MaxPoolGrad (2×2 / 2) of the pooled dy, then ReLU's mask, in one SIMD pass (see pool.ts). */
+function poolReluMask(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
+  const yv = values(y);
+  const info = poolInfo(y, { filterSize: 2, strides: 2, pad: "valid" });
+  const rt = wasmRuntime();
+  rt.reset(yv);
+  const yp = rt.input(yv);
+  const dp = rt.input(values(dy));
+  const out = rt.alloc(yv.length);
+  const [N, H, W, C, OH, OW] = poolArgs(info);
+  rt.exports.maxPoolReluGrad2x2(yp, dp, out, N, H, W, C, OH, OW);
+  return tf.tensor4d(rt.output(out, yv.length), y.shape);
 }

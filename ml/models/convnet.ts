@@ -6,11 +6,11 @@
 // Layout here is NHWC with filters [kh, kw, in, out] and dense [in, out];
 // flatten is in HWC order (PyTorch flattens CHW; tests transpose to compare).
 import * as tf from "@tensorflow/tfjs";
-import { convBiasRelu } from "../kernels/conv_bias_relu.ts";
+import { convBiasReluPool } from "../kernels/conv_bias_relu.ts";
 import { disposeAll, makeVariables, torchInit } from "./layers.ts";
 import type { Model, ModelPlugin, ModelSpec, ParamShape } from "./plugin.ts";
 
-/** Whether training runs the convs as convBiasRelu ops (bench/levers.ts switches it). */
+/** Whether training runs conv blocks as convBiasReluPool ops (bench/levers.ts switches it). */
 export const convFusion = { enabled: true };
 
 /** A convnet model: no batch statistics, so `training` may be left out. */
@@ -56,17 +56,17 @@ export function createModel(spec: ModelSpec, weights: Record<string, Float32Arra
     ...vars,
     apply(x, training = false) {
       return tf.tidy(() => {
-        // Conv + bias + ReLU. Evaluation: tf.fused.conv2d, one kernel call.
-        // Training: tfjs would run the plain ops under the gradient tape; on the cpu
-        // convBiasRelu is one op each way with the same bits (the first layer's
-        // input is data, so it takes no input gradient).
-        const conv = (h: tf.Tensor4D, layer: string, inputGrad: boolean) => {
+        // Conv + bias + ReLU + 2×2 max pool. Evaluation: tf.fused.conv2d (one kernel
+        // call) and maxPool. Training: tfjs would run the plain ops under the gradient
+        // tape; on the cpu convBiasReluPool is one op each way with the same bits (the
+        // first layer's input is data, so it takes no input gradient).
+        const block = (h: tf.Tensor4D, layer: string, inputGrad: boolean) => {
           const filter = v(`${layer}.weight`) as tf.Tensor4D;
           const bias = v(`${layer}.bias`) as tf.Tensor1D;
           if (training && convFusion.enabled) {
-            return convBiasRelu(h, filter, bias, "valid", inputGrad);
+            return convBiasReluPool(h, filter, bias, inputGrad);
           }
-          return tf.fused.conv2d({
+          const y = tf.fused.conv2d({
             x: h,
             filter,
             strides: 1,
@@ -74,9 +74,9 @@ export function createModel(spec: ModelSpec, weights: Record<string, Float32Arra
             bias,
             activation: "relu",
           });
+          return tf.maxPool(y, 2, 2, "valid");
         };
-        let h = tf.maxPool(conv(x, "conv1", false), 2, 2, "valid");
-        h = tf.maxPool(conv(h, "conv2", true), 2, 2, "valid");
+        const h = block(block(x, "conv1", false), "conv2", true);
         const f = tf.reshape(h, [-1, flat]) as tf.Tensor2D;
         const d = tf.relu(tf.add(tf.matMul(f, v("fc1.weight") as tf.Tensor2D), v("fc1.bias")));
         return tf.add(tf.matMul(d as tf.Tensor2D, v("fc2.weight") as tf.Tensor2D), v("fc2.bias"));

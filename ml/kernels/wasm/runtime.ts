@@ -13,6 +13,7 @@ export interface Exports {
   conv2dBackpropInput: Fn;
   maxPool: Fn;
   maxPoolGrad: Fn;
+  maxPoolReluGrad2x2: Fn;
   matmul: Fn;
   transpose: Fn;
   relu: Fn;

@@ -572,6 +572,10 @@ export function conv2dBackpropInput(
   const pixStep = <usize> (sw * Cin) << 2;
   const rowStep = <usize> (Wp * Cin) << 2;
   const coStep = <usize> Kp << 2;
+  if (Cout == 8) {
+    backpropInput8(dy, wt, dxp, N, Hp, Wp, Cin, OH, OW, sh, pixStep, rowStep, KH, Kp);
+    return;
+  }
   let dp = dy;
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
@@ -597,6 +601,68 @@ export function conv2dBackpropInput(
         }
         b += pixStep;
         dp += <usize> Cout << 2;
+      }
+    }
+  }
+}
+
+/**
+ * conv2dBackpropInput for Cout = 8: the pixel's 8 dy values are splatted once and kept in
+ * registers across its KH · Kp/4 segment vectors (the generic loop reloads them for each).
+ * The same operations in the same order, so the same bits.
+ */
+function backpropInput8(
+  dy: usize,
+  wt: usize,
+  dxp: usize,
+  N: i32,
+  Hp: i32,
+  Wp: i32,
+  Cin: i32,
+  OH: i32,
+  OW: i32,
+  sh: i32,
+  pixStep: usize,
+  rowStep: usize,
+  KH: i32,
+  Kp: i32,
+): void {
+  const coStep = <usize> Kp << 2;
+  let dp = dy;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      let b = dxp + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
+      for (let ow = 0; ow < OW; ow++) {
+        const d0 = v128.load32_splat(dp);
+        const d1 = v128.load32_splat(dp, 4);
+        const d2 = v128.load32_splat(dp, 8);
+        const d3 = v128.load32_splat(dp, 12);
+        const d4 = v128.load32_splat(dp, 16);
+        const d5 = v128.load32_splat(dp, 20);
+        const d6 = v128.load32_splat(dp, 24);
+        const d7 = v128.load32_splat(dp, 28);
+        let seg = b;
+        let wk = wt;
+        for (let kh = 0; kh < KH; kh++) {
+          for (let kv = 0; kv < Kp; kv += 4) {
+            const s = seg + (<usize> kv << 2);
+            const wp = wk + (<usize> kv << 2);
+            let acc = v128.load(s);
+            acc = f32x4.add(acc, f32x4.mul(d0, v128.load(wp)));
+            acc = f32x4.add(acc, f32x4.mul(d1, v128.load(wp + coStep)));
+            acc = f32x4.add(acc, f32x4.mul(d2, v128.load(wp + 2 * coStep)));
+            acc = f32x4.add(acc, f32x4.mul(d3, v128.load(wp + 3 * coStep)));
+            acc = f32x4.add(acc, f32x4.mul(d4, v128.load(wp + 4 * coStep)));
+            acc = f32x4.add(acc, f32x4.mul(d5, v128.load(wp + 5 * coStep)));
+            acc = f32x4.add(acc, f32x4.mul(d6, v128.load(wp + 6 * coStep)));
+            acc = f32x4.add(acc, f32x4.mul(d7, v128.load(wp + 7 * coStep)));
+            v128.store(s, acc);
+          }
+          seg += rowStep;
+          wk += 8 * coStep;
+        }
+        b += pixStep;
+        dp += 32;
       }
     }
   }

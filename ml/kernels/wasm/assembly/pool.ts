@@ -188,3 +188,89 @@ export function maxPoolGrad(
     }
   }
 }
+
+/**
+ * ReLU's and a 2×2 / stride 2 max pool's gradients in one pass, for a pool over a ReLU's output y
+ * ([N, H, W, C], C a multiple of 4, no padding): dz = maxPoolGrad(dp) · step(y), bit for bit
+ * MaxPoolGrad then ReLU's dy · step(y): each window's first maximum gets 0 + dp (so −0 becomes
+ * +0, as MaxPoolGrad's zeroed sum makes it), every other element 0, each then times
+ * step(y) (1 where y > 0, 0 elsewhere, NaN where y is NaN). Rows and columns no window covers
+ * (odd H or W) get 0 · step(y). Every element of dz is written.
+ */
+export function maxPoolReluGrad2x2(
+  y: usize,
+  dp: usize,
+  dz: usize,
+  N: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  OH: i32,
+  OW: i32,
+): void {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const ninf = f32x4.splat(-Infinity);
+  const cb = <usize> C << 2;
+  const rowB = <usize> (W * C) << 2;
+  let d = dp;
+  for (let n = 0; n < N; n++) {
+    const img = <usize> (n * H * W * C) << 2;
+    for (let oh = 0; oh < OH; oh++) {
+      const row = img + (<usize> (2 * oh) * rowB);
+      for (let ow = 0; ow < OW; ow++) {
+        const base = row + (<usize> (2 * ow) * cb);
+        for (let ch: usize = 0; ch < cb; ch += 16) {
+          const e0 = base + ch;
+          const e1 = e0 + cb;
+          const e2 = e0 + rowB;
+          const e3 = e2 + cb;
+          const v0 = v128.load(y + e0);
+          const v1 = v128.load(y + e1);
+          const v2 = v128.load(y + e2);
+          const v3 = v128.load(y + e3);
+          // The first maximum in scan order: a value takes over only if greater.
+          const g0 = f32x4.gt(v0, ninf);
+          let m = v128.bitselect(v0, ninf, g0);
+          const g1 = f32x4.gt(v1, m);
+          m = v128.bitselect(v1, m, g1);
+          const g2 = f32x4.gt(v2, m);
+          m = v128.bitselect(v2, m, g2);
+          const g3 = f32x4.gt(v3, m);
+          // Winner masks: selected and not overtaken later.
+          const w3 = g3;
+          const w2 = v128.andnot(g2, g3);
+          const w1 = v128.andnot(v128.andnot(g1, g2), g3);
+          const w0 = v128.andnot(v128.andnot(v128.andnot(g0, g1), g2), g3);
+          const g = f32x4.add(zero, v128.load(d));
+          v128.store(dz + e0, f32x4.mul(v128.and(g, w0), stepOf(v0, zero, one)));
+          v128.store(dz + e1, f32x4.mul(v128.and(g, w1), stepOf(v1, zero, one)));
+          v128.store(dz + e2, f32x4.mul(v128.and(g, w2), stepOf(v2, zero, one)));
+          v128.store(dz + e3, f32x4.mul(v128.and(g, w3), stepOf(v3, zero, one)));
+          d += 16;
+        }
+      }
+      if (2 * OW < W) uncovered(y, dz, row + (<usize> (2 * OW) * cb), row + rowB, zero, one);
+      if (2 * OW < W) {
+        uncovered(y, dz, row + rowB + (<usize> (2 * OW) * cb), row + 2 * rowB, zero, one);
+      }
+    }
+    if (2 * OH < H) {
+      const start = img + (<usize> (2 * OH) * rowB);
+      uncovered(y, dz, start, img + (<usize> H * rowB), zero, one);
+    }
+  }
+}
+
+/** ReLU's step(y): 1 where y > 0, 0 elsewhere, NaN where y is NaN. */
+
+function stepOf(v: v128, zero: v128, one: v128): v128 {
+  return v128.bitselect(v, v128.bitselect(one, zero, f32x4.gt(v, zero)), f32x4.ne(v, v));
+}
+
+/** dz = 0 · step(y) over the byte range [from, to) (elements no pooling window covers). */
+function uncovered(y: usize, dz: usize, from: usize, to: usize, zero: v128, one: v128): void {
+  for (let e = from; e < to; e += 16) {
+    v128.store(dz + e, f32x4.mul(zero, stepOf(v128.load(y + e), zero, one)));
+  }
+}
