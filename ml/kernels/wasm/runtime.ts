@@ -14,6 +14,9 @@ export interface Exports {
   maxPool: Fn;
   maxPoolGrad: Fn;
   matmul: Fn;
+  gemm: Fn;
+  packA: Fn;
+  packB: Fn;
   transpose: Fn;
   relu: Fn;
   step: Fn;
