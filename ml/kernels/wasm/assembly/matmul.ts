@@ -134,12 +134,20 @@ export function packB(src: usize, dst: usize, K: i32, N: i32, ld: i32, t: bool):
       const s = src + (<usize> j) * rs;
       transposeRows4(s, rs, d, K, 32, 0);
       transposeRows4(s + 4 * rs, rs, d, K, 32, 16);
-    } else {
-      let s = src + (<usize> j << 2);
-      for (let k = 0; k < K; k++, s += rs) {
-        const o = d + (<usize> k << 5);
-        v128.store(o, v128.load(s));
-        v128.store(o, v128.load(s, 16), 16);
+    }
+  }
+  if (!t) {
+    // 16 rows at a time (32 KB of a 512-column src, kept in L1), panel by panel: each panel gets
+    // 512 contiguous bytes, and the pages touched at once stay few.
+    for (let k0 = 0; k0 < K; k0 += 16) {
+      const k1 = min(K, k0 + 16);
+      for (let j = 0; j < N8; j += 8) {
+        let s = src + (<usize> k0) * rs + (<usize> j << 2);
+        let o = dst + (<usize> (j >> 3)) * panel + (<usize> k0 << 5);
+        for (let k = k0; k < k1; k++, s += rs, o += 32) {
+          v128.store(o, v128.load(s));
+          v128.store(o, v128.load(s, 16), 16);
+        }
       }
     }
   }
