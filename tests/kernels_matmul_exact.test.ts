@@ -106,9 +106,9 @@ Deno.test("BatchMatMul is bit for bit the sequential sum and the previous kernel
   }
 });
 
-Deno.test("BatchMatMul is the sequential sum on tile edges, K blocks, batches and both b layouts", () => {
-  // [M, K, N, tA, tB, batchA, batchB]: M off the 4-row strips, N off the 8-column panels, K past
-  // the row-major b's 256-deep blocks, few rows (b row-major) and many (b packed).
+Deno.test("BatchMatMul is the sequential sum on tile edges, transposes and batches", () => {
+  // [M, K, N, tA, tB, batchA, batchB]: M off the 4-row strips, N off the 8-column panels, K off
+  // packB's 16-row blocks and packA's 4 × 4 transposes.
   const cases: [number, number, number, boolean, boolean, number, number][] = [
     [1, 1, 1, false, false, 1, 1],
     [3, 5, 7, false, false, 1, 1],

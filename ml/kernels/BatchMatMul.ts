@@ -1,8 +1,7 @@
 // BatchMatMul for float32 (transposes and batch broadcasting of a single
-// batch) on a WebAssembly SIMD GEMM (assembly/matmul.ts `gemm`): a is packed
-// into 4-row strips, b into 8-column panels, or for a few rows of a, b is
-// read row-major where it was copied in (packing a big weight matrix costs
-// more than it saves when only a batch of rows reuses it).
+// batch) on a WebAssembly SIMD GEMM (assembly/matmul.ts `gemm`): each operand
+// is copied into wasm memory and packed there, a into 4-row strips, b into
+// 8-column panels (transposed operands are transposed by the packing).
 import { BatchMatMul, util } from "@tensorflow/tfjs";
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { stockKernel } from "./stock.ts";
@@ -11,31 +10,9 @@ import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
 const ceil = (n: number, m: number) => Math.ceil(n / m) * m;
 
-/** Up to this many rows of a, a non-transposed b is read row-major instead of packed. */
-const ROW_MAJOR_B_ROWS = 128;
-/** K block of the row-major b (its rows stay in L1 across the row strips); packed b is one block. */
-const ROW_MAJOR_KC = 256;
-
 /** A [rows, cols] matrix's copy in scratch (the values themselves when they are a previous output). */
 function copyIn(rt: WasmRuntime, src: Float32Array, whole: boolean, off: number, n: number) {
   return rt.input(whole ? src : src.subarray(off, off + n));
-}
-
-/**
- * b [K, N] copied row-major with rows of ldb floats: N rounded up to 8 and, when that is a multiple
- * of 32 floats, 16 more, so that successive rows do not all fall in the same few L1 sets. The
- * padding columns are left as they are: they only reach output columns that are dropped.
- */
-function rowMajorB(rt: WasmRuntime, src: Float32Array, off: number, K: number, N: number) {
-  const N8 = ceil(N, 8);
-  const ldb = N8 % 32 === 0 ? N8 + 16 : N8;
-  const ptr = rt.alloc(K * ldb);
-  const f = rt.f32;
-  const base = ptr >> 2;
-  for (let k = 0; k < K; k++) {
-    f.set(src.subarray(off + k * N, off + (k + 1) * N), base + k * ldb);
-  }
-  return { ptr, ldb };
 }
 
 export function batchMatMul(
@@ -72,25 +49,17 @@ export function batchMatMul(
   const av = f32(backend, a);
   const bv = f32(backend, b);
   const rt = wasmRuntime();
-  const gemm = rt.exports.gemm;
-  const rowMajor = !tB && M <= ROW_MAJOR_B_ROWS;
   const out = new Float32Array(batch * M * N);
   for (let i = 0; i < batch; i++) {
     rt.reset(av, bv);
     const ai = copyIn(rt, av, batchA === 1, (batchA === 1 ? 0 : i) * M * K, M * K);
     const ap = rt.alloc(M4 * K);
     rt.exports.packA(ai, ap, M, K, tA ? M : K, tA ? 1 : 0);
-    const bOff = (batchB === 1 ? 0 : i) * K * N;
+    const bi = copyIn(rt, bv, batchB === 1, (batchB === 1 ? 0 : i) * K * N, K * N);
+    const bp = rt.alloc(K * N8);
+    rt.exports.packB(bi, bp, K, N, tB ? K : N, tB ? 1 : 0);
     const cp = rt.alloc(M4 * N8);
-    if (rowMajor) {
-      const { ptr, ldb } = rowMajorB(rt, bv, bOff, K, N);
-      gemm(ap, ptr, cp, M4, K, N8, N8, 16 * K, 16, 32, 4 * ldb, ROW_MAJOR_KC);
-    } else {
-      const bi = copyIn(rt, bv, batchB === 1, bOff, K * N);
-      const bp = rt.alloc(K * N8);
-      rt.exports.packB(bi, bp, K, N, tB ? K : N, tB ? 1 : 0);
-      gemm(ap, bp, cp, M4, K, N8, N8, 16 * K, 16, 32 * K, 32, K);
-    }
+    rt.exports.gemm(ap, bp, cp, M4, K, N8, N8);
     // Copied out with `set` into a fresh array: faster than `slice` on large outputs.
     const f = rt.f32;
     const cb = cp >> 2;

@@ -9,85 +9,57 @@
 // @ts-nocheck: AssemblyScript types (usize, v128, f32x4) are not TypeScript's.
 
 /**
- * c[M4, ldc] = a · b, M4 a multiple of 4 and N8 of 8 (columns past N8 untouched). a is 4-row
- * strips: a[i, k] at a + (i/4)·aI + k·rowA + (i%4)·4 (packA: aI = 16K, rowA = 16). b is 8-column
- * panels: b[k, j] at b + (j/8)·bJ + k·rowB + (j%8)·4 (packB: bJ = 32K, rowB = 32; a row-major
- * [K, ldb] b: bJ = 32, rowB = 4·ldb). K runs in blocks of kc, each block continuing the
- * accumulators through c.
+ * c[M4, ldc] = a · b, M4 a multiple of 4 and N8 of 8 (columns past N8 untouched), on packed
+ * operands: a in 4-row strips [M4/4][K][4] (packA), b in 8-column panels [N8/8][K][8] (packB).
  *
  * Tiles of 4 rows × 8 columns: per k, one vector of a's 4 rows, broadcast lane by lane with
  * shuffles, times two vectors of b. One load of a instead of four broadcast loads matters here:
  * V8 checks the bounds of every wasm load in Deno (no trap handler), so loads, not arithmetic,
- * bound the loop.
+ * bound the loop. All of K in one pass: the strips and panels are read in order.
  */
-export function gemm(
-  a: usize,
-  b: usize,
-  c: usize,
-  M4: i32,
-  K: i32,
-  N8: i32,
-  ldc: i32,
-  aI: usize,
-  rowA: usize,
-  bJ: usize,
-  rowB: usize,
-  kc: i32,
-): void {
+export function gemm(a: usize, b: usize, c: usize, M4: i32, K: i32, N8: i32, ldc: i32): void {
   const rc = <usize> ldc << 2;
-  for (let k0 = 0; k0 < K; k0 += kc) {
-    const k1 = min(K, k0 + kc);
-    const first = k0 == 0;
-    for (let j = 0; j < N8; j += 8) {
-      const bj = b + (<usize> (j >> 3)) * bJ + (<usize> k0) * rowB;
-      for (let i = 0; i < M4; i += 4) {
-        let ap = a + (<usize> (i >> 2)) * aI + (<usize> k0) * rowA;
-        let bp = bj;
-        const cp = c + (<usize> i) * rc + (<usize> j << 2);
-        let c00 = f32x4.splat(0);
-        let c01 = c00;
-        let c10 = c00;
-        let c11 = c00;
-        let c20 = c00;
-        let c21 = c00;
-        let c30 = c00;
-        let c31 = c00;
-        if (!first) {
-          c00 = v128.load(cp);
-          c01 = v128.load(cp, 16);
-          c10 = v128.load(cp + rc);
-          c11 = v128.load(cp + rc, 16);
-          c20 = v128.load(cp + 2 * rc);
-          c21 = v128.load(cp + 2 * rc, 16);
-          c30 = v128.load(cp + 3 * rc);
-          c31 = v128.load(cp + 3 * rc, 16);
-        }
-        for (let k = k0; k < k1; k++, ap += rowA, bp += rowB) {
-          const b0 = v128.load(bp);
-          const b1 = v128.load(bp, 16);
-          const av = v128.load(ap);
-          let s = i32x4.shuffle(av, av, 0, 0, 0, 0);
-          c00 = f32x4.add(c00, f32x4.mul(s, b0));
-          c01 = f32x4.add(c01, f32x4.mul(s, b1));
-          s = i32x4.shuffle(av, av, 1, 1, 1, 1);
-          c10 = f32x4.add(c10, f32x4.mul(s, b0));
-          c11 = f32x4.add(c11, f32x4.mul(s, b1));
-          s = i32x4.shuffle(av, av, 2, 2, 2, 2);
-          c20 = f32x4.add(c20, f32x4.mul(s, b0));
-          c21 = f32x4.add(c21, f32x4.mul(s, b1));
-          s = i32x4.shuffle(av, av, 3, 3, 3, 3);
-          c30 = f32x4.add(c30, f32x4.mul(s, b0));
-          c31 = f32x4.add(c31, f32x4.mul(s, b1));
-        }
-        v128.store(cp, c00);
-        v128.store(cp, c01, 16);
-        v128.store(cp + rc, c10);
-        v128.store(cp + rc, c11, 16);
-        v128.store(cp + 2 * rc, c20);
-        v128.store(cp + 2 * rc, c21, 16);
-        v128.store(cp + 3 * rc, c30);
-        v128.store(cp + 3 * rc, c31, 16);
+  const strip = <usize> K << 4;
+  const panel = <usize> K << 5;
+  for (let j = 0; j < N8; j += 8) {
+    const bj = b + (<usize> (j >> 3)) * panel;
+    for (let i = 0; i < M4; i += 4) {
+      let ap = a + (<usize> (i >> 2)) * strip;
+      let bp = bj;
+      const cp = c + (<usize> i) * rc + (<usize> j << 2);
+      let c00 = f32x4.splat(0);
+      let c01 = c00;
+      let c10 = c00;
+      let c11 = c00;
+      let c20 = c00;
+      let c21 = c00;
+      let c30 = c00;
+      let c31 = c00;
+      for (let k = 0; k < K; k++, ap += 16, bp += 32) {
+        const b0 = v128.load(bp);
+        const b1 = v128.load(bp, 16);
+        const av = v128.load(ap);
+        let s = i32x4.shuffle(av, av, 0, 0, 0, 0);
+        c00 = f32x4.add(c00, f32x4.mul(s, b0));
+        c01 = f32x4.add(c01, f32x4.mul(s, b1));
+        s = i32x4.shuffle(av, av, 1, 1, 1, 1);
+        c10 = f32x4.add(c10, f32x4.mul(s, b0));
+        c11 = f32x4.add(c11, f32x4.mul(s, b1));
+        s = i32x4.shuffle(av, av, 2, 2, 2, 2);
+        c20 = f32x4.add(c20, f32x4.mul(s, b0));
+        c21 = f32x4.add(c21, f32x4.mul(s, b1));
+        s = i32x4.shuffle(av, av, 3, 3, 3, 3);
+        c30 = f32x4.add(c30, f32x4.mul(s, b0));
+        c31 = f32x4.add(c31, f32x4.mul(s, b1));
       }
+      v128.store(cp, c00);
+      v128.store(cp, c01, 16);
+      v128.store(cp + rc, c10);
+      v128.store(cp + rc, c11, 16);
+      v128.store(cp + 2 * rc, c20);
+      v128.store(cp + 2 * rc, c21, 16);
+      v128.store(cp + 3 * rc, c30);
+      v128.store(cp + 3 * rc, c31, 16);
     }
   }
 }
