@@ -1,40 +1,18 @@
 // BatchMatMul for float32 (transposes and batch broadcasting of a single
-// batch) on a WebAssembly SIMD GEMM: operands are laid out row-major as
-// a[M,K] · b[K,Np] in scratch, Np the columns rounded up to whole vectors.
+// batch) on a WebAssembly SIMD GEMM (assembly/matmul.ts `gemm`): each operand
+// is copied into wasm memory and packed there, a into 4-row strips, b into
+// 8-column panels (transposed operands are transposed by the packing).
 import { BatchMatMul, util } from "@tensorflow/tfjs";
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
 import { stockKernel } from "./stock.ts";
-import { type Backend, ceil4, f32, isF32 } from "./util.ts";
+import { type Backend, f32, isF32 } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
-/**
- * Lays a [rows, cols] matrix (or its transpose, `t`) out in scratch as [R, ld] rows: a straight
- * copy, or a copy and a SIMD transpose inside wasm memory.
- */
-function layout(
-  rt: WasmRuntime,
-  src: Float32Array,
-  off: number,
-  rows: number,
-  cols: number,
-  t: boolean,
-  ld: number,
-): number {
-  const R = t ? cols : rows;
-  const C = t ? rows : cols;
-  const view = src.subarray(off, off + rows * cols);
-  if (!t && ld === cols) return rt.input(view);
-  const ptr = rt.alloc(R * ld);
-  const f = rt.f32;
-  const b = ptr >> 2;
-  if (ld !== C) f.fill(0, b, b + R * ld);
-  if (!t) {
-    for (let r = 0; r < rows; r++) f.set(view.subarray(r * cols, (r + 1) * cols), b + r * ld);
-  } else {
-    const tmp = rt.input(view);
-    rt.exports.transpose(tmp, ptr, rows, cols, ld);
-  }
-  return ptr;
+const ceil = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/** A [rows, cols] matrix's copy in scratch (the values themselves when they are a previous output). */
+function copyIn(rt: WasmRuntime, src: Float32Array, whole: boolean, off: number, n: number) {
+  return rt.input(whole ? src : src.subarray(off, off + n));
 }
 
 export function batchMatMul(
@@ -63,23 +41,34 @@ export function batchMatMul(
       ? util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2)) || ra !== rb
       : true);
   if (!simple) return stockKernel(BatchMatMul)(args as never) as TensorInfo;
-  const Np = ceil4(N);
+  if (M * N === 0 || K === 0) {
+    return backend.makeTensorInfo([...outer, M, N], "float32", new Float32Array(batch * M * N));
+  }
+  const M4 = ceil(M, 4);
+  const N8 = ceil(N, 8);
   const av = f32(backend, a);
   const bv = f32(backend, b);
-  const out = new Float32Array(batch * M * N);
   const rt = wasmRuntime();
+  const out = new Float32Array(batch * M * N);
   for (let i = 0; i < batch; i++) {
-    rt.reset();
-    const ap = layout(rt, av, (batchA === 1 ? 0 : i) * M * K, tA ? K : M, tA ? M : K, tA, K);
-    const bp = layout(rt, bv, (batchB === 1 ? 0 : i) * K * N, tB ? N : K, tB ? K : N, tB, Np);
-    const cp = rt.alloc(M * Np);
-    rt.exports.matmul(ap, bp, cp, M, K, Np);
+    rt.reset(av, bv);
+    const ai = copyIn(rt, av, batchA === 1, (batchA === 1 ? 0 : i) * M * K, M * K);
+    const ap = rt.alloc(M4 * K);
+    rt.exports.packA(ai, ap, M, K, tA ? M : K, tA ? 1 : 0);
+    const bi = copyIn(rt, bv, batchB === 1, (batchB === 1 ? 0 : i) * K * N, K * N);
+    const bp = rt.alloc(K * N8);
+    rt.exports.packB(bi, bp, K, N, tB ? K : N, tB ? 1 : 0);
+    const cp = rt.alloc(M4 * N8);
+    rt.exports.gemm(ap, bp, cp, M4, K, N8, N8);
+    // Copied out with `set` into a fresh array: faster than `slice` on large outputs.
     const f = rt.f32;
     const cb = cp >> 2;
-    if (Np === N) out.set(f.subarray(cb, cb + M * N), i * M * N);
-    else {for (let r = 0; r < M; r++) {
-        out.set(f.subarray(cb + r * Np, cb + r * Np + N), (i * M + r) * N);
-      }}
+    if (N8 === N) out.set(f.subarray(cb, cb + M * N), i * M * N);
+    else {
+      for (let r = 0; r < M; r++) {
+        out.set(f.subarray(cb + r * N8, cb + r * N8 + N), (i * M + r) * N);
+      }
+    }
   }
   return backend.makeTensorInfo([...outer, M, N], "float32", out);
 }

@@ -15,6 +15,9 @@ export interface Exports {
   maxPoolGrad: Fn;
   maxPoolReluGrad2x2: Fn;
   matmul: Fn;
+  gemm: Fn;
+  packA: Fn;
+  packB: Fn;
   transpose: Fn;
   relu: Fn;
   step: Fn;
