@@ -11,6 +11,8 @@ export interface Exports {
   conv2d: Fn;
   conv2dBackpropFilter: Fn;
   conv2dBackpropInput: Fn;
+  conv2dWide: Fn;
+  conv2dWideBackpropFilter: Fn;
   maxPool: Fn;
   maxPoolGrad: Fn;
   matmul: Fn;
