@@ -22,6 +22,10 @@ export interface Exports {
   reluGrad: Fn;
   binary: Fn;
   sumLeading: Fn;
+  bnSums: Fn;
+  bnApply: Fn;
+  bnGradSums: Fn;
+  bnGradApply: Fn;
 }
 
 const PAGE = 65536;

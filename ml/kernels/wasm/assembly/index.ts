@@ -5,3 +5,4 @@ export * from "./conv_wide";
 export * from "./pool";
 export * from "./matmul";
 export * from "./elementwise";
+export * from "./batch_norm";
