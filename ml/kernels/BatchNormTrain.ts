@@ -28,6 +28,9 @@ export function checkInputs(kernel: string, x: TensorInfo, ...rest: TensorInfo[]
   return c;
 }
 
+/** Switch for the bench's lever (bench/levers.ts); off, the op-by-op loops run. */
+export const bnFusion = { enabled: true };
+
 /**
  * The forward pass over x [n / c, c] at `xp` in scratch: y's address, mean and variance. With
  * `fused` (channels a multiple of 4) three passes of the batch-norm loops; else one wasm call per
@@ -41,7 +44,7 @@ export function trainForward(
   g: Float32Array,
   b: Float32Array,
   eps: number,
-  fused = c % 4 === 0,
+  fused = bnFusion.enabled && c % 4 === 0,
 ): { out: number; mean: Float32Array; variance: Float32Array } {
   const rows = n / c;
   const w = rt.exports;

@@ -6,7 +6,7 @@
 // (assembly/batch_norm.ts) when the channels are a multiple of 4, else one loop per step.
 import { util } from "@tensorflow/tfjs";
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
-import { type BatchNormTrainAttrs, checkInputs } from "./BatchNormTrain.ts";
+import { type BatchNormTrainAttrs, bnFusion, checkInputs } from "./BatchNormTrain.ts";
 import { BinaryOp } from "./broadcast.ts";
 import { type Backend, f32 } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
@@ -76,7 +76,7 @@ export function trainBackward(
   vv: Float32Array,
   g: Float32Array,
   eps: number,
-  fused = c % 4 === 0,
+  fused = bnFusion.enabled && c % 4 === 0,
 ): { out: number; dScale: Float32Array; dOffset: Float32Array } {
   const rows = n / c;
   const w = rt.exports;

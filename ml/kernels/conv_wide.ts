@@ -9,8 +9,12 @@ import { type Backend, f32, type PaddedConv, padInput, tapOffsets } from "./util
 import type { WasmRuntime } from "./wasm/runtime.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
+/** Switch for the bench's lever (bench/levers.ts); off, every conv takes the loops of conv.ts. */
+export const wideConv = { enabled: true };
+
 /** Whether a conv takes the wide path: Cin ≥ 8 or Cout ≥ 16, which the ConvNet never has. */
-export const isWideConv = (g: { Cin: number; Cout: number }) => g.Cin >= 8 || g.Cout >= 16;
+export const isWideConv = (g: { Cin: number; Cout: number }) =>
+  wideConv.enabled && (g.Cin >= 8 || g.Cout >= 16);
 
 const blocks8 = (c: number) => (c + 7) >> 3;
 

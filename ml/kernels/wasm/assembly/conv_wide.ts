@@ -164,7 +164,7 @@ export function conv2dWide(
   }
 }
 
-/** Output rows per chunk of the filter gradient: its dy and x rows stay in cache across blocks. */
+/** Output pixels per chunk of the filter gradient (whole rows): its dy and x stay in cache. */
 const CHUNK_PIXELS = 256;
 
 /**
@@ -173,6 +173,8 @@ const CHUNK_PIXELS = 256;
  * Blocks of 4 taps × 8 channels (8 accumulators) walk the pixels; the pixels go in chunks of
  * whole output rows so that a chunk's dy and x stay in cache for every block. Each (tap, channel)
  * sum runs over p in order from 0, whatever the chunking: a chunk reloads the running sums.
+ * A block of 4 taps adjacent in x (within one filter row) reads them at constant offsets, two
+ * pixels per trip (rows of even width); other blocks go through the tap table a pixel per trip.
  */
 export function conv2dWideBackpropFilter(
   x: usize,
@@ -190,14 +192,19 @@ export function conv2dWideBackpropFilter(
   KKp: i32,
   Cb: i32,
 ): void {
-  const ps = <usize> (sw * Cin) << 2;
   const dyPix = <usize> Cb << 5;
-  const dwRow = dyPix;
-  memory.fill(dw, 0, <usize> KKp * dwRow);
+  const rowStride = <usize> (sh * Wp * Cin) << 2;
+  const ps = <usize> (sw * Cin) << 2;
+  // From the last row of one image to the first row of the next.
+  const imgSkip = (<usize> (Hp * Wp * Cin) << 2) - <usize> OH * rowStride;
+  memory.fill(dw, 0, <usize> KKp * dyPix);
   const rows = N * OH;
   const chunkRows = max(1, CHUNK_PIXELS / OW);
   for (let r0 = 0; r0 < rows; r0 += chunkRows) {
-    const r1 = min(rows, r0 + chunkRows);
+    const nr = min(rows, r0 + chunkRows) - r0;
+    const n0 = r0 / OH;
+    const oh0 = r0 - n0 * OH;
+    const x0 = x + (<usize> (n0 * Hp * Wp * Cin) << 2) + <usize> oh0 * rowStride;
     const dy0 = dy + <usize> r0 * <usize> OW * dyPix;
     for (let kb = 0; kb < KKp; kb += 4) {
       const t = offs + (<usize> kb << 2);
@@ -205,49 +212,177 @@ export function conv2dWideBackpropFilter(
       const o1 = <usize> load<i32>(t, 4) << 2;
       const o2 = <usize> load<i32>(t, 8) << 2;
       const o3 = <usize> load<i32>(t, 12) << 2;
+      const adjacent = (OW & 1) == 0 && o1 == o0 + 4 && o2 == o0 + 8 && o3 == o0 + 12;
       for (let cb = 0; cb < Cb; cb++) {
-        const d = dw + <usize> kb * dwRow + (<usize> cb << 5);
-        let a0 = v128.load(d);
-        let b0 = v128.load(d, 16);
-        let a1 = v128.load(d + dwRow);
-        let b1 = v128.load(d + dwRow, 16);
-        let a2 = v128.load(d + 2 * dwRow);
-        let b2 = v128.load(d + 2 * dwRow, 16);
-        let a3 = v128.load(d + 3 * dwRow);
-        let b3 = v128.load(d + 3 * dwRow, 16);
-        let dp = dy0 + (<usize> cb << 5);
-        for (let rr = r0; rr < r1; rr++) {
-          const n = rr / OH;
-          const oh = rr - n * OH;
-          let b = x + (<usize> ((n * Hp + oh * sh) * Wp * Cin) << 2);
-          for (let ow = 0; ow < OW; ow++) {
-            const g0 = v128.load(dp);
-            const g1 = v128.load(dp, 16);
-            const s0 = v128.load32_splat(b + o0);
-            a0 = f32x4.add(a0, f32x4.mul(s0, g0));
-            b0 = f32x4.add(b0, f32x4.mul(s0, g1));
-            const s1 = v128.load32_splat(b + o1);
-            a1 = f32x4.add(a1, f32x4.mul(s1, g0));
-            b1 = f32x4.add(b1, f32x4.mul(s1, g1));
-            const s2 = v128.load32_splat(b + o2);
-            a2 = f32x4.add(a2, f32x4.mul(s2, g0));
-            b2 = f32x4.add(b2, f32x4.mul(s2, g1));
-            const s3 = v128.load32_splat(b + o3);
-            a3 = f32x4.add(a3, f32x4.mul(s3, g0));
-            b3 = f32x4.add(b3, f32x4.mul(s3, g1));
-            b += ps;
-            dp += dyPix;
-          }
+        const d = dw + <usize> kb * dyPix + (<usize> cb << 5);
+        const dp = dy0 + (<usize> cb << 5);
+        if (adjacent) {
+          filterBlockAdjacent(d, dp, x0 + o0, ps, dyPix, OW, OH, oh0, nr, rowStride, imgSkip);
+        } else {
+          filterBlockTable(
+            d,
+            dp,
+            x0,
+            o0,
+            o1,
+            o2,
+            o3,
+            ps,
+            dyPix,
+            OW,
+            OH,
+            oh0,
+            nr,
+            rowStride,
+            imgSkip,
+          );
         }
-        v128.store(d, a0);
-        v128.store(d, b0, 16);
-        v128.store(d + dwRow, a1);
-        v128.store(d + dwRow, b1, 16);
-        v128.store(d + 2 * dwRow, a2);
-        v128.store(d + 2 * dwRow, b2, 16);
-        v128.store(d + 3 * dwRow, a3);
-        v128.store(d + 3 * dwRow, b3, 16);
       }
     }
   }
+}
+
+/**
+ * One block over a chunk of `rows` output rows from row oh0 of an image: sums d[0..4, 0..8) +=
+ * Σ x[tap] · dy[p] for taps at xr + 0, 4, 8, 12 bytes, two pixels per trip.
+ */
+function filterBlockAdjacent(
+  d: usize,
+  dp: usize,
+  xr: usize,
+  ps: usize,
+  dyPix: usize,
+  OW: i32,
+  OH: i32,
+  oh0: i32,
+  rows: i32,
+  rowStride: usize,
+  imgSkip: usize,
+): void {
+  const ps2 = ps << 1;
+  const dyPix2 = dyPix << 1;
+  const dwRow = dyPix;
+  const pairs = <usize> (OW >> 1) * ps2;
+  let a0 = v128.load(d);
+  let b0 = v128.load(d, 16);
+  let a1 = v128.load(d + dwRow);
+  let b1 = v128.load(d + dwRow, 16);
+  let a2 = v128.load(d + 2 * dwRow);
+  let b2 = v128.load(d + 2 * dwRow, 16);
+  let a3 = v128.load(d + 3 * dwRow);
+  let b3 = v128.load(d + 3 * dwRow, 16);
+  let oh = oh0;
+  for (let rr = 0; rr < rows; rr++) {
+    let b = xr;
+    const end = b + pairs;
+    for (; b < end; b += ps2) {
+      let g0 = v128.load(dp);
+      let g1 = v128.load(dp, 16);
+      let s = v128.load32_splat(b);
+      a0 = f32x4.add(a0, f32x4.mul(s, g0));
+      b0 = f32x4.add(b0, f32x4.mul(s, g1));
+      s = v128.load32_splat(b, 4);
+      a1 = f32x4.add(a1, f32x4.mul(s, g0));
+      b1 = f32x4.add(b1, f32x4.mul(s, g1));
+      s = v128.load32_splat(b, 8);
+      a2 = f32x4.add(a2, f32x4.mul(s, g0));
+      b2 = f32x4.add(b2, f32x4.mul(s, g1));
+      s = v128.load32_splat(b, 12);
+      a3 = f32x4.add(a3, f32x4.mul(s, g0));
+      b3 = f32x4.add(b3, f32x4.mul(s, g1));
+      const c = b + ps;
+      g0 = v128.load(dp + dyPix);
+      g1 = v128.load(dp + dyPix, 16);
+      s = v128.load32_splat(c);
+      a0 = f32x4.add(a0, f32x4.mul(s, g0));
+      b0 = f32x4.add(b0, f32x4.mul(s, g1));
+      s = v128.load32_splat(c, 4);
+      a1 = f32x4.add(a1, f32x4.mul(s, g0));
+      b1 = f32x4.add(b1, f32x4.mul(s, g1));
+      s = v128.load32_splat(c, 8);
+      a2 = f32x4.add(a2, f32x4.mul(s, g0));
+      b2 = f32x4.add(b2, f32x4.mul(s, g1));
+      s = v128.load32_splat(c, 12);
+      a3 = f32x4.add(a3, f32x4.mul(s, g0));
+      b3 = f32x4.add(b3, f32x4.mul(s, g1));
+      dp += dyPix2;
+    }
+    xr += rowStride;
+    if (++oh == OH) {
+      oh = 0;
+      xr += imgSkip;
+    }
+  }
+  v128.store(d, a0);
+  v128.store(d, b0, 16);
+  v128.store(d + dwRow, a1);
+  v128.store(d + dwRow, b1, 16);
+  v128.store(d + 2 * dwRow, a2);
+  v128.store(d + 2 * dwRow, b2, 16);
+  v128.store(d + 3 * dwRow, a3);
+  v128.store(d + 3 * dwRow, b3, 16);
+}
+
+/** As filterBlockAdjacent for taps at xr + o0..o3 bytes (from the tap table), a pixel per trip. */
+function filterBlockTable(
+  d: usize,
+  dp: usize,
+  xr: usize,
+  o0: usize,
+  o1: usize,
+  o2: usize,
+  o3: usize,
+  ps: usize,
+  dyPix: usize,
+  OW: i32,
+  OH: i32,
+  oh0: i32,
+  rows: i32,
+  rowStride: usize,
+  imgSkip: usize,
+): void {
+  const dwRow = dyPix;
+  let a0 = v128.load(d);
+  let b0 = v128.load(d, 16);
+  let a1 = v128.load(d + dwRow);
+  let b1 = v128.load(d + dwRow, 16);
+  let a2 = v128.load(d + 2 * dwRow);
+  let b2 = v128.load(d + 2 * dwRow, 16);
+  let a3 = v128.load(d + 3 * dwRow);
+  let b3 = v128.load(d + 3 * dwRow, 16);
+  let oh = oh0;
+  for (let rr = 0; rr < rows; rr++) {
+    let b = xr;
+    for (let ow = 0; ow < OW; ow++) {
+      const g0 = v128.load(dp);
+      const g1 = v128.load(dp, 16);
+      let s = v128.load32_splat(b + o0);
+      a0 = f32x4.add(a0, f32x4.mul(s, g0));
+      b0 = f32x4.add(b0, f32x4.mul(s, g1));
+      s = v128.load32_splat(b + o1);
+      a1 = f32x4.add(a1, f32x4.mul(s, g0));
+      b1 = f32x4.add(b1, f32x4.mul(s, g1));
+      s = v128.load32_splat(b + o2);
+      a2 = f32x4.add(a2, f32x4.mul(s, g0));
+      b2 = f32x4.add(b2, f32x4.mul(s, g1));
+      s = v128.load32_splat(b + o3);
+      a3 = f32x4.add(a3, f32x4.mul(s, g0));
+      b3 = f32x4.add(b3, f32x4.mul(s, g1));
+      b += ps;
+      dp += dyPix;
+    }
+    xr += rowStride;
+    if (++oh == OH) {
+      oh = 0;
+      xr += imgSkip;
+    }
+  }
+  v128.store(d, a0);
+  v128.store(d, b0, 16);
+  v128.store(d + dwRow, a1);
+  v128.store(d + dwRow, b1, 16);
+  v128.store(d + 2 * dwRow, a2);
+  v128.store(d + 2 * dwRow, b2, 16);
+  v128.store(d + 3 * dwRow, a3);
+  v128.store(d + 3 * dwRow, b3, 16);
 }
