@@ -14,9 +14,14 @@ import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
 export const BatchNormTrain = "LossbenchBatchNormTrain";
 
-export interface BatchNormTrainAttrs extends NamedAttrMap {
+export type BatchNormTrainAttrs = NamedAttrMap & {
   varianceEpsilon: number;
-}
+  /**
+   * y is ReLU of the batch norm, bit for bit the Relu kernel after it; the gradient then takes
+   * that y as input `y` and masks dy by step(y) first, as Relu's gradient (Step, Multiply) does.
+   */
+  relu?: boolean;
+};
 
 /** Throws unless every input is float32 and x has more than one value per channel. */
 export function checkInputs(kernel: string, x: TensorInfo, ...rest: TensorInfo[]): number {
@@ -44,6 +49,7 @@ export function trainForward(
   g: Float32Array,
   b: Float32Array,
   eps: number,
+  relu = false,
   fused = bnFusion.enabled && c % 4 === 0,
 ): { out: number; mean: Float32Array; variance: Float32Array } {
   const rows = n / c;
@@ -58,7 +64,7 @@ export function trainForward(
     w.bnSums(xp, meanP, sums, rows, c, 1);
     const variance = read().map((s) => s / rows);
     const k = variance.map((v, j) => g[j] / Math.sqrt(v + eps));
-    w.bnApply(xp, meanP, rt.input(k), rt.input(b), out, rows, c);
+    w.bnApply(xp, meanP, rt.input(k), rt.input(b), out, rows, c, relu ? 1 : 0);
     return { out, mean, variance };
   }
   w.sumLeading(xp, sums, rows, c);
@@ -72,6 +78,7 @@ export function trainForward(
   const k = variance.map((v, j) => g[j] / Math.sqrt(v + eps));
   w.binary(BinaryOp.Mul, d, rt.input(k), out, n, c);
   w.binary(BinaryOp.Add, out, rt.input(b), out, n, c);
+  if (relu) w.relu(out, out, n);
   return { out, mean, variance };
 }
 
@@ -100,6 +107,7 @@ export function batchNormTrain(
     f32(backend, scale),
     f32(backend, offset),
     attrs.varianceEpsilon,
+    attrs.relu === true,
   );
   return [
     backend.makeTensorInfo(x.shape, "float32", rt.output(out, n)),

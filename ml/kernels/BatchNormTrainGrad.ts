@@ -21,15 +21,19 @@ export function batchNormTrainGrad(
       mean: TensorInfo;
       variance: TensorInfo;
       scale: TensorInfo;
+      /** The forward's output when it had `relu`: dy is masked by step(y) first. */
+      y?: TensorInfo;
     };
     backend: Backend;
     attrs: BatchNormTrainAttrs;
   },
 ): TensorInfo[] {
-  const { inputs: { dy, x, mean, variance, scale }, backend, attrs } = args;
-  const c = checkInputs(BatchNormTrainGrad, x, dy, mean, variance, scale);
-  if (!util.arraysEqual(dy.shape, x.shape)) {
-    throw new Error(`${BatchNormTrainGrad}: dy ${dy.shape} and x ${x.shape} differ`);
+  const { inputs: { dy, x, mean, variance, scale, y }, backend, attrs } = args;
+  const c = checkInputs(BatchNormTrainGrad, x, dy, mean, variance, scale, ...(y ? [y] : []));
+  for (const t of y ? [dy, y] : [dy]) {
+    if (!util.arraysEqual(t.shape, x.shape)) {
+      throw new Error(`${BatchNormTrainGrad}: ${t.shape} and x ${x.shape} differ`);
+    }
   }
   for (const t of [mean, variance, scale]) {
     if (util.sizeFromShape(t.shape) !== c) {
@@ -41,8 +45,14 @@ export function batchNormTrainGrad(
   const xv = f32(backend, x);
   const rt = wasmRuntime();
   rt.reset(dyv, xv);
-  const dyp = rt.input(dyv);
+  let dyp = rt.input(dyv);
   const xp = rt.input(xv);
+  if (y) {
+    // ReLU's gradient dy · step(y), bit for bit Step then Multiply.
+    const masked = rt.alloc(n);
+    rt.exports.reluGrad(dyp, rt.input(f32(backend, y)), masked, n);
+    dyp = masked;
+  }
   const { out, dScale, dOffset } = trainBackward(
     rt,
     dyp,

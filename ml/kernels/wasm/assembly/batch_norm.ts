@@ -70,7 +70,10 @@ export function bnSums(x: usize, mean: usize, sums: usize, rows: i32, m: i32, ce
   }
 }
 
-/** y = (x − mean) · k + b per channel (float32: Sub, Mul, Add). */
+/**
+ * y = (x − mean) · k + b per channel (float32: Sub, Mul, Add); with `relu`, then y < 0 ? 0 : y
+ * as the Relu kernel computes it (−0 and NaN kept).
+ */
 export function bnApply(
   x: usize,
   mean: usize,
@@ -79,12 +82,16 @@ export function bnApply(
   y: usize,
   rows: i32,
   m: i32,
+  relu: i32,
 ): void {
   const rowBytes = <usize> m << 2;
+  const zero = f32x4.splat(0);
   for (let i = 0; i < rows; i++, x += rowBytes, y += rowBytes) {
     for (let j: usize = 0; j < rowBytes; j += 16) {
       const d = f32x4.sub(v128.load(x + j), v128.load(mean + j));
-      v128.store(y + j, f32x4.add(f32x4.mul(d, v128.load(k + j)), v128.load(b + j)));
+      let r = f32x4.add(f32x4.mul(d, v128.load(k + j)), v128.load(b + j));
+      if (relu) r = v128.bitselect(zero, r, f32x4.lt(r, zero));
+      v128.store(y + j, r);
     }
   }
 }
