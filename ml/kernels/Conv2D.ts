@@ -1,6 +1,7 @@
 // Conv2D (NHWC, any strides/padding, dilations 1) on the WebAssembly SIMD kernel.
 import { backend_util, Conv2D } from "@tensorflow/tfjs";
 import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { isWideConv, wideConvForward } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import {
   type Backend,
@@ -91,6 +92,10 @@ export function conv2D(
   const { inputs: { x, filter }, backend, attrs } = args;
   const info = supportedConv(x, filter, attrs);
   if (!info) return stockKernel(Conv2D)(args as never) as TensorInfo;
+  const g = paddedConv(info);
+  if (isWideConv(g)) {
+    return backend.makeTensorInfo(info.outShape, "float32", wideConvForward(backend, x, filter, g));
+  }
   return convForward(backend, x, filter, info);
 }
 

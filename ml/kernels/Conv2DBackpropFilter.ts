@@ -7,6 +7,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from "@tensorflow/tfjs";
+import { isWideConv, wideConvBackpropFilter } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import {
   type Backend,
@@ -42,6 +43,10 @@ export function conv2DBackpropFilter(
     "channelsLast",
   );
   const g = paddedConv(info);
+  if (isWideConv(g)) {
+    const dw = wideConvBackpropFilter(backend, x, dy, g);
+    return backend.makeTensorInfo(attrs.filterShape, "float32", dw);
+  }
   const rt = wasmRuntime();
   rt.reset();
   const xp = padInput(rt, f32(backend, x), g);

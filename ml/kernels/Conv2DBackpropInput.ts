@@ -7,6 +7,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from "@tensorflow/tfjs";
+import { isWideConv, wideConvBackpropInput } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import { type Backend, ceil4, f32, isF32, paddedConv } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
@@ -33,6 +34,8 @@ export function conv2DBackpropInput(
     "channelsLast",
   );
   const g = paddedConv(info);
+  const wide = isWideConv(g) ? wideConvBackpropInput(backend, dy, filter, g) : null;
+  if (wide) return backend.makeTensorInfo(attrs.inputShape, "float32", wide);
   const { N, H, W, Cin, Cout, KH, KW, Hp, Wp, top, left } = g;
   const K = KW * Cin;
   const Kp = ceil4(K);

@@ -11,6 +11,8 @@ export interface Exports {
   conv2d: Fn;
   conv2dBackpropFilter: Fn;
   conv2dBackpropInput: Fn;
+  conv2dWide: Fn;
+  conv2dWideBackpropFilter: Fn;
   maxPool: Fn;
   maxPoolGrad: Fn;
   maxPoolReluGrad2x2: Fn;
@@ -24,6 +26,10 @@ export interface Exports {
   reluGrad: Fn;
   binary: Fn;
   sumLeading: Fn;
+  bnSums: Fn;
+  bnApply: Fn;
+  bnGradSums: Fn;
+  bnGradApply: Fn;
 }
 
 const PAGE = 65536;

@@ -1,6 +1,8 @@
 // Entry point of the WebAssembly kernels module: everything exported here
 // becomes an export of kernels.wasm.
 export * from "./conv";
+export * from "./conv_wide";
 export * from "./pool";
 export * from "./matmul";
 export * from "./elementwise";
+export * from "./batch_norm";

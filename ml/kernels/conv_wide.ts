@@ -1,0 +1,172 @@
+// The three conv kernels' path for wide channel counts (convnet_bn's 16–64 channels): output
+// channels in blocks of 8 (assembly/conv_wide.ts). The input gradient of a stride-1 conv runs
+// as the forward loop over the zero-padded dy with the filter flipped and transposed.
+//
+// The gate is on channel counts the report's ConvNet never has (Cin 3 or 4, Cout 4 or 8), so its
+// convs keep their own loops bit for bit; convnet_bn's bits may change (it is not in the study).
+import type { TensorInfo } from "@tensorflow/tfjs";
+import { type Backend, f32, type PaddedConv, padInput, tapOffsets } from "./util.ts";
+import type { WasmRuntime } from "./wasm/runtime.ts";
+import { wasmRuntime } from "./wasm/runtime.ts";
+
+/** Switch for the bench's lever (bench/levers.ts); off, every conv takes the loops of conv.ts. */
+export const wideConv = { enabled: true };
+
+/** Whether a conv takes the wide path: Cin ≥ 8 or Cout ≥ 16, which the ConvNet never has. */
+export const isWideConv = (g: { Cin: number; Cout: number }) =>
+  wideConv.enabled && (g.Cin >= 8 || g.Cout >= 16);
+
+const blocks8 = (c: number) => (c + 7) >> 3;
+
+/**
+ * Packs a filter [KH, KW, Cin, Cout] (or, with `flip`, the filter that maps dy back to x:
+ * w'[kh, kw, co, ci] = w[KH−1−kh, KW−1−kw, ci, co]) as [Cb][KH][KW·Ci][8]; returns its address.
+ */
+function packFilter(
+  rt: WasmRuntime,
+  w: Float32Array,
+  KH: number,
+  KW: number,
+  Cin: number,
+  Cout: number,
+  flip: boolean,
+): number {
+  const [ci, co] = flip ? [Cout, Cin] : [Cin, Cout];
+  const Cb = blocks8(co);
+  const taps = KH * KW * ci;
+  const ptr = rt.zeros(Cb * taps * 8);
+  const f = rt.f32;
+  const base = ptr >> 2;
+  for (let kh = 0; kh < KH; kh++) {
+    for (let kw = 0; kw < KW; kw++) {
+      for (let i = 0; i < ci; i++) {
+        const tap = (kh * KW + kw) * ci + i;
+        for (let o = 0; o < co; o++) {
+          const v = flip
+            ? w[(((KH - 1 - kh) * KW + (KW - 1 - kw)) * Cin + o) * Cout + i]
+            : w[tap * Cout + o];
+          f[base + ((o >> 3) * taps + tap) * 8 + (o & 7)] = v;
+        }
+      }
+    }
+  }
+  return ptr;
+}
+
+/** Copies [rows, Cb·8] out of scratch as a fresh [rows, C] array. */
+function unpack(rt: WasmRuntime, ptr: number, rows: number, C: number): Float32Array {
+  const Cp = blocks8(C) * 8;
+  if (C === Cp) return rt.output(ptr, rows * C);
+  const out = new Float32Array(rows * C);
+  const f = rt.f32;
+  const b = ptr >> 2;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < C; c++) out[r * C + c] = f[b + r * Cp + c];
+  }
+  return out;
+}
+
+export function wideConvForward(
+  backend: Backend,
+  x: TensorInfo,
+  filter: TensorInfo,
+  g: PaddedConv,
+) {
+  const rt = wasmRuntime();
+  const xv = f32(backend, x);
+  rt.reset(xv);
+  const xp = padInput(rt, xv, g);
+  const w = packFilter(rt, f32(backend, filter), g.KH, g.KW, g.Cin, g.Cout, false);
+  const Cb = blocks8(g.Cout);
+  const P = g.N * g.OH * g.OW;
+  const out = rt.alloc(P * Cb * 8);
+  rt.exports.conv2dWide(xp, w, out, g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw, g.KH, g.KW, Cb);
+  return unpack(rt, out, P, g.Cout);
+}
+
+export function wideConvBackpropFilter(
+  backend: Backend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  g: PaddedConv,
+): Float32Array {
+  const rt = wasmRuntime();
+  rt.reset();
+  const xp = padInput(rt, f32(backend, x), g);
+  const taps = tapOffsets(rt, g);
+  const Cb = blocks8(g.Cout);
+  const P = g.N * g.OH * g.OW;
+  const dyv = f32(backend, dy);
+  let dyp: number;
+  if (g.Cout === Cb * 8) {
+    dyp = rt.input(dyv);
+  } else {
+    dyp = rt.zeros(P * Cb * 8);
+    const f = rt.f32;
+    const b = dyp >> 2;
+    for (let p = 0; p < P; p++) {
+      for (let c = 0; c < g.Cout; c++) f[b + p * Cb * 8 + c] = dyv[p * g.Cout + c];
+    }
+  }
+  const dw = rt.alloc(taps.KKp * Cb * 8);
+  rt.exports.conv2dWideBackpropFilter(
+    xp,
+    dyp,
+    taps.ptr,
+    dw,
+    g.N,
+    g.Hp,
+    g.Wp,
+    g.Cin,
+    g.OH,
+    g.OW,
+    g.sh,
+    g.sw,
+    taps.KKp,
+    Cb,
+  );
+  return unpack(rt, dw, taps.KK, g.Cout);
+}
+
+/**
+ * The input gradient of a stride-1 conv, or null for strides > 1 (or a padding past the filter):
+ * dx[h, w] = Σ dyP[h + kh, w + kw, co] · w'[kh, kw, co, ci], dyP being dy with KH−1−top rows
+ * (KW−1−left columns) of zeros before it, so that its valid conv with w' has dx's size.
+ */
+export function wideConvBackpropInput(
+  backend: Backend,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  g: PaddedConv,
+): Float32Array | null {
+  const { N, H, W, Cin, Cout, KH, KW, OH, OW } = g;
+  const top = KH - 1 - g.top;
+  const left = KW - 1 - g.left;
+  const Hd = H + KH - 1;
+  const Wd = W + KW - 1;
+  if (g.sh !== 1 || g.sw !== 1 || top < 0 || left < 0 || top + OH > Hd || left + OW > Wd) {
+    return null;
+  }
+  const rt = wasmRuntime();
+  const dyv = f32(backend, dy);
+  rt.reset();
+  const dyg: PaddedConv = {
+    ...g,
+    H: OH,
+    W: OW,
+    Cin: Cout,
+    Cout: Cin,
+    OH: H,
+    OW: W,
+    top,
+    left,
+    Hp: Hd,
+    Wp: Wd,
+  };
+  const dyp = padInput(rt, dyv, dyg);
+  const w = packFilter(rt, f32(backend, filter), KH, KW, Cin, Cout, true);
+  const Cb = blocks8(Cin);
+  const out = rt.alloc(N * H * W * Cb * 8);
+  rt.exports.conv2dWide(dyp, w, out, N, Hd, Wd, Cout, H, W, 1, 1, KH, KW, Cb);
+  return unpack(rt, out, N * H * W, Cin);
+}

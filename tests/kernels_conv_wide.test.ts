@@ -1,0 +1,73 @@
+// The wide-channel conv path (ml/kernels/conv_wide.ts) against the stock tfjs cpu kernels,
+// and its gate: the report's ConvNet shapes never take it.
+import * as tf from "@tensorflow/tfjs";
+import { isWideConv } from "../ml/kernels/conv_wide.ts";
+import { rng, setupCpu } from "../ml/kernels/testing.ts";
+import { assert } from "./util/assert.ts";
+import { checkAgainstStock as check } from "./util/stock.ts";
+
+await setupCpu();
+
+type Pad = "valid" | "same" | [
+  [number, number],
+  [number, number],
+  [number, number],
+  [number, number],
+];
+
+function checkAll(
+  N: number,
+  H: number,
+  W: number,
+  Cin: number,
+  Cout: number,
+  KH: number,
+  KW: number,
+  strides: [number, number],
+  pad: Pad,
+  seed: number,
+): void {
+  const what = JSON.stringify({ N, H, W, Cin, Cout, KH, KW, strides, pad });
+  assert(isWideConv({ Cin, Cout }), `${what} is not wide`);
+  tf.tidy(() => {
+    const x = tf.randomNormal([N, H, W, Cin], 0, 1, "float32", seed);
+    const filter = tf.randomNormal([KH, KW, Cin, Cout], 0, 1, "float32", seed + 1);
+    const y = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, strides, pad);
+    const dy = tf.randomNormal(y.shape, 0, 1, "float32", seed + 2);
+    const base = { strides, pad, dataFormat: "NHWC", dimRoundingMode: undefined };
+    check("Conv2D", { x, filter }, { ...base, dilations: 1 }, what);
+    check("Conv2DBackpropFilter", { x, dy }, { ...base, filterShape: filter.shape }, what);
+    check("Conv2DBackpropInput", { dy, filter }, { ...base, inputShape: x.shape }, what);
+  });
+}
+
+Deno.test("wide conv kernels match stock on convnet_bn's shapes", () => {
+  checkAll(3, 32, 32, 3, 16, 3, 3, [1, 1], "same", 1);
+  checkAll(3, 16, 16, 16, 32, 3, 3, [1, 1], "same", 4);
+  checkAll(3, 8, 8, 32, 64, 3, 3, [1, 1], "same", 7);
+});
+
+Deno.test("wide conv kernels match stock on random shapes, strides and paddings", () => {
+  const r = rng(23);
+  for (let t = 0; t < 24; t++) {
+    const N = 1 + r(3);
+    const KH = 1 + r(4);
+    const KW = 1 + r(4);
+    // Widths under 4 pixels and not multiples of 4 take the one-pixel and overlapping loops.
+    const H = KH + r(9);
+    const W = KW + r(9);
+    const wideIn = r(2) === 0;
+    const Cin = wideIn ? 8 + r(20) : 1 + r(20);
+    const Cout = wideIn ? 1 + r(40) : 16 + r(40);
+    const strides: [number, number] = [1 + r(3), 1 + r(3)];
+    const pads: Pad[] = ["valid", "same", [[0, 0], [r(3), r(3)], [r(3), r(3)], [0, 0]]];
+    checkAll(N, H, W, Cin, Cout, KH, KW, strides, pads[r(3)], 100 + 3 * t);
+  }
+});
+
+Deno.test("the report's ConvNet shapes never take the wide path", () => {
+  for (const Cin of [3, 4]) {
+    for (const Cout of [4, 8]) assert(!isWideConv({ Cin, Cout }), `Cin ${Cin} Cout ${Cout}`);
+  }
+  assert(isWideConv({ Cin: 3, Cout: 16 }) && isWideConv({ Cin: 8, Cout: 4 }), "gate's edges");
+});
