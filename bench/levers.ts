@@ -1,5 +1,7 @@
 // Levers that bench.ts can switch off to measure their effect in the same
 // rounds (--lever NAME): each turns one optimisation on or off at run time.
+import { bnFusion } from "../ml/kernels/BatchNormTrain.ts";
+import { wideConv } from "../ml/kernels/conv_wide.ts";
 import { ceFusion } from "../ml/losses/ops.ts";
 import { convFusion } from "../ml/models/convnet.ts";
 import { sgdFusion } from "../ml/optimizer.ts";
@@ -22,10 +24,20 @@ export const LEVERS: Record<string, Lever> = {
     on: () => void (ceFusion.enabled = true),
     off: () => void (ceFusion.enabled = false),
   },
-  /** ml/models/convnet.ts: training's conv + bias + ReLU as convBiasRelu ops or as tfjs ops. */
+  /** ml/models/convnet.ts: training's conv blocks as convBiasReluPool ops or as tfjs ops. */
   "fused-conv": {
     on: () => void (convFusion.enabled = true),
     off: () => void (convFusion.enabled = false),
+  },
+  /** ml/kernels/conv_wide.ts: convnet_bn's wide-channel conv loops, or the generic ones. */
+  "wide-conv": {
+    on: () => void (wideConv.enabled = true),
+    off: () => void (wideConv.enabled = false),
+  },
+  /** ml/kernels/BatchNormTrain*.ts: batch norm (and its ReLU) in fused passes, or op by op. */
+  "fused-bn": {
+    on: () => void (bnFusion.enabled = true),
+    off: () => void (bnFusion.enabled = false),
   },
   /** fused-ce and fused-conv together. */
   "fused-ce+conv": {

@@ -25,10 +25,16 @@ export interface BatchNormVars {
 
 const AXES = [0, 1, 2];
 
-export function batchNorm(x: tf.Tensor4D, bn: BatchNormVars, training: boolean): tf.Tensor4D {
+export function batchNorm(
+  x: tf.Tensor4D,
+  bn: BatchNormVars,
+  training: boolean,
+  relu = false,
+): tf.Tensor4D {
   if (!training) {
     const [rm, rv] = [bn.runningMean, bn.runningVar] as tf.Tensor1D[];
-    return tf.batchNorm4d(x, rm, rv, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, BN_EPS);
+    const y = tf.batchNorm4d(x, rm, rv, bn.bias as tf.Tensor1D, bn.weight as tf.Tensor1D, BN_EPS);
+    return relu ? tf.relu(y) : y;
   }
   const [n, h, w] = x.shape;
   const m = n * h * w;
@@ -38,8 +44,12 @@ export function batchNorm(x: tf.Tensor4D, bn: BatchNormVars, training: boolean):
   const fused = hasKernel(BatchNormTrain) && hasKernel(BatchNormTrainGrad);
   const f = tf.customGrad((xIn, gIn, bIn, save) => {
     const [x, g, b] = [xIn, gIn, bIn] as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-    const { y, mean, variance } = fused ? forwardKernel(x, g, b) : forwardOps(x, g, b);
-    (save as tf.GradSaveFunc)([x, mean, variance, g]);
+    // With `relu`, the kernel applies ReLU in its last pass (and its gradient takes y for
+    // the mask); the ops path applies tf.relu after, with the same bits.
+    const fwd = fused ? forwardKernel(x, g, b, relu) : forwardOps(x, g, b);
+    const { mean, variance } = fwd;
+    const y = relu && !fused ? tf.relu(fwd.y) : fwd.y;
+    (save as tf.GradSaveFunc)(relu ? [x, mean, variance, g, y] : [x, mean, variance, g]);
     // The running statistics move once per forward pass, as in PyTorch (this
     // runs inside the op's own tidy; assign keeps the new values alive).
     const mom = BN_MOMENTUM;
@@ -49,15 +59,15 @@ export function batchNorm(x: tf.Tensor4D, bn: BatchNormVars, training: boolean):
     return {
       value: y,
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [x, mean, variance, g] = saved as [
+        const [x, mean, variance, g, y] = saved as [
           tf.Tensor4D,
           tf.Tensor1D,
           tf.Tensor1D,
           tf.Tensor1D,
+          tf.Tensor4D | undefined,
         ];
-        return fused
-          ? backwardKernel(dy, x, mean, variance, g)
-          : backwardOps(dy, x, mean, variance, g);
+        if (fused) return backwardKernel(dy, x, mean, variance, g, y);
+        return backwardOps(y ? tf.mul(dy, tf.step(y)) : dy, x, mean, variance, g);
       },
     };
   });
@@ -87,11 +97,11 @@ interface Forward {
   variance: tf.Tensor1D;
 }
 
-function forwardKernel(x: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D): Forward {
+function forwardKernel(x: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D, relu: boolean): Forward {
   const [y, mean, variance] = tf.engine().runKernel(
     BatchNormTrain,
     { x, scale: g, offset: b },
-    { varianceEpsilon: BN_EPS },
+    { varianceEpsilon: BN_EPS, relu },
   ) as tf.Tensor[];
   return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
 }
@@ -112,10 +122,11 @@ function backwardKernel(
   mean: tf.Tensor1D,
   variance: tf.Tensor1D,
   g: tf.Tensor1D,
+  y?: tf.Tensor4D,
 ): tf.Tensor[] {
   return tf.engine().runKernel(
     BatchNormTrainGrad,
-    { dy, x, mean, variance, scale: g },
+    y ? { dy, x, mean, variance, scale: g, y } : { dy, x, mean, variance, scale: g },
     { varianceEpsilon: BN_EPS },
   ) as tf.Tensor[];
 }

@@ -49,7 +49,7 @@ function create(spec: ModelSpec, weights: Record<string, Float32Array>): Model {
         let h = x;
         for (let i = 0; i < WIDTHS.length; i++) {
           h = tf.conv2d(h, filters[i], 1, "same");
-          h = tf.relu(batchNorm(h, bns[i], training));
+          h = batchNorm(h, bns[i], training, true);
           if (i < WIDTHS.length - 1) h = tf.maxPool(h, 2, 2, "valid");
         }
         const [n, ph, pw, c] = h.shape;
