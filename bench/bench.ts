@@ -31,7 +31,7 @@ import { trainStep } from "../ml/trainer.ts";
 import type { Split } from "../ml/types.ts";
 import { LEVERS } from "./levers.ts";
 import { rounded, summarize, type Summary } from "./summary.ts";
-import { TorchServer } from "./torch_client.ts";
+import { type TorchReply, TorchServer } from "./torch_client.ts";
 
 const args = Deno.args;
 const flag = (name: string) => args.includes(name);
@@ -137,6 +137,14 @@ tf.env().set("IS_TEST", false);
 
 const torch = flag("--no-torch") ? null : await TorchServer.start();
 const arms: Arm[] = [];
+/** Each PyTorch arm's CPU time ÷ wall time per chunk (is "1 thread" one thread?). */
+const torchCpu = new Map<string, number[]>();
+const torchArm = (label: string, run: () => Promise<TorchReply>) => async () => {
+  const r = await run();
+  if (r.cpuPerWall !== undefined) torchCpu.set(label, [...torchCpu.get(label) ?? [], r.cpuPerWall]);
+  return r.imgPerSec;
+};
+
 /** [label, lossbench arm, PyTorch arm] for each ratio reported. */
 const pairs: [string, Arm, Arm | undefined][] = [];
 const variants = lever
@@ -149,7 +157,7 @@ for (const [i, name] of modelNames.entries()) {
   const theirs = torch
     ? await sized(
       `pytorch ${name} step, 1 thread`,
-      async (n) => (await torch.step(name, n, B, 1)).imgPerSec,
+      (n) => torchArm(`pytorch ${name} step, 1 thread`, () => torch.step(name, n, B, 1))(),
       B,
     )
     : undefined;
@@ -171,7 +179,8 @@ if (!flag("--no-eval") && modelNames.includes("convnet")) {
   const theirs = torch
     ? await sized(
       "pytorch convnet eval, 2 threads",
-      async (n) => (await torch.eval("convnet", n, EVAL_B, 2)).imgPerSec,
+      (n) =>
+        torchArm("pytorch convnet eval, 2 threads", () => torch.eval("convnet", n, EVAL_B, 2))(),
       EVAL_B,
     )
     : undefined;
@@ -224,6 +233,9 @@ for (const a of arms) {
     arm: a.name,
     unitsPerChunk: a.units,
     imgPerSec: rounded(summarize(a.perSec), 0),
+    ...(torchCpu.has(a.name)
+      ? { cpuPerWall: rounded(summarize(torchCpu.get(a.name)!)).median }
+      : {}),
   }));
 }
 const ratioSummaries: Record<string, Summary> = {};

@@ -7,6 +7,8 @@ export interface TorchReply {
   model: string;
   imgPerSec: number;
   ms: number;
+  /** CPU time over wall time while timing: about the threads PyTorch really used. */
+  cpuPerWall?: number;
 }
 
 export class TorchServer {

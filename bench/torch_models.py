@@ -13,12 +13,16 @@ Requests (threads defaults to --threads; torch.set_num_threads per request):
   {"op": "eval", "model": name, "reps": n, "batch": b, "threads": t}
       model.eval() under no_grad: loss, argmax and max softmax, as the trainer's
       evaluation reads them back, on one fixed random batch
-answered with {"op", "model", "imgPerSec", "ms"} (ms per step or per batch).
+answered with {"op", "model", "imgPerSec", "ms", "cpuPerWall"} (ms per step or per batch;
+cpuPerWall is the process's CPU time over wall time while timing: about the threads used).
+torch.set_num_threads does not reach Debian's OpenBLAS (its GEMMs ran on 2 threads when asked
+for 1), so the BLAS gets the same count through openblas_set_num_threads.
 A request without "op" is a step. The models are the fixture script's
 (tools/make_model_fixtures.py). With --device cuda (tools/gpu_check.sh) the
 model and batch live on the GPU and each timing waits for the GPU to finish.
 """
 import argparse
+import ctypes
 import json
 import os
 import sys
@@ -29,6 +33,17 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 from make_model_fixtures import REGISTERED  # noqa: E402
+
+
+def blas_threads():
+    """A setter for OpenBLAS's thread count, or a no-op when torch does not use OpenBLAS."""
+    for name in ("libopenblas.so.0", "libopenblasp.so.0", "libopenblas.so"):
+        try:
+            lib = ctypes.CDLL(name)
+            return lib.openblas_set_num_threads
+        except (OSError, AttributeError):
+            continue
+    return lambda n: None
 
 
 def main():
@@ -66,6 +81,7 @@ def main():
         logits.argmax(1)
         torch.softmax(logits, 1).max(1)
 
+    set_blas_threads = blas_threads()
     warm = set()
     ready = {"ready": True, "torch": torch.__version__, "device": a.device}
     if dev.type == "cuda":
@@ -74,7 +90,9 @@ def main():
     for line in sys.stdin:
         req = json.loads(line)
         op = req.get("op", "step")
-        torch.set_num_threads(req.get("threads", a.threads))
+        threads = req.get("threads", a.threads)
+        torch.set_num_threads(threads)
+        set_blas_threads(threads)
         model, opt = model_for(req["model"])
         x, y = batch(req["batch"])
         if op == "step":
@@ -92,12 +110,20 @@ def main():
                     run()
                 warm.add(key)
             sync()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for _ in range(n):
                 run()
             sync()
-            dt = (time.perf_counter() - t0) / n
-        out = {"op": op, "model": req["model"], "imgPerSec": req["batch"] / dt, "ms": dt * 1000}
+            wall = time.perf_counter() - t0
+            cpu = time.process_time() - c0
+            dt = wall / n
+        out = {
+            "op": op,
+            "model": req["model"],
+            "imgPerSec": req["batch"] / dt,
+            "ms": dt * 1000,
+            "cpuPerWall": cpu / wall,
+        }
         print(json.dumps(out), flush=True)
 
 

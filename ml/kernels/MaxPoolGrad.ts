@@ -1,6 +1,7 @@
 // MaxPoolGrad: each window's dy goes to its first maximum (scan order rows
 // then columns, as the stock kernel picks it), accumulated where windows
 // overlap; a WebAssembly SIMD loop finds the maxima four channels at a time.
+// Whole 2×2 / stride 2 windows take a one-pass loop (pool.ts maxPoolGrad2x2).
 import { MaxPoolGrad } from "@tensorflow/tfjs";
 import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from "@tensorflow/tfjs";
 import { poolArgs, poolInfo } from "./MaxPool.ts";
@@ -25,9 +26,24 @@ export function maxPoolGrad(
   const xv = f32(backend, input);
   const xp = rt.input(xv);
   const dyp = rt.input(f32(backend, dy));
+  if (isWhole2x2(info)) {
+    // Non-overlapping whole windows: one pass that writes every element (no zeroing, no scatter).
+    const dx = rt.alloc(xv.length);
+    const [N, H, W, C, OH, OW] = poolArgs(info);
+    rt.exports.maxPoolGrad2x2(xp, dyp, dx, N, H, W, C, OH, OW, 0);
+    return backend.makeTensorInfo(input.shape, "float32", rt.output(dx, xv.length));
+  }
   const dx = rt.zeros(xv.length);
   rt.exports.maxPoolGrad(xp, dyp, dx, ...poolArgs(info));
   return backend.makeTensorInfo(input.shape, "float32", rt.output(dx, xv.length));
+}
+
+/** A 2×2 / stride 2 pool without padding over C a multiple of 4: maxPoolGrad2x2's case. */
+export function isWhole2x2(info: ReturnType<typeof poolInfo>): boolean {
+  return info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2 &&
+    info.strideWidth === 2 && info.padInfo.top === 0 && info.padInfo.left === 0 &&
+    info.inChannels % 4 === 0 && 2 * info.outHeight <= info.inHeight &&
+    2 * info.outWidth <= info.inWidth;
 }
 
 export const maxPoolGradConfig: KernelConfig = {

@@ -144,6 +144,6 @@ function poolReluMask(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
   const dp = rt.input(values(dy));
   const out = rt.alloc(yv.length);
   const [N, H, W, C, OH, OW] = poolArgs(info);
-  rt.exports.maxPoolReluGrad2x2(yp, dp, out, N, H, W, C, OH, OW);
+  rt.exports.maxPoolGrad2x2(yp, dp, out, N, H, W, C, OH, OW, 1);
   return tf.tensor4d(rt.output(out, yv.length), y.shape);
 }

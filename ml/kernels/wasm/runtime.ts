@@ -15,7 +15,7 @@ export interface Exports {
   conv2dWideBackpropFilter: Fn;
   maxPool: Fn;
   maxPoolGrad: Fn;
-  maxPoolReluGrad2x2: Fn;
+  maxPoolGrad2x2: Fn;
   matmul: Fn;
   gemm: Fn;
   packA: Fn;

@@ -27,7 +27,6 @@ const BIAS_LAST = 2;
  * kernel, then the Relu kernel (training's op path), whose x < 0 ? 0 : x keeps −0; max(x, 0)
  * (inference's fused kernel) makes it +0.
  */
-
 function act(v: v128, exact: i32): v128 {
   const zero = f32x4.splat(0);
   return exact ? v128.bitselect(zero, v, f32x4.lt(v, zero)) : f32x4.max(v, zero);

@@ -190,14 +190,15 @@ export function maxPoolGrad(
 }
 
 /**
- * ReLU's and a 2×2 / stride 2 max pool's gradients in one pass, for a pool over a ReLU's output y
- * ([N, H, W, C], C a multiple of 4, no padding): dz = maxPoolGrad(dp) · step(y), bit for bit
- * MaxPoolGrad then ReLU's dy · step(y): each window's first maximum gets 0 + dp (so −0 becomes
- * +0, as MaxPoolGrad's zeroed sum makes it), every other element 0, each then times
- * step(y) (1 where y > 0, 0 elsewhere, NaN where y is NaN). Rows and columns no window covers
- * (odd H or W) get 0 · step(y). Every element of dz is written.
+ * A 2×2 / stride 2 max pool's gradient in one pass over its input y ([N, H, W, C], C a multiple
+ * of 4, no padding), optionally with ReLU's after it when y is a ReLU's output:
+ * dz = maxPoolGrad(dp) (· step(y) if `relu`), bit for bit MaxPoolGrad (then ReLU's
+ * dy · step(y)): each window's first maximum gets 0 + dp (so −0 becomes +0, as MaxPoolGrad's
+ * zeroed sum makes it), every other element 0; with `relu` each is then times step(y) (1 where
+ * y > 0, 0 elsewhere, NaN where y is NaN). Rows and columns no window covers (odd H or W) get
+ * 0 (· step(y)). Every element of dz is written, so dz needs no zeroing.
  */
-export function maxPoolReluGrad2x2(
+export function maxPoolGrad2x2(
   y: usize,
   dp: usize,
   dz: usize,
@@ -207,8 +208,10 @@ export function maxPoolReluGrad2x2(
   C: i32,
   OH: i32,
   OW: i32,
+  relu: i32,
 ): void {
   const zero = f32x4.splat(0);
+  // Without relu, "step" is 1 everywhere: x · 1 is x, bit for bit.
   const one = f32x4.splat(1);
   const ninf = f32x4.splat(-Infinity);
   const cb = <usize> C << 2;
@@ -243,34 +246,43 @@ export function maxPoolReluGrad2x2(
           const w1 = v128.andnot(v128.andnot(g1, g2), g3);
           const w0 = v128.andnot(v128.andnot(v128.andnot(g0, g1), g2), g3);
           const g = f32x4.add(zero, v128.load(d));
-          v128.store(dz + e0, f32x4.mul(v128.and(g, w0), stepOf(v0, zero, one)));
-          v128.store(dz + e1, f32x4.mul(v128.and(g, w1), stepOf(v1, zero, one)));
-          v128.store(dz + e2, f32x4.mul(v128.and(g, w2), stepOf(v2, zero, one)));
-          v128.store(dz + e3, f32x4.mul(v128.and(g, w3), stepOf(v3, zero, one)));
+          v128.store(dz + e0, f32x4.mul(v128.and(g, w0), maskOf(v0, zero, one, relu)));
+          v128.store(dz + e1, f32x4.mul(v128.and(g, w1), maskOf(v1, zero, one, relu)));
+          v128.store(dz + e2, f32x4.mul(v128.and(g, w2), maskOf(v2, zero, one, relu)));
+          v128.store(dz + e3, f32x4.mul(v128.and(g, w3), maskOf(v3, zero, one, relu)));
           d += 16;
         }
       }
-      if (2 * OW < W) uncovered(y, dz, row + (<usize> (2 * OW) * cb), row + rowB, zero, one);
       if (2 * OW < W) {
-        uncovered(y, dz, row + rowB + (<usize> (2 * OW) * cb), row + 2 * rowB, zero, one);
+        const tail = <usize> (2 * OW) * cb;
+        uncovered(y, dz, row + tail, row + rowB, zero, one, relu);
+        uncovered(y, dz, row + rowB + tail, row + 2 * rowB, zero, one, relu);
       }
     }
     if (2 * OH < H) {
       const start = img + (<usize> (2 * OH) * rowB);
-      uncovered(y, dz, start, img + (<usize> H * rowB), zero, one);
+      uncovered(y, dz, start, img + (<usize> H * rowB), zero, one, relu);
     }
   }
 }
 
-/** ReLU's step(y): 1 where y > 0, 0 elsewhere, NaN where y is NaN. */
-
-function stepOf(v: v128, zero: v128, one: v128): v128 {
+/** ReLU's step(y): 1 where y > 0, 0 elsewhere, NaN where y is NaN; 1 without relu. */
+function maskOf(v: v128, zero: v128, one: v128, relu: i32): v128 {
+  if (!relu) return one;
   return v128.bitselect(v, v128.bitselect(one, zero, f32x4.gt(v, zero)), f32x4.ne(v, v));
 }
 
-/** dz = 0 · step(y) over the byte range [from, to) (elements no pooling window covers). */
-function uncovered(y: usize, dz: usize, from: usize, to: usize, zero: v128, one: v128): void {
+/** dz = 0 (· step(y)) over the byte range [from, to) (elements no pooling window covers). */
+function uncovered(
+  y: usize,
+  dz: usize,
+  from: usize,
+  to: usize,
+  zero: v128,
+  one: v128,
+  relu: i32,
+): void {
   for (let e = from; e < to; e += 16) {
-    v128.store(dz + e, f32x4.mul(zero, stepOf(v128.load(y + e), zero, one)));
+    v128.store(dz + e, f32x4.mul(zero, maskOf(v128.load(y + e), zero, one, relu)));
   }
 }
