@@ -55,17 +55,22 @@ const service = args.url ? null : await startService({
 });
 const api: Api = apiClient(args.url ?? service!.url);
 
+// Deno.exit would skip `finally`, and the service (holding our stdout and stderr) would outlive us.
+let code = 0;
 try {
-  if (args.check) {
-    Deno.exit(await checkRun(api, args.check, settings, args.data!));
-  }
-  const experiments = new Map<StudySetting, string>();
-  for (const s of settings) experiments.set(s, await ensureExperiment(s));
-  if (args["start-only"]) Deno.exit(0);
-  if (!args["no-wait"]) await waitAll([...experiments.values()]);
-  await renderResults(api, experiments, args.out!, service?.url ?? args.url!);
+  code = args.check ? await checkRun(api, args.check, settings, args.data!) : await study();
 } finally {
   await service?.stop();
+}
+Deno.exit(code);
+
+async function study(): Promise<number> {
+  const experiments = new Map<StudySetting, string>();
+  for (const s of settings) experiments.set(s, await ensureExperiment(s));
+  if (args["start-only"]) return 0;
+  if (!args["no-wait"]) await waitAll([...experiments.values()]);
+  await renderResults(api, experiments, args.out!, service?.url ?? args.url!);
+  return 0;
 }
 
 /** The experiment named like the setting, started if there is none. */
