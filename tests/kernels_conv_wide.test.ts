@@ -1,7 +1,7 @@
 // The wide-channel conv path (ml/kernels/conv_wide.ts) against the stock tfjs cpu kernels,
 // and its gate: the report's ConvNet shapes never take it.
 import * as tf from "@tensorflow/tfjs";
-import { isWideConv } from "../ml/kernels/conv_wide.ts";
+import { isWideConv, isWideFilterGrad, wideConv } from "../ml/kernels/conv_wide.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
 import { assert } from "./util/assert.ts";
 import { checkAgainstStock as check } from "./util/stock.ts";
@@ -70,4 +70,43 @@ Deno.test("the report's ConvNet shapes never take the wide path", () => {
     for (const Cout of [4, 8]) assert(!isWideConv({ Cin, Cout }), `Cin ${Cin} Cout ${Cout}`);
   }
   assert(isWideConv({ Cin: 3, Cout: 16 }) && isWideConv({ Cin: 8, Cout: 4 }), "gate's edges");
+});
+
+Deno.test("the wide filter gradient is conv.ts's loop bit for bit (so Cout % 8 == 0 may take it)", () => {
+  const shapes: [number, number, number, number, [number, number], Pad][] = [
+    // [N, H, Cin, Cout, strides, pad]: the ConvNet's conv2, then others.
+    [64, 15, 4, 8, [1, 1], "valid"],
+    [5, 11, 3, 8, [1, 1], "same"],
+    [3, 12, 16, 16, [2, 2], "valid"],
+    [4, 9, 8, 24, [1, 1], "same"],
+  ];
+  for (const [i, [N, H, Cin, Cout, strides, pad]] of shapes.entries()) {
+    const bits = (wide: boolean): Uint32Array => {
+      wideConv.enabled = wide;
+      try {
+        const dw = tf.tidy(() => {
+          const x = tf.randomNormal([N, H, H, Cin], 0, 1, "float32", 50 + i);
+          const f = [3, 3, Cin, Cout] as [number, number, number, number];
+          const y = tf.conv2d(x as tf.Tensor4D, tf.zeros(f) as tf.Tensor4D, strides, pad);
+          const dy = tf.randomNormal(y.shape, 0, 1, "float32", 60 + i);
+          const attrs = { strides, pad, dataFormat: "NHWC", filterShape: f };
+          return tf.engine().runKernel(
+            "Conv2DBackpropFilter",
+            { x, dy },
+            attrs as never,
+          ) as tf.Tensor;
+        });
+        const out = new Uint32Array(dw.dataSync().slice().buffer);
+        dw.dispose();
+        return out;
+      } finally {
+        wideConv.enabled = true;
+      }
+    };
+    const [w, n] = [bits(true), bits(false)];
+    const diff = w.findIndex((v, k) => v !== n[k]);
+    assert(diff < 0, `shape ${i}: element ${diff} differs`);
+    assert(isWideFilterGrad({ Cin, Cout }), `shape ${i} should take the wide loop`);
+  }
+  assert(!isWideFilterGrad({ Cin: 3, Cout: 4 }), "the ConvNet's conv1 keeps conv.ts's loop");
 });

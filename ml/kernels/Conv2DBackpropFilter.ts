@@ -7,7 +7,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from "@tensorflow/tfjs";
-import { isWideConv, wideConvBackpropFilter } from "./conv_wide.ts";
+import { isWideFilterGrad, wideConvBackpropFilter } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import {
   type Backend,
@@ -43,7 +43,7 @@ export function conv2DBackpropFilter(
     "channelsLast",
   );
   const g = paddedConv(info);
-  if (isWideConv(g)) {
+  if (isWideFilterGrad(g)) {
     const dw = wideConvBackpropFilter(backend, x, dy, g);
     return backend.makeTensorInfo(attrs.filterShape, "float32", dw);
   }

@@ -4,6 +4,8 @@
 //
 // The gate is on channel counts the report's ConvNet never has (Cin 3 or 4, Cout 4 or 8), so its
 // convs keep their own loops bit for bit; convnet_bn's bits may change (it is not in the study).
+// The filter gradient is the exception: its wide loop sums in the same order as conv.ts's, so
+// it also takes any Cout that is a multiple of 8 (isWideFilterGrad).
 import type { TensorInfo } from "@tensorflow/tfjs";
 import { type Backend, f32, type PaddedConv, padInput, tapOffsets } from "./util.ts";
 import type { WasmRuntime } from "./wasm/runtime.ts";
@@ -15,6 +17,16 @@ export const wideConv = { enabled: true };
 /** Whether a conv takes the wide path: Cin ≥ 8 or Cout ≥ 16, which the ConvNet never has. */
 export const isWideConv = (g: { Cin: number; Cout: number }) =>
   wideConv.enabled && (g.Cin >= 8 || g.Cout >= 16);
+
+/**
+ * Whether a filter gradient takes the wide loop: wide convs, and any Cout that is a multiple of 8
+ * (the ConvNet's second conv among them). Each weight's gradient is the same sequential float32
+ * sum over the pixels in either loop, so the bits are the same (tests/kernels_conv_wide.test.ts);
+ * the wide loop is faster there (0.32 → 0.23 ms on the ConvNet's conv2) but slower with Cout = 4,
+ * whose dy it would pad to 8 lanes.
+ */
+export const isWideFilterGrad = (g: { Cin: number; Cout: number }) =>
+  isWideConv(g) || (wideConv.enabled && g.Cout % 8 === 0);
 
 const blocks8 = (c: number) => (c + 7) >> 3;
 
