@@ -8,9 +8,11 @@
 // time taken says nothing about the token, not even its length.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { getConnInfo } from "hono/deno";
 import { z } from "zod";
 import { err, plain, router, text } from "./contract/route.ts";
+import { SignInThrottle, throttledMessage, type ThrottleLimits } from "./sign_in_throttle.ts";
 
 const COOKIE = "lossbench_session";
 /** A month: the dashboard signs in once per browser, not once per visit. */
@@ -49,9 +51,12 @@ function readCookie(header: string | null, name: string): string | undefined {
 
 export class TokenAuth {
   readonly session: string;
+  /** Wrong tokens per client address (routes/sign_in_throttle.ts). */
+  readonly throttle: SignInThrottle;
 
-  constructor(readonly token: string) {
+  constructor(readonly token: string, limits?: ThrottleLimits) {
     this.session = createHmac("sha256", token).update("lossbench session v1").digest("base64url");
+    this.throttle = new SignInThrottle(limits);
   }
 
   checkToken(candidate: string): boolean {
@@ -89,10 +94,38 @@ const MESSAGES = {
   invalid: "invalid bearer token",
 };
 
-/** Rejects unauthenticated requests: browsers' page loads go to /login, the rest get 401. */
+/** The client's address, the throttle's key ("unknown" outside Deno.serve, as in app.request). */
+function clientKey(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/** 429 with Retry-After when `key` has failed too often, else undefined. */
+function throttled(c: Context, auth: TokenAuth, key: string): Response | undefined {
+  const wait = auth.throttle.retryAfter(key);
+  if (wait === 0) return undefined;
+  c.header("retry-after", String(wait));
+  return c.json({ error: throttledMessage(wait) }, 429);
+}
+
+/**
+ * Rejects unauthenticated requests: browsers' page loads go to /login, the rest get 401. A bearer
+ * token from an address that sent too many wrong ones gets 429 before it is even compared.
+ */
 export function requireToken(auth: TokenAuth): MiddlewareHandler {
   return async (c, next) => {
+    const key = clientKey(c);
+    const bearer = c.req.header("authorization") !== undefined;
+    if (bearer) {
+      const blocked = throttled(c, auth, key);
+      if (blocked) return blocked;
+    }
     const result = auth.check(c.req.raw);
+    if (bearer && result === "invalid") auth.throttle.fail(key);
+    if (result === "bearer") auth.throttle.succeed(key);
     if (result === "bearer" || result === "cookie") {
       authOf.set(c.req.raw, result);
     } else if (!isOpen(c.req.method, c.req.path)) {
@@ -155,8 +188,9 @@ export function authRoutes(auth: TokenAuth | undefined): OpenAPIHono {
     tags,
     summary: "Sign in: sets the session cookie",
     description: "A form (`token`, `next`) gets 303 redirects: to `next` (a local path) or `/` " +
-      "signed in, to `/login?failed` otherwise. JSON gets 204 or 401. Without LOSSBENCH_TOKEN " +
-      "it always succeeds and sets no cookie.",
+      "signed in, to `/login?failed` otherwise (`/login?throttled` after 5 wrong tokens from " +
+      "one address within a minute: then every token it sends is refused for a minute). JSON " +
+      "gets 204, 401 or 429. Without LOSSBENCH_TOKEN it always succeeds and sets no cookie.",
     request: {
       body: {
         content: {
@@ -183,10 +217,17 @@ export function authRoutes(auth: TokenAuth | undefined): OpenAPIHono {
       token = undefined;
     }
     if (!auth) return json ? c.body(null, 204) : c.redirect("/", 303);
+    const key = clientKey(c);
+    if (auth.throttle.retryAfter(key) > 0) {
+      if (json) return throttled(c, auth, key)!;
+      return c.redirect("/login?throttled", 303);
+    }
     if (typeof token !== "string" || !auth.checkToken(token.trim())) {
+      auth.throttle.fail(key);
       if (json) return c.json({ error: "invalid token" }, 401);
       return c.redirect("/login?failed", 303);
     }
+    auth.throttle.succeed(key);
     c.header("set-cookie", setCookie(c, auth.session));
     return json ? c.body(null, 204) : c.redirect(localPath(next), 303);
   });

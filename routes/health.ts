@@ -41,6 +41,7 @@ export function healthRoutes(deps: Deps): OpenAPIHono {
       datasets: names,
       datasetInfo: names.map((name, i) => ({ name, ready: ready[i] })),
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      session: deps.token ? authenticated(c.req.raw) ?? "none" : "none",
     }, 200);
   });
   return r;

@@ -209,6 +209,48 @@ Deno.test("a token closes every route but a bare health check; the dashboard sig
   }
 });
 
+Deno.test("wrong tokens: after 5 from one address, 429 with Retry-After even for the right one", async () => {
+  const srv = await startServer({ env: { LOSSBENCH_TOKEN: "s3cret-T0ken" } });
+  const url = srv.url;
+  try {
+    // A signed-in browser, before the guessing starts.
+    const login = await request(url, "POST", "/api/login", JSON_BODY, '{"token":"s3cret-T0ken"}');
+    assertEquals(login.status, 204, login.raw);
+    const cookie = login.headers.get("set-cookie")!.split(";")[0];
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push(
+        (await request(url, "GET", "/api/runs", { authorization: `Bearer guess-${i}` }))
+          .status,
+      );
+    }
+    for (let i = 3; i < 5; i++) {
+      const body = JSON.stringify({ token: `guess-${i}` });
+      statuses.push((await request(url, "POST", "/api/login", JSON_BODY, body)).status);
+    }
+    assertEquals(statuses, [401, 401, 401, 401, 401]);
+    // Now every token from this address is refused unread, the right one included.
+    const right = await request(url, "GET", "/api/runs", { authorization: "Bearer s3cret-T0ken" });
+    assertEquals(right.status, 429, right.raw);
+    const wait = Number(right.headers.get("retry-after"));
+    assert(wait > 50 && wait <= 60, right.raw);
+    assert(right.json().error.includes("too many failed sign-ins"), right.body);
+    const health = await request(url, "GET", "/api/health", { authorization: "Bearer x" });
+    assertEquals(health.status, 429, "a bearer on an open route is a guess too");
+    const json = await request(url, "POST", "/api/login", JSON_BODY, '{"token":"s3cret-T0ken"}');
+    assertEquals(json.status, 429, json.raw);
+    const form = await request(url, "POST", "/api/login", {
+      "content-type": "application/x-www-form-urlencoded",
+    }, "token=s3cret-T0ken");
+    assertEquals([form.status, form.headers.get("location")], [303, "/login?throttled"]);
+    // The signed-in browser is not locked out, and a bare health check still answers.
+    assertEquals((await request(url, "GET", "/api/runs", { cookie })).status, 200);
+    assertEquals((await request(url, "GET", "/api/health")).status, 200);
+  } finally {
+    await srv.stop();
+  }
+});
+
 Deno.test("fair SSE: one client gets at most its share of the slots; others still connect", async (t) => {
   try {
     Deno.listen({ hostname: "::1", port: 0 }).close();

@@ -3,6 +3,7 @@
 // path redaction and the per-client SSE count.
 import { TokenAuth } from "../routes/auth.ts";
 import { HostAllowList, parseAllowedHosts, parseHost } from "../routes/hosts.ts";
+import { SignInThrottle } from "../routes/sign_in_throttle.ts";
 import { Datasets } from "../service/datasets.ts";
 import { EventBus } from "../service/event_bus.ts";
 import { redactPaths } from "../service/redact.ts";
@@ -178,4 +179,32 @@ Deno.test("event bus: counts each client's subscribers until they close", () => 
   a1.close();
   a2.close("overflow");
   assertEquals([bus.countFor("a"), bus.size], [0, 2]);
+});
+
+Deno.test("sign-in throttle: 5 wrong tokens in a minute block that address for a minute, no other", () => {
+  const t = new SignInThrottle({ maxFailures: 5, windowMs: 60_000, blockMs: 60_000, maxKeys: 3 });
+  const t0 = 1_000_000;
+  for (let i = 0; i < 4; i++) assertEquals(t.fail("a", t0 + i * 1000), 0);
+  assertEquals(t.retryAfter("a", t0 + 4000), 0);
+  assertEquals(t.fail("a", t0 + 5000), 60);
+  assertEquals(t.retryAfter("a", t0 + 5000), 60);
+  assertEquals(t.retryAfter("a", t0 + 64_001), 1);
+  assertEquals(t.retryAfter("b", t0 + 5000), 0);
+  // Unblocked after the minute, with the count started again.
+  assertEquals(t.retryAfter("a", t0 + 65_000), 0);
+  assertEquals(t.fail("a", t0 + 65_000), 0);
+  // Failures older than the window do not count.
+  for (let i = 0; i < 4; i++) t.fail("c", t0 + i * 30_000);
+  assertEquals(t.retryAfter("c", t0 + 90_000), 0);
+  // A right token starts the count again.
+  for (let i = 0; i < 4; i++) t.fail("b", t0);
+  t.succeed("b");
+  assertEquals(t.fail("b", t0), 0);
+  // At most maxKeys addresses are remembered: the least recently failed goes first.
+  for (let i = 0; i < 5; i++) t.fail("d", t0 + 100_000);
+  assertEquals(t.retryAfter("d", t0 + 100_000), 60);
+  t.fail("e", t0 + 100_001);
+  t.fail("f", t0 + 100_002);
+  t.fail("g", t0 + 100_003);
+  assertEquals(t.retryAfter("d", t0 + 100_004), 0, "d was forgotten");
 });

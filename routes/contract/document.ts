@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the routes' contracts. What every
 // route shares follows the app's middleware (app.ts) and is added here once:
-// the Host check's 421, the token's 401 (and the sign-in redirect for pages),
+// the Host check's 421, the token's 401 and 429 (and the sign-in redirect for pages),
 // the body limits, 507 for a change storage could not save, 500. The same
 // finished contracts drive the contract check (check.ts).
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";
@@ -35,6 +35,12 @@ export function sharedResponses(method: string, path: string, opts: ContractOpti
         headers: { location: { schema: { type: "string", const: "/login" } } },
       };
     }
+  }
+  if (opts.token) {
+    out[429] = err(
+      "Too many wrong tokens from this address (only with LOSSBENCH_TOKEN set): every token it " +
+        "sends is refused until Retry-After",
+    );
   }
   if (opts.hosts) out[421] = err("The Host header is not on the allow-list");
   if (hasBody) out[413] = err(`The body is larger than ${opts.maxBodyBytes} bytes`);

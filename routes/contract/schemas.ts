@@ -213,6 +213,10 @@ const fullHealthSchema = z.strictObject({
   datasets: z.array(z.string()),
   datasetInfo: z.array(z.strictObject({ name: z.string(), ready: z.boolean() })),
   uptimeSeconds: count,
+  session: z.enum(["none", "bearer", "cookie"]).meta({
+    description: "How this request signed in: none (no LOSSBENCH_TOKEN), a bearer token, or the " +
+      "dashboard's cookie (which POST /api/logout clears)",
+  }),
 }).meta({ id: "Health" });
 
 export const healthSchema = z.union([fullHealthSchema, bareHealthSchema]);

@@ -91,6 +91,8 @@ function renderHeader() {
     if (q && typeof q === "object") parts.push(`queue ${q.length ?? 0}`);
   }
   $("#health").textContent = parts.join(" · ");
+  // Signed in with the cookie (LOSSBENCH_TOKEN set): the form posts to /api/logout, then /login.
+  $("#sign-out").hidden = hl?.session !== "cookie";
   form.applyHealth(hl);
   const sets = hl?.datasets;
   if (Array.isArray(sets)) {
