@@ -11,6 +11,7 @@
 //     held to one thread too (OPENBLAS_NUM_THREADS=1).
 import * as tf from "@tensorflow/tfjs";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
+import { ASC_RUN } from "../ml/kernels/wasm/build.ts";
 import { legacyBatchMatMul } from "./gemm_legacy.ts";
 import { type GemmShape, mlpGemmShapes } from "./gemm_shapes.ts";
 
@@ -50,10 +51,7 @@ async function buildGemms(): Promise<{ exact: WebAssembly.Module; fma: WebAssemb
     await Deno.writeTextFile(`${dir}/${name}.ts`, text);
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
       args: [
-        "run",
-        "-A",
-        "--lock=dev.lock",
-        "npm:assemblyscript@0.28.20/asc",
+        ...ASC_RUN,
         `${dir}/${name}.ts`,
         "--enable",
         "simd",

@@ -23,16 +23,28 @@ export const ASC_FLAGS = [
   "--noAssert",
 ];
 
+/**
+ * How to run the compiler: pinned by its own lockfile (ml/kernels/wasm/asc.lock), without the
+ * project's config, so it lives in Deno's global cache and never in the project's node_modules.
+ * There its long@5 would sit next to the long@4 that tfjs requires without declaring it, and
+ * which one `require("long")` found would flip with whichever process laid node_modules out last
+ * (tfjs then failed to load: "Long.fromString is not a function").
+ */
+export const ASC_RUN = [
+  "run",
+  "-A",
+  "--no-config",
+  "--frozen",
+  `--lock=${new URL("asc.lock", import.meta.url).pathname}`,
+  "npm:assemblyscript@0.28.20/asc",
+];
+
 export async function build(outDir: string): Promise<{ wasm: string; module: string }> {
   await Deno.mkdir(outDir, { recursive: true });
   const wasm = `${outDir}/kernels.wasm`;
   const cmd = new Deno.Command(Deno.execPath(), {
     args: [
-      "run",
-      "-A",
-      // A dev-only package: pinned in dev.lock, kept out of deno.lock (what serving installs).
-      "--lock=dev.lock",
-      "npm:assemblyscript@0.28.20/asc",
+      ...ASC_RUN,
       source.pathname,
       ...ASC_FLAGS,
       "--outFile",
