@@ -76,9 +76,19 @@ async function study(): Promise<number> {
 /** The experiment named like the setting, started if there is none. */
 async function ensureExperiment(s: StudySetting): Promise<string> {
   const { experiments } = await api.get("/api/experiments");
-  const found = experiments.find((e: { name?: string }) => e.name === s.name);
+  const found = experiments.find((e: { name?: string; seeds: number[] }) => e.name === s.name);
   if (found) {
     console.error(`${s.id}: experiment ${found.id} (${found.runIds.length} runs) already started`);
+    // A setting given more repeats since: the experiment gets the missing seeds (1..repeats).
+    const repeats = typeof s.body.repeats === "number" ? s.body.repeats : 0;
+    const have = new Set<number>(found.seeds);
+    const missing = Array.from({ length: repeats }, (_, i) => i + 1).filter((n) => !have.has(n));
+    if (missing.length) {
+      const added = await api.post(`/api/experiments/${found.id}/seeds`, { seeds: missing });
+      console.error(
+        `${s.id}: added seeds ${missing.join(", ")} (${added.added.length} runs queued)`,
+      );
+    }
     return found.id;
   }
   const exp = await api.post("/api/experiments", { name: s.name, data: DATASET, ...s.body });
