@@ -38,6 +38,20 @@ function hours(ms: number): string {
 }
 
 /**
+ * Wall time while any of these runs trained: the union of their spans, so that seeds added in a
+ * later session do not count the days in between.
+ */
+export function busyMs(spans: { start: number; end: number }[]): number {
+  let total = 0, reach = -Infinity;
+  for (const x of [...spans].sort((a, b) => a.start - b.start)) {
+    if (x.end <= reach) continue;
+    total += x.end - Math.max(x.start, reach);
+    reach = x.end;
+  }
+  return total;
+}
+
+/**
  * Wall time, images trained and throughput of one experiment's runs. A run's
  * own time is the sum of its epochs' seconds (a run resumed after a restart
  * gets a new startedAt), so it starts that long before it finished.
@@ -51,18 +65,18 @@ async function throughput(api: Api, view: Json) {
     const n = (r.prepared?.trainCounts ?? []).reduce((a: number, b: number) => a + b, 0);
     return { start: end - 1000 * seconds, end, seconds, images: n * epochs.length };
   }));
-  const start = Math.min(...spans.map((x) => x.start));
-  const end = Math.max(...spans.map((x) => x.end));
+  const wallMs = busyMs(spans);
   const images = spans.reduce((a, x) => a + x.images, 0);
   const perRun = runs.map((r: Json) => r.last?.trainImgPerSec ?? 0).sort((a: number, b: number) =>
     a - b
   );
   return {
     runs: runs.length,
-    wallMs: end - start,
+    spans,
+    wallMs,
     computeSeconds: spans.reduce((a, x) => a + x.seconds, 0),
     images,
-    rate: images / ((end - start) / 1000),
+    rate: images / (wallMs / 1000),
     medianRunRate: perRun[Math.floor(perRun.length / 2)] ?? 0,
   };
 }
@@ -280,14 +294,15 @@ export async function renderResults(
   const md: string[] = [];
   const shots: { path: string; query: string; width: number; height: number }[] = [];
   const totals: string[] = [];
-  let allImages = 0, allWall = 0, allCompute = 0, allRuns = 0;
+  let allImages = 0, allCompute = 0, allRuns = 0;
+  const allSpans: { start: number; end: number }[] = [];
 
   for (const [s, id] of experiments) {
     const view = await api.get(`/api/experiments/${id}?metric=testAcc`);
     const stats = view.stats;
     const t = await throughput(api, view);
     allImages += t.images;
-    allWall += t.wallMs;
+    allSpans.push(...t.spans);
     allCompute += t.computeSeconds;
     allRuns += t.runs;
     totals.push(
@@ -385,8 +400,8 @@ export async function renderResults(
     "| setting | runs | wall time | run time (sum) | images trained | img/s (all workers) | median img/s per run |",
     "|---|---:|---:|---:|---:|---:|---:|",
     ...totals,
-    `| all | ${allRuns} | ${hours(allWall)} | ${hours(1000 * allCompute)} | ` +
-    `${(allImages / 1e6).toFixed(1)} M | ${Math.round(allImages / (allWall / 1000))} | |`,
+    `| all | ${allRuns} | ${hours(busyMs(allSpans))} | ${hours(1000 * allCompute)} | ` +
+    `${(allImages / 1e6).toFixed(1)} M | ${Math.round(allImages / (busyMs(allSpans) / 1000))} | |`,
     "",
   ];
   await screenshots(base, shots);
