@@ -2,10 +2,11 @@
 // export the module still has: the "before" arm of bench/gemm_ab.ts and bench/gemm_ceiling.ts.
 // Operands are laid out row-major as a[M,K] · b[K,Np] in scratch, Np the columns rounded up to
 // whole vectors.
-import { BatchMatMul, util } from "@tensorflow/tfjs";
+import { BatchMatMul } from "@tensorflow/tfjs";
 import type { BatchMatMulAttrs, TensorInfo } from "@tensorflow/tfjs";
 import { stockKernel } from "../ml/kernels/stock.ts";
-import { type Backend, ceil4, f32, isF32 } from "../ml/kernels/util.ts";
+import { type Backend, ceil4, f32 } from "../ml/kernels/util.ts";
+import { matMulGeometry } from "../ml/kernels/BatchMatMul.ts";
 import { type WasmRuntime, wasmRuntime } from "../ml/kernels/wasm/runtime.ts";
 
 /**
@@ -42,28 +43,9 @@ export function legacyBatchMatMul(
   args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Backend; attrs: BatchMatMulAttrs },
 ): TensorInfo {
   const { inputs: { a, b }, backend, attrs } = args;
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  if (!isF32(a, b) || ra < 2 || rb < 2) {
-    return stockKernel(BatchMatMul)(args as never) as TensorInfo;
-  }
-  const tA = !!attrs.transposeA;
-  const tB = !!attrs.transposeB;
-  const M = tA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const K = tA ? a.shape[ra - 2] : a.shape[ra - 1];
-  const K2 = tB ? b.shape[rb - 1] : b.shape[rb - 2];
-  const N = tB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const batchA = util.sizeFromShape(a.shape.slice(0, -2));
-  const batchB = util.sizeFromShape(b.shape.slice(0, -2));
-  const outer = ra >= rb ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
-  const batch = Math.max(batchA, batchB);
-  // Only equal batches or one side unbatched, with the larger side's outer shape.
-  const simple = K === K2 && (batchA === batchB || batchA === 1 || batchB === 1) &&
-    util.sizeFromShape(outer) === batch &&
-    (batchA === batchB
-      ? util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2)) || ra !== rb
-      : true);
-  if (!simple) return stockKernel(BatchMatMul)(args as never) as TensorInfo;
+  const geo = matMulGeometry(a, b, attrs);
+  if (!geo) return stockKernel(BatchMatMul)(args as never) as TensorInfo;
+  const { M, K, N, tA, tB, batch, batchA, batchB, outer } = geo;
   const Np = ceil4(N);
   const av = f32(backend, a);
   const bv = f32(backend, b);

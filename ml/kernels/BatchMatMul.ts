@@ -15,15 +15,32 @@ function copyIn(rt: WasmRuntime, src: Float32Array, whole: boolean, off: number,
   return rt.input(whole ? src : src.subarray(off, off + n));
 }
 
-export function batchMatMul(
-  args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Backend; attrs: BatchMatMulAttrs },
-): TensorInfo {
-  const { inputs: { a, b }, backend, attrs } = args;
+/** What a float32 BatchMatMul computes, in the cases these kernels take. */
+export interface MatMulGeometry {
+  M: number;
+  K: number;
+  N: number;
+  tA: boolean;
+  tB: boolean;
+  batch: number;
+  batchA: number;
+  batchB: number;
+  /** The output's leading (batch) shape. */
+  outer: number[];
+}
+
+/**
+ * The GEMM's shape for float32 operands with equal batches or one side unbatched (with the larger
+ * side's outer shape), else null (the stock kernel's case).
+ */
+export function matMulGeometry(
+  a: TensorInfo,
+  b: TensorInfo,
+  attrs: BatchMatMulAttrs,
+): MatMulGeometry | null {
   const ra = a.shape.length;
   const rb = b.shape.length;
-  if (!isF32(a, b) || ra < 2 || rb < 2) {
-    return stockKernel(BatchMatMul)(args as never) as TensorInfo;
-  }
+  if (!isF32(a, b) || ra < 2 || rb < 2) return null;
   const tA = !!attrs.transposeA;
   const tB = !!attrs.transposeB;
   const M = tA ? a.shape[ra - 1] : a.shape[ra - 2];
@@ -34,13 +51,21 @@ export function batchMatMul(
   const batchB = util.sizeFromShape(b.shape.slice(0, -2));
   const outer = ra >= rb ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
   const batch = Math.max(batchA, batchB);
-  // Only equal batches or one side unbatched, with the larger side's outer shape.
   const simple = K === K2 && (batchA === batchB || batchA === 1 || batchB === 1) &&
     util.sizeFromShape(outer) === batch &&
     (batchA === batchB
       ? util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2)) || ra !== rb
       : true);
-  if (!simple) return stockKernel(BatchMatMul)(args as never) as TensorInfo;
+  return simple ? { M, K, N, tA, tB, batch, batchA, batchB, outer } : null;
+}
+
+export function batchMatMul(
+  args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Backend; attrs: BatchMatMulAttrs },
+): TensorInfo {
+  const { inputs: { a, b }, backend, attrs } = args;
+  const geo = matMulGeometry(a, b, attrs);
+  if (!geo) return stockKernel(BatchMatMul)(args as never) as TensorInfo;
+  const { M, K, N, tA, tB, batch, batchA, batchB, outer } = geo;
   if (M * N === 0 || K === 0) {
     return backend.makeTensorInfo([...outer, M, N], "float32", new Float32Array(batch * M * N));
   }

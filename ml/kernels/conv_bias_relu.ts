@@ -89,33 +89,20 @@ function fusedOp(
     dz.dispose();
     return { dx, df, db };
   };
-  if (inputGrad) {
-    const op = tf.customGrad((_xIn, fIn, bIn, save) => {
-      const { y, out } = forward(fIn as tf.Tensor4D, bIn as tf.Tensor1D);
-      (save as tf.GradSaveFunc)([y, fIn as tf.Tensor4D, x]);
-      return {
-        value: out,
-        gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-          const g = backward(dy, saved as tf.Tensor4D[]);
-          return [g.dx!, g.df, g.db];
-        },
-      };
-    });
-    return op(x, filter, bias) as tf.Tensor4D;
-  }
-  // The input is left out of the op's inputs, so no gradient is asked of it.
-  const op = tf.customGrad((fIn, bIn, save) => {
-    const { y, out } = forward(fIn as tf.Tensor4D, bIn as tf.Tensor1D);
-    (save as tf.GradSaveFunc)([y, fIn as tf.Tensor4D, x]);
+  // Without inputGrad the input is left out of the op's inputs, so no gradient is asked of it.
+  const op = tf.customGrad((...args) => {
+    const [fIn, bIn, save] = args.slice(-3) as [tf.Tensor4D, tf.Tensor1D, tf.GradSaveFunc];
+    const { y, out } = forward(fIn, bIn);
+    save([y, fIn, x]);
     return {
       value: out,
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const g = backward(dy, saved as tf.Tensor4D[]);
-        return [g.df, g.db];
+        return inputGrad ? [g.dx!, g.df, g.db] : [g.df, g.db];
       },
     };
   });
-  return op(filter, bias) as tf.Tensor4D;
+  return (inputGrad ? op(x, filter, bias) : op(filter, bias)) as tf.Tensor4D;
 }
 
 const values = (t: tf.Tensor) =>

@@ -28,10 +28,11 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, target: tf.Tensor2D): t
   }
   const [B, K] = logits.shape;
   const backend = tf.backend() as MathBackendCPU;
-  // The closures below hold the value arrays themselves: the backward pass runs after the
-  // tidy that made `target` (and maybe the logits) has disposed the tensors.
+  // The closures below hold value arrays, not tensors: the backward pass runs after the tidy
+  // that made `target` (and maybe the logits) has disposed them, and the forward's own
+  // intermediates need no tensors of their own.
   const t = backend.data.get(target.dataId).values as Float32Array;
-  const op = tf.customGrad((zIn, save) => {
+  const op = tf.customGrad((zIn) => {
     const z = backend.data.get((zIn as tf.Tensor).dataId).values as Float32Array;
     const max = new Float32Array(B);
     const sumExp = new Float32Array(B);
@@ -54,22 +55,17 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, target: tf.Tensor2D): t
       max[i] = m;
       sumExp[i] = c;
     }
-    const saved = [tf.tensor1d(max), tf.tensor1d(sumExp), tf.tensor2d(exps, [B, K])];
-    (save as tf.GradSaveFunc)(saved);
     return {
       value: tf.tensor1d(ce),
-      gradFunc: (dy: tf.Tensor, [mT, cT, eT]: tf.Tensor[]) => {
+      gradFunc: (dy: tf.Tensor) => {
         const g = backend.data.get(dy.dataId).values as Float32Array;
-        const mv = backend.data.get(mT.dataId).values as Float32Array;
-        const cv = backend.data.get(cT.dataId).values as Float32Array;
-        const ev = backend.data.get(eT.dataId).values as Float32Array;
         const dz = new Float32Array(B * K);
         for (let i = 0, o = 0; i < B; i++, o += K) {
           const gi = g[i];
-          const dc = fr(gi / cv[i]); // log's gradient
+          const dc = fr(gi / sumExp[i]); // log's gradient
           let sumDa = 0;
           for (let k = 0; k < K; k++) {
-            const da = fr(dc * ev[o + k]); // exp's gradient
+            const da = fr(dc * exps[o + k]); // exp's gradient
             sumDa += da;
             // The mul branch's −g·t first, then exp's (through sub's first input).
             dz[o + k] = fr(fr(-gi * t[o + k]) + da);
@@ -78,7 +74,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, target: tf.Tensor2D): t
           const dm = fr(gi + -fr(sumDa));
           // (dm · 0 where not the max: a signed zero, as the op path adds.)
           for (let k = 0; k < K; k++) {
-            dz[o + k] = fr(dz[o + k] + dm * (z[o + k] === mv[i] ? 1 : 0));
+            dz[o + k] = fr(dz[o + k] + dm * (z[o + k] === max[i] ? 1 : 0));
           }
         }
         return tf.tensor2d(dz, [B, K]);
