@@ -15,7 +15,7 @@
 // switched off (bench/levers.ts), in the same rounds: before and after, side
 // by side. --profile (on by default) ends with the per-kernel ms of one step.
 // --pipeline also runs the report's DataLoader pipeline once (bench/torch_step.py).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { fillBatch, normalizationFor, normalizationTable } from "../ml/augment.ts";
 import { probeAdapter } from "../ml/backend.ts";
 import {

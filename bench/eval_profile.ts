@@ -1,7 +1,7 @@
 // deno run -A bench/eval_profile.ts [--reps N]
 // Per-kernel ms of one evaluation batch of 500 (the bench's eval) on the
 // project's cpu kernels, plus the whole forward's wall time (median of reps).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
 import { createModel, initialWeights } from "../ml/model.ts";
 

@@ -3,8 +3,8 @@
 // in alternating calls within one process: each mlp GEMM shape at batch 64 (least and first
 // quartile ms of each), then whole mlp training steps with one kernel or the other registered
 // (on, off, off, on, …). On a loaded machine compare the least and the first quartile.
-import * as tf from "@tensorflow/tfjs";
-import type { KernelFunc } from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
+import type { KernelFunc } from "@tensorflow/tfjs-core";
 import { batchMatMul } from "../ml/kernels/BatchMatMul.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
 import { reportLossFn } from "../ml/losses/report.ts";

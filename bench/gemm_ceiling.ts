@@ -9,7 +9,7 @@
 //     Deno runs wasm without a trap handler, so V8 checks every load;
 //   - PyTorch's sgemm with torch.set_num_threads(1), as the bench runs it and with its OpenBLAS
 //     held to one thread too (OPENBLAS_NUM_THREADS=1).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
 import { ASC_RUN } from "../ml/kernels/wasm/build.ts";
 import { legacyBatchMatMul } from "./gemm_legacy.ts";

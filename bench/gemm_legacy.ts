@@ -2,8 +2,8 @@
 // export the module still has: the "before" arm of bench/gemm_ab.ts and bench/gemm_ceiling.ts.
 // Operands are laid out row-major as a[M,K] · b[K,Np] in scratch, Np the columns rounded up to
 // whole vectors.
-import { BatchMatMul } from "@tensorflow/tfjs";
-import type { BatchMatMulAttrs, TensorInfo } from "@tensorflow/tfjs";
+import { BatchMatMul } from "@tensorflow/tfjs-core";
+import type { BatchMatMulAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "../ml/kernels/stock.ts";
 import { type Backend, ceil4, f32 } from "../ml/kernels/util.ts";
 import { matMulGeometry } from "../ml/kernels/BatchMatMul.ts";

@@ -9,7 +9,7 @@
 //      batch 500, next to the same on the cpu backend
 // One JSON line per result.
 //   lossbench-gpu-check [--allow-fallback] [--steps N] [--models a,b|all]
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import "@tensorflow/tfjs-backend-webgpu";
 import { initBackend, probeAdapter } from "../ml/backend.ts";
 import { reportLossFn } from "../ml/losses/report.ts";

@@ -5,7 +5,7 @@
 // the step's least, first-quartile and median ms each way; on a loaded machine
 // the least and the first quartile are the ones to compare (preemption only
 // ever adds time).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
 import { reportLossFn } from "../ml/losses/report.ts";
 import { getModel } from "../ml/models/registry.ts";

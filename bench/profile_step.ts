@@ -2,7 +2,7 @@
 // Per-kernel ms of one training step of a model plug-in on the project's cpu
 // kernels (tf.profile), the step's wall time, and the time outside kernels
 // (tfjs bookkeeping and autodiff), to see what bounds the step.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
 import { reportLossFn } from "../ml/losses/report.ts";
 import { getModel } from "../ml/models/registry.ts";

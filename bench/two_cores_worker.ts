@@ -1,6 +1,6 @@
 // Worker for bench/two_cores.ts: bare training steps of the ConvNet on the
 // project's cpu kernels at a given batch size; reports img/s.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { initBackend } from "../ml/backend.ts";
 import { reportLossFn as lossFn } from "../ml/losses/report.ts";
 import { createModel, initialWeights } from "../ml/model.ts";

@@ -1,6 +1,6 @@
 // Picks and initialises the tfjs backend: WebGPU on a real GPU, otherwise the
 // cpu backend with the project's fast kernels registered over the stock ones.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.ts";
 import "@tensorflow/tfjs-backend-webgpu";
 import { registerFastCpuKernels } from "./kernels/register_all_kernels.ts";
 import type { BackendName } from "./types.ts";

@@ -6,7 +6,7 @@
 // array someone read with data() never changes under them), instead of four
 // kernel calls each copying through wasm memory. It rounds every operation
 // to float32 as the kernels do, so both paths give the same bits.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.ts";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 
 /** Whether the cpu backend takes the fused update (bench/levers.ts switches it to measure it). */

@@ -1,7 +1,7 @@
 // The training loop: per epoch, shuffle → augment → step, then evaluate.
 // Knows nothing of HTTP or KV: callers get progress, epochs and checkpoints
 // through hooks, and stop it with an AbortSignal.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.ts";
 import { fillBatch, normalizationFor, normalizationTable } from "./augment.ts";
 import { prepareTrain } from "./conditions/mod.ts";
 import type { LossFn } from "./losses/plugin.ts";

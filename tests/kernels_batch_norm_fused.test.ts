@@ -1,6 +1,6 @@
 // Batch norm's fused training loops (assembly/batch_norm.ts) against the op-by-op loops they
 // replace, bit for bit: the same float32 steps and float64 channel sums in the same order.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { BatchNormTrain, trainForward } from "../ml/kernels/BatchNormTrain.ts";
 import { BatchNormTrainGrad, trainBackward } from "../ml/kernels/BatchNormTrainGrad.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";

@@ -1,6 +1,6 @@
 // The project's conv and pooling kernels against the stock tfjs cpu kernels
 // on random shapes, strides and paddings.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
 import { checkAgainstStock as check } from "./util/stock.ts";
 

@@ -1,7 +1,7 @@
 // The custom-gradient conv + bias + ReLU op against the plain ops it replaces
 // under the tape (conv2d, add, relu with tfjs's own gradients, stock kernels):
 // value and the gradients of a weighted sum with respect to input, filter and bias.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { convBiasRelu } from "../ml/kernels/conv_bias_relu.ts";
 import {
   registerFastCpuKernels,

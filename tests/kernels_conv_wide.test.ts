@@ -1,6 +1,6 @@
 // The wide-channel conv path (ml/kernels/conv_wide.ts) against the stock tfjs cpu kernels,
 // and its gate: the report's ConvNet shapes never take it.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { isWideConv, isWideFilterGrad, wideConv } from "../ml/kernels/conv_wide.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
 import { assert } from "./util/assert.ts";

@@ -1,6 +1,6 @@
 // The project's elementwise, reduction and matmul kernels against the stock
 // tfjs cpu kernels, including the broadcast and dtype cases they hand back.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { compareWithStock, rng, setupCpu } from "../ml/kernels/testing.ts";
 import { checkAgainstStock as check } from "./util/stock.ts";
 import { assert, assertEquals } from "./util/assert.ts";

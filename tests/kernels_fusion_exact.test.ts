@@ -3,7 +3,7 @@
 // ml/losses/ops.ts's op path (value and gradient, ties and extreme logits
 // included), and whole ConvNet training steps with every loss that calls
 // crossEntropy, fused (convBiasRelu + the fused CE) against unfused.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { opPath, softmaxCrossEntropy } from "../ml/kernels/softmax_ce.ts";
 import { setupCpu } from "../ml/kernels/testing.ts";
 import { ceFusion } from "../ml/losses/ops.ts";

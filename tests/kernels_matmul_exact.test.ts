@@ -2,11 +2,11 @@
 // with: each output is a sequential float32 sum over k in order, from 0, of rounded products (no
 // fused multiply-add). Checked bit for bit against that sum written out in JS, and against the
 // kernel it replaced (bench/gemm_legacy.ts), on every GEMM of an mlp step and on the tile edges.
-import * as tf from "@tensorflow/tfjs";
-import type { TensorInfo } from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
+import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { legacyBatchMatMul } from "../bench/gemm_legacy.ts";
 import { mlpGemmShapes } from "../bench/gemm_shapes.ts";
-import type { KernelFunc } from "@tensorflow/tfjs";
+import type { KernelFunc } from "@tensorflow/tfjs-core";
 import { batchMatMul } from "../ml/kernels/BatchMatMul.ts";
 import { setupCpu } from "../ml/kernels/testing.ts";
 import type { Backend } from "../ml/kernels/util.ts";

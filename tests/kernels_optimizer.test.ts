@@ -1,7 +1,7 @@
 // The fused cpu SGD-momentum update gives the same bits as the op-by-op update
 // (the path the PyTorch parity fixtures check), and leaves arrays read before
 // a step unchanged.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { setupCpu } from "../ml/kernels/testing.ts";
 import { sgdFusion, SgdMomentum } from "../ml/optimizer.ts";
 import { assert, assertEquals } from "./util/assert.ts";

@@ -1,7 +1,7 @@
 // The fused softmax cross-entropy op against PyTorch (the "ce" results of
 // tests/fixtures/reference_losses.json: value and d loss / d logits), through
 // tf.mean as the ce plug-in averages, on the cpu backend and on its op path.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { softmaxCrossEntropy } from "../ml/kernels/softmax_ce.ts";
 import { setupCpu } from "../ml/kernels/testing.ts";
 import { assert, assertThrows } from "./util/assert.ts";

@@ -1,6 +1,6 @@
 // End to end: training steps of the report's ConvNet with the project's cpu
 // kernels give the same weights as with the stock kernels (small shapes).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import {
   registerFastCpuKernels,
   unregisterFastCpuKernels,

@@ -2,7 +2,7 @@
 // own kernels (Add, Sub, Multiply, Sum… replace the stock ones, with broadcasting the
 // losses lean on) and WebGPU (Mesa's software adapter where no GPU is present),
 // against the same PyTorch fixtures as tests/losses_reference.test.ts.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import "@tensorflow/tfjs-backend-webgpu";
 import { initBackend } from "../ml/backend.ts";
 import { lossFn } from "../ml/losses/registry.ts";

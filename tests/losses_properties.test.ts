@@ -1,6 +1,6 @@
 // Identities between the losses (each a known special case of another), and finite
 // values and gradients where the probabilities saturate.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { lossFn } from "../ml/losses/registry.ts";
 import type { LossContext } from "../ml/losses/plugin.ts";
 import type { LossParams } from "../ml/types.ts";

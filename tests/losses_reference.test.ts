@@ -2,7 +2,7 @@
 // by tools/make_loss_fixtures.py from the papers' definitions (float64 references on
 // float32 logits). Value and d loss / d logits, through the registry, on the stock
 // tfjs cpu backend.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { classBalancedWeights } from "../ml/losses/counts.ts";
 import { LOSS_NAMES, lossFn } from "../ml/losses/registry.ts";
 import type { LossContext } from "../ml/losses/plugin.ts";

@@ -1,6 +1,6 @@
 // The loss registry: names, lookup errors, parameter validation and defaults,
 // chart labels, and the checks on the run's train counts.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import {
   getLoss,
   LOSS_NAMES,

@@ -1,7 +1,7 @@
 // The cpu kernels the model plug-ins added (batch norm): FusedBatchNorm against
 // the stock kernel it replaces, including the layouts it hands back to stock,
 // and batch norm's training kernels against the plain-op path.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { BatchNormTrain } from "../ml/kernels/BatchNormTrain.ts";
 import { BatchNormTrainGrad } from "../ml/kernels/BatchNormTrainGrad.ts";
 import {

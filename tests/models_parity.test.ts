@@ -2,7 +2,7 @@
 // written by tools/make_model_fixtures.py (already in the engine's layout).
 // Each case runs on the stock tfjs cpu kernels (the maths) and on the
 // project's kernels (what training uses).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import {
   registerFastCpuKernels,
   unregisterFastCpuKernels,

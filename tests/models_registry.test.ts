@@ -1,7 +1,7 @@
 // The model registry: the list, sizes against PyTorch (reference_models.json,
 // from tools/make_model_fixtures.py), input-size errors, initialisation and
 // checkpoints of parameters and batch-norm buffers.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { setupCpu } from "../ml/kernels/testing.ts";
 import { convnet } from "../ml/models/convnet.ts";
 import {

@@ -6,7 +6,7 @@
 // The fixture is in PyTorch layout; `toTfjs` does the conversions the engine's
 // checkpoints would need when importing PyTorch weights, in plain JS so that
 // they are independent of the tfjs ops under test.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { createModel, type ModelSpec, paramShapes } from "../ml/model.ts";
 import { reportLossFn as lossFn } from "../ml/losses/report.ts";
 import { SgdMomentum, stepLr } from "../ml/optimizer.ts";

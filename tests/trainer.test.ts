@@ -81,7 +81,7 @@ Deno.test("a grayscale 28×28 data set trains (flatten size follows the input)",
 });
 
 Deno.test("focal loss with gamma < 1 stays finite on fully confident predictions", async () => {
-  const tf = await import("@tensorflow/tfjs");
+  const tf = await import("../ml/tf.ts");
   const { reportLossFn: lossFn } = await import("../ml/losses/report.ts");
   const logits = tf.variable(tf.tensor2d([[200, 0, 0], [0, 0, 300], [1, 2, 3]]));
   const y = tf.tensor1d([0, 2, 1], "int32");
@@ -96,7 +96,7 @@ Deno.test("focal loss with gamma < 1 stays finite on fully confident predictions
 });
 
 Deno.test("training and resuming leave no tensors behind (workers live for many runs)", async () => {
-  const tf = await import("@tensorflow/tfjs");
+  const tf = await import("../ml/tf.ts");
   const small = synthetic({ train: 128, test: 64, seed: 3 });
   const before = tf.memory().numTensors;
   let cp: Checkpoint | undefined;

@@ -1,7 +1,7 @@
 // One training step on the WebGPU backend (Mesa's software adapter where no
 // GPU is present) must agree with the cpu backend. CI installs
 // mesa-vulkan-drivers, so a missing adapter is a failure, not a skip.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import "@tensorflow/tfjs-backend-webgpu";
 import { assert, assertAlmostEquals } from "./util/assert.ts";
 import { initBackend, probeAdapter, resolveBackend } from "../ml/backend.ts";

@@ -2,7 +2,7 @@
 // Records tests/util/golden_steps.ts's digests on the cpu backend with the project's kernels.
 // Run it on the code that trained the published study (commit 4b72ca7, with
 // tests/util/golden_steps.ts and this file copied in); see tests/golden_bits.test.ts.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../ml/tf.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
 import { GOLDEN_CASES, goldenDigest } from "../tests/util/golden_steps.ts";
 

@@ -2,8 +2,8 @@
 // batch) on a WebAssembly SIMD GEMM (assembly/matmul.ts `gemm`): each operand
 // is copied into wasm memory and packed there, a into 4-row strips, b into
 // 8-column panels (transposed operands are transposed by the packing).
-import { BatchMatMul, util } from "@tensorflow/tfjs";
-import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { BatchMatMul, util } from "@tensorflow/tfjs-core";
+import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";

@@ -6,8 +6,8 @@
 // copy of x in scratch, where the op chain copies every intermediate in and
 // out: three fused passes (assembly/batch_norm.ts) when the channels are a
 // multiple of 4, else one loop per elementwise step (sumLeading, binary).
-import { util } from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
+import { util } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import { BinaryOp } from "./broadcast.ts";
 import { type Backend, f32 } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";

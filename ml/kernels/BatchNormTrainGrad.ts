@@ -4,8 +4,8 @@
 // sums over every axis but the last (m values each). Outputs [dx, dScale, dOffset].
 // The SIMD loops of the wasm module on one copy each of dy and x in scratch: two fused passes
 // (assembly/batch_norm.ts) when the channels are a multiple of 4, else one loop per step.
-import { util } from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { util } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { type BatchNormTrainAttrs, bnFusion, checkInputs } from "./BatchNormTrain.ts";
 import { BinaryOp } from "./broadcast.ts";
 import { type Backend, f32 } from "./util.ts";

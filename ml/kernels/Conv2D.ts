@@ -1,6 +1,6 @@
 // Conv2D (NHWC, any strides/padding, dilations 1) on the WebAssembly SIMD kernel.
-import { backend_util, Conv2D } from "@tensorflow/tfjs";
-import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { backend_util, Conv2D } from "@tensorflow/tfjs-core";
+import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { isWideConv, wideConvForward } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import {

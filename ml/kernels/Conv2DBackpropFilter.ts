@@ -1,12 +1,12 @@
 // Conv2DBackpropFilter (the filter gradient; ~90% of a stock training step) on
 // the WebAssembly SIMD kernel: 8 taps × 4 channels of dW in registers per pass.
-import { backend_util, Conv2DBackpropFilter } from "@tensorflow/tfjs";
+import { backend_util, Conv2DBackpropFilter } from "@tensorflow/tfjs-core";
 import type {
   Conv2DBackpropFilterAttrs,
   KernelConfig,
   KernelFunc,
   TensorInfo,
-} from "@tensorflow/tfjs";
+} from "@tensorflow/tfjs-core";
 import { isWideFilterGrad, wideConvBackpropFilter } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import {

@@ -1,12 +1,12 @@
 // Conv2DBackpropInput (the input gradient) on the WebAssembly SIMD kernel:
 // each output pixel scatters dy·Wᵀ into a zero-padded dx, which is then cropped.
-import { backend_util, Conv2DBackpropInput } from "@tensorflow/tfjs";
+import { backend_util, Conv2DBackpropInput } from "@tensorflow/tfjs-core";
 import type {
   Conv2DBackpropInputAttrs,
   KernelConfig,
   KernelFunc,
   TensorInfo,
-} from "@tensorflow/tfjs";
+} from "@tensorflow/tfjs-core";
 import { isWideConv, wideConvBackpropInput } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import { type Backend, ceil4, f32, isF32, paddedConv } from "./util.ts";

@@ -2,8 +2,8 @@
 // activation, bias of Cout values or a scalar); anything else goes to the stock kernel.
 // The project's attribute `biasLast` (ml/kernels/conv_bias_relu.ts sets it) adds the
 // bias after the sum, to round as the unfused conv → add → relu does.
-import { FusedConv2D } from "@tensorflow/tfjs";
-import type { FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { FusedConv2D } from "@tensorflow/tfjs-core";
+import type { FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { convForward, supportedConv } from "./Conv2D.ts";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";

@@ -1,7 +1,7 @@
 // MaxPool (NHWC, any window/strides/padding, dilations 1) on a WebAssembly
 // SIMD loop over channel vectors (the stock kernel walks a TensorBuffer per pixel).
-import { backend_util, MaxPool } from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, MaxPoolAttrs, TensorInfo } from "@tensorflow/tfjs";
+import { backend_util, MaxPool } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, MaxPoolAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";

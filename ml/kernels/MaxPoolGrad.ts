@@ -2,8 +2,8 @@
 // then columns, as the stock kernel picks it), accumulated where windows
 // overlap; a WebAssembly SIMD loop finds the maxima four channels at a time.
 // Whole 2×2 / stride 2 windows take a one-pass loop (pool.ts maxPoolGrad2x2).
-import { MaxPoolGrad } from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from "@tensorflow/tfjs";
+import { MaxPoolGrad } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import { poolArgs, poolInfo } from "./MaxPool.ts";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";

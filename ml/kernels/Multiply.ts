@@ -1,7 +1,7 @@
 // Multiply for float32 on the SIMD loop in broadcast.ts (equal shapes, scalars,
 // bias-like trailing broadcasts); other cases go to the stock kernel.
-import { Multiply } from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { Multiply } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { binaryKernel, BinaryOp } from "./broadcast.ts";
 import type { Backend } from "./util.ts";
 

@@ -1,6 +1,6 @@
 // Relu for float32 on the WebAssembly SIMD loop (the stock kernel calls a closure per element).
-import { Relu } from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { Relu } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";

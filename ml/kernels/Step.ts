@@ -1,6 +1,6 @@
 // Step (x > 0 ? 1 : alpha, NaN stays NaN; ReLU's gradient mask) for float32 on a SIMD loop.
-import { Step } from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, StepAttrs, TensorInfo } from "@tensorflow/tfjs";
+import { Step } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, StepAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";

@@ -1,7 +1,7 @@
 // Sub for float32 on the SIMD loop in broadcast.ts (equal shapes, scalars,
 // bias-like trailing broadcasts); other cases go to the stock kernel.
-import { Sub } from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import { Sub } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { binaryKernel, BinaryOp } from "./broadcast.ts";
 import type { Backend } from "./util.ts";
 

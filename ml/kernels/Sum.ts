@@ -1,7 +1,7 @@
 // Sum for float32 over leading axes (bias gradients: [N,H,W,C] → [C]) or
 // trailing axes, without the stock kernel's transpose; float64 accumulators (SIMD for the leading case).
-import { backend_util, Sum, util } from "@tensorflow/tfjs";
-import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from "@tensorflow/tfjs";
+import { backend_util, Sum, util } from "@tensorflow/tfjs-core";
+import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";

@@ -1,8 +1,8 @@
 // Elementwise binary ops for float32 tensors of equal shape or with one
 // operand repeating with a period (a scalar, or a bias-like suffix shape),
 // on one SIMD loop; anything else is left to the stock kernels.
-import { backend_util, util } from "@tensorflow/tfjs";
-import type { TensorInfo } from "@tensorflow/tfjs";
+import { backend_util, util } from "@tensorflow/tfjs-core";
+import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";

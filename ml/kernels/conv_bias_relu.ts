@@ -15,7 +15,7 @@
 // ConvNet's block) to the same op: its backward routes dy to each window's
 // maximum and applies ReLU's mask in one SIMD pass, where the op path runs
 // MaxPoolGrad and then the mask, each a pass over the conv's output.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { poolArgs, poolInfo } from "./MaxPool.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";

@@ -6,7 +6,7 @@
 // convs keep their own loops bit for bit; convnet_bn's bits may change (it is not in the study).
 // The filter gradient is the exception: its wide loop sums in the same order as conv.ts's, so
 // it also takes any Cout that is a multiple of 8 (isWideFilterGrad).
-import type { TensorInfo } from "@tensorflow/tfjs";
+import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { type Backend, f32, type PaddedConv, padInput, tapOffsets } from "./util.ts";
 import type { WasmRuntime } from "./wasm/runtime.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";

@@ -4,8 +4,8 @@
 // the project's own ops (batch norm's training forward and gradient): with
 // no stock kernel to stand in, their ops run as plain tfjs ops when they are
 // not registered.
-import * as tf from "@tensorflow/tfjs";
-import type { KernelConfig } from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
+import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { batchMatMulConfig } from "./BatchMatMul.ts";
 import { batchNormTrainConfig } from "./BatchNormTrain.ts";
 import { batchNormTrainGradConfig } from "./BatchNormTrainGrad.ts";

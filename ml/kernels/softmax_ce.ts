@@ -10,7 +10,7 @@
 // contributions (the mul branch, then exp's, then max's). So adopting it
 // changes no published number (`deno task study --check` retrains exactly).
 // Other backends take the op path.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 
 const fr = Math.fround;

@@ -1,8 +1,8 @@
 // The stock tfjs cpu kernels that the project's kernels replace, kept so each
 // replacement can fall back to them for what it does not handle (NCHW,
 // dilations > 1, non-float32 ...) and so tests can compare against them.
-import * as tf from "@tensorflow/tfjs";
-import type { KernelFunc } from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
+import type { KernelFunc } from "@tensorflow/tfjs-core";
 
 const stock = new Map<string, KernelFunc>();
 

@@ -1,7 +1,7 @@
 // Test support: run one of the project's kernels and the stock kernel it
 // replaced on the same inputs and report the largest difference.
-import * as tf from "@tensorflow/tfjs";
-import type { NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
+import type { NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import { registerFastCpuKernels } from "./register_all_kernels.ts";
 import { stockKernel } from "./stock.ts";
 

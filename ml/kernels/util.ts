@@ -1,5 +1,5 @@
 // Helpers shared by the project's cpu kernels.
-import type { backend_util, TensorInfo } from "@tensorflow/tfjs";
+import type { backend_util, TensorInfo } from "@tensorflow/tfjs-core";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { WasmRuntime } from "./wasm/runtime.ts";
 

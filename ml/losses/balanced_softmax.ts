@@ -2,7 +2,7 @@
 // prior log(n_c/N) from the run's train counts (./counts.ts), so training fits the
 // imbalanced label distribution while the raw logits, used at test time, fit a
 // balanced one.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { z } from "zod";
 import { checkCounts, logClassPrior } from "./counts.ts";
 import { crossEntropy, perSampleMean } from "./ops.ts";

@@ -2,7 +2,7 @@
 // run's train counts (./counts.ts). Mean over the batch: Σ_i w_{y_i} ce_i / B, not
 // nn.CrossEntropyLoss(weight=w)'s Σ_i w_{y_i} ce_i / Σ_i w_{y_i}, so a batch of rare
 // classes weighs more, as the paper intends.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { z } from "zod";
 import { checkCounts, classBalancedWeights } from "./counts.ts";
 import { crossEntropy, perSampleMean, sampleWeights } from "./ops.ts";

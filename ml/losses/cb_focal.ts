@@ -4,7 +4,7 @@
 // the label), times the class-balanced weight of ./counts.ts. Cui et al.'s reference
 // code uses sigmoid focal loss (one binary problem per class); we use softmax so it
 // composes with the other losses here: γ = 0 is cb_ce, and β = 0 is focal.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { z } from "zod";
 import { checkCounts, classBalancedWeights } from "./counts.ts";
 import { crossEntropy, focalTerm, perSampleMean, sampleWeights } from "./ops.ts";

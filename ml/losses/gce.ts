@@ -1,6 +1,6 @@
 // Generalized cross-entropy (Zhang & Sabuncu 2018): L_q = (1 − p_y^q) / q, between
 // CE (q → 0) and MAE/2 (q = 1).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { z } from "zod";
 import { crossEntropy, perSampleMean } from "./ops.ts";
 import { label } from "./label.ts";

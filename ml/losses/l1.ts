@@ -1,6 +1,6 @@
 // The report's L1 loss: nn.L1Loss() between softmax probabilities and one-hot
 // targets, so averaged over batch × classes (= mae / K; see ./mae.ts).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { z } from "zod";
 import { perSampleMean } from "./ops.ts";
 import type { LossPlugin } from "./plugin.ts";

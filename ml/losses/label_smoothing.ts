@@ -1,6 +1,6 @@
 // Cross-entropy against smoothed targets (1 − ε)·one-hot + ε/K, as PyTorch's
 // cross_entropy(label_smoothing=ε) (Szegedy et al. 2016); ε = 0 is ce.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { z } from "zod";
 import { logSoftmax, perSampleMean } from "./ops.ts";
 import { label } from "./label.ts";

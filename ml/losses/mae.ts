@@ -1,6 +1,6 @@
 // MAE as Ghosh et al. (2017) define it: ‖e_y − p‖₁ = 2 (1 − p_y), mean over the
 // batch only. K times the report's l1, which also averages over the classes.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { z } from "zod";
 import { crossEntropy, perSampleMean } from "./ops.ts";
 import type { LossPlugin } from "./plugin.ts";

@@ -1,7 +1,7 @@
 // NCE+RCE, an active-passive loss (Ma et al. 2020): α·NCE + β·RCE, with the normalized
 // CE NCE = −log p_y / Σ_k −log p_k, and RCE with A = −4 (see ./ops.ts). Defaults are
 // the paper's CIFAR-10 setting.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { z } from "zod";
 import { crossEntropy, logSoftmax, perSampleMean, reverseCrossEntropy } from "./ops.ts";
 import { label } from "./label.ts";

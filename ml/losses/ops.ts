@@ -1,6 +1,6 @@
 // Per-sample numerics shared by the loss plug-ins. Each returns one value per
 // row of the batch; `perSampleMean` turns that into a batch-mean LossFn.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { opPath, softmaxCrossEntropy } from "../kernels/softmax_ce.ts";
 import type { LossFn } from "./plugin.ts";
 

@@ -1,7 +1,7 @@
 // What a loss plug-in is: a name, a parameter schema (defaults and bounds,
 // unknown parameters refused), a label for charts, and the loss in tfjs ops.
 // Each loss lives in its own file and is listed once in ./registry.ts.
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import type { z } from "zod";
 import type { LossParams } from "../types.ts";
 

@@ -1,6 +1,6 @@
 // Symmetric cross-entropy (Wang et al. 2019): α·CE + β·RCE, RCE with log 0 := A = −4
 // (see ./ops.ts). Defaults are the paper's CIFAR-10 setting.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { z } from "zod";
 import { crossEntropy, perSampleMean, reverseCrossEntropy } from "./ops.ts";
 import { label } from "./label.ts";

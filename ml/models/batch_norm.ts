@@ -9,7 +9,7 @@
 // forward and backward are one kernel each; elsewhere (WebGPU, or cpu with the
 // stock kernels) they are plain ops: reductions over the leading axes and
 // per-channel broadcasts.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { BatchNormTrain } from "../kernels/BatchNormTrain.ts";
 import { BatchNormTrainGrad } from "../kernels/BatchNormTrainGrad.ts";
 

@@ -5,7 +5,7 @@
 //          → flatten → fc(→32) → ReLU → fc(→10)
 // Layout here is NHWC with filters [kh, kw, in, out] and dense [in, out];
 // flatten is in HWC order (PyTorch flattens CHW; tests transpose to compare).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { convBiasReluPool } from "../kernels/conv_bias_relu.ts";
 import { disposeAll, makeVariables, torchInit } from "./layers.ts";
 import type { Model, ModelPlugin, ModelSpec, ParamShape } from "./plugin.ts";

@@ -7,7 +7,7 @@
 //          → maxpool2 → conv(W2→W3) → BN → ReLU → mean over H,W → fc(W3→K)
 // Layout: NHWC, filters [kh, kw, in, out], dense [in, out] (global pooling
 // leaves no flatten order to reconcile with PyTorch).
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { batchNorm, batchNormVars } from "./batch_norm.ts";
 import { batchNormInit, disposeAll, makeVariables, torchInit } from "./layers.ts";
 import type { Model, ModelPlugin, ModelSpec, ParamShape } from "./plugin.ts";

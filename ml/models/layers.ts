@@ -1,6 +1,6 @@
 // Building blocks the model plug-ins share: PyTorch's default initialisation,
 // named variables from a weights record, and layer arithmetic for sizes.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { Rng, Stream } from "../rng.ts";
 import type { Model, ParamShape } from "./plugin.ts";
 

@@ -1,7 +1,7 @@
 // A small multilayer perceptron: flatten → 512 → ReLU → 256 → ReLU → classes.
 // Layout: dense [in, out]; the flatten is in HWC order (NHWC input), so
 // fc1.weight's rows are PyTorch's CHW-ordered columns permuted.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.ts";
 import { disposeAll, makeVariables, torchInit } from "./layers.ts";
 import type { Model, ModelPlugin, ModelSpec, ParamShape } from "./plugin.ts";
 

@@ -1,7 +1,7 @@
 // What a model plug-in is: its parameter shapes, PyTorch-style initial
 // weights, a forward pass in tfjs ops, and its size. Each model lives in its
 // own file and is listed once in ./registry.ts.
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 
 export interface ModelSpec {
   height: number;

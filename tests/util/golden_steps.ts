@@ -3,7 +3,7 @@
 // batches. The fixture was recorded by tools/make_golden_bits.ts on the code that trained
 // the published study (commit 4b72ca7), so a kernel change that moves any bit of the
 // study's numbers fails tests/golden_bits.test.ts before `deno task study --check` would.
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../../ml/tf.ts";
 import { lossFn } from "../../ml/losses/registry.ts";
 import { getModel } from "../../ml/models/registry.ts";
 import { SgdMomentum } from "../../ml/optimizer.ts";

@@ -1,5 +1,5 @@
 // Asserts that one of the project's kernels matches the stock tfjs cpu kernel.
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs-core";
 import { compareWithStock } from "../../ml/kernels/testing.ts";
 import { assert, assertEquals } from "./assert.ts";
 
