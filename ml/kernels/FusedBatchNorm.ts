@@ -4,7 +4,12 @@
 // (x − mean) · (scale / √(var + ε)) + offset. The stock kernel does a modulo
 // and a square root per element. Other layouts go to the stock kernel.
 import { FusedBatchNorm, util } from "@tensorflow/tfjs-core";
-import type { FusedBatchNormAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import type {
+  FusedBatchNormAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from "@tensorflow/tfjs-core";
 import { BinaryOp } from "./broadcast.ts";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
