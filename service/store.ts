@@ -45,7 +45,7 @@ import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
 import type { EventBus } from "./event_bus.ts";
 import { EventLog } from "./event_log.ts";
 import { newId } from "./ids.ts";
-import { leaseLapsed } from "./lease.ts";
+import { holdLiveness, leaseLapsed } from "./lease.ts";
 import {
   type DurableEvent,
   type Experiment,
@@ -211,6 +211,7 @@ export class Store {
 
   static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
     const kv = await Deno.openKv(path);
+    holdLiveness(path); // before any lease is taken here (lease.ts)
     const store = new Store(kv, opts);
     await store.#countQueue();
     const head = await store.#head();

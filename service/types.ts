@@ -90,7 +90,7 @@ export interface Lease {
   owner: string;
   host: string;
   pid: number;
-  /** The owner's process start time (/proc/<pid>/stat), to tell a reused pid apart; 0 if unknown. */
+  /** The owner's liveness token (service/lease.ts), which also tells a reused pid apart; 0 if none. */
   pidStart: number;
   /** Epoch ms after which the lease has lapsed unless renewed. */
   until: number;

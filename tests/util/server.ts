@@ -22,6 +22,14 @@ export function contractViolations(lines: string[]): string[] {
   return lines.filter((l) => l.includes(VIOLATION));
 }
 
+/** The flags of deno.json's `serve` task between `deno run` and `main.ts` (its permissions). */
+export async function servePermissions(task = "serve", entry = "main.ts"): Promise<string[]> {
+  const cfg = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const m = new RegExp(`^deno run (.*) ${entry}$`).exec(cfg.tasks[task]);
+  if (!m) throw new Error(`unexpected ${task} task: ${cfg.tasks[task]}`);
+  return m[1].split(/\s+/);
+}
+
 export interface StartOptions {
   /** Extra or overriding environment variables. */
   env?: Record<string, string>;
@@ -31,6 +39,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Extra `deno run` flags before main.ts (e.g. `--preload` of a test double). */
   denoArgs?: string[];
+  /** Permission flags (default `-A`); servePermissions() gives `deno task serve`'s own. */
+  permissions?: string[];
 }
 
 export interface Server {
@@ -63,7 +73,7 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
     ...opts.env,
   };
   const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...(opts.denoArgs ?? []), "main.ts"],
+    args: ["run", ...(opts.permissions ?? ["-A"]), ...(opts.denoArgs ?? []), "main.ts"],
     cwd: ROOT,
     env,
     stdin: "null",
