@@ -1,5 +1,6 @@
 // Messages across the worker boundary: plain, structured-cloneable, versioned.
 // The service (main thread) and ml/worker.ts are the only two parties.
+import type { DivergedAt } from "./divergence.ts";
 import type {
   Checkpoint,
   ConditionRecord,
@@ -34,7 +35,8 @@ export type FromWorker =
   | { v: 1; type: "epoch"; runId: string; metrics: EpochMetrics; checkpoint: Checkpoint }
   | { v: 1; type: "done"; runId: string }
   | { v: 1; type: "cancelled"; runId: string }
-  | { v: 1; type: "failed"; runId: string | null; error: string };
+  /** `diverged`: the loss stopped being finite there (ml/divergence.ts). */
+  | { v: 1; type: "failed"; runId: string | null; error: string; diverged?: DivergedAt };
 
 /** Copies a data set's arrays into SharedArrayBuffers (once per process). */
 export function shareDataset(d: Dataset): Dataset {

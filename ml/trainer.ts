@@ -4,6 +4,7 @@
 import * as tf from "./tf.ts";
 import { fillBatch, normalizationFor, normalizationTable } from "./augment.ts";
 import { prepareTrain } from "./conditions/mod.ts";
+import { DivergedError, FirstNonFinite } from "./divergence.ts";
 import type { LossFn } from "./losses/plugin.ts";
 import { lossFn } from "./losses/registry.ts";
 import {
@@ -141,9 +142,18 @@ export async function train(
       const t0 = performance.now();
       const tr = await trainEpoch(epoch, lr);
       const t1 = performance.now();
-      const ev = await evaluate(model, testSplit, loss, evalOpts);
+      // The loss stayed finite, but the last steps may have left the weights not so.
+      const lastStep = () =>
+        new DivergedError(
+          { epoch: epoch + 1, batch: Math.ceil(trainSplit.count / config.batchSize) },
+          "model outputs",
+          "evaluated after the epoch's last batch, whose loss was still finite",
+        );
+      const ev = await evaluate(model, testSplit, loss, evalOpts) ?? throwIt(lastStep());
       const t2 = performance.now();
-      const val = valSplit ? await evaluate(model, valSplit, loss, evalOpts) : null;
+      const val = valSplit
+        ? await evaluate(model, valSplit, loss, evalOpts) ?? throwIt(lastStep())
+        : null;
       const m: EpochMetrics = {
         epoch: epoch + 1,
         trainLoss: tr.loss,
@@ -194,6 +204,9 @@ export async function train(
     let lossSum = tf.scalar(0);
     let correct = tf.scalar(0);
     let correctFlipped = tf.scalar(0);
+    const nonFinite = new FirstNonFinite();
+    const diverged = async () =>
+      new DivergedError({ epoch: epoch + 1, batch: (await nonFinite.first() ?? batches - 1) + 1 });
     const maskBuf = flippedMask ? new Float32Array(B) : null;
     const start = performance.now();
     let lastReport = start;
@@ -221,6 +234,7 @@ export async function train(
         x.dispose();
         y.dispose();
         mask?.dispose();
+        nonFinite.note(step.lossSum, b);
         lossSum = accumulate(lossSum, step.lossSum);
         correct = accumulate(correct, step.correct);
         if (step.correctFlipped) correctFlipped = accumulate(correctFlipped, step.correctFlipped);
@@ -230,6 +244,7 @@ export async function train(
           lastReport = now;
           const seen = s + m;
           const running = (await lossSum.data())[0] / seen;
+          if (!Number.isFinite(running)) throw await diverged();
           const rate = seen / ((now - start) / 1000);
           hooks.onProgress({
             epoch: epoch + 1,
@@ -247,6 +262,7 @@ export async function train(
         }
       }
       const [l, c, cf] = await Promise.all([lossSum.data(), correct.data(), correctFlipped.data()]);
+      if (!Number.isFinite(l[0])) throw await diverged();
       if (!flippedMask) return { loss: l[0] / n, acc: c[0] / n };
       const clean = n - flippedCount;
       return {
@@ -256,6 +272,7 @@ export async function train(
         accNoisy: flippedCount > 0 ? cf[0] / flippedCount : 0,
       };
     } finally {
+      nonFinite.dispose();
       lossSum.dispose();
       correct.dispose();
       correctFlipped.dispose();
@@ -295,7 +312,14 @@ export interface EvalResult {
   reliability: Reliability;
 }
 
-/** A split's loss, confusion matrix and calibration, with the model in eval mode. */
+function throwIt(e: Error): never {
+  throw e;
+}
+
+/**
+ * A split's loss, confusion matrix and calibration, with the model in eval
+ * mode; null when the model's loss or outputs are not finite (it diverged).
+ */
 export async function evaluate(
   model: Model,
   split: Split,
@@ -306,7 +330,7 @@ export async function evaluate(
     classes: number;
     signal?: AbortSignal;
   },
-): Promise<EvalResult> {
+): Promise<EvalResult | null> {
   const { shape, lut, classes, signal } = opts;
   const n = split.count;
   const img = shape.height * shape.width * shape.channels;
@@ -333,6 +357,7 @@ export async function evaluate(
     l.dispose();
     pred.dispose();
     conf.dispose();
+    if (!Number.isFinite(lv[0]) || cv.some(Number.isNaN)) return null;
     lossSum += lv[0] * m;
     accumulateConfusion(confusion, pv, ys);
     accumulateReliability(calib, cv, Array.from(pv, (p, i) => p === ys[i]));

@@ -3,6 +3,7 @@
 // auto|cpu|webgpu) and reports over postMessage with the protocol's messages.
 import { initBackend } from "./backend.ts";
 import { takeSubset } from "./data/mod.ts";
+import { DivergedError } from "./divergence.ts";
 import { type FromWorker, PROTOCOL_VERSION, type ToWorker } from "./protocol.ts";
 import { train } from "./trainer.ts";
 import type { BackendName } from "./types.ts";
@@ -60,7 +61,10 @@ async function run(msg: Extract<ToWorker, { type: "start" }>) {
     post({ v: 1, type: "done", runId });
   } catch (e) {
     if ((e as Error).name === "AbortError") post({ v: 1, type: "cancelled", runId });
-    else post({ v: 1, type: "failed", runId, error: (e as Error).message || String(e) });
+    else {
+      const diverged = e instanceof DivergedError ? { diverged: e.at } : {};
+      post({ v: 1, type: "failed", runId, error: (e as Error).message || String(e), ...diverged });
+    }
   } finally {
     current = null;
   }

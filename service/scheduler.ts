@@ -19,6 +19,7 @@ import type { EventBus } from "./event_bus.ts";
 import { gridConfigs } from "./experiments.ts";
 import { newId } from "./ids.ts";
 import { processIdentity } from "./lease.ts";
+import { divergedPatch as diverged } from "../ml/divergence.ts";
 import type { PoolHooks, Slot, WorkerPool } from "./pool.ts";
 import { storageFailure, type StorageHealth } from "./storage_health.ts";
 import { type QueueEntry, RETAIN_EVENTS_MS, type Store } from "./store.ts";
@@ -560,7 +561,8 @@ export class Scheduler {
           : "cancelled";
         return this.#chain(
           id,
-          () => this.#finish(id, status, msg.type === "failed" ? msg.error : undefined),
+          () =>
+            this.#finish(id, status, msg.type === "failed" ? msg.error : undefined, diverged(msg)),
         );
       }
     }
@@ -585,8 +587,9 @@ export class Scheduler {
     id: string,
     status: "done" | "failed" | "cancelled",
     error?: string,
+    more: Partial<Run> = {},
   ): Promise<void> {
-    const patch: Partial<Run> & { status: RunStatus } = { status, finishedAt: now() };
+    const patch: Partial<Run> & { status: RunStatus } = { status, finishedAt: now(), ...more };
     if (error !== undefined) patch.error = error;
     // Only while this process holds the lease: a run taken over ends elsewhere.
     await this.#stored(() =>

@@ -24,6 +24,8 @@ export interface Run {
   startedAt?: string;
   finishedAt?: string;
   error?: string;
+  /** Set on a run that failed because training diverged: where its loss first was not finite. */
+  diverged?: { epoch: number; batch: number };
   experimentId?: string;
   /** The backend it trained on (set when a worker takes it). */
   backend?: string;

@@ -329,6 +329,31 @@ Deno.test("service API", async (t) => {
       assertEquals(exp.json.runs.map((x: Run) => x.status), ["done", "done", "done", "done"]);
       for (const x of two.json.runs) await api(base, "POST", `/api/runs/${x.id}/cancel`);
     });
+
+    await t.step("a diverging run fails saying where, and is recorded as diverged", async () => {
+      // An mlp at lr 9.999 overflows within its first epoch (tests/trainer.test.ts).
+      const cfg = {
+        loss: "ce",
+        model: "mlp",
+        lr: 9.999,
+        epochs: 2,
+        data: "synthetic",
+        trainLimit: 512,
+      };
+      const r = await api(base, "POST", "/api/runs", { ...cfg, testLimit: 32, batchSize: 32 });
+      assertEquals(r.status, 201, r.text);
+      const s = await openSse(`${base}api/runs/${r.json.id}/events`);
+      await collect(s, isFinal);
+      await s.close();
+      const run = (await api(base, "GET", `/api/runs/${r.json.id}`)).json as RunWithEpochs;
+      assertEquals(run.status, "failed");
+      assert(run.diverged && run.diverged.epoch === 1 && run.diverged.batch >= 1, run.error);
+      assertEquals(
+        run.error,
+        `training diverged: non-finite loss at epoch 1, batch ${run.diverged.batch}`,
+      );
+      assertEquals(run.epochs, []);
+    });
   } finally {
     await srv.stop();
   }

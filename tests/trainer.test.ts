@@ -5,6 +5,7 @@ import { assert, assertEquals, assertRejects } from "./util/assert.ts";
 import { initBackend } from "../ml/backend.ts";
 import { synthetic } from "../ml/data/mod.ts";
 import { train } from "../ml/trainer.ts";
+import { DivergedError } from "../ml/divergence.ts";
 import type { Checkpoint, EpochMetrics, TrainConfig } from "../ml/types.ts";
 import { parseTrainConfig } from "../ml/config.ts";
 
@@ -146,4 +147,30 @@ Deno.test("paired seeds: two losses with one seed share initial weights, conditi
   assertEquals(first(), first());
   const other = epochPlan(base.seed + 1, 0, data.train.count).order;
   assert(other.some((v, i) => v !== epochPlan(base.seed, 0, data.train.count).order[i]));
+});
+
+Deno.test("a diverging run stops with where its loss first was not finite", async () => {
+  // An mlp at lr 9.999 (valid: lr ≤ 10) overflows within its first epoch.
+  const cfg = { ...config, model: "mlp", lr: 9.999, epochs: 3 };
+  const small = synthetic({ train: 512, test: 64, seed: 1 });
+  // Read every batch: the running loss is finite up to the batch before the one named.
+  const seen: number[] = [];
+  const e1 = await train(cfg, small, {
+    progressIntervalMs: 0,
+    onProgress: (p) => {
+      assert(Number.isFinite(p.loss), `progress reported a loss of ${p.loss}`);
+      seen.push(p.batch);
+    },
+  }).then(() => null, (e) => e);
+  assert(e1 instanceof DivergedError, String(e1));
+  assertEquals(e1.at, { epoch: 1, batch: seen.length + 1 });
+  assertEquals(seen, Array.from({ length: seen.length }, (_, i) => i + 1));
+  assertEquals(
+    e1.message,
+    `training diverged: non-finite loss at epoch 1, batch ${seen.length + 1}`,
+  );
+  // No reads on the way: the device-side tracker names the same batch at the epoch's end.
+  const e2 = await train(cfg, small).then(() => null, (e) => e);
+  assert(e2 instanceof DivergedError, String(e2));
+  assertEquals(e2.at, e1.at);
 });

@@ -101,6 +101,10 @@ export const runSchema = z.strictObject({
   startedAt: timestamp.optional(),
   finishedAt: timestamp.optional(),
   error: z.string().optional().describe("Why a run failed or was interrupted"),
+  diverged: z.strictObject({ epoch: count, batch: count }).optional()
+    .describe(
+      "Set when the run failed because training diverged: where the loss was first not finite",
+    ),
   experimentId: id.optional(),
   backend: z.string().optional().describe("The backend it trained on"),
   worker: z.string().optional().describe("The worker process training it (GET /api/workers)"),
