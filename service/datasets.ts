@@ -7,6 +7,7 @@ import { classCounts } from "../ml/conditions/mod.ts";
 import { decodedCachePath } from "../ml/data/cache.ts";
 import { CIFAR10_FILE, CIFAR10_MD5 } from "../ml/data/cifar_binary.ts";
 import { loadDataset } from "../ml/data/mod.ts";
+import { MAX_LABELS } from "../ml/data/options.ts";
 import { shareDataset } from "../ml/protocol.ts";
 import type { Dataset } from "../ml/types.ts";
 import { redactPaths } from "./redact.ts";
@@ -18,6 +19,14 @@ export const BUILTIN_DATASETS = [
   "synthetic:hard",
 ] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Most classes a service run may have: a 100×100 confusion matrix still fits one KV value. */
+export const MAX_CLASSES = 100;
+const CLASS_LIMIT = {
+  max: MAX_CLASSES,
+  why: "the service records each epoch's confusion matrix in one KV value; the CLI takes up to " +
+    `${MAX_LABELS}`,
+};
 
 /** Parses `name=path-or-url,name2=...`; throws on a malformed or duplicate entry. */
 export function parseDatasetList(env: string | undefined): Map<string, string> {
@@ -109,6 +118,7 @@ export class Datasets {
         cacheDir: this.cacheDir,
         onProgress: (msg) => this.log(`data ${name}: ${msg}`),
         label: name,
+        classLimit: CLASS_LIMIT,
       }).then((d) => {
         this.#classes.set(name, d.classes);
         this.#trainCounts.set(name, classCounts(d.train.labels, d.classes.length));

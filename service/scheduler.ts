@@ -14,7 +14,7 @@
 import { cellKey, cellLabel, cellOf } from "../ml/cell.ts";
 import type { FromWorker } from "../ml/protocol.ts";
 import type { TrainConfig } from "../ml/types.ts";
-import type { Datasets } from "./datasets.ts";
+import { type Datasets, MAX_CLASSES } from "./datasets.ts";
 import type { EventBus } from "./event_bus.ts";
 import { gridConfigs } from "./experiments.ts";
 import { newId } from "./ids.ts";
@@ -32,9 +32,6 @@ import {
   type RunStatus,
   type WorkerRecord,
 } from "./types.ts";
-
-/** Most classes a run may have: a 100×100 confusion matrix still fits one KV value. */
-const MAX_CLASSES = 100;
 
 /** How long a running run may ignore a cancel before its worker is replaced. */
 const CANCEL_GRACE_MS = 30_000;

@@ -7,69 +7,18 @@ import { decodedCachePath, readDecoded, writeAll, writeAtomic, writeDecoded } fr
 import { download } from "./download.ts";
 import { hashFiles, sha256File, sha256Hex } from "./hash.ts";
 import { decodeImageInto, type ImageInfo, probeImage, sniffFormat } from "./image_codec.ts";
-import type { LoadOptions } from "./options.ts";
-import { looksLikeTar, readTar } from "./tar.ts";
-
-/** A file of the source: its "/"-separated path relative to the root, and its bytes. */
-export interface SourceFile {
-  path: string;
-  data: Uint8Array;
-}
-
-/** Everything read from a source: files and the directories seen (for empty classes). */
-export interface SourceTree {
-  files: SourceFile[];
-  dirs: string[];
-}
+import { type LoadOptions, MAX_LABELS } from "./options.ts";
+import {
+  byName,
+  isJunk,
+  readArchiveTree,
+  readDirectoryTree,
+  type SourceTree,
+} from "./source_tree.ts";
+import { looksLikeTar } from "./tar.ts";
 
 const SPLITS = ["train", "test"] as const;
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
-
-/** OS and archiver leftovers: hidden files, macOS resource forks, Windows thumbnails. */
-function isJunk(path: string): boolean {
-  return path.split("/").some((part) =>
-    part.startsWith(".") || part === "__MACOSX" || /^(thumbs\.db|desktop\.ini)$/i.test(part)
-  );
-}
-
-const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Reads a directory tree (sorted, so its hash does not depend on listing order). */
-export async function readDirectoryTree(root: string, signal?: AbortSignal): Promise<SourceTree> {
-  const tree: SourceTree = { files: [], dirs: [] };
-  async function walk(rel: string) {
-    signal?.throwIfAborted();
-    const abs = rel ? `${root}/${rel}` : root;
-    for await (const e of Deno.readDir(abs)) {
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      const info = e.isSymlink ? await Deno.stat(`${root}/${path}`) : e;
-      if (info.isDirectory) {
-        tree.dirs.push(path);
-        await walk(path);
-      } else if (info.isFile) {
-        tree.files.push({ path, data: await Deno.readFile(`${root}/${path}`) });
-      }
-    }
-  }
-  await walk("");
-  tree.files.sort((a, b) => byName(a.path, b.path));
-  tree.dirs.sort(byName);
-  return tree;
-}
-
-/** Reads an archive's members, keeping the bytes of everything but junk. */
-export async function readArchiveTree(
-  path: string,
-  label: string,
-  signal?: AbortSignal,
-): Promise<SourceTree> {
-  const tree: SourceTree = { files: [], dirs: [] };
-  for await (const e of readTar(path, label, { want: (name) => !isJunk(name), signal })) {
-    if (e.type === "directory") tree.dirs.push(e.name);
-    else if (e.data) tree.files.push({ path: e.name, data: e.data });
-  }
-  return tree;
-}
 
 /** Drops one wrapping folder (e.g. "mydata/train/...") when train/ and test/ are not at the root. */
 function stripWrapper(tree: SourceTree): SourceTree {
@@ -173,7 +122,10 @@ export async function decodeImageFolder(
       throw new Error(`${label}: train/${cls}/ has no matching test/${cls}/ folder`);
     }
   }
-  if (classes.length > 256) throw new Error(`${label}: ${classes.length} classes (at most 256)`);
+  const limit = opts.classLimit ?? { max: MAX_LABELS, why: "labels are stored one byte each" };
+  if (classes.length > Math.min(limit.max, MAX_LABELS)) {
+    throw new Error(`${label}: ${classes.length} classes; at most ${limit.max} (${limit.why})`);
+  }
 
   // One image size for the whole set; gray only if every image is gray.
   const ordered = SPLITS.map((split) => classes.map((c) => classesBySplit[split].get(c)!));
@@ -345,7 +297,7 @@ export async function loadImageFolder(spec: string, opts: LoadOptions): Promise<
   }
   const name = baseName(path);
   if (stat.isDirectory) {
-    const tree = await readDirectoryTree(path, opts.signal);
+    const tree = await readDirectoryTree(path, opts.signal, opts.label ?? path);
     return loadOrDecode(
       "images",
       `dir:${hashFiles(tree.files)}:${sha256Hex(tree.dirs.join("\n"))}`,

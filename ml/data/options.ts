@@ -13,7 +13,15 @@ export interface LoadOptions {
    * name the paths, which is what an operator at the console needs.
    */
   label?: string;
+  /**
+   * Most classes the caller takes, and why (the service: 100, for its KV
+   * records). Never above MAX_LABELS, the loader's own limit.
+   */
+  classLimit?: { max: number; why: string };
 }
+
+/** Labels are stored one byte each. */
+export const MAX_LABELS = 256;
 
 /** `path` for the console; `instead` when errors must not show server paths. */
 export function showPath(opts: Pick<LoadOptions, "label">, path: string, instead: string): string {
