@@ -19,11 +19,13 @@ import {
   STAT_METRICS,
 } from "../service/experiments.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
+import { type EpochPoint, ExperimentReads, matchesEtag } from "../service/experiment_reads.ts";
+import { StatsInputError, StatsRunner } from "../service/stats_runner.ts";
 import { isId, newId } from "../service/ids.ts";
 import { SeedsTakenError } from "../service/scheduler.ts";
 import { QueueFullError } from "../service/store.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
-import { experimentStats, type Point } from "../stats/experiment.ts";
+import type { Point } from "../stats/experiment.ts";
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { experimentSchemaOut, runViewSchema, statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
@@ -85,6 +87,9 @@ const withRuns = experimentSchemaOut.extend({ runs: z.array(runViewSchema) });
 
 export function experimentRoutes(deps: Deps): OpenAPIHono {
   const r = router();
+  // Statistics are computed off the main thread, once per change of the experiment.
+  const statsRunner = new StatsRunner();
+  let reads: ExperimentReads | undefined; // made at the first read: it hears events from then on
 
   async function find(c: Context): Promise<Experiment> {
     const id = c.req.param("id") ?? "";
@@ -97,24 +102,31 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     (await Promise.all(exp.runIds.map((id) => deps.store.getRun(id)))).filter((x) => x !== null);
 
   /** Statistics over the experiment's runs; a `best` point without a validation split is a 400. */
-  async function statsOf(exp: Experiment, runs: Run[], opts: { point: Point; metric: string }) {
+  async function statsOf(
+    exp: Experiment,
+    runs: Run[],
+    opts: { point: Point; metric: string },
+    epochsOf = async (run: Run): Promise<EpochPoint[]> =>
+      await deps.store.listEpochs(run.id) as unknown as EpochPoint[],
+  ) {
     // Failed, cancelled and interrupted runs are no sample of their cell.
     runs = runs.filter((x) => x.status === "done" || !isTerminal(x.status));
-    const epochs = await Promise.all(runs.map((run) => deps.store.listEpochs(run.id)));
+    const epochs = await Promise.all(runs.map(epochsOf));
     try {
-      return experimentStats(
+      return await statsRunner.run(
         exp.cells.map(({ key, label }) => ({ key, label })),
         runs.map((run, i) => ({
           cellKey: run.cellKey,
           seed: run.config.seed,
           finished: run.status === "done",
-          epochs: epochs[i] as unknown as Record<string, number | undefined>[],
+          epochs: epochs[i],
         })),
         { ...opts, metrics: STAT_METRICS },
         // The metrics are STAT_METRICS (the query schema checked the one compared).
       ) as z.output<typeof statsSchema>;
     } catch (e) {
-      throw apiError(400, (e as Error).message);
+      if (e instanceof StatsInputError) throw apiError(400, e.message);
+      throw e;
     }
   }
 
@@ -195,9 +207,18 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       path: "/{id}",
       tags,
       summary: "An experiment with its runs and statistics",
+      description: "Built once per change of the experiment. The ETag names this body: with " +
+        "If-None-Match, an unchanged experiment is a 304 and costs a lookup.",
       request: { ...idParam("experiment"), query: statsQuerySchema },
       responses: {
-        200: json(withRuns.extend({ stats: statsSchema }), "The experiment"),
+        200: {
+          ...json(withRuns.extend({ stats: statsSchema }), "The experiment"),
+          headers: {
+            etag: { schema: { type: "string" }, description: "Names this body" },
+            "cache-control": { schema: { type: "string" }, description: "no-cache: revalidate" },
+          },
+        },
+        304: { description: "Not modified: If-None-Match names the current body" },
         400: err("A bad query, or point=best without a validation split"),
         404: err(NO_EXPERIMENT),
       },
@@ -205,9 +226,21 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     async (c) => {
       const exp = await find(c);
       const opts = statsOptions(c.req.valid("query"));
-      const runs = await runsOf(exp);
-      const stats = await statsOf(exp, runs, opts);
-      return c.json({ ...exp, runs: runs.map((x) => viewRun(x, deps.scheduler)), stats }, 200);
+      reads ??= new ExperimentReads(deps.bus, deps.store);
+      const body = await reads.read(
+        exp,
+        JSON.stringify(opts),
+        (d) => statsOf(exp, d.runs, opts, (run) => Promise.resolve(d.epochs.get(run.id) ?? [])),
+        (runs, stats) => ({ ...exp, runs: runs.map((x) => viewRun(x, deps.scheduler)), stats }),
+      );
+      const headers = { etag: body.etag, "cache-control": "no-cache" };
+      if (matchesEtag(c.req.header("if-none-match"), body.etag)) {
+        return c.body(null, 304, headers);
+      }
+      return c.body(body.text, 200, {
+        ...headers,
+        "content-type": "application/json; charset=utf-8",
+      });
     },
   );
 

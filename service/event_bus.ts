@@ -100,6 +100,16 @@ export class Subscriber {
 export class EventBus {
   #subs = new Set<Subscriber>();
   #perClient = new Map<string, number>();
+  #taps = new Set<(e: ServiceEvent) => void>();
+
+  /**
+   * Calls `fn` with every event as it is published: for in-process observers
+   * (a cache that must hear of changes), not clients. Returns the way to stop.
+   */
+  tap(fn: (e: ServiceEvent) => void): () => void {
+    this.#taps.add(fn);
+    return () => this.#taps.delete(fn);
+  }
 
   subscribe(opts: SubscriberOptions = {}): Subscriber {
     const s = new Subscriber(this, opts);
@@ -116,6 +126,7 @@ export class EventBus {
   }
 
   publish(e: ServiceEvent): void {
+    for (const t of this.#taps) t(e);
     for (const s of this.#subs) if (s.filter(e)) s.push(e);
   }
 

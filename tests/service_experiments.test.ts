@@ -193,6 +193,32 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
       assertEquals(k.json.stats.metric, "f1");
     });
 
+    let etag = "";
+    await t.step(
+      "an unchanged experiment is a 304 to its ETag; a query of its own, its own",
+      async () => {
+        const url = `${base}api/experiments/${exp.id}`;
+        const first = await fetch(url);
+        const text = await first.text();
+        etag = first.headers.get("etag") ?? "";
+        assert(/^"[\w-]{8,}"$/.test(etag), `ETag ${etag}`);
+        assertEquals(first.headers.get("cache-control"), "no-cache");
+        const same = await fetch(url, { headers: { "if-none-match": etag } });
+        assertEquals(same.status, 304);
+        assertEquals(await same.text(), "");
+        assertEquals(same.headers.get("etag"), etag);
+        const again = await fetch(url, { headers: { "if-none-match": `"other", W/${etag}` } });
+        assertEquals(again.status, 304);
+        await again.body?.cancel();
+        const plain = await fetch(url);
+        assertEquals([plain.headers.get("etag"), await plain.text()], [etag, text]);
+        const f1 = await fetch(`${url}?metric=f1`, { headers: { "if-none-match": etag } });
+        assertEquals(f1.status, 200);
+        assert(f1.headers.get("etag") !== etag, "another query, another ETag");
+        assertEquals((await f1.json()).stats.metric, "f1");
+      },
+    );
+
     await t.step("exports: runs × epochs, the summary and the comparisons as CSV", async () => {
       const runs = await api(base, "GET", `/api/experiments/${exp.id}/runs.csv`);
       assertEquals(runs.status, 200);
@@ -217,7 +243,13 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
       const again = await api(base, "POST", `/api/experiments/${exp.id}/seeds`, { seeds: [7, 8] });
       assertEquals(again.status, 409, again.text);
       assert(again.json.error.includes("7"), again.text);
-      const g = await api(base, "GET", `/api/experiments/${exp.id}`);
+      // Changed: the old ETag no longer matches, and the body is the new one.
+      const res = await fetch(`${base}api/experiments/${exp.id}`, {
+        headers: { "if-none-match": etag },
+      });
+      assertEquals(res.status, 200);
+      assert(res.headers.get("etag") !== etag, "a changed experiment, a new ETag");
+      const g = { json: await res.json() };
       assertEquals(g.json.runs.length, 28);
       assertEquals(g.json.stats.runs.total, 28);
     });
