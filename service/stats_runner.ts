@@ -1,16 +1,11 @@
 // The main thread's side of service/stats_worker.ts: one worker, started on
 // first use and kept; requests are answered in order. Until the worker has
 // loaded (seconds on a busy machine) statistics are computed here, as they
-// always were. What experimentStats throws comes back as a StatsInputError
-// (the caller's 400); a worker that dies fails what it held with a plain Error
-// (a 500) and is replaced on the next use.
-import { type ExperimentStats, experimentStats } from "../stats/experiment.ts";
+// always were. A PointError thrown there is a PointError here (the caller's
+// 400); any other error, or a worker that dies, is a plain Error (a 500); a
+// dead worker is replaced on the next use.
+import { type ExperimentStats, experimentStats, PointError } from "../stats/experiment.ts";
 import type { StatsArgs, StatsReply, StatsRequest } from "./stats_worker.ts";
-
-/** experimentStats refused its input: a client error, with its message. */
-export class StatsInputError extends Error {
-  override name = "StatsInputError";
-}
 
 type Pending = { resolve(v: ExperimentStats): void; reject(e: Error): void };
 
@@ -27,7 +22,7 @@ export class StatsRunner {
       try {
         return Promise.resolve(experimentStats(...args));
       } catch (e) {
-        return Promise.reject(new StatsInputError((e as Error).message));
+        return Promise.reject(e);
       }
     }
     const id = ++this.#next;
@@ -49,7 +44,8 @@ export class StatsRunner {
         const p = this.#pending.get(data.id);
         if (!p) return;
         this.#pending.delete(data.id);
-        if ("error" in data) p.reject(new StatsInputError(data.error));
+        if ("pointError" in data) p.reject(new PointError(data.pointError));
+        else if ("error" in data) p.reject(new Error(`statistics: ${data.error}`));
         else p.resolve(data.stats as ExperimentStats);
       };
       w.onerror = (e: ErrorEvent) => {

@@ -2,12 +2,18 @@
 // off the main thread, which serves HTTP and records every run's epochs; for a
 // 200-run grid the computation takes 60–140 ms. One request at a time, in order;
 // "ready" once loaded.
-import { experimentStats } from "../stats/experiment.ts";
+import { experimentStats, PointError } from "../stats/experiment.ts";
 
 export type StatsArgs = Parameters<typeof experimentStats>;
 export type StatsRequest = { id: number; args: StatsArgs };
-/** `error`: experimentStats refused its input (a client's query, e.g. point=best without a split). */
-export type StatsReply = { id: number; stats: unknown } | { id: number; error: string };
+/**
+ * `pointError`: experimentStats refused the query's point (a client error, e.g.
+ * point=best without a validation split); `error`: anything else (a bug).
+ */
+export type StatsReply =
+  | { id: number; stats: unknown }
+  | { id: number; pointError: string }
+  | { id: number; error: string };
 
 declare const self: {
   postMessage(m: StatsReply | "ready"): void;
@@ -19,7 +25,8 @@ self.onmessage = ({ data: { id, args } }) => {
   try {
     reply = { id, stats: experimentStats(...args) };
   } catch (e) {
-    reply = { id, error: (e as Error).message };
+    const message = (e as Error).message;
+    reply = e instanceof PointError ? { id, pointError: message } : { id, error: message };
   }
   self.postMessage(reply);
 };
