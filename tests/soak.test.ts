@@ -1,6 +1,6 @@
 // `deno task soak --quick`: the soak script itself still runs end to end (all
-// four parts, small sizes) and its checks pass: no 5xx, the killed run's
-// curve, every SSE client let go.
+// five parts, small sizes) and its checks pass: no 5xx, the killed run's
+// curve, every SSE client let go, an unchanged experiment answered with 304s.
 import { assert, assertEquals } from "./util/assert.ts";
 
 Deno.test("deno task soak --quick runs and passes its checks", async () => {
@@ -15,5 +15,6 @@ Deno.test("deno task soak --quick runs and passes its checks", async () => {
   assert(text.includes("| fuzz | 5xx | 0 |"), text);
   assert(text.includes("| restart | curve = uninterrupted run's (exactly) | yes |"), text);
   assert(text.includes("| sse | subscribers left after they closed | 0 |"), text);
+  assert(/\| readers \| If-None-Match reads answered 304 \| \d+ of \d+ \|/.test(text), text);
   assert(text.includes("all checks passed"), text);
 });

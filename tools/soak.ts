@@ -1,7 +1,7 @@
 // `deno task soak [--quick] [--json FILE]`: a bounded reliability check of
 // the real service over loopback (every server on 127.0.0.1, a fresh KV in a
 // temporary directory, no network: cifar10 points at a file that isn't
-// there). Four parts, each with a fixed amount of work:
+// there). Five parts, each with a fixed amount of work:
 //
 //   fuzz     seeded random requests (methods, paths, headers, bodies, lying
 //            Content-Length); counts statuses; any 5xx fails the soak
@@ -11,6 +11,9 @@
 //            reading): training throughput; every client let go afterwards
 //   memory   `runs` sequential runs: resident memory, the main heap after GC,
 //            the KV file; then the retention sweep and `deno task compact`
+//   readers  a finished grid of tiny runs read in a loop by `readers` clients
+//            while more tiny runs train: runs per minute against none reading
+//            (tools/soak_readers.ts)
 //
 // It prints a table and exits 1 if a check failed. About 3 minutes on 2 cores.
 import { Store } from "../service/store.ts";
@@ -18,6 +21,7 @@ import { startServer } from "../tests/util/server.ts";
 import { openSse, type SseStream } from "../tests/util/sse.ts";
 import { compactKv } from "./compact.ts";
 import { measureMemory } from "./memory.ts";
+import { readerLoad } from "./soak_readers.ts";
 import {
   freePort,
   HeapProbe,
@@ -36,8 +40,8 @@ const JSON_OUT = (() => {
   return i >= 0 ? Deno.args[i + 1] : undefined;
 })();
 const SIZE = QUICK
-  ? { fuzz: 150, rounds: 1, clients: 30, runs: 6, warmup: 2 }
-  : { fuzz: 2000, rounds: 4, clients: 200, runs: 50, warmup: 10 };
+  ? { fuzz: 150, rounds: 1, clients: 30, runs: 6, warmup: 2, grid: 20, readers: 4, paced: 8 }
+  : { fuzz: 2000, rounds: 4, clients: 200, runs: 50, warmup: 10, grid: 200, readers: 8, paced: 60 };
 /** Loopback only: cifar10 must never be downloaded. */
 const OFFLINE = { CIFAR10_URL: "file:///nonexistent/cifar-10-binary.tar.gz" };
 
@@ -401,6 +405,46 @@ async function memory(runs: number, warmup: number) {
   }
 }
 
+// ---------------------------------------------------------------- readers
+
+async function readers(grid: number, n: number, runs: number) {
+  console.log(`readers: a finished ${grid}-run grid read by ${n} clients while ${runs} runs train`);
+  const r = await readerLoad({ grid, readers: n, runs, env: OFFLINE });
+  const pct = (x: number) => `${x.toFixed(0)} (${(x / r.unloaded * 100).toFixed(0)} %)`;
+  record(
+    "readers",
+    "grid read (runs) / its body (kB)",
+    `${grid} / ${(r.bodyBytes / 1e3).toFixed(0)}`,
+  );
+  record(
+    "readers",
+    "one GET of it: first / next (ms)",
+    `${r.firstReadMs.toFixed(0)} / ${r.nextReadMs.toFixed(0)}`,
+  );
+  record("readers", "runs per minute, no reader", r.unloaded.toFixed(0));
+  record("readers", `runs per minute, ${n} readers (whole body)`, pct(r.plain));
+  record("readers", `runs per minute, ${n} readers (If-None-Match)`, pct(r.revalidating));
+  record(
+    "readers",
+    "reads per second: whole body / If-None-Match",
+    `${r.plainReadsPerSec.toFixed(0)} / ${r.revalidatingReadsPerSec.toFixed(0)}`,
+  );
+  record(
+    "readers",
+    "If-None-Match reads answered 304",
+    `${r.notModified} of ${r.revalidatingReads}`,
+  );
+  // Nothing of the grid changes: only each reader's first read (no ETag yet) is a 200.
+  check(
+    r.notModified === r.revalidatingReads - n,
+    "readers: an unchanged experiment is not a 304",
+  );
+  // A speed: only the full soak judges it (see sse).
+  if (!QUICK) {
+    check(r.revalidating >= r.unloaded * 0.9, "readers: training below 90 % of its pace");
+  }
+}
+
 if (import.meta.main) {
   const t0 = performance.now();
   console.log(`lossbench soak${QUICK ? " (quick)" : ""}`);
@@ -408,6 +452,7 @@ if (import.meta.main) {
   await restart(SIZE.rounds);
   await sse(SIZE.clients);
   await memory(SIZE.runs, SIZE.warmup);
+  await readers(SIZE.grid, SIZE.readers, SIZE.paced);
   const secs = (performance.now() - t0) / 1000;
   console.log(`\n| part | measure | value |\n|---|---|---|`);
   for (const [p, w, v] of rows) console.log(`| ${p} | ${w} | ${v} |`);

@@ -28,10 +28,12 @@ export interface ReaderLoad {
   unloaded: number;
   plain: number;
   revalidating: number;
-  /** Reads answered per second in each loaded batch, and the share of 304s in the second. */
+  /** Reads answered per second in each loaded batch. */
   plainReadsPerSec: number;
   revalidatingReadsPerSec: number;
-  notModifiedShare: number;
+  /** Reads in the revalidating batch, and how many of them were 304s. */
+  revalidatingReads: number;
+  notModified: number;
   /** One unloaded GET of the grid, milliseconds: the first (computes) and the next (cached). */
   firstReadMs: number;
   nextReadMs: number;
@@ -151,7 +153,8 @@ export async function readerLoad(
       revalidating,
       plainReadsPerSec: p.perSec,
       revalidatingReadsPerSec: r.perSec,
-      notModifiedShare: r.reads ? r.notModified / r.reads : 0,
+      revalidatingReads: r.reads,
+      notModified: r.notModified,
       firstReadMs,
       nextReadMs,
       bodyBytes: body.byteLength,
