@@ -13,6 +13,7 @@
 // progress makes the body differ between reads: then only the data and the
 // statistics are kept, and the body (and its ETag) is built per request.
 import type { EpochMetrics } from "../ml/types.ts";
+import { DomainError } from "./errors.ts";
 import type { EventBus } from "./event_bus.ts";
 import { STAT_METRICS } from "./experiments.ts";
 import type { Store } from "./store.ts";
@@ -96,9 +97,10 @@ export class ExperimentReads {
     const data = await entry.data;
     let view = entry.views.get(query);
     if (!view) {
-      view = { stats: stats(data) };
-      view.stats.catch(() => {}); // awaited below; kept, so a bad query is refused from here too
-      entry.views.set(query, view);
+      const v = view = { stats: stats(data) };
+      // A client's error (a bad query) is kept and refused from here; any other is tried again.
+      v.stats.catch((e) => e instanceof DomainError || entry.views.delete(query));
+      entry.views.set(query, v);
     }
     const s = await view.stats;
     if (view.body) return view.body;

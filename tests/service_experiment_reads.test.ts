@@ -4,6 +4,7 @@
 // (seeds added) re-reads the new runs; a running run's live progress is built
 // per read; the statistics off the main thread give what they gave on it.
 import type { EpochMetrics } from "../ml/types.ts";
+import { ValidationError } from "../service/errors.ts";
 import { EventBus } from "../service/event_bus.ts";
 import { type ExperimentData, ExperimentReads, matchesEtag } from "../service/experiment_reads.ts";
 import { STAT_METRICS } from "../service/experiments.ts";
@@ -116,16 +117,24 @@ Deno.test("a running run's body is built per read, its statistics once per chang
   assert(a.etag !== b.etag && a.text !== b.text, "live progress makes each body its own");
 });
 
-Deno.test("a refused query is refused from the cache as well; a failed read is retried", async () => {
+Deno.test("a refused query is refused from the cache as well; a failure of ours is retried", async () => {
   const f = fixture();
   let computed = 0;
   const refuse = () => {
     computed++;
-    return Promise.reject(new Error("no validation split"));
+    return Promise.reject(new ValidationError("no validation split", "point"));
   };
   await assertRejects(() => f.cache.read(f.exp, "best", refuse, () => ({})), "no validation");
   await assertRejects(() => f.cache.read(f.exp, "best", refuse, () => ({})), "no validation");
   assertEquals(computed, 1);
+  // A failure of ours (a crashed statistics worker, say) is not kept.
+  const crash = () => {
+    computed++;
+    return Promise.reject(new Error("worker crashed"));
+  };
+  await assertRejects(() => f.cache.read(f.exp, "q", crash, () => ({})), "crashed");
+  await assertRejects(() => f.cache.read(f.exp, "q", crash, () => ({})), "crashed");
+  assertEquals(computed, 3);
 
   const broken = fixture();
   let fail = true;
