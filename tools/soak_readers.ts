@@ -6,7 +6,10 @@
 // issue's probe did) and a revalidating one (If-None-Match, as a browser does
 // with `Cache-Control: no-cache`), each in its own loaded batch.
 //
-//   deno run -A tools/soak_readers.ts [--grid 200] [--readers 8] [--runs 60]
+//   deno run -A tools/soak_readers.ts [--grid 200] [--readers 8] [--runs 60] [--kv FILE]
+//
+// With --kv, a grid already in that KV file is read instead of training one
+// (to compare two versions of the service on one grid).
 import { startServer } from "../tests/util/server.ts";
 import { openSse } from "../tests/util/sse.ts";
 import { postJson } from "./soak_lib.ts";
@@ -109,24 +112,41 @@ function startReaders(url: string, readers: number, revalidate: boolean) {
   };
 }
 
-export async function readerLoad(
-  opts: { grid: number; readers: number; runs: number; env?: Record<string, string> },
-): Promise<ReaderLoad> {
+export interface ReaderLoadOptions {
+  grid: number;
+  readers: number;
+  runs: number;
+  env?: Record<string, string>;
+  /** A KV file to use: its first experiment is the grid when it has one (else one is trained). */
+  kvPath?: string;
+}
+
+/** The finished grid to read: the KV's first experiment, or a new one trained to the end. */
+async function finishedGrid(base: string, grid: number): Promise<string> {
+  const { experiments } = await (await fetch(`${base}api/experiments`)).json();
+  if (experiments.length) return experiments.at(-1).id;
+  const half = Math.ceil(grid / 2);
+  const events = await follow(base);
+  const exp = await postJson(`${base}api/experiments`, {
+    ...TINY,
+    losses: [{ loss: "ce" }, { loss: "focal", gamma: 2 }],
+    seeds: Array.from({ length: half }, (_, i) => i + 1),
+  });
+  if (exp.status !== 201) throw new Error(`POST /api/experiments: ${exp.status}`);
+  await events.until(exp.json.runIds as string[]);
+  await events.close();
+  return exp.json.id as string;
+}
+
+export async function readerLoad(opts: ReaderLoadOptions): Promise<ReaderLoad> {
   // The contract check (on for test servers) validates every response: not what production runs.
-  const srv = await startServer({ env: { LOSSBENCH_CONTRACT_CHECK: "0", ...opts.env } });
+  const srv = await startServer({
+    env: { LOSSBENCH_CONTRACT_CHECK: "0", ...opts.env },
+    kvPath: opts.kvPath,
+  });
   try {
     const base = srv.url;
-    const half = Math.ceil(opts.grid / 2);
-    const events = await follow(base);
-    const exp = await postJson(`${base}api/experiments`, {
-      ...TINY,
-      losses: [{ loss: "ce" }, { loss: "focal", gamma: 2 }],
-      seeds: Array.from({ length: half }, (_, i) => i + 1),
-    });
-    if (exp.status !== 201) throw new Error(`POST /api/experiments: ${exp.status}`);
-    await events.until(exp.json.runIds as string[]);
-    await events.close();
-    const url = `${base}api/experiments/${exp.json.id}`;
+    const url = `${base}api/experiments/${await finishedGrid(base, opts.grid)}`;
 
     let t = performance.now();
     const body = await (await fetch(url)).arrayBuffer();
@@ -173,6 +193,7 @@ if (import.meta.main) {
     grid: arg("grid", 200),
     readers: arg("readers", 8),
     runs: arg("runs", 60),
+    kvPath: Deno.args.includes("--kv") ? Deno.args[Deno.args.indexOf("--kv") + 1] : undefined,
   });
   console.log(JSON.stringify(out, null, 2));
 }
