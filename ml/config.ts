@@ -6,7 +6,6 @@
 import { z } from "zod";
 import { getLoss, LOSSES, parseLossParams } from "./losses/registry.ts";
 import { MODELS } from "./models/registry.ts";
-import type { TrainConfig } from "./types.ts";
 
 export const LIMITS = {
   epochs: 500,
@@ -107,11 +106,16 @@ export const runFieldsSchema = settingsSchema.extend({
   seed: seedSchema.default(1),
 });
 
-export const trainConfigSchema = runFieldsSchema.transform((raw, ctx): TrainConfig => {
+export const trainConfigSchema = runFieldsSchema.transform((raw, ctx) => {
   const { gamma: _g, params: _p, ...rest } = raw;
-  const loss = normalizeLoss(raw, ctx);
-  return { ...rest, ...loss } as TrainConfig;
+  return { ...rest, ...normalizeLoss(raw, ctx) };
 });
+
+/** A training run's full configuration, defaults filled in: the schema's output. */
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type Condition = z.output<typeof conditionSchema>;
+export type LabelNoise = z.output<typeof labelNoiseSchema>;
+export type Imbalance = z.output<typeof imbalanceSchema>;
 
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export type Settings = z.output<typeof settingsSchema>;

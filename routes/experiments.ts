@@ -16,8 +16,8 @@ import {
   gridConfigs,
   GridTooLargeError,
   resolveSeeds,
-  STAT_METRICS,
 } from "../service/experiments.ts";
+import { STAT_METRICS } from "../ml/metrics/registry.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
 import { isId, newId } from "../service/ids.ts";
 import { SeedsTakenError } from "../service/scheduler.ts";

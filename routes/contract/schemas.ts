@@ -5,7 +5,12 @@
 // declaring it here fails the contract check instead of going undocumented.
 import { z } from "zod";
 import { conditionSchema, runFieldsSchema, settingsSchema } from "../../ml/config.ts";
-import { STAT_METRICS } from "../../service/experiments.ts";
+import { STAT_METRICS } from "../../ml/metrics/registry.ts";
+import {
+  conditionRecordSchema as conditionRecord,
+  jsonReal,
+  recordSchemas,
+} from "../../ml/records.ts";
 
 /** Every error: a 4xx/5xx status with this body. */
 export const errorSchema = z.strictObject({
@@ -20,7 +25,9 @@ function stored<T extends z.core.$ZodLooseShape>(shape: T) {
 }
 
 /** A float that JSON sends as null when it is not finite (a diverged loss: NaN). */
-const real = z.number().nullable();
+const real = jsonReal;
+/** The engine's records as JSON (ml/records.ts declares them once, for KV and for JSON). */
+const wire = recordSchemas(real);
 const count = z.number().int().min(0);
 const timestamp = z.string().describe("ISO 8601 time");
 const id = z.string().describe("18 lowercase base-36 characters, sorting by creation time");
@@ -34,47 +41,14 @@ export const trainConfigOutSchema = z.strictObject({
   params: z.record(z.string(), z.number()).describe("The loss's parameters, defaults filled in"),
 }).meta({ id: "TrainConfig", description: "A run's full configuration (defaults filled in)" });
 
-export const epochMetricsSchema = z.strictObject({
-  epoch: z.number().int().min(1),
-  trainLoss: real,
-  trainAcc: real,
-  testLoss: real,
-  testAcc: real,
-  f1: real,
-  balancedAcc: real,
-  worstClassAcc: real,
-  ece: real,
-  reliability: z.strictObject({
-    count: z.array(count),
-    confidence: z.array(real),
-    accuracy: z.array(real),
-  }),
-  perClass: z.strictObject({
-    precision: z.array(real),
-    recall: z.array(real),
-    f1: z.array(real),
-  }),
-  trainAccClean: real.optional(),
-  trainAccNoisy: real.optional(),
-  valLoss: real.optional(),
-  valAcc: real.optional(),
-  valF1: real.optional(),
-  lr: real,
-  epochSeconds: real,
-  trainImgPerSec: real,
-  evalImgPerSec: real,
-  confusion: z.array(z.array(count)),
-}).meta({ id: "EpochMetrics", description: "One evaluated epoch (`epoch` counts from 1)" });
+export const epochMetricsSchema = wire.epochMetrics.meta({
+  id: "EpochMetrics",
+  description:
+    "One evaluated epoch (`epoch` counts from 1); GET /api/metrics describes each metric",
+});
 
-export const progressSchema = z.strictObject({
-  runId: id,
-  epoch: z.number().int(),
-  batch: z.number().int(),
-  batches: z.number().int(),
-  loss: real,
-  imgPerSec: real,
-  etaSeconds: real,
-}).meta({ id: "Progress", description: "Latest batch progress of a running run (not stored)" });
+export const progressSchema = wire.progress.extend({ runId: id })
+  .meta({ id: "Progress", description: "Latest batch progress of a running run (not stored)" });
 
 export const runStatusSchema = z.enum([
   "queued",
@@ -85,13 +59,8 @@ export const runStatusSchema = z.enum([
   "interrupted",
 ]).meta({ id: "RunStatus" });
 
-const conditionRecordSchema = z.strictObject({
-  imbalanceCounts: z.array(count),
-  flips: z.array(z.array(count)).describe("flips[true][given]; the diagonal is kept labels"),
-  flipped: count,
-  trainCounts: z.array(count),
-  valCount: count,
-}).meta({ id: "ConditionRecord", description: "What the condition and validation split did" });
+const conditionRecordSchema = conditionRecord
+  .meta({ id: "ConditionRecord", description: "What the condition and validation split did" });
 
 export const runSchema = z.strictObject({
   id,
@@ -158,6 +127,17 @@ export const pointSchema = z.discriminatedUnion("kind", [
 ]).meta({ id: "Point", description: "Where in training a run's value is read" });
 
 const metricSchema = z.enum(STAT_METRICS);
+
+export const metricsSchema = z.strictObject({
+  metrics: z.array(z.strictObject({
+    name: z.string().describe("The key in epoch records, and the statistics' `metric`"),
+    title: z.string().describe('What a reader calls it, e.g. "test accuracy"'),
+    unit: z.enum(["fraction", "value"]).describe("A fraction in [0, 1], or a plain value"),
+    direction: z.enum(["higher", "lower"]).describe("Which way is better"),
+    stats: z.boolean().describe("Whether experiment statistics summarize and compare it"),
+    csv: z.string().describe("Its column in the CSV exports"),
+  })),
+}).meta({ id: "Metrics", description: "The registered metrics, in CSV order" });
 
 export const statsSchema = z.strictObject({
   point: pointSchema,
