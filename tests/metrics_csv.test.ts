@@ -39,7 +39,10 @@ Deno.test("csv: the report's header first, unchanged, then the study's columns",
 
 Deno.test("csv: absent metrics are empty cells; every row has every column", () => {
   const plain = csvRow(base);
-  assertEquals(plain, "3,1.23456789,0.5,1.5,0.45,0.44,0.01,12.5,4000,0.441234568,0.2,0.0312,,,,,,,");
+  assertEquals(
+    plain,
+    "3,1.23456789,0.5,1.5,0.45,0.44,0.01,12.5,4000,0.441234568,0.2,0.0312,,,,,,,",
+  );
   const full = csvRow({
     ...base,
     epoch: 4,
