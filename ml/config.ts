@@ -113,6 +113,29 @@ export const trainConfigSchema = runFieldsSchema.transform((raw, ctx) => {
 
 /** A training run's full configuration, defaults filled in: the schema's output. */
 export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+/** A request schema's fields as stored: defaults applied, so present (optional ones stay so). */
+export function storedFields<T extends z.core.$ZodLooseShape>(shape: T) {
+  return Object.fromEntries(
+    Object.entries(shape).map(([k, s]) => [k, s instanceof z.ZodDefault ? s.unwrap() : s]),
+  ) as { [K in keyof T]: T[K] extends z.ZodDefault<infer I> ? I : T[K] };
+}
+
+/** Settings as KV and the API hold them (defaults applied). */
+export const settingsRecordSchema = z.strictObject(storedFields(settingsSchema.shape))
+  .meta({ id: "Settings", description: "What every run of an experiment shares" });
+
+const { gamma: _gamma, params: _params, ...recordFields } = runFieldsSchema.shape;
+/** A TrainConfig as KV and the API hold it (strict: what trainConfigSchema gives, no more). */
+export const trainConfigRecordSchema = z.strictObject({
+  ...storedFields(recordFields),
+  params: z.record(z.string(), z.number()).describe("The loss's parameters, defaults filled in"),
+}).meta({ id: "TrainConfig", description: "A run's full configuration (defaults filled in)" });
+
+// The record schema and the parser's output are one type: a field added to one only fails here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _sameConfig: Same<z.output<typeof trainConfigRecordSchema>, TrainConfig> = true;
+const _sameSettings: Same<z.output<typeof settingsRecordSchema>, Settings> = true;
 export type Condition = z.output<typeof conditionSchema>;
 export type LabelNoise = z.output<typeof labelNoiseSchema>;
 export type Imbalance = z.output<typeof imbalanceSchema>;

@@ -35,7 +35,7 @@ export const conditionRecordSchema = z.strictObject({
   flipped: count.describe("Train labels that differ from the true label"),
   trainCounts: z.array(count).describe("Images per class (given label) in the split trained on"),
   valCount: count.describe("Images held out for validation"),
-});
+}).meta({ id: "ConditionRecord", description: "What the condition and validation split did" });
 
 /** The schemas of records that hold floats, for a float schema `real`. */
 export function recordSchemas<R extends z.ZodType>(real: R) {

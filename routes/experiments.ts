@@ -17,7 +17,7 @@ import {
   GridTooLargeError,
   resolveSeeds,
 } from "../service/experiments.ts";
-import { STAT_METRICS } from "../ml/metrics/registry.ts";
+import { metricsOf, STAT_METRICS } from "../ml/metrics/registry.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
 import { isId, newId } from "../service/ids.ts";
 import { SeedsTakenError } from "../service/scheduler.ts";
@@ -108,11 +108,10 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
           cellKey: run.cellKey,
           seed: run.config.seed,
           finished: run.status === "done",
-          epochs: epochs[i] as unknown as Record<string, number | undefined>[],
+          epochs: epochs[i].map(metricsOf),
         })),
         { ...opts, metrics: STAT_METRICS },
-        // The metrics are STAT_METRICS (the query schema checked the one compared).
-      ) as z.output<typeof statsSchema>;
+      );
     } catch (e) {
       throw apiError(400, (e as Error).message);
     }

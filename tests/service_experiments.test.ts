@@ -4,7 +4,7 @@
 // delete of the whole grid, and bad input that queues nothing.
 import { METRICS, STAT_METRICS } from "../ml/metrics/registry.ts";
 import type { Run } from "../service/types.ts";
-import { experimentStats, type RunInput } from "../stats/experiment.ts";
+import { type ExperimentStats, experimentStats, type RunInput } from "../stats/experiment.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { csvRecords } from "./util/csv.ts";
 import { startServer } from "./util/server.ts";
@@ -275,33 +275,33 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
       assertEquals(byRun.size, 20);
       // The values lose 5e-9 of themselves to 9 digits: summaries and differences move by
       // about that; p-values of cells whose metrics differ by 1e-5 (these tiny runs) by more.
-      const worst = { value: 0, p: 0 };
       const same = (a: number | null, b: number | null, what: string, kind: "value" | "p") => {
         if (a === null || b === null) return assertEquals(a, b, what);
-        worst[kind] = Math.max(worst[kind], Math.abs(a - b));
         assert(Math.abs(a - b) <= TOL[kind], `${what}: API ${a}, from the CSV ${b}`);
       };
       for (const metric of ["testAcc", "f1", "testLoss", "nll", "brier"]) {
-        const want = (await api(base, "GET", `/api/experiments/${exp.id}?metric=${metric}`)).json
-          .stats;
-        const got = JSON.parse(JSON.stringify(experimentStats(exp.cells, [...byRun.values()], {
-          point: { kind: "final" },
-          metric,
-          metrics: STAT_METRICS,
-        })));
-        want.cells.forEach((c: any, i: number) => {
-          for (const [m, s] of Object.entries<any>(c.summary)) {
+        const want: ExperimentStats =
+          (await api(base, "GET", `/api/experiments/${exp.id}?metric=${metric}`)).json.stats;
+        const got: ExperimentStats = JSON.parse(
+          JSON.stringify(experimentStats(exp.cells, [...byRun.values()], {
+            point: { kind: "final" },
+            metric,
+            metrics: STAT_METRICS,
+          })),
+        );
+        want.cells.forEach((c, i) => {
+          for (const [m, s] of Object.entries(c.summary)) {
             const g = got.cells[i].summary[m];
             assertEquals(g.n, s.n);
-            for (const k of ["mean", "sd", "min", "max"]) {
+            for (const k of ["mean", "sd", "min", "max"] as const) {
               same(s[k], g[k], `${c.label} ${m} ${k}`, "value");
             }
           }
         });
-        want.comparisons.forEach((p: any, i: number) => {
+        want.comparisons.forEach((p, i) => {
           const g = got.comparisons[i];
           same(p.diff, g.diff, `${p.labelA} − ${p.labelB} ${metric} diff`, "value");
-          for (const k of ["pT", "pTHolm", "pWilcoxon", "pImprove"]) {
+          for (const k of ["pT", "pTHolm", "pWilcoxon", "pImprove"] as const) {
             same(p[k], g[k], `${p.labelA} − ${p.labelB} ${metric} ${k}`, "p");
           }
         });

@@ -78,6 +78,13 @@ export function metricValues(e: EpochEvidence): MetricValues {
   return out as MetricValues;
 }
 
+/** An epoch record's metric values by name, with its epoch: what the statistics read. */
+export function metricsOf(e: MetricValues & { epoch: number }): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = { epoch: e.epoch };
+  for (const m of METRICS) out[m.name] = e[m.name];
+  return out;
+}
+
 /** What GET /api/metrics serves: how to read each metric, for the browser and clients. */
 export function describeMetrics() {
   return all.map(({ name, title, unit, direction, stats, csv }) => ({
