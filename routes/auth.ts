@@ -149,9 +149,15 @@ function setCookie(c: { req: { url: string; header(n: string): string | undefine
     `Max-Age=${age}${https ? "; Secure" : ""}`;
 }
 
-/** Where to go after signing in: a local path only (never "//host"). */
-function localPath(v: unknown): string {
-  return typeof v === "string" && /^\/(?![/\\])/.test(v) ? v : "/";
+/**
+ * Where to go after signing in: a local path only. Browsers drop tabs and newlines from a
+ * Location and read "\\" as "/", so "/\t/evil.example" would leave the site: any control
+ * character, space, backslash or non-ASCII character sends the client to "/" instead.
+ */
+export function localPath(v: unknown): string {
+  if (typeof v !== "string" || !/^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(v)) return "/";
+  const base = "http://lossbench.invalid";
+  return new URL(v, base).origin === base ? v : "/";
 }
 
 /**

@@ -90,8 +90,9 @@ plain(staticRoutes, {
   return (await send(new URL("index.html", STATIC_DIR), "index.html", NO_CACHE)) ?? c.notFound();
 });
 
-// One path segment of plain characters: no "..", no hidden files.
-const FILE_RE = "[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.[a-z]+";
+// One path segment of plain characters: no "..", no hidden files, and short enough that the
+// file system never sees an over-long name (a 300-character name was a 500).
+const FILE_RE = "[A-Za-z0-9_-][A-Za-z0-9_.-]{0,95}\\.[a-z]{1,8}";
 const fileParam = z.object({
   file: z.string().regex(new RegExp(`^${FILE_RE}$`)).describe("A file name"),
 });
