@@ -1,6 +1,6 @@
 // Issue 24's small HTTP findings, over loopback: HEAD on an event stream, an over-long
 // file name, and `next` values that broke or left the site after signing in.
-import { assert, assertEquals } from "./util/assert.ts";
+import { assertEquals } from "./util/assert.ts";
 import { oneRequest } from "./util/raw_http.ts";
 import { startServer } from "./util/server.ts";
 
