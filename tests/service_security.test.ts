@@ -176,8 +176,16 @@ Deno.test("a token closes every route but a bare health check; the dashboard sig
     const sse = await openSse(`${url}api/events`, cookie);
     assertEquals(sse.response.headers.get("content-type"), "text/event-stream; charset=utf-8");
     await sse.close();
-    // And POSTs: SameSite=Strict keeps other sites from riding on it.
-    const post = await request(url, "POST", "/api/runs", { ...cookie, ...JSON_BODY }, "{}");
+    // And POSTs from the page itself (browsers send Origin): SameSite=Strict and the
+    // Origin check (tests/service_sessions.test.ts) keep other sites from riding on it.
+    const origin = { origin: url.slice(0, -1) };
+    const post = await request(
+      url,
+      "POST",
+      "/api/runs",
+      { ...cookie, ...origin, ...JSON_BODY },
+      "{}",
+    );
     assertEquals(post.status, 400, post.body); // past auth, to validation
 
     // A forged cookie, and a wrong bearer beside a good cookie, are refused.
@@ -206,7 +214,7 @@ Deno.test("a token closes every route but a bare health check; the dashboard sig
     assertEquals(https.status, 204);
     assert(https.headers.get("set-cookie")!.split("; ").includes("Secure"), "Secure on https");
 
-    const out = await request(url, "POST", "/api/logout", cookie);
+    const out = await request(url, "POST", "/api/logout", { ...cookie, ...origin });
     assertEquals(out.status, 303);
     assertEquals(out.headers.get("location"), "/login");
     assert(/^lossbench_session_\d+=;.*Max-Age=0/.test(out.headers.get("set-cookie")!), "cleared");
