@@ -137,6 +137,9 @@ export class Front {
   #lastAcceptLog = 0;
 
   constructor(readonly opts: FrontOptions) {
+    // The public port first: when it is taken, nothing else has been started.
+    this.#listener = Deno.listen({ hostname: opts.hostname, port: opts.port });
+    this.addr = this.#listener.addr;
     this.#inner = Deno.serve({
       hostname: "127.0.0.1",
       port: 0,
@@ -147,8 +150,6 @@ export class Front {
       if (!peer) return new Response(null, { status: 403, headers: { connection: "close" } });
       return opts.handler(req, { remoteAddr: peer, completed: info.completed });
     });
-    this.#listener = Deno.listen({ hostname: opts.hostname, port: opts.port });
-    this.addr = this.#listener.addr;
     const tick = Math.max(25, Math.min(1000, opts.headerTimeoutMs / 4, opts.idleTimeoutMs / 4));
     this.#sweeper = setInterval(() => this.#sweep(), tick);
     this.#accepting = this.#acceptLoop();
