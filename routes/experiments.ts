@@ -21,6 +21,7 @@ import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { experimentSchemaOut, runViewSchema, statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 import { apiError } from "./errors.ts";
+import { idempotencyHeader, idempotencyResponses, idempotent } from "./idempotency.ts";
 import { checkConditions, checkConfig } from "./runs.ts";
 import { viewRun } from "./views.ts";
 
@@ -119,13 +120,17 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       summary: "Queue an experiment",
       description: "Queues every cell (loss × condition × model) × seed as one run, on shared " +
         "settings. Give one of seed, seeds or repeats, and model or models.",
-      request: { body: { content: { "application/json": { schema: experimentSchema } } } },
+      request: {
+        headers: idempotencyHeader,
+        body: { content: { "application/json": { schema: experimentSchema } } },
+      },
+      middleware: [idempotent(deps, "experiments")],
       responses: {
         201: {
           ...json(withRuns, "Queued; Location names the experiment"),
           headers: { location: { schema: { type: "string" } } },
         },
-        409: err("A seed is taken"),
+        ...idempotencyResponses,
         429: err("The queue is full"),
       },
     }),
