@@ -12,20 +12,19 @@
 // experiment re-reads only the runs that moved. While a run trains, its live
 // progress makes the body differ between reads: then only the data and the
 // statistics are kept, and the body (and its ETag) is built per request.
-import type { EpochMetrics } from "../ml/types.ts";
+import { metricsOf } from "../ml/metrics/registry.ts";
 import { DomainError } from "./errors.ts";
 import type { EventBus } from "./event_bus.ts";
-import { STAT_METRICS } from "./experiments.ts";
 import type { Store } from "./store.ts";
 import type { Experiment, Run } from "./types.ts";
 
-/** What the statistics read of an epoch: its number and the metrics they summarize. */
+/** What the statistics read of an epoch: its number and its metrics (metricsOf). */
 export type EpochPoint = Record<string, number | undefined>;
 
 export interface ExperimentData {
   /** The experiment's runs that exist, in its order. */
   runs: Run[];
-  /** Each run's epochs (only `epoch` and STAT_METRICS kept), by run id. */
+  /** Each run's epochs as the statistics read them (metricsOf), by run id. */
   epochs: Map<string, EpochPoint[]>;
 }
 
@@ -42,15 +41,6 @@ interface Entry {
 export interface Body {
   text: string;
   etag: string;
-}
-
-const KEEP = ["epoch", ...STAT_METRICS];
-
-function project(e: EpochMetrics): EpochPoint {
-  const out: EpochPoint = {};
-  const from = e as unknown as EpochPoint;
-  for (const k of KEEP) if (from[k] !== undefined) out[k] = from[k];
-  return out;
 }
 
 async function etagOf(text: string): Promise<string> {
@@ -142,7 +132,7 @@ export class ExperimentReads {
       const kept = prevRuns.get(id);
       if (kept && this.#unchanged([id], since)) return { run: kept, epochs: prev!.epochs.get(id)! };
       const run = await this.store.getRun(id);
-      return run ? { run, epochs: (await this.store.listEpochs(id)).map(project) } : null;
+      return run ? { run, epochs: (await this.store.listEpochs(id)).map(metricsOf) } : null;
     }));
     for (const x of loaded) {
       if (!x) continue;

@@ -1,7 +1,7 @@
 // `deno task soak [--quick] [--json FILE]`: a bounded reliability check of
 // the real service over loopback (every server on 127.0.0.1, a fresh KV in a
 // temporary directory, no network: cifar10 points at a file that isn't
-// there). Five parts, each with a fixed amount of work:
+// there). Seven parts, each with a fixed amount of work:
 //
 //   fuzz     seeded random requests (methods, paths, headers, bodies, lying
 //            Content-Length); counts statuses; any 5xx fails the soak
@@ -11,6 +11,10 @@
 //            reading): training throughput; every client let go afterwards
 //   memory   `runs` sequential runs: resident memory, the main heap after GC,
 //            the KV file; then the retention sweep and `deno task compact`
+//   fds      `sockets` idle connections to a server under `ulimit -n 256`:
+//            it survives EMFILE, times them out, and serves afterwards
+//   head     `heads` HEADs on /api/events: no stream left open
+//            (these two: tools/soak_net.ts)
 //   readers  a finished grid of tiny runs read in a loop by `readers` clients
 //            while more tiny runs train: runs per minute against none reading
 //            (tools/soak_readers.ts)
@@ -20,6 +24,7 @@ import { Store } from "../service/store.ts";
 import { startServer } from "../tests/util/server.ts";
 import { openSse, type SseStream } from "../tests/util/sse.ts";
 import { compactKv } from "./compact.ts";
+import { descriptors, heads } from "./soak_net.ts";
 import { measureMemory } from "./memory.ts";
 import { readerLoad } from "./soak_readers.ts";
 import {
@@ -40,8 +45,10 @@ const JSON_OUT = (() => {
   return i >= 0 ? Deno.args[i + 1] : undefined;
 })();
 const SIZE = QUICK
-  ? { fuzz: 150, rounds: 1, clients: 30, runs: 6, warmup: 2, grid: 10, readers: 2, paced: 4 }
-  : { fuzz: 2000, rounds: 4, clients: 200, runs: 50, warmup: 10, grid: 200, readers: 8, paced: 60 };
+  ? { fuzz: 150, rounds: 1, clients: 30, runs: 6, warmup: 2, sockets: 300, heads: 150 }
+  : { fuzz: 2000, rounds: 4, clients: 200, runs: 50, warmup: 10, sockets: 1000, heads: 1000 };
+/** The reader-load part: a finished grid, its readers, and the runs paced under them. */
+const READERS = QUICK ? { grid: 10, readers: 2, paced: 4 } : { grid: 200, readers: 8, paced: 60 };
 /** Loopback only: cifar10 must never be downloaded. */
 const OFFLINE = { CIFAR10_URL: "file:///nonexistent/cifar-10-binary.tar.gz" };
 
@@ -452,7 +459,9 @@ if (import.meta.main) {
   await restart(SIZE.rounds);
   await sse(SIZE.clients);
   await memory(SIZE.runs, SIZE.warmup);
-  await readers(SIZE.grid, SIZE.readers, SIZE.paced);
+  await descriptors(SIZE.sockets, record, check, OFFLINE);
+  await heads(SIZE.heads, record, check, OFFLINE);
+  await readers(READERS.grid, READERS.readers, READERS.paced);
   const secs = (performance.now() - t0) / 1000;
   console.log(`\n| part | measure | value |\n|---|---|---|`);
   for (const [p, w, v] of rows) console.log(`| ${p} | ${w} | ${v} |`);

@@ -41,6 +41,8 @@ export interface StartOptions {
   denoArgs?: string[];
   /** Permission flags (default `-A`); servePermissions() gives `deno task serve`'s own. */
   permissions?: string[];
+  /** Shell commands run before the server in the same process, e.g. "ulimit -n 256". */
+  shellPrefix?: string;
 }
 
 export interface Server {
@@ -72,8 +74,11 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
     NO_COLOR: "1",
     ...opts.env,
   };
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...(opts.permissions ?? ["-A"]), ...(opts.denoArgs ?? []), "main.ts"],
+  const args = ["run", ...(opts.permissions ?? ["-A"]), ...(opts.denoArgs ?? []), "main.ts"];
+  const proc = new Deno.Command(opts.shellPrefix ? "bash" : Deno.execPath(), {
+    args: opts.shellPrefix
+      ? ["-c", `${opts.shellPrefix}; exec "$0" "$@"`, Deno.execPath(), ...args]
+      : args,
     cwd: ROOT,
     env,
     stdin: "null",
