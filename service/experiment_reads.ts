@@ -12,6 +12,8 @@
 // experiment re-reads only the runs that moved. While a run trains, its live
 // progress makes the body differ between reads: then only the data and the
 // statistics are kept, and the body (and its ETag) is built per request.
+// (A run's `classes` and `prepared`, written as it starts without an event of
+// their own, show from its first epoch event on.)
 import { metricsOf } from "../ml/metrics/registry.ts";
 import { DomainError } from "./errors.ts";
 import type { EventBus } from "./event_bus.ts";
