@@ -231,7 +231,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       if (matchesEtag(c.req.header("if-none-match"), body.etag)) {
         return c.body(null, 304, headers);
       }
-      return c.body(body.text, 200, {
+      return c.body(body.bytes, 200, {
         ...headers,
         "content-type": "application/json; charset=utf-8",
       });

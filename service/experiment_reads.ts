@@ -42,11 +42,13 @@ interface Entry {
 
 export interface Body {
   text: string;
+  /** The text as UTF-8, encoded once for every read that sends it whole. */
+  bytes: Uint8Array<ArrayBuffer>;
   etag: string;
 }
 
-async function etagOf(text: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+async function etagOf(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return `"${
     btoa(String.fromCharCode(...d.subarray(0, 18))).replace(/\+/g, "-").replace(/\//g, "_")
   }"`;
@@ -97,7 +99,8 @@ export class ExperimentReads {
     const s = await view.stats;
     if (view.body) return view.body;
     const text = JSON.stringify(render(data.runs, s));
-    const body = { text, etag: await etagOf(text) };
+    const bytes = new TextEncoder().encode(text);
+    const body = { text, bytes, etag: await etagOf(bytes) };
     // A training run's progress is live: its body is built per request.
     if (!data.runs.some((r) => r.status === "running")) view.body = body;
     return body;
