@@ -19,7 +19,8 @@ K = 2..5 equally spaced looks (as tabulated by, e.g., R's ldbounds / gsDesign wi
 asserts that SciPy's solution reproduces them to the 3 decimals they are printed with.
 Genz's algorithm is quasi-Monte Carlo (about 1e-6 of noise in each probability here), so the
 solved boundaries are good to about 2e-3 (a smaller alpha, deeper in the tail, is noisier: at alpha = 0.05/6 the
-solved c was off by 8e-3 where the grid integration met its target to 3e-6);
+solved c was off by 8e-3, at 0.01 by 6e-3, where the grid integration met its target to 3e-6;
+so only alpha = 0.05 is recorded);
 tests/stats_sequential.test.ts allows 3e-3, and 5e-4 against the published tables. Takes ~4 min.
 """
 
@@ -83,7 +84,7 @@ for K in (2, 3, 4, 5):
 
 # Unequal fractions, as an experiment's looks are: 3 seeds, then 2 more at a time, up to 15.
 looks = [3, 5, 7, 9, 11, 13, 15]
-for alpha in (0.05, 0.01):
+for alpha in (0.05,):
     ts = [n / 15 for n in looks]
     cases.append({"name": f"seeds {looks} of 15, alpha={alpha:.6g}", "alpha": alpha,
                   "fractions": ts, "boundaries": solve(ts, alpha)})
