@@ -19,6 +19,8 @@ import {
   STAT_METRICS,
 } from "../service/experiments.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
+import { untilRecord } from "../service/until.ts";
+import { untilSchema } from "./contract/until_schemas.ts";
 import { isId, newId } from "../service/ids.ts";
 import { SeedsTakenError } from "../service/scheduler.ts";
 import { QueueFullError } from "../service/store.ts";
@@ -45,6 +47,8 @@ export const experimentSchema = settingsSchema.extend({
   model: runFieldsSchema.shape.model.unwrap().optional(),
   /** One seed, as on a run: the same as `seeds: [seed]`. */
   seed: runFieldsSchema.shape.seed.unwrap().optional(),
+  /** Add seeds in batches until every pair is decided (service/until.ts). */
+  until: untilSchema.optional(),
 });
 
 const addSeedsSchema = z.strictObject({ seeds: seedList });
@@ -138,14 +142,15 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const { name, losses, conditions, models, model, seeds, repeats, seed, ...settings } = body;
+      const { name, losses, conditions, models, model, seeds, repeats, seed, until, ...settings } =
+        body;
       checkConfig(deps, settings);
       checkConditions(
         deps,
         settings,
         (conditions ?? []).map((condition, i) => ({ condition, path: `conditions.${i}` })),
       );
-      let cells, configs, seedList;
+      let cells, configs, seedList, sequential;
       try {
         if (seed !== undefined && (seeds || repeats !== undefined)) {
           throw new Error("give one of seed, seeds or repeats");
@@ -158,6 +163,8 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
           models: models ?? [model ?? "convnet"],
         });
         configs = gridConfigs(settings, cells, seedList);
+        if (until) gridConfigs(settings, cells, Array(until.every).fill(0)); // a batch's size
+        sequential = until && untilRecord(until, cells, seedList);
       } catch (e) {
         throw apiError(400, (e as Error).message);
       }
@@ -168,6 +175,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         settings,
         cells,
         seeds: seedList,
+        ...sequential,
       };
       const runs = await queue(() => deps.scheduler.submit(configs, exp));
       c.header("location", `/api/experiments/${exp.id}`);

@@ -2,6 +2,7 @@
 // no tensors; ml/types.ts supplies the engine's shapes.
 import type { Cell } from "../ml/cell.ts";
 import type { Settings } from "../ml/config.ts";
+import type { SequentialState, Until } from "../routes/contract/until_schemas.ts";
 import type { ConditionRecord, EpochMetrics, Progress, TrainConfig } from "../ml/types.ts";
 
 export type RunStatus = "queued" | "running" | "done" | "failed" | "cancelled" | "interrupted";
@@ -62,6 +63,9 @@ export interface Experiment {
   cells: ExperimentCell[];
   seeds: number[];
   runIds: string[];
+  /** Seeds added until decided, and the record of its looks (service/until.ts). */
+  until?: Until;
+  sequential?: SequentialState;
 }
 
 /** Durable events: stored in KV under a monotonically increasing sequence number. */

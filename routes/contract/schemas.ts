@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { conditionSchema, runFieldsSchema, settingsSchema } from "../../ml/config.ts";
 import { STAT_METRICS } from "../../service/experiments.ts";
+import { sequentialStateSchema, untilOutSchema } from "./until_schemas.ts";
 
 /** Every error: a 4xx/5xx status with this body. */
 export const errorSchema = z.strictObject({
@@ -138,6 +139,8 @@ export const experimentSchemaOut = z.strictObject({
   cells: z.array(cellSchema),
   seeds: z.array(z.number().int()),
   runIds: z.array(id),
+  until: untilOutSchema.optional(),
+  sequential: sequentialStateSchema.optional(),
 }).meta({ id: "Experiment" });
 
 const summarySchema = z.strictObject({
