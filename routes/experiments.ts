@@ -20,6 +20,7 @@ import {
 } from "../service/experiments.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
 import { untilRecord } from "../service/until.ts";
+import { experimentAcross } from "../service/experiment_across.ts";
 import { untilSchema } from "./contract/until_schemas.ts";
 import { isId, newId } from "../service/ids.ts";
 import { SeedsTakenError } from "../service/scheduler.ts";
@@ -105,18 +106,21 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     // Failed, cancelled and interrupted runs are no sample of their cell.
     runs = runs.filter((x) => x.status === "done" || !isTerminal(x.status));
     const epochs = await Promise.all(runs.map((run) => deps.store.listEpochs(run.id)));
+    const inputs = runs.map((run, i) => ({
+      cellKey: run.cellKey,
+      seed: run.config.seed,
+      finished: run.status === "done",
+      epochs: epochs[i] as unknown as Record<string, number | undefined>[],
+    }));
     try {
-      return experimentStats(
+      const stats = experimentStats(
         exp.cells.map(({ key, label }) => ({ key, label })),
-        runs.map((run, i) => ({
-          cellKey: run.cellKey,
-          seed: run.config.seed,
-          finished: run.status === "done",
-          epochs: epochs[i] as unknown as Record<string, number | undefined>[],
-        })),
+        inputs,
         { ...opts, metrics: STAT_METRICS },
         // The metrics are STAT_METRICS (the query schema checked the one compared).
       ) as z.output<typeof statsSchema>;
+      const across = experimentAcross(exp.cells, inputs, opts); // ≥ 2 conditions (or models)
+      return across ? { ...stats, acrossConditions: across } : stats;
     } catch (e) {
       throw apiError(400, (e as Error).message);
     }

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { conditionSchema, runFieldsSchema, settingsSchema } from "../../ml/config.ts";
 import { STAT_METRICS } from "../../service/experiments.ts";
+import { acrossConditionsSchema } from "./across_schema.ts";
 import { sequentialStateSchema, untilOutSchema } from "./until_schemas.ts";
 
 /** Every error: a 4xx/5xx status with this body. */
@@ -163,6 +164,7 @@ export const pointSchema = z.discriminatedUnion("kind", [
 const metricSchema = z.enum(STAT_METRICS);
 
 export const statsSchema = z.strictObject({
+  acrossConditions: acrossConditionsSchema.optional(),
   point: pointSchema,
   metric: metricSchema,
   runs: z.strictObject({ total: count, finished: count }),
