@@ -18,12 +18,13 @@ export function experimentAcross(
     if (v === null) continue;
     values.set(r.cellKey, [...(values.get(r.cellKey) ?? []), v]);
   }
+  const models = new Set(cells.map((c) => c.model)).size;
   const across = cells.map((c) => ({
     key: c.key,
     loss: cellKey({ ...c, condition: {}, model: "" }),
     lossLabel: lossLabel(c.loss, c.params),
     block: cellKey({ ...c, loss: "", params: {} }),
-    blockLabel: [conditionLabel(c.condition) || "clean", c.model === "convnet" ? "" : c.model]
+    blockLabel: [conditionLabel(c.condition) || "clean", models > 1 ? c.model : ""]
       .filter(Boolean).join(" · "),
   }));
   return acrossConditions(across, values, {
