@@ -8,6 +8,7 @@ import { initialState, nextStep, resolveUntil, type Values } from "../service/un
 import { buildCells } from "../service/experiments.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { startServer } from "./util/server.ts";
+import { sequentialLines } from "../static/js/sequential-view.js";
 import { testConfig } from "./util/tiny_config.ts";
 
 const cells = buildCells({
@@ -262,6 +263,16 @@ Deno.test("until: over HTTP, seeds are added in paired batches until decided, an
       `${pair.rci} vs ${[lo, hi]}`,
     );
     assert(pair.a === ce || pair.b === ce);
+    // What the dashboard's experiment view says about it (static/js/sequential-view.js).
+    const lines = sequentialLines(exp);
+    assert(lines[0].includes("Lan–DeMets") && lines[0].includes("δ = 0.4"), lines[0]);
+    assertEquals(
+      lines[1],
+      `Stopped (${st.stopped.reason}) after ${used} of 8 seeds: ${8 - used} seeds ` +
+        `(${2 * (8 - used)} runs) saved.`,
+    );
+    assert(lines[2].startsWith(`${pair.labelA} vs ${pair.labelB}: `), lines[2]);
+    assertEquals(sequentialLines({ ...exp, until: undefined }), []);
     console.log(
       `until: stopped after ${used} of 8 seeds (${st.stopped.reason}): ${pair.labelA} − ` +
         `${pair.labelB} ${pair.decision}, RCI [${lo.toFixed(4)}, ${hi.toFixed(4)}]`,

@@ -8,6 +8,7 @@
 // (at most once a second) when one of the experiment's runs reports.
 import { api } from "./api.js";
 import { drawCdDiagram } from "./cd-diagram.js";
+import { drawSequential } from "./sequential-view.js";
 import { alpha, bandDatasets, BANDS, isFraction, metricName } from "./bands.js";
 import { mountDetails } from "./details.js";
 import { classNames, h, shortId, time } from "./format.js";
@@ -400,6 +401,7 @@ function draw() {
   drawSummary(exp);
   drawMatrix(exp);
   drawCdDiagram(els.verdicts, exp.stats); // ≥ 2 conditions: the critical-difference diagram
+  drawSequential(els.verdicts, exp); // `until`: the sequential design and where it stands
   renderCell();
 }
 
