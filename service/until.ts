@@ -9,7 +9,8 @@ import type { SequentialPair, SequentialState, Until } from "../routes/contract/
 import { pointValue } from "../stats/experiment.ts";
 import { isFraction, metricDirection } from "../stats/metric_info.ts";
 import { SEQUENTIAL_DESIGN, sequentialLook } from "../stats/sequential.ts";
-import { type Scheduler, SeedsTakenError } from "./scheduler.ts";
+import { SeedsTakenError, ValidationError } from "./errors.ts";
+import type { Scheduler } from "./scheduler.ts";
 import type { Store } from "./store.ts";
 import {
   type DurableEvent,
@@ -30,13 +31,22 @@ export function resolveUntil(
 ): Until {
   const delta = u.delta ?? (isFraction(u.metric) ? DEFAULT_DELTA : undefined);
   if (delta === undefined) {
-    throw new Error(`until.delta: give the equivalence margin for ${u.metric} (no default)`);
+    throw new ValidationError(
+      `until.delta: give the equivalence margin for ${u.metric} (no default)`,
+      "until.delta",
+    );
   }
   if (seeds.length > u.maxSeeds) {
-    throw new Error(`until.maxSeeds: ${u.maxSeeds} is fewer than the ${seeds.length} seeds given`);
+    throw new ValidationError(
+      `until.maxSeeds: ${u.maxSeeds} is fewer than the ${seeds.length} seeds given`,
+      "until.maxSeeds",
+    );
   }
   if (family(cells).length === 0) {
-    throw new Error("until: no two losses share a condition and model, so nothing to decide");
+    throw new ValidationError(
+      "until: no two losses share a condition and model, so nothing to decide",
+      "until",
+    );
   }
   return { ...u, delta };
 }

@@ -209,6 +209,14 @@ const fullHealthSchema = z.strictObject({
   backend: z.string(),
   adapter: z.string(),
   workers: z.strictObject({ busy: count, ready: count, total: count }),
+  connections: z.strictObject({
+    open: count,
+    max: count,
+    accepted: count,
+    refused: count.describe("Refused over the total or per-address cap (503)"),
+    acceptErrors: count.describe("Accepts that failed (e.g. out of descriptors) and were survived"),
+    timedOut: count.describe("Closed for a slow request head or an idle connection"),
+  }).optional().meta({ description: "The HTTP front's connections since start" }),
   storage: z.union([
     z.strictObject({ status: z.literal("ok") }),
     z.strictObject({ status: z.literal("failing"), reason: z.string(), since: timestamp }),
