@@ -152,9 +152,9 @@ export interface SeqLook {
   n: number;
   /** Information fraction used (1 at the last look). */
   fraction: number;
-  /** The z boundary c_k and its nominal two-sided level p_k = 2Φ(−c_k). */
-  boundary: number;
-  nominalAlpha: number;
+  /** The z boundary c_k and its nominal two-sided level p_k = 2Φ(−c_k); null when n < 2. */
+  boundary: number | null;
+  nominalAlpha: number | null;
   mean: number | null;
   /** The repeated confidence interval; null when it can't be formed (n < 2 or no spread). */
   rci: [number, number] | null;
@@ -198,19 +198,21 @@ export function sequentialLook(
   }
   while (past.length && past.at(-1)! >= n) past.pop();
   const fraction = opts.final ? 1 : fr(n);
-  const fractions = [...past.map(fr), fraction];
-  const c = boundaries(fractions, opts.alpha).at(-1)!;
-  const nominalAlpha = 2 * Phi(-c);
   const look: SeqLook = {
     n,
     fraction,
-    boundary: c,
-    nominalAlpha,
+    boundary: null,
+    nominalAlpha: null,
     mean: n ? mean(d) : null,
     rci: null,
     decision: opts.final ? "inconclusive" : "continue",
   };
+  // No test without two pairs: no look either (it spends nothing; the next look spends for both).
   if (n < 2) return { ...look, reason: `n = ${n}: no interval` };
+  const c = boundaries([...past.map(fr), fraction], opts.alpha).at(-1)!;
+  const nominalAlpha = 2 * Phi(-c);
+  look.boundary = c;
+  look.nominalAlpha = nominalAlpha;
   const sd = Math.sqrt(variance(d));
   if (sd === 0) return { ...look, reason: "the same difference on every seed: no interval" };
   const h = tQuantile(1 - nominalAlpha / 2, n - 1) * sd / Math.sqrt(n);

@@ -101,7 +101,7 @@ Deno.test("until: waits for the batch, queues new paired seeds, then stops decid
     runsSaved: 8,
   });
   // The boundary at the second look is the one for fractions 2/6, 4/6 (K = 3, α = 0.05: 2.511).
-  assert(Math.abs(s2.state.pairs[0].boundary - 2.5114) < 1e-3, `${s2.state.pairs[0].boundary}`);
+  assert(Math.abs(s2.state.pairs[0].boundary! - 2.5114) < 1e-3, `${s2.state.pairs[0].boundary}`);
   // Stopped is stopped.
   assertEquals(
     nextStep({ ...e, sequential: s2.state }, runs([1, 2, 3, 4]), new Map()).kind,
@@ -123,6 +123,16 @@ Deno.test("until: stops at maxSeeds with the rest inconclusive, or when runs wer
   assertEquals(s.state.pairs[0].fraction, 1);
   assertEquals(s.state.stopped?.reason, "maxSeeds");
   assertEquals(s.state.stopped?.seedsSaved, 0);
+
+  // Every run of one cell failed: its pair has no values, no look, and the rest goes on.
+  const failed = values([1, 2], [0.1, 0]);
+  failed.delete(cells[3].key);
+  const f = nextStep(experiment([1, 2]), runs([1, 2]), failed);
+  assert(f.kind === "continue");
+  assertEquals(f.state.pairs.map((p) => [p.n, p.boundary, p.decision]), [
+    [2, f.state.pairs[0].boundary, "continue"],
+    [0, null, "continue"],
+  ]);
 
   const c = nextStep(experiment([1, 2]), [...runs([1]), ...runs([2], "cancelled")], new Map());
   assert(c.kind === "stop");

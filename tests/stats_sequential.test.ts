@@ -65,7 +65,7 @@ Deno.test("sequential: one look decides better, equivalent, continue or inconclu
   assertEquals(big.decision, "better");
   assertEquals(big.better, "a");
   assertEquals(big.fraction, 0.5);
-  assert(Math.abs(big.boundary - 2.963) < 1e-3);
+  assert(Math.abs(big.boundary! - 2.963) < 1e-3);
   // Lower is better for a loss: A's higher test loss makes B the better one.
   assertEquals(
     sequentialLook([0.05, 0.051, 0.049, 0.052, 0.048], [], { ...opts, direction: "lower" }).better,
@@ -85,11 +85,15 @@ Deno.test("sequential: one look decides better, equivalent, continue or inconclu
   const d = [0.011, 0.004, 0.009, 0.002, 0.012, 0.006];
   const interim = sequentialLook(d, [4], { ...opts, nMax: 20 });
   assertEquals(interim.decision, "continue");
-  assert(interim.nominalAlpha < 0.01, `nominal level ${interim.nominalAlpha}`);
+  assert(interim.nominalAlpha! < 0.01, `nominal level ${interim.nominalAlpha}`);
   // Earlier looks that did not grow n are no new look; the boundary sequence is the same.
   const a = sequentialLook(d, [2, 4], { ...opts, nMax: 20 });
   const b = sequentialLook(d, [2, 2, 4, 4, 6], { ...opts, nMax: 20 });
   assertEquals(a.boundary, b.boundary);
+  // Fewer than two pairs (a cell's runs failed): no look, no error; at the end, inconclusive.
+  assertEquals(sequentialLook([], [], opts).decision, "continue");
+  assertEquals(sequentialLook([0.01], [], opts).boundary, null);
+  assertEquals(sequentialLook([NaN, 0.01], [3], { ...opts, final: true }).decision, "inconclusive");
   // No spread: no interval, no decision.
   assertEquals(sequentialLook([0.01, 0.01, 0.01], [], opts).decision, "continue");
 });
