@@ -62,7 +62,7 @@ export function friedman(scores: readonly (readonly number[])[]): FriedmanResult
     for (const t of counts.values()) ties += t * t * t - t;
   }
   const c = 1 - ties / (k * k * k - k) / n;
-  chi2 = c > 0 ? chi2 / c : 0;
+  chi2 = c > 0 ? chi2 / c : 0; // every condition all tied: no evidence (SciPy gives NaN)
   const df = k - 1;
   const p = 1 - chisquareCdf(chi2, df);
   const df1 = k - 1;
