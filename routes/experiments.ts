@@ -10,17 +10,12 @@ import {
   runFieldsSchema,
   settingsSchema,
 } from "../ml/config.ts";
-import {
-  buildCells,
-  DEFAULT_LOSSES,
-  gridConfigs,
-  resolveSeeds,
-  STAT_METRICS,
-} from "../service/experiments.ts";
+import { buildCells, DEFAULT_LOSSES, gridConfigs, resolveSeeds } from "../service/experiments.ts";
+import { metricsOf, STAT_METRICS } from "../ml/metrics/registry.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
 import { untilRecord } from "../service/until.ts";
 import { experimentAcross } from "../service/experiment_across.ts";
-import { untilSchema } from "./contract/until_schemas.ts";
+import { untilSchema } from "../service/until_records.ts";
 import { isId, newId } from "../service/ids.ts";
 import { ValidationError } from "../service/errors.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
@@ -109,15 +104,14 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       cellKey: run.cellKey,
       seed: run.config.seed,
       finished: run.status === "done",
-      epochs: epochs[i] as unknown as Record<string, number | undefined>[],
+      epochs: epochs[i].map(metricsOf),
     }));
     try {
       const stats = experimentStats(
         exp.cells.map(({ key, label }) => ({ key, label })),
         inputs,
         { ...opts, metrics: STAT_METRICS },
-        // The metrics are STAT_METRICS (the query schema checked the one compared).
-      ) as z.output<typeof statsSchema>;
+      );
       const across = experimentAcross(exp.cells, inputs, opts); // ≥ 2 conditions (or models)
       return across ? { ...stats, acrossConditions: across } : stats;
     } catch (e) {

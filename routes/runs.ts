@@ -84,7 +84,7 @@ export function runRoutes(deps: Deps): OpenAPIHono {
       },
     }),
     async (c) => {
-      const config = c.req.valid("json") as TrainConfig;
+      const config: TrainConfig = c.req.valid("json");
       checkConfig(deps, config);
       checkConditions(deps, config, [{ condition: config.condition, path: "" }]);
       const [run] = await deps.scheduler.submit([config]);

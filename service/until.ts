@@ -5,7 +5,7 @@
 // to its record. Pure decisions (`nextStep`) apart from the one process-wide hook (`untilHook`),
 // which hears the store's events of ended runs.
 import { cellKey } from "../ml/cell.ts";
-import type { SequentialPair, SequentialState, Until } from "../routes/contract/until_schemas.ts";
+import type { SequentialPair, SequentialState, Until } from "./until_records.ts";
 import { pointValue } from "../stats/experiment.ts";
 import { isFraction, metricDirection } from "../stats/metric_info.ts";
 import { SEQUENTIAL_DESIGN, sequentialLook } from "../stats/sequential.ts";

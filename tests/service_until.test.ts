@@ -2,7 +2,7 @@
 // queue the next paired batch, stop decided / at maxSeeds / when cancelled, resume a batch a
 // stopped process looked at but never queued), and the whole loop over real HTTP against the real
 // service with tiny synthetic runs, its last look recomputed with SciPy.
-import type { SequentialState, Until } from "../routes/contract/until_schemas.ts";
+import type { SequentialState, Until } from "../service/until_records.ts";
 import type { Experiment, Run } from "../service/types.ts";
 import { initialState, nextStep, resolveUntil, type Values } from "../service/until.ts";
 import { buildCells } from "../service/experiments.ts";

@@ -1,7 +1,7 @@
 // An experiment's `until` option (seeds added until decided) and the record of its looks: the
-// request schema, and the response shapes the contract checks (service/until.ts writes them).
+// request schema, and the record (service/until.ts writes it) that KV holds and the contract checks.
 import { z } from "zod";
-import { STAT_METRICS } from "../../service/experiments.ts";
+import { STAT_METRICS } from "../ml/metrics/registry.ts";
 
 export const untilSchema = z.strictObject({
   decided: z.literal(true).describe("Add seeds until every pair of the family is decided"),

@@ -1,4 +1,5 @@
-// The `acrossConditions` field of an experiment's statistics (stats/across.ts).
+// The `acrossConditions` field of an experiment's statistics (stats/across.ts), for the code and
+// the API's contract.
 import { z } from "zod";
 
 export const acrossConditionsSchema = z.strictObject({
