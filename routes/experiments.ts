@@ -15,6 +15,9 @@ import { metricsOf, STAT_METRICS } from "../ml/metrics/registry.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
 import { type EpochPoint, ExperimentReads, matchesEtag } from "../service/experiment_reads.ts";
 import { StatsRunner } from "../service/stats_runner.ts";
+import { untilRecord } from "../service/until.ts";
+import { experimentAcross } from "../service/experiment_across.ts";
+import { untilSchema } from "../service/until_records.ts";
 import { isId, newId } from "../service/ids.ts";
 import { ValidationError } from "../service/errors.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
@@ -41,6 +44,8 @@ export const experimentSchema = settingsSchema.extend({
   model: runFieldsSchema.shape.model.unwrap().optional(),
   /** One seed, as on a run: the same as `seeds: [seed]`. */
   seed: runFieldsSchema.shape.seed.unwrap().optional(),
+  /** Add seeds in batches until every pair is decided (service/until.ts). */
+  until: untilSchema.optional(),
 });
 
 const addSeedsSchema = z.strictObject({ seeds: seedList });
@@ -106,17 +111,20 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     // Failed, cancelled and interrupted runs are no sample of their cell.
     runs = runs.filter((x) => x.status === "done" || !isTerminal(x.status));
     const epochs = await Promise.all(runs.map(epochsOf));
+    const inputs = runs.map((run, i) => ({
+      cellKey: run.cellKey,
+      seed: run.config.seed,
+      finished: run.status === "done",
+      epochs: epochs[i],
+    }));
     try {
-      return await statsRunner.run(
+      const stats = await statsRunner.run(
         exp.cells.map(({ key, label }) => ({ key, label })),
-        runs.map((run, i) => ({
-          cellKey: run.cellKey,
-          seed: run.config.seed,
-          finished: run.status === "done",
-          epochs: epochs[i],
-        })),
+        inputs,
         { ...opts, metrics: STAT_METRICS },
       );
+      const across = experimentAcross(exp.cells, inputs, opts); // ≥ 2 conditions (or models)
+      return across ? { ...stats, acrossConditions: across } : stats;
     } catch (e) {
       if (e instanceof PointError) throw new ValidationError(e.message, "point");
       throw e;
@@ -147,7 +155,8 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const { name, losses, conditions, models, model, seeds, repeats, seed, ...settings } = body;
+      const { name, losses, conditions, models, model, seeds, repeats, seed, until, ...settings } =
+        body;
       checkConfig(deps, settings);
       checkConditions(
         deps,
@@ -167,6 +176,8 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         models: models ?? [model ?? "convnet"],
       });
       const configs = gridConfigs(settings, cells, seedList);
+      if (until) gridConfigs(settings, cells, Array(until.every).fill(0)); // a batch's size
+      const sequential = until && untilRecord(until, cells, seedList); // seeds until decided
       const exp = {
         id: newId(),
         createdAt: new Date().toISOString(),
@@ -174,6 +185,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         settings,
         cells,
         seeds: seedList,
+        ...sequential,
       };
       const runs = await deps.scheduler.submit(configs, exp);
       c.header("location", `/api/experiments/${exp.id}`);
