@@ -2,7 +2,7 @@
 // whose lease another process holds now is stopped here), announces this
 // worker, takes over runs whose owner is gone (they resume from their last
 // checkpoint, or are marked interrupted without one), reads the live workers,
-// and sweeps ended runs (retention.ts).
+// sweeps ended runs (retention.ts) and finishes interrupted deletes (deletes.ts).
 import type { Cancels } from "./cancels.ts";
 import { processIdentity } from "./lease.ts";
 import { RETAIN_EVENTS_MS } from "./retention.ts";
@@ -53,6 +53,8 @@ export class LeaseKeeper {
     await this.takeOver(await store.activeRunIds());
     this.#workers = await store.listWorkers();
     await this.sweep();
+    // An experiment delete that a process left unfinished (it is hidden already).
+    await stored(this.ctx, () => store.finishDeletes());
   }
 
   /** Prunes ended runs' events and leftover checkpoints (see retention.ts). */

@@ -14,13 +14,13 @@
 //   in sequence order, whoever wrote them.
 import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
 import { type CheckpointMeta, dropEpochChunks, packCheckpoint, writeChunks } from "./checkpoint.ts";
-import { type Build, Committer, dequeue, type Emit } from "./commit.ts";
+import { type Build, Committer, dequeue, queueRuns, queueValue } from "./commit.ts";
 import { QueueFullError } from "./errors.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { EventLog } from "./event_log.ts";
 import { followLog, readHead } from "./event_reads.ts";
 import { newId } from "./ids.ts";
-import { deleteRun } from "./deletes.ts";
+import { deleteRun, finishDeletes, markExperimentDeleted } from "./deletes.ts";
 import { getMany, getOne, retryLocked } from "./kv.ts";
 import { leaseLapsed } from "./lease.ts";
 import * as leases from "./lease_records.ts";
@@ -205,9 +205,20 @@ export class Store extends StoreReads {
     });
   }
 
-  /** Removes an experiment's record (its runs are deleted one by one before). */
-  async deleteExperiment(id: string): Promise<void> {
-    await this.#c.lock.run(() => retryLocked(() => this.kv.delete(["experiment", id])));
+  /**
+   * Deletes an experiment with its runs: one commit hides them all at once,
+   * then their records go in bounded batches (deletes.ts). False when there
+   * is no such experiment; ConflictError while a run is queued or running.
+   */
+  async deleteExperiment(id: string): Promise<boolean> {
+    if (!(await markExperimentDeleted(this.kv, this.#c, id))) return false;
+    await this.finishDeletes(id);
+    return true;
+  }
+
+  /** Finishes deletes of experiments that an earlier call (or process) left marked. */
+  finishDeletes(only?: string): Promise<number> {
+    return finishDeletes(this.kv, this.#c, (e) => this.#log?.publishLocal(e), only);
   }
 
   /**
@@ -383,17 +394,4 @@ export class Store extends StoreReads {
       return { result: queued ? true : null, queued };
     });
   }
-}
-
-function queueRuns(op: Deno.AtomicOperation, emit: Emit, runs: Run[]): void {
-  for (const run of runs) {
-    op.set(["run", run.id], run);
-    op.set(["queue", 1, run.id], queueValue(run));
-    emit({ type: "status", runId: run.id, data: run });
-  }
-}
-
-/** What a worker needs to decide whether it can take a queued run, without reading it. */
-function queueValue(run: Run): { data: string; backend: string } {
-  return { data: run.config.data, backend: run.config.backend };
 }

@@ -3,6 +3,7 @@
 // (store.ts), which adds the transitions.
 import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
+import { deletingKey } from "./deletes.ts";
 import { listEvents } from "./event_reads.ts";
 import { GET_MANY, getMany, getOne, retryLocked } from "./kv.ts";
 import * as leases from "./lease_records.ts";
@@ -23,13 +24,24 @@ export interface QueueEntry {
 export class StoreReads {
   constructor(readonly kv: Deno.Kv) {}
 
+  /** Null also for a run of an experiment being deleted (deletes.ts). */
   async getRun(id: string): Promise<Run | null> {
-    return (await getOne<Run>(this.kv, ["run", id])).value;
+    const run = (await getOne<Run>(this.kv, ["run", id])).value;
+    if (run?.experimentId && (await getOne(this.kv, deletingKey(run.experimentId))).value) {
+      return null;
+    }
+    return run;
   }
 
-  /** Newest first. */
-  listRuns(limit = 1000): Promise<Run[]> {
-    return this.#list<Run>(["run"], { reverse: true, limit });
+  /** Newest first; none of an experiment being deleted. */
+  async listRuns(limit = 1000): Promise<Run[]> {
+    const [runs, marks] = await Promise.all([
+      this.#list<Run>(["run"], { reverse: true, limit }),
+      this.#list<Experiment>(["deleting", "experiment"]),
+    ]);
+    if (!marks.length) return runs;
+    const gone = new Set(marks.map((e) => e.id));
+    return runs.filter((r) => !r.experimentId || !gone.has(r.experimentId));
   }
 
   listEpochs(id: string): Promise<EpochMetrics[]> {
