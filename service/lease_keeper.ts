@@ -4,6 +4,7 @@
 // checkpoint, or are marked interrupted without one), reads the live workers,
 // sweeps ended runs (retention.ts) and finishes interrupted deletes (deletes.ts).
 import type { Cancels } from "./cancels.ts";
+import type { Recorder } from "./recorder.ts";
 import { processIdentity } from "./lease.ts";
 import { RETAIN_EVENTS_MS } from "./retention.ts";
 import { now, type SchedContext, stored } from "./sched_context.ts";
@@ -16,8 +17,7 @@ export class LeaseKeeper {
   constructor(
     private ctx: SchedContext,
     private cancels: Cancels,
-    /** Looks for work (after runs were requeued). */
-    private kick: () => void,
+    private recorder: Recorder,
     private retainEventsMs = RETAIN_EVENTS_MS,
   ) {}
 
@@ -28,11 +28,15 @@ export class LeaseKeeper {
 
   async beat(): Promise<void> {
     const { store, pool, workerId, leaseMs } = this.ctx;
+    // Runs paused by failing storage go first: their epochs, then back to the queue.
+    await this.recorder.retrySuspended();
     if (pool?.info) {
-      const owned = pool.runIds.filter((id) => !this.cancels.isLost(id));
-      const lost = await store.renewLeases(workerId, owned, Date.now() + leaseMs, leaseMs);
+      const suspended = this.recorder.suspended;
+      const owned = [...pool.runIds, ...suspended].filter((id) => !this.cancels.isLost(id));
+      const until = Date.now() + leaseMs;
+      const lost = await stored(this.ctx, () => store.renewLeases(workerId, owned, until, leaseMs));
       // A run that just ended here released its lease too: only a live slot's run is lost.
-      for (const id of lost) if (pool.slotOf(id)) this.cancels.drop(id);
+      for (const id of lost) if (pool.slotOf(id) || suspended.includes(id)) this.cancels.drop(id);
       const info = pool.info;
       await stored(this.ctx, () =>
         store.putWorker({
@@ -72,7 +76,7 @@ export class LeaseKeeper {
     const resumed: string[] = [];
     const interrupted: string[] = [];
     for (const id of ids) {
-      if (this.ctx.pool?.slotOf(id)) continue;
+      if (this.ctx.pool?.slotOf(id) || this.recorder.suspended.includes(id)) continue;
       const run = await this.ctx.store.takeOver(id, (r, hasCheckpoint) => {
         if (r.epochsDone >= r.config.epochs) return { status: "done", finishedAt: now() };
         if (r.epochsDone > 0 && hasCheckpoint) return { status: "queued", requeue: true };
@@ -91,7 +95,7 @@ export class LeaseKeeper {
         interrupted.push(id);
       }
     }
-    if (resumed.length) this.kick();
+    if (resumed.length) this.ctx.dispatcherKick?.();
     return { resumed, interrupted };
   }
 }

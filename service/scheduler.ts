@@ -101,7 +101,8 @@ export class Scheduler {
     );
     recorder.cancels = this.#cancels;
     this.#dispatcher = new Dispatcher(ctx, recorder, this.#cancels, () => this.workers);
-    this.#keeper = new LeaseKeeper(ctx, this.#cancels, () => this.kick(), opts.retainEventsMs);
+    ctx.dispatcherKick = () => this.kick();
+    this.#keeper = new LeaseKeeper(ctx, this.#cancels, recorder, opts.retainEventsMs);
     pool?.connect({
       onMessage: (slot, msg) => recorder.onMessage(slot, msg),
       onCrash: (_slot, runId, error) => recorder.onCrash(runId, error),
