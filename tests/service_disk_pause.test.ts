@@ -50,7 +50,7 @@ Deno.test("storage that can't take a checkpoint pauses the run, never fails it; 
     await Deno.writeTextFile(flag, "database or disk is full\nmin-bytes 20000");
     // The next epoch's checkpoint is refused (the old code failed the run here).
     const refused = /not recorded yet|could not record epoch/;
-    await until("a refused epoch", async () => refused.test(srv.output()) || undefined);
+    await until("a refused epoch", () => Promise.resolve(refused.test(srv.output()) || undefined));
     const paused = await getRun(id);
     assert(paused.epochsDone < RUN.epochs, `the run finished before the disk filled`);
     // Several heartbeats retry the held epoch meanwhile; the run stays resumable.
