@@ -26,6 +26,7 @@ import { leaseLapsed } from "./lease.ts";
 import * as leases from "./lease_records.ts";
 import { countQueue } from "./migrations.ts";
 import { RETAIN_EVENTS_MS, type SweepResult, sweepRetired } from "./retention.ts";
+import { storageFailure } from "./storage_health.ts";
 import { StoreReads } from "./store_reads.ts";
 import type {
   DurableEvent,
@@ -78,7 +79,8 @@ export class Store extends StoreReads {
   static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
     const kv = await Deno.openKv(path);
     const store = new Store(kv, opts);
-    await countQueue(kv);
+    // A full disk must not keep the service from starting: it serves reads.
+    await countQueue(kv).catch((e) => storageFailure(e) ? undefined : Promise.reject(e));
     const head = await readHead(kv);
     store.#c.seq = head.seq;
     store.#c.queued = head.queued;
@@ -100,9 +102,8 @@ export class Store extends StoreReads {
   async close(): Promise<void> {
     await this.#c.lock.run(() => Promise.resolve());
     await this.#log?.stop();
-    if (this.#closed) return;
+    if (!this.#closed) this.kv.close();
     this.#closed = true;
-    this.kv.close();
   }
 
   /** The sequence number of the latest durable event published here (or known, without a log). */
