@@ -4,7 +4,16 @@
 // both counters, since other processes write them too. A lost race starts
 // over from a fresh read. A run's final status also retires it (retention.ts).
 import { dropChunks } from "./checkpoint.ts";
-import { getMany, Lock, MAX_ATTEMPTS, QUEUED, RaceLost, retryLocked, SEQ, sleep } from "./kv.ts";
+import {
+  getMany,
+  type Lock,
+  MAX_ATTEMPTS,
+  QUEUED,
+  RaceLost,
+  retryLocked,
+  SEQ,
+  sleep,
+} from "./kv.ts";
 import { type DurableEvent, isTerminal, type Run } from "./types.ts";
 
 export type Emit = (e: Omit<DurableEvent, "seq">) => void;
@@ -17,13 +26,13 @@ export type Build<T> = (
 ) => Promise<{ result: T; queued?: number }> | { result: T; queued?: number };
 
 export class Committer {
-  readonly lock = new Lock();
   /** Latest sequence number and queue length this process committed or read. */
   seq = 0;
   queued = 0;
 
   constructor(
     private kv: Deno.Kv,
+    readonly lock: Lock,
     /** Waits until this process has delivered the events it just committed. */
     private catchUp: () => Promise<void>,
     private log?: (msg: string) => void,

@@ -13,6 +13,7 @@ import type { WorkerRecord } from "./types.ts";
 export class LeaseKeeper {
   #workers: WorkerRecord[] = [];
   #startedAt = now();
+  #walFailed = false;
 
   constructor(
     private ctx: SchedContext,
@@ -28,6 +29,7 @@ export class LeaseKeeper {
 
   async beat(): Promise<void> {
     const { store, pool, workerId, leaseMs } = this.ctx;
+    this.#checkpointWal();
     // Runs paused by failing storage go first: their epochs, then back to the queue.
     await this.recorder.retrySuspended();
     if (pool?.info) {
@@ -59,6 +61,20 @@ export class LeaseKeeper {
     await this.sweep();
     // An experiment delete that a process left unfinished (it is hidden already).
     await stored(this.ctx, () => store.finishDeletes());
+  }
+
+  /**
+   * Folds a large write-ahead log into the KV file, and tries to whenever
+   * storage fails: a log that fills the disk holds its space until then (wal.ts).
+   */
+  #checkpointWal(): void {
+    const failing = this.ctx.storage?.state.ok === false;
+    const r = this.ctx.store.checkpointWal(failing);
+    const failed = Boolean(r?.error && r.error !== "busy");
+    if (failed && !this.#walFailed) {
+      this.ctx.log(`storage: write-ahead log checkpoint failed (${r!.error}); retrying`);
+    }
+    this.#walFailed = failed;
   }
 
   /** Prunes ended runs' events and leftover checkpoints (see retention.ts). */

@@ -25,8 +25,8 @@ import { getMany, getOne, retryLocked } from "./kv.ts";
 import { leaseLapsed } from "./lease.ts";
 import * as leases from "./lease_records.ts";
 import { countQueue } from "./migrations.ts";
-import { RETAIN_EVENTS_MS, type SweepResult, sweepRetired } from "./retention.ts";
 import { storageFailure } from "./storage_health.ts";
+import { clearExpirations } from "./wal.ts";
 import { StoreReads } from "./store_reads.ts";
 import type {
   DurableEvent,
@@ -70,15 +70,22 @@ export class Store extends StoreReads {
   readonly processId = newId();
   readonly maxQueue: number;
 
-  private constructor(kv: Deno.Kv, opts: StoreOptions) {
-    super(kv);
+  private constructor(kv: Deno.Kv, file: string | null, opts: StoreOptions) {
+    super(kv, file);
     this.maxQueue = opts.maxQueue ?? 1000;
-    this.#c = new Committer(kv, () => this.#log?.catchUp() ?? Promise.resolve(), opts.log);
+    this.#c = new Committer(
+      kv,
+      this.lock,
+      () => this.#log?.catchUp() ?? Promise.resolve(),
+      opts.log,
+    );
   }
 
   static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
+    const file = /^https?:\/\/|^:memory:$/.test(path) ? null : path;
+    if (file) clearExpirations(file); // before Deno KV's own cleanup at open (wal.ts)
     const kv = await Deno.openKv(path);
-    const store = new Store(kv, opts);
+    const store = new Store(kv, file, opts);
     // A full disk must not keep the service from starting: it serves reads.
     await countQueue(kv).catch((e) => storageFailure(e) ? undefined : Promise.reject(e));
     const head = await readHead(kv);
@@ -139,23 +146,8 @@ export class Store extends StoreReads {
     }
     if (opts.persist) {
       const value = { writer: this.processId, data: p };
-      await retryLocked(() => this.kv.set(["progress", p.runId], value, { expireIn: opts.ttlMs }));
+      await retryLocked(() => this.kv.set(["progress", p.runId], value));
     }
-  }
-
-  /** Renews `owner`'s leases; returns the ids whose lease it no longer holds. */
-  renewLeases(owner: string, ids: string[], until: number, leaseMs: number): Promise<string[]> {
-    return this.#c.lock.run(() => leases.renewLeases(this.kv, owner, ids, until, leaseMs));
-  }
-
-  /** Gives up `owner`'s leases (at shutdown), so other processes take the runs over at once. */
-  releaseLeases(owner: string, ids: string[]): Promise<void> {
-    return this.#c.lock.run(() => leases.releaseLeases(this.kv, owner, ids));
-  }
-
-  /** Prunes ended runs' events and leftover checkpoints (see retention.ts). */
-  sweepRetired(graceMs = RETAIN_EVENTS_MS, at = Date.now(), limit?: number): Promise<SweepResult> {
-    return sweepRetired(this.kv, graceMs, at, limit);
   }
 
   // ---- transitions (each one atomic, each under the lock) ----
@@ -266,7 +258,7 @@ export class Store extends StoreReads {
     id: string,
     lease: Lease,
     patch: Partial<Run>,
-    leaseMs: number,
+    _leaseMs?: number,
   ): Promise<{ run: Run } | { missed: "taken" | "stale" }> {
     return this.#write<{ run: Run } | { missed: "taken" | "stale" }>(async (op, emit) => {
       const [cur, held] = await getMany<[Run, Lease]>(this.kv, [["run", id], ["lease", id]]);
@@ -275,7 +267,7 @@ export class Store extends StoreReads {
       const run: Run = { ...cur.value, ...patch, status: "running", worker: lease.owner };
       op.check(cur, held).set(["run", id], run);
       const queued = -(await dequeue(this.kv, op, id));
-      op.set(["lease", id], lease, { expireIn: leaseMs }).set(["active", id], true);
+      op.set(["lease", id], lease).set(["active", id], true);
       op.delete(["cancel", id]);
       emit({ type: "status", runId: id, data: run });
       return { result: { run }, queued };
