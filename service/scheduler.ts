@@ -252,7 +252,13 @@ export class Scheduler {
     this.stop();
     if (!this.pool) return;
     this.pool.stop();
-    await this.store.releaseLeases(this.workerId, owned);
-    await this.store.removeWorker(this.workerId);
+    try {
+      await this.store.releaseLeases(this.workerId, owned);
+      await this.store.removeWorker(this.workerId);
+    } catch (e) {
+      // A full disk: the leases lapse instead, and the runs resume after them.
+      if (!storageFailure(e)) throw e;
+      this.log(`shutdown: leases not given back (${storageFailure(e)}); they lapse instead`);
+    }
   }
 }
