@@ -12,7 +12,7 @@ import type { ModelSpec } from "../ml/models/plugin.ts";
 import { reportLossFn as lossFn } from "../ml/losses/report.ts";
 import { SgdMomentum, stepLr } from "../ml/optimizer.ts";
 import type { ReportLoss as LossName } from "../ml/losses/report.ts";
-import { assert, AssertionError, assertThrows } from "./util/assert.ts";
+import { assert, AssertionError, assertThrows, scaledError } from "./util/assert.ts";
 
 await tf.setBackend("cpu");
 
@@ -105,17 +105,6 @@ function inputBatch(c: ModelCase): tf.Tensor4D {
 }
 
 // --- Comparisons --------------------------------------------------------------------
-
-/** Largest |a − b| relative to the reference's max-abs scale (so tiny entries don't dominate). */
-function scaledError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert(actual.length === expected.length, `length ${actual.length} ≠ ${expected.length}`);
-  let scale = 0, err = 0;
-  for (let i = 0; i < expected.length; i++) {
-    scale = Math.max(scale, Math.abs(expected[i]));
-    err = Math.max(err, Math.abs(actual[i] - expected[i]));
-  }
-  return err / (scale || 1);
-}
 
 function assertClose(
   actual: ArrayLike<number>,
