@@ -64,8 +64,9 @@ export async function sweepRetired(
 }
 
 /**
- * Heartbeats of workers gone for STALE_MS and cancel requests that old (no
- * record expires by itself: see wal.ts); bounded like the rest of a sweep.
+ * Heartbeats of workers gone for STALE_MS, cancel requests that old, and
+ * expired sessions and idempotent answers (no record expires by itself: see
+ * wal.ts); bounded like the rest of a sweep.
  */
 async function pruneStale(kv: Deno.Kv, at: number): Promise<void> {
   const stale: Deno.KvKey[] = [];
@@ -74,6 +75,18 @@ async function pruneStale(kv: Deno.Kv, at: number): Promise<void> {
   }
   for await (const e of kv.list<{ at?: number }>({ prefix: ["cancel"] }, { limit: 500 })) {
     if ((e.value.at ?? 0) + STALE_MS < at) stale.push(e.key);
+  }
+  // Sessions and stored idempotent answers past their `expires` (service/sessions.ts,
+  // service/idempotency.ts; an answer's body chunks sit under its key).
+  for (const prefix of [["session"], ["idem"]]) {
+    for await (const e of kv.list<{ expires?: number }>({ prefix }, { limit: 500 })) {
+      const v = e.value;
+      if (typeof v !== "object" || v === null || (v.expires ?? Infinity) >= at) continue;
+      stale.push(e.key);
+      if (prefix[0] === "idem") {
+        for await (const c of kv.list({ prefix: e.key })) stale.push(c.key);
+      }
+    }
   }
   await deleteKeys(kv, stale);
 }

@@ -4,8 +4,11 @@
 // the write-ahead log, which on a small disk fills it, is folded into the
 // file on demand. Checked on a real KV file through SQLite itself.
 import { DatabaseSync } from "node:sqlite";
+import { IdempotencyStore } from "../service/idempotency.ts";
 import { newId } from "../service/ids.ts";
+import { SessionStore } from "../service/sessions.ts";
 import { Store } from "../service/store.ts";
+import type { WorkerRecord } from "../service/types.ts";
 import { walBytes } from "../service/wal.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { startServer } from "./util/server.ts";
@@ -96,5 +99,36 @@ Deno.test("the service writes no record that expires (leases, heartbeats, progre
     assertEquals(expiring(srv.kvPath), 0);
   } finally {
     await srv.stop();
+  }
+});
+
+Deno.test("expired sessions, idempotent answers and stale heartbeats go with the sweep", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "lb-kvfile-" });
+  const store = await Store.open(`${dir}/kv`);
+  try {
+    const idem = new IdempotencyStore(store.kv, 1);
+    assertEquals((await idem.claim("runs", "k", "r1")).kind, "claimed");
+    const body = "x".repeat(130_000); // three chunks
+    await idem.complete("runs", "k", "r1", { status: 201, headers: [], body });
+    const sessions = new SessionStore("a-long-enough-token-for-this-test", store.kv, 1);
+    const sid = await sessions.open();
+    const live = await new SessionStore("a-long-enough-token-for-this-test", store.kv).open();
+    await store.putWorker({ id: "gone", until: 0 } as never as WorkerRecord);
+    await new Promise((r) => setTimeout(r, 5));
+    // Past its `expires`, an answer counts as absent, a session as signed out.
+    assertEquals((await idem.claim("runs", "k", "r2")).kind, "claimed");
+    await idem.complete("runs", "k", "r2", { status: 201, headers: [], body });
+    assertEquals(await sessions.valid(sid), false);
+    await new Promise((r) => setTimeout(r, 5));
+    await store.sweepRetired(0, Date.now() + 2 * 3600_000);
+    const left: string[] = [];
+    for await (const e of store.kv.list({ prefix: [] })) left.push(String(e.key[0]));
+    assertEquals(left.filter((k) => k === "idem" || k === "worker"), []);
+    assertEquals(left.filter((k) => k === "session").length, 1); // the live one
+    assert(await new SessionStore("a-long-enough-token-for-this-test", store.kv).valid(live));
+    assertEquals(expiring(`${dir}/kv`), 0);
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });
