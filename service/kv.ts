@@ -24,6 +24,8 @@
 //   ["progress", id]                  {writer, data: RunProgress} (gone when the run leaves running)
 //   ["worker", workerId]              WorkerRecord (counts until `until`; renewed by heartbeat)
 //   ["meta", "retention"]             1 once runs that ended before retention existed are retired
+//   ["session", sha256(id)]           a dashboard session until its `expires` (sessions.ts)
+//   ["idem", scope, sha256(key)(, i)] a stored answer until its `expires` (idempotency.ts)
 //
 // No record expires by itself (expireIn): Deno KV aborts the process when it
 // can't delete an expired one (a full disk); see wal.ts and retention.ts.
