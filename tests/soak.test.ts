@@ -1,6 +1,7 @@
 // `deno task soak --quick`: the soak script itself still runs end to end (all
-// five parts, small sizes) and its checks pass: no 5xx, the killed run's
-// curve, every SSE client let go, an unchanged experiment answered with 304s.
+// every part, small sizes) and its checks pass: no 5xx, the killed run's
+// curve, every SSE client let go, a killed delete that leaves no trace, an
+// unchanged experiment answered with 304s.
 import { assert, assertEquals } from "./util/assert.ts";
 
 Deno.test("deno task soak --quick runs and passes its checks", async () => {
@@ -17,6 +18,8 @@ Deno.test("deno task soak --quick runs and passes its checks", async () => {
   assert(text.includes("| sse | subscribers left after they closed | 0 |"), text);
   assert(text.includes("| fds | server up and serving afterwards | yes |"), text);
   assert(text.includes("| head | streams open after the HEADs | 0 |"), text);
+  assert(text.includes("| delete | its runs visible after the restart | 0 of 10 |"), text);
+  assert(text.includes("| delete | its records left once resumed | 0 |"), text);
   assert(/\| readers \| If-None-Match reads answered 304 \| \d+ of \d+ \|/.test(text), text);
   assert(text.includes("all checks passed"), text);
 });

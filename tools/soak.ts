@@ -1,7 +1,7 @@
 // `deno task soak [--quick] [--json FILE]`: a bounded reliability check of
 // the real service over loopback (every server on 127.0.0.1, a fresh KV in a
 // temporary directory, no network: cifar10 points at a file that isn't
-// there). Seven parts, each with a fixed amount of work:
+// there). Eight parts, each with a fixed amount of work:
 //
 //   fuzz     seeded random requests (methods, paths, headers, bodies, lying
 //            Content-Length); counts statuses; any 5xx fails the soak
@@ -15,6 +15,9 @@
 //            it survives EMFILE, times them out, and serves afterwards
 //   head     `heads` HEADs on /api/events: no stream left open
 //            (these two: tools/soak_net.ts)
+//   delete   a finished grid deleted and the server killed 250 ms into it: after
+//            a restart nothing of it shows, and nothing of it is left once the
+//            removal resumes (tools/soak_delete.ts)
 //   readers  a finished grid of tiny runs read in a loop by `readers` clients
 //            while more tiny runs train: runs per minute against none reading
 //            (tools/soak_readers.ts)
@@ -27,6 +30,7 @@ import { compactKv } from "./compact.ts";
 import { descriptors, heads } from "./soak_net.ts";
 import { measureMemory } from "./memory.ts";
 import { readerLoad } from "./soak_readers.ts";
+import { deleteKill } from "./soak_delete.ts";
 import {
   freePort,
   HeapProbe,
@@ -461,6 +465,7 @@ if (import.meta.main) {
   await memory(SIZE.runs, SIZE.warmup);
   await descriptors(SIZE.sockets, record, check, OFFLINE);
   await heads(SIZE.heads, record, check, OFFLINE);
+  await deleteKill(READERS.grid, 250, record, check, OFFLINE);
   await readers(READERS.grid, READERS.readers, READERS.paced);
   const secs = (performance.now() - t0) / 1000;
   console.log(`\n| part | measure | value |\n|---|---|---|`);

@@ -122,7 +122,7 @@ export interface ReaderLoadOptions {
 }
 
 /** The finished grid to read: the KV's first experiment, or a new one trained to the end. */
-async function finishedGrid(base: string, grid: number): Promise<string> {
+export async function finishedGrid(base: string, grid: number): Promise<string> {
   const { experiments } = await (await fetch(`${base}api/experiments`)).json();
   if (experiments.length) return experiments.at(-1).id;
   const half = Math.ceil(grid / 2);
