@@ -1,6 +1,6 @@
 // Descriptive statistics of one metric across seeds: what a cell's band and table show.
 // Every number is finite or null, so nothing turns into NaN/Infinity (or a silent null) in JSON.
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import { tQuantile } from "./dist.ts";
 
 export interface Summary {
   n: number;
