@@ -24,6 +24,8 @@ import { SeedsTakenError } from "../service/scheduler.ts";
 import { QueueFullError } from "../service/store.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
 import { experimentStats, type Point } from "../stats/experiment.ts";
+import { conditionLabel } from "../ml/cell.ts";
+import { familyOptions, familyQuery, type StatsQuery } from "./stats_query.ts";
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { experimentSchemaOut, runViewSchema, statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
@@ -68,15 +70,22 @@ export const statsQuerySchema = z.object({
     .default(3).describe("Epochs averaged by point=lastK"),
   on: z.enum(["valAcc", "valLoss"], { error: `"valAcc" or "valLoss"` }).default("valAcc")
     .describe("What point=best picks the epoch by"),
+  ...familyQuery,
 });
 
-function statsOptions(q: z.output<typeof statsQuerySchema>): { point: Point; metric: string } {
+function statsOptions(q: z.output<typeof statsQuerySchema>): StatsQuery {
+  let fam;
+  try {
+    fam = familyOptions(q);
+  } catch (e) {
+    throw apiError(400, (e as Error).message);
+  }
   const point: Point = q.point === "lastK"
     ? { kind: "lastK", k: q.k }
     : q.point === "best"
     ? { kind: "best", on: q.on }
     : { kind: "final" };
-  return { point, metric: q.metric };
+  return { point, metric: q.metric, ...fam };
 }
 
 const tags = ["experiments"];
@@ -97,18 +106,25 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     (await Promise.all(exp.runIds.map((id) => deps.store.getRun(id)))).filter((x) => x !== null);
 
   /** Statistics over the experiment's runs; a `best` point without a validation split is a 400. */
-  async function statsOf(exp: Experiment, runs: Run[], opts: { point: Point; metric: string }) {
+  async function statsOf(exp: Experiment, runs: Run[], opts: StatsQuery) {
     // Failed, cancelled and interrupted runs are no sample of their cell.
     runs = runs.filter((x) => x.status === "done" || !isTerminal(x.status));
     const epochs = await Promise.all(runs.map((run) => deps.store.listEpochs(run.id)));
     try {
       return experimentStats(
-        exp.cells.map(({ key, label }) => ({ key, label })),
+        exp.cells.map(({ key, label, loss, condition, model }) => ({
+          key,
+          label,
+          loss,
+          // The default family: the losses compared within one condition and model.
+          group: `${conditionLabel(condition)} · ${model}`,
+        })),
         runs.map((run, i) => ({
           cellKey: run.cellKey,
           seed: run.config.seed,
           finished: run.status === "done",
           epochs: epochs[i] as unknown as Record<string, number | undefined>[],
+          sizes: sizesOf(run, epochs[i]),
         })),
         { ...opts, metrics: STAT_METRICS },
         // The metrics are STAT_METRICS (the query schema checked the one compared).
@@ -342,6 +358,13 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
   }
 
   return r;
+}
+
+/** Images behind a run's hits metrics: the test set (its confusion matrix) and the validation split. */
+function sizesOf(run: Run, epochs: { confusion?: number[][] }[]): { test?: number; val?: number } {
+  const confusion = epochs.at(-1)?.confusion;
+  const test = confusion?.reduce((a, row) => a + row.reduce((b, x) => b + x, 0), 0);
+  return { test: test || undefined, val: run.prepared?.valCount || undefined };
 }
 
 /** Queues runs, turning a full queue into 429 and a taken seed into 409. */

@@ -25,8 +25,8 @@ export interface RunInput {
   epochs: Record<string, number | undefined>[];
   /** Images the metrics count (test set, validation split): they set a hits metric's resolution. */
   sizes?: { test?: number; val?: number };
-  /** Or the resolution itself (an analysis of values trained elsewhere), for every metric. */
-  resolution?: number;
+  /** Or the resolution per metric itself (an analysis of values trained elsewhere). */
+  resolutions?: Record<string, number>;
 }
 
 export type Point =
@@ -309,7 +309,7 @@ function testHypotheses(
 /** The resolution a pair's runs share for `metric`, or undefined when they don't all agree. */
 function commonResolution(runs: RunInput[], metric: string): number | undefined {
   const rs = runs.map((r) =>
-    r.resolution ?? (r.sizes ? metricResolution(metric, r.sizes) : undefined)
+    r.resolutions?.[metric] ?? (r.sizes ? metricResolution(metric, r.sizes) : undefined)
   );
   return rs.length && rs.every((x) => x !== undefined && x === rs[0]) ? rs[0] : undefined;
 }

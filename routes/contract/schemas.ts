@@ -159,9 +159,72 @@ export const pointSchema = z.discriminatedUnion("kind", [
 
 const metricSchema = z.enum(STAT_METRICS);
 
+const familySchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(["losses", "control", "all"]),
+  size: count,
+  correction: z.literal("Holm"),
+}).meta({ id: "Family", description: "Comparisons that share one Holm correction" });
+
+const interval = z.tuple([z.number(), z.number()]);
+
+/** One comparison of two cells: the tests, the family, the three-way outcome and its sentence. */
+export const comparisonSchema = z.strictObject({
+  a: z.string(),
+  b: z.string(),
+  labelA: z.string(),
+  labelB: z.string(),
+  metric: z.string(),
+  paired: z.boolean(),
+  n: count,
+  nA: count,
+  nB: count,
+  diff: real,
+  ci95: interval.nullable(),
+  pT: real,
+  pWilcoxon: real,
+  pImprove: real.describe("P(A better than B) (P(A > B) for a metric without a direction)"),
+  se: real,
+  df: real,
+  sdDiff: real,
+  divergedA: count.describe("Runs of A whose value is not finite: left out, and said so"),
+  divergedB: count,
+  resolution: z.number().optional().describe("Differences were rounded to multiples of this"),
+  reason: z.string().optional(),
+  pTHolm: real,
+  pWilcoxonHolm: real,
+  family: z.string(),
+  familySize: count,
+  correction: z.literal("Holm"),
+  ciFamily: z.strictObject({ level: z.number(), ci: interval }).nullable()
+    .describe("The CI at the level the verdict was decided at (Holm-consistent)"),
+  delta: real.describe("The equivalence margin δ, in the metric's units"),
+  pTost: real,
+  pTostHolm: real,
+  outcome: z.enum(["A better", "B better", "equivalent", "inconclusive", "untested"]),
+  mde: real.describe("Smallest difference detected with 80% power at this n (inconclusive only)"),
+  seedsNeeded: real.describe("Seeds to detect δ with 80% power (inconclusive only)"),
+  verdict: z.string(),
+}).meta({ id: "Comparison" });
+
+export const hypothesisSchema = z.strictObject({
+  claim: z.string(),
+  better: z.string(),
+  than: z.string(),
+  n: count,
+  diff: real,
+  p: real,
+  pHolm: real,
+  bound: z.strictObject({ level: z.number(), value: z.number() }).nullable(),
+  supported: z.boolean(),
+  verdict: z.string(),
+}).meta({ id: "HypothesisResult" });
+
 export const statsSchema = z.strictObject({
   point: pointSchema,
   metric: metricSchema,
+  alpha: z.number(),
+  delta: real,
   runs: z.strictObject({ total: count, finished: count }),
   cells: z.array(z.strictObject({
     key: z.string(),
@@ -172,26 +235,9 @@ export const statsSchema = z.strictObject({
     perEpoch: z.record(z.string(), z.array(summarySchema.extend({ epoch: z.number().int() }))),
     summary: z.record(z.string(), summarySchema),
   })),
-  comparisons: z.array(z.strictObject({
-    a: z.string(),
-    b: z.string(),
-    labelA: z.string(),
-    labelB: z.string(),
-    metric: metricSchema,
-    paired: z.boolean(),
-    n: count,
-    nA: count,
-    nB: count,
-    diff: real,
-    ci95: z.tuple([z.number(), z.number()]).nullable(),
-    pT: real,
-    pWilcoxon: real,
-    pImprove: real,
-    reason: z.string().optional(),
-    pTHolm: real,
-    pWilcoxonHolm: real,
-    verdict: z.string(),
-  })),
+  families: z.array(familySchema),
+  comparisons: z.array(comparisonSchema),
+  hypotheses: z.array(hypothesisSchema),
 }).meta({ id: "ExperimentStats" });
 
 const bareHealthSchema = z.strictObject({
