@@ -38,7 +38,8 @@ export interface Run {
   /** What the condition and validation split did (set when training starts). */
   prepared?: ConditionRecord;
   epochsDone: number;
-  best?: { testAcc: number; f1: number; epoch: number };
+  /** The epoch best on validation accuracy (never chosen on the test set); none without a split. */
+  best?: { valAcc: number; testAcc: number; f1: number; epoch: number };
   last?: EpochMetrics;
 }
 

@@ -4,7 +4,6 @@ import { assert, assertEquals } from "./util/assert.ts";
 import { contractViolations, startServer } from "./util/server.ts";
 
 const acc = (...ks: number[]) => ks.map((k) => k / 1e4);
-const S8 = [1, 2, 3, 4, 5, 6, 7, 8];
 
 function rows(cell: string, values: (number | null)[], metric = "testAcc", n?: number) {
   return values.map((value, i) => ({ cell, seed: i + 1, metric, value, ...(n ? { n } : {}) }));

@@ -109,7 +109,8 @@ export const runSchema = z.strictObject({
   cellKey: z.string().describe("Runs with equal keys differ only by seed"),
   prepared: conditionRecordSchema.optional(),
   epochsDone: count,
-  best: z.strictObject({ testAcc: real, f1: real, epoch: z.number().int() }).optional(),
+  best: z.strictObject({ valAcc: real, testAcc: real, f1: real, epoch: z.number().int() })
+    .optional().describe("The epoch best on validation accuracy (absent without a split)"),
   last: epochMetricsSchema.optional(),
 }).meta({ id: "Run", description: "A run as stored" });
 
