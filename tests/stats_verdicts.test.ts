@@ -219,3 +219,14 @@ Deno.test("verdicts: a declared claim gets a one-sided test of exactly it", () =
   assert(!h.supported && h.bound!.value < 0 && h.bound!.level === 0.975, JSON.stringify(h));
   assert(/one-sided p\(Holm over 2\) = 0\.17: not supported at this n/.test(h.verdict), h.verdict);
 });
+
+Deno.test("verdicts: the dashboard marks equivalence and names the families", async () => {
+  const view = await import("../static/js/stats-view.js");
+  const a = [6123, 6234, 6011, 6342, 6190, 6288].map((k) => k / 1e4);
+  const b = [6101, 6250, 6020, 6330, 6170, 6300].map((k) => k / 1e4);
+  const s = stats([{ key: "a", label: "a" }, { key: "b", label: "b" }], runsOf({ a, b }));
+  assertEquals(view.matrixEntry(s.comparisons, "a", "b").stars, "≈");
+  const legend = view.statsLegendText(s);
+  assert(legend.includes("within each family: losses within the experiment (1)"), legend);
+  assert(legend.includes("equivalent within ±0.50 points (TOST)"), legend);
+});
