@@ -225,7 +225,7 @@ Deno.test("verdicts: the dashboard marks equivalence and names the families", as
   const a = [6123, 6234, 6011, 6342, 6190, 6288].map((k) => k / 1e4);
   const b = [6101, 6250, 6020, 6330, 6170, 6300].map((k) => k / 1e4);
   const s = stats([{ key: "a", label: "a" }, { key: "b", label: "b" }], runsOf({ a, b }));
-  assertEquals(view.matrixEntry(s.comparisons, "a", "b").stars, "≈");
+  assertEquals(view.matrixEntry(s.comparisons, "a", "b")!.stars, "≈");
   const legend = view.statsLegendText(s);
   assert(legend.includes("within each family: losses within the experiment (1)"), legend);
   assert(legend.includes("equivalent within ±0.50 points (TOST)"), legend);
