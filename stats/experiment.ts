@@ -1,12 +1,13 @@
 // An experiment's statistics from plain inputs: per-epoch bands over all runs (live), per-cell
 // summaries and pairwise comparisons over the finished runs at a chosen point of training.
-import { compare, type PairStats, pOneSided, tInterval } from "./compare.ts";
+import { compare } from "./compare.ts";
+import type { PairStats } from "./compare.ts";
 import { describe, type Summary } from "./describe.ts";
 import { type Family, type FamilyCell, type FamilySpec, planFamilies } from "./family.ts";
-import { holm, holmLevels } from "./holm.ts";
-import { metricDelta, metricDirection, metricName, metricResolution } from "./metric_info.ts";
-import { detectableEffect, observationsNeeded, tostP } from "./power.ts";
-import { ALPHA, formatP, formatValue, type Outcome, verdict } from "./verdict.ts";
+import { testHypotheses } from "./hypotheses.ts";
+import { judgeFamily, verdictOf } from "./judge.ts";
+import { metricDelta, metricDirection, metricResolution } from "./metric_info.ts";
+import { ALPHA, type Outcome } from "./verdict.ts";
 
 export type CellInput = FamilyCell;
 
@@ -160,65 +161,27 @@ export function experimentStats(
   const comparisons: Comparison[] = new Array(pairs.length);
   for (const fam of plan.families) {
     const idx = pairs.flatMap((p, k) => (p.family === fam.name ? [k] : []));
-    const m = fam.size;
-    const tost = idx.map((k) => {
-      const s = pairs[k].stats;
-      return delta && s.se !== null ? tostP(s.diff!, s.se, s.df!, delta) : null;
-    });
-    const pT = holm(idx.map((k) => pairs[k].stats.pT), m);
-    const pW = holm(idx.map((k) => pairs[k].stats.pWilcoxon), m);
-    const pE = holm(tost, m);
-    const levels = holmLevels(idx.map((k) => pairs[k].stats.pT), ALPHA, m);
+    const judged = judgeFamily(idx.map((k) => pairs[k].stats), { metric, delta, size: fam.size });
     idx.forEach((k, f) => {
       const { i, j, stats } = pairs[k];
       const A = perCell[i];
       const B = perCell[j];
       const training = A.all.length - A.done.length + B.all.length - B.done.length;
-      const outcome: Outcome = pT[f] === null
-        ? "untested"
-        : pT[f]! < ALPHA && stats.diff !== 0
-        ? ((direction === "lower" ? -1 : 1) * stats.diff! > 0 ? "A better" : "B better")
-        : pE[f] !== null && pE[f]! < ALPHA
-        ? "equivalent"
-        : "inconclusive";
-      const power = outcome === "inconclusive" || outcome === "untested"
-        ? powerOf(stats, ALPHA / m, delta)
-        : { mde: null, seedsNeeded: null };
-      const ciFamily = stats.se !== null && levels[f] !== null
-        ? { level: 1 - levels[f]!, ci: tInterval(stats.diff!, stats.se, stats.df!, 1 - levels[f]!) }
-        : null;
-      const family = { name: fam.name, size: m, correction: "Holm" as const };
+      const note = training
+        ? `${training} run${training > 1 ? "s" : ""} still training`
+        : undefined;
+      const labels = { labelA: A.cell.label, labelB: B.cell.label };
       comparisons[k] = {
         a: A.cell.key,
         b: B.cell.key,
-        labelA: A.cell.label,
-        labelB: B.cell.label,
+        ...labels,
         metric,
         ...stats,
-        pTHolm: pT[f],
-        pWilcoxonHolm: pW[f],
+        ...judged[f],
         family: fam.name,
-        familySize: m,
+        familySize: fam.size,
         correction: "Holm",
-        ciFamily,
-        delta,
-        pTost: tost[f],
-        pTostHolm: pE[f],
-        outcome,
-        ...power,
-        verdict: verdict({
-          labelA: A.cell.label,
-          labelB: B.cell.label,
-          metric,
-          stats,
-          pHolm: pT[f],
-          outcome,
-          ciFamily,
-          delta,
-          ...power,
-          family,
-          note: training ? `${training} run${training > 1 ? "s" : ""} still training` : undefined,
-        }),
+        verdict: verdictOf(stats, judged[f], { ...labels, metric, family: fam, note }),
       };
     });
   }
@@ -239,71 +202,6 @@ export function experimentStats(
     comparisons,
     hypotheses,
   };
-}
-
-/** MDE at this n and the seeds to detect δ, two-sided at `alpha` (Holm's first step), paired. */
-function powerOf(s: PairStats, alpha: number, delta: number | null) {
-  if (!s.paired || !s.sdDiff || s.n < 2) return { mde: null, seedsNeeded: null };
-  const mde = detectableEffect(s.n, alpha) * s.sdDiff;
-  const seedsNeeded = delta ? Math.ceil(observationsNeeded(delta / s.sdDiff, alpha)) : null;
-  return { mde, seedsNeeded };
-}
-
-/** One-sided tests of the declared claims, Holm over them, with the one-sided bound. */
-function testHypotheses(
-  hs: Hypothesis[],
-  cells: CellInput[],
-  cmp: (i: number, j: number) => PairStats,
-  metric: string,
-): HypothesisResult[] {
-  const find = (x: string) => {
-    const i = cells.findIndex((c) => c.key === x || c.label === x);
-    if (i < 0) throw new Error(`hypothesis names no cell "${x}" (use a cell key or label)`);
-    return i;
-  };
-  const dir = metricDirection(metric) === "lower" ? -1 : 1;
-  const tests = hs.map((h) => {
-    const [i, j] = [find(h.better), find(h.than)];
-    const s = cmp(i, j);
-    return { h, i, j, s, p: pOneSided(s, dir) };
-  });
-  const pH = holm(tests.map((t) => t.p), tests.length);
-  const levels = holmLevels(tests.map((t) => t.p), ALPHA, tests.length);
-  return tests.map(({ i, j, s, p }, k) => {
-    const [a, b] = [cells[i].label, cells[j].label];
-    const claim = `${a} beats ${b} on ${metricName(metric)}`;
-    const bound = s.se !== null && levels[k] !== null
-      ? {
-        level: 1 - levels[k]!,
-        // The lower end of a two-sided interval at 1 − 2α_j is the one-sided bound at 1 − α_j.
-        value: dir * s.diff! - (tInterval(0, s.se, s.df!, 1 - 2 * levels[k]!)[1]),
-      }
-      : null;
-    const supported = pH[k] !== null && pH[k]! < ALPHA;
-    const diffText = s.diff === null ? "no data" : `${formatValue(dir * s.diff, metric, true)}`;
-    const words = pH[k] === null
-      ? `no test possible (${s.reason ?? "too few seeds"})`
-      : `one-sided p(Holm over ${tests.length}) ${formatP(pH[k]!)}: ` +
-        (supported ? "supported" : "not supported at this n");
-    return {
-      claim,
-      better: cells[i].key,
-      than: cells[j].key,
-      n: s.n,
-      diff: s.diff === null ? null : dir * s.diff,
-      p,
-      pHolm: pH[k],
-      bound,
-      supported,
-      verdict: `${claim}: ${diffText}${
-        bound
-          ? `, ${(100 * bound.level).toFixed(1)}% lower bound ${
-            formatValue(bound.value, metric, true)
-          }`
-          : ""
-      }, n = ${s.n}, ${words}`,
-    };
-  });
 }
 
 /** The resolution a pair's runs share for `metric`, or undefined when they don't all agree. */
