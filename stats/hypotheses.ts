@@ -3,8 +3,9 @@
 import { type PairStats, pOneSided, tInterval } from "./compare.ts";
 import type { CellInput, Hypothesis, HypothesisResult } from "./experiment.ts";
 import { holm, holmLevels } from "./holm.ts";
-import { metricDirection, metricName } from "./metric_info.ts";
-import { ALPHA, formatP, formatValue } from "./verdict.ts";
+import { isFraction, metricDirection, metricName } from "./metric_info.ts";
+import { detectableEffect } from "./power.ts";
+import { ALPHA, formatLevel, formatP, formatValue } from "./verdict.ts";
 
 /** One-sided tests of the declared claims, Holm over them, with the one-sided bound. */
 export function testHypotheses(
@@ -37,11 +38,25 @@ export function testHypotheses(
       }
       : null;
     const supported = pH[k] !== null && pH[k]! < ALPHA;
-    const diffText = s.diff === null ? "no data" : `${formatValue(dir * s.diff, metric, true)}`;
-    const words = pH[k] === null
+    const unit = isFraction(metric) ? " points" : "";
+    const diffText = s.diff === null
+      ? "no data"
+      : `${formatValue(dir * s.diff, metric, true)}${unit}`;
+    let words = pH[k] === null
       ? `no test possible (${s.reason ?? "too few seeds"})`
       : `one-sided p(Holm over ${tests.length}) ${formatP(pH[k]!)}: ` +
-        (supported ? "supported" : "not supported at this n");
+        (supported
+          ? "supported"
+          : dir * s.diff! <= 0
+          ? "not supported (the difference goes the other way)"
+          : "not supported at this n");
+    if (!supported && s.paired && s.sdDiff) {
+      // What Holm's first step over the claims could detect, one-sided, with 80% power.
+      const mde = detectableEffect(s.n, ALPHA / tests.length, 0.8, "larger") * s.sdDiff;
+      words += `; the smallest difference this n detects: ${
+        formatValue(mde, metric, false)
+      }${unit}`;
+    }
     return {
       claim,
       better: cells[i].key,
@@ -54,9 +69,7 @@ export function testHypotheses(
       supported,
       verdict: `${claim}: ${diffText}${
         bound
-          ? `, ${(100 * bound.level).toFixed(1)}% lower bound ${
-            formatValue(bound.value, metric, true)
-          }`
+          ? `, ${formatLevel(bound.level)} lower bound ${formatValue(bound.value, metric, true)}`
           : ""
       }, n = ${s.n}, ${words}`,
     };

@@ -1,0 +1,221 @@
+// `deno run -A tools/study/restate.ts [docs/results.md]`: re-states the published study's pairwise
+// verdicts (three-way, with family, Holm-consistent CI, MDE and seeds needed) without retraining.
+//
+// The study's per-seed values were not committed, but a paired t-test depends on them only through
+// n, the mean difference and the sd of the differences, and the page prints the first two and the
+// 95% CI, whose half-width is t(0.975, n − 1)·sd/√n. So the page itself determines every t-based
+// number, to its rounding (two decimals of a point). The Wilcoxon test needs the values and is
+// not re-stated. The reconstruction is checked against the page's own p(Holm): they must agree
+// to the page's rounding (tests/study_restate.test.ts).
+import type { PairStats } from "../../stats/compare.ts";
+import { t975 } from "../../stats/describe.ts";
+import { tTwoSided } from "../../stats/dist.ts";
+import type { HypothesisResult } from "../../stats/experiment.ts";
+import { testHypotheses } from "../../stats/hypotheses.ts";
+import { judgeFamily, type Judgement, verdictOf } from "../../stats/judge.ts";
+import { metricDelta } from "../../stats/metric_info.ts";
+
+export interface PublishedPair {
+  labelA: string;
+  labelB: string;
+  /** Points (percent), as printed. */
+  diff: number;
+  ci: [number, number];
+  /** The page's p(Holm) as printed (null for "< 0.001" or "–"). */
+  pHolm: number | null;
+  pHolmText: string;
+}
+
+export interface PublishedSetting {
+  title: string;
+  n: number;
+  pairs: PublishedPair[];
+}
+
+const num = (t: string) => Number(t.replace("−", "-"));
+
+/** The settings and their pair tables, as docs/results.md prints them. */
+export function parseResults(md: string): PublishedSetting[] {
+  const out: PublishedSetting[] = [];
+  let cur: PublishedSetting | null = null;
+  for (const line of md.split("\n")) {
+    const h = /^## (.+)$/.exec(line);
+    if (h) {
+      cur = { title: h[1], n: 0, pairs: [] };
+      out.push(cur);
+      continue;
+    }
+    const seeds = /cells × seeds ([\d, ]+);/.exec(line);
+    if (cur && seeds) cur.n = seeds[1].split(",").length;
+    const row =
+      /^\| (.+?) − (.+?) \| ([−\d.]+) \| \[([−\d.]+), ([−\d.]+)\] \| ([^|]+) \| [^|]+ \| [^|]+ \| [^|]+ \|$/
+        .exec(line);
+    if (cur && row) {
+      const p = row[6].trim();
+      cur.pairs.push({
+        labelA: row[1],
+        labelB: row[2],
+        diff: num(row[3]),
+        ci: [num(row[4]), num(row[5])],
+        pHolm: /^[\d.]+$/.test(p) ? Number(p) : null,
+        pHolmText: p,
+      });
+    }
+  }
+  return out.filter((s) => s.pairs.length);
+}
+
+/** A pair's paired-t statistics from the printed mean difference and 95% CI (fractions). */
+export function reconstruct(p: PublishedPair, n: number): PairStats {
+  const diff = p.diff / 100;
+  const se = (p.ci[1] - p.ci[0]) / 200 / t975(n - 1);
+  return {
+    paired: true,
+    n,
+    nA: n,
+    nB: n,
+    diff,
+    ci95: [p.ci[0] / 100, p.ci[1] / 100],
+    pT: tTwoSided(diff / se, n - 1),
+    pWilcoxon: null,
+    pImprove: null,
+    se,
+    df: n - 1,
+    sdDiff: se * Math.sqrt(n),
+    divergedA: 0,
+    divergedB: 0,
+  };
+}
+
+export interface Restated {
+  setting: PublishedSetting;
+  family: { name: string; size: number };
+  rows: { pair: PublishedPair; stats: PairStats; judgement: Judgement; verdict: string }[];
+  /** The literature's claims the setting was run to test, each one-sided, Holm over them. */
+  claims: HypothesisResult[];
+}
+
+/** The claims each setting was run to test (cell heads: a label before " · "). */
+const CLAIMS: [RegExp, [string, string][]][] = [
+  [/^Clean/, [["focal γ=2", "ce"], ["focal γ=0.5", "ce"], ["focal γ=2", "focal γ=0.5"]]],
+  [/^Long-tailed/, [["cb_focal β=0.9999 γ=2", "ce"], ["balanced_softmax", "ce"]]],
+  [/^40% symmetric/, [
+    ["mae", "ce"],
+    ["gce q=0.7", "ce"],
+    ["sce α=0.1 β=1", "ce"],
+    ["nce_rce α=1 β=1", "ce"],
+  ]],
+  [/^40% asymmetric/, [["gce q=0.7", "ce"], ["sce α=0.1 β=1", "ce"], [
+    "nce_rce α=1 β=1",
+    "ce",
+  ]]],
+  [/MLP/, [["gce q=0.7", "ce"]]],
+];
+
+const headOf = (label: string) => label.split(" · ")[0];
+
+/** A − B from the published pair in either orientation. */
+function oriented(pairs: PublishedPair[], stats: PairStats[], a: string, b: string): PairStats {
+  const k = pairs.findIndex((p) => headOf(p.labelA) === a && headOf(p.labelB) === b);
+  if (k >= 0) return stats[k];
+  const r = pairs.findIndex((p) => headOf(p.labelA) === b && headOf(p.labelB) === a);
+  if (r < 0) throw new Error(`no published pair ${a} / ${b}`);
+  const s = stats[r];
+  return { ...s, diff: -s.diff!, ci95: [-s.ci95![1], -s.ci95![0]] };
+}
+
+function claimsOf(setting: PublishedSetting, stats: PairStats[]): HypothesisResult[] {
+  const claims = CLAIMS.find(([re]) => re.test(setting.title))?.[1] ?? [];
+  const heads = [...new Set(claims.flat())];
+  const cells = heads.map((h) => ({ key: h, label: h }));
+  return testHypotheses(
+    claims.map(([better, than]) => ({ better, than })),
+    cells,
+    (i, j) => oriented(setting.pairs, stats, heads[i], heads[j]),
+    "testAcc",
+  );
+}
+
+/** Each setting is one condition and one model, so its pairs are one family (unchanged). */
+export function restate(settings: PublishedSetting[], delta = metricDelta("testAcc")!): Restated[] {
+  return settings.map((setting) => {
+    const stats = setting.pairs.map((p) => reconstruct(p, setting.n));
+    const family = { name: `losses within “${setting.title}”`, size: stats.length };
+    const judged = judgeFamily(stats, { metric: "testAcc", delta, size: stats.length });
+    return {
+      setting,
+      family,
+      claims: claimsOf(setting, stats),
+      rows: setting.pairs.map((pair, k) => ({
+        pair,
+        stats: stats[k],
+        judgement: judged[k],
+        verdict: verdictOf(stats[k], judged[k], {
+          labelA: pair.labelA,
+          labelB: pair.labelB,
+          metric: "testAcc",
+          family,
+        }),
+      })),
+    };
+  });
+}
+
+const pts = (x: number | null, signed = false) =>
+  x === null ? "–" : `${signed && x > 0 ? "+" : ""}${(100 * x).toFixed(2)}`.replace("-", "−");
+
+const OUTCOME: Record<string, (r: Restated["rows"][number]) => string> = {
+  "A better": (r) => `${r.pair.labelA} better`,
+  "B better": (r) => `${r.pair.labelB} better`,
+  equivalent: () => "equivalent within ±0.50",
+  inconclusive: () => "inconclusive",
+  untested: () => "no test",
+};
+
+/** The re-stated tables as markdown. */
+export function restatedMarkdown(all: Restated[]): string {
+  const md: string[] = [];
+  for (const r of all) {
+    md.push(
+      `**${r.setting.title}** (n = ${r.setting.n} seeds; family: ${r.family.name}, ` +
+        `${r.family.size} comparison${r.family.size > 1 ? "s" : ""}, Holm):`,
+      "",
+      "| pair | difference | 95% CI (per comparison) | CI at the verdict's level (Holm-consistent) | p (t, Holm) | p (TOST ±0.5, Holm) | verdict | MDE at this n | seeds to detect ±0.5 |",
+      "|---|---:|---|---|---:|---:|---|---:|---:|",
+    );
+    for (const row of r.rows) {
+      const j = row.judgement;
+      const p = (x: number | null) =>
+        x === null ? "–" : x < 0.001 ? "< 0.001" : (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
+      const fam = j.ciFamily
+        ? `${(100 * j.ciFamily.level).toFixed(1)}%: [${pts(j.ciFamily.ci[0])}, ${
+          pts(j.ciFamily.ci[1])
+        }]`
+        : "–";
+      md.push(
+        `| ${row.pair.labelA} − ${row.pair.labelB} | ${pts(row.stats.diff, true)} | ` +
+          `[${pts(row.stats.ci95![0])}, ${pts(row.stats.ci95![1])}] | ${fam} | ${p(j.pTHolm)} | ` +
+          `${p(j.pTostHolm)} | ${OUTCOME[j.outcome](row)} | ${pts(j.mde)} | ${
+            j.seedsNeeded ?? "–"
+          } |`,
+      );
+    }
+    md.push("");
+    if (r.claims.length) {
+      md.push(
+        `The claims this setting tests, each one-sided (Holm over the ${r.claims.length}):`,
+        "",
+        ...r.claims.map((h) => `- ${h.verdict}`),
+        "",
+      );
+    }
+  }
+  return md.join("\n");
+}
+
+if (import.meta.main) {
+  const file = Deno.args[0] ?? "docs/results.md";
+  const all = restate(parseResults(await Deno.readTextFile(file)));
+  console.log(restatedMarkdown(all));
+  for (const r of all) for (const row of r.rows) console.error(row.verdict);
+}
