@@ -14,6 +14,7 @@ import type { HypothesisResult } from "../../stats/experiment.ts";
 import { testHypotheses } from "../../stats/hypotheses.ts";
 import { judgeFamily, type Judgement, verdictOf } from "../../stats/judge.ts";
 import { metricDelta } from "../../stats/metric_info.ts";
+import { formatLevel } from "../../stats/verdict.ts";
 
 export interface PublishedPair {
   labelA: string;
@@ -24,6 +25,9 @@ export interface PublishedPair {
   /** The page's p(Holm) as printed (null for "< 0.001" or "–"). */
   pHolm: number | null;
   pHolmText: string;
+  /** As printed: the Wilcoxon p(Holm) and P(A > B), which need the per-seed values. */
+  pWilcoxonText: string;
+  pImproveText: string;
 }
 
 export interface PublishedSetting {
@@ -48,7 +52,7 @@ export function parseResults(md: string): PublishedSetting[] {
     const seeds = /cells × seeds ([\d, ]+);/.exec(line);
     if (cur && seeds) cur.n = seeds[1].split(",").length;
     const row =
-      /^\| (.+?) − (.+?) \| ([−\d.]+) \| \[([−\d.]+), ([−\d.]+)\] \| ([^|]+) \| [^|]+ \| [^|]+ \| [^|]+ \|$/
+      /^\| (.+?) − (.+?) \| ([−\d.]+) \| \[([−\d.]+), ([−\d.]+)\] \| ([^|]+) \| ([^|]+) \| ([^|]+) \| [^|]+ \|$/
         .exec(line);
     if (cur && row) {
       const p = row[6].trim();
@@ -59,6 +63,8 @@ export function parseResults(md: string): PublishedSetting[] {
         ci: [num(row[4]), num(row[5])],
         pHolm: /^[\d.]+$/.test(p) ? Number(p) : null,
         pHolmText: p,
+        pWilcoxonText: row[7].trim(),
+        pImproveText: row[8].trim(),
       });
     }
   }
@@ -164,58 +170,102 @@ export function restate(settings: PublishedSetting[], delta = metricDelta("testA
 const pts = (x: number | null, signed = false) =>
   x === null ? "–" : `${signed && x > 0 ? "+" : ""}${(100 * x).toFixed(2)}`.replace("-", "−");
 
-const OUTCOME: Record<string, (r: Restated["rows"][number]) => string> = {
-  "A better": (r) => `${r.pair.labelA} better`,
-  "B better": (r) => `${r.pair.labelB} better`,
-  equivalent: () => "equivalent within ±0.50",
-  inconclusive: () => "inconclusive",
-  untested: () => "no test",
-};
+const pText = (x: number | null) =>
+  x === null ? "–" : x < 0.001 ? "< 0.001" : (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
 
-/** The re-stated tables as markdown. */
-export function restatedMarkdown(all: Restated[]): string {
-  const md: string[] = [];
-  for (const r of all) {
-    md.push(
-      `**${r.setting.title}** (n = ${r.setting.n} seeds; family: ${r.family.name}, ` +
-        `${r.family.size} comparison${r.family.size > 1 ? "s" : ""}, Holm):`,
-      "",
-      "| pair | difference | 95% CI (per comparison) | CI at the verdict's level (Holm-consistent) | p (t, Holm) | p (TOST ±0.5, Holm) | verdict | MDE at this n | seeds to detect ±0.5 |",
-      "|---|---:|---|---|---:|---:|---|---:|---:|",
-    );
-    for (const row of r.rows) {
-      const j = row.judgement;
-      const p = (x: number | null) =>
-        x === null ? "–" : x < 0.001 ? "< 0.001" : (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
-      const fam = j.ciFamily
-        ? `${(100 * j.ciFamily.level).toFixed(1)}%: [${pts(j.ciFamily.ci[0])}, ${
-          pts(j.ciFamily.ci[1])
-        }]`
-        : "–";
-      md.push(
-        `| ${row.pair.labelA} − ${row.pair.labelB} | ${pts(row.stats.diff, true)} | ` +
-          `[${pts(row.stats.ci95![0])}, ${pts(row.stats.ci95![1])}] | ${fam} | ${p(j.pTHolm)} | ` +
-          `${p(j.pTostHolm)} | ${OUTCOME[j.outcome](row)} | ${pts(j.mde)} | ${
-            j.seedsNeeded ?? "–"
-          } |`,
-      );
-    }
-    md.push("");
-    if (r.claims.length) {
-      md.push(
-        `The claims this setting tests, each one-sided (Holm over the ${r.claims.length}):`,
-        "",
-        ...r.claims.map((h) => `- ${h.verdict}`),
-        "",
-      );
-    }
+function outcomeText(row: Restated["rows"][number]): string {
+  const j = row.judgement;
+  switch (j.outcome) {
+    case "A better":
+      return `${row.pair.labelA} better`;
+    case "B better":
+      return `${row.pair.labelB} better`;
+    case "equivalent":
+      return "equivalent within ±0.50";
+    default:
+      return `inconclusive: detects ≥ ${pts(j.mde)} at this n; ${j.seedsNeeded ?? "–"} seeds to ` +
+        `detect ±0.50`;
   }
-  return md.join("\n");
 }
 
+export const CAPTION = "Pairwise comparisons of final test accuracy";
+
+/** One setting's re-stated table and claims, as markdown lines. */
+export function settingMarkdown(r: Restated): string[] {
+  const md = [
+    `${CAPTION} (paired by seed; family: the ${r.family.size} pair${
+      r.family.size > 1 ? "s" : ""
+    } of losses within this setting's condition and model, Holm; δ = ±0.50 points; re-stated from ` +
+    `the printed means and CIs, see above):`,
+    "",
+    "| pair | difference (points) | 95% CI (per comparison) | CI at the verdict's level (Holm-consistent) | p (t, Holm)* | p (Wilcoxon, Holm)* | P(A > B)* | p (TOST ±0.50, Holm) | verdict |",
+    "|---|---:|---|---|---:|---:|---:|---:|---|",
+  ];
+  for (const row of r.rows) {
+    const j = row.judgement;
+    const fam = j.ciFamily
+      ? `${formatLevel(j.ciFamily.level)}: [${pts(j.ciFamily.ci[0])}, ${pts(j.ciFamily.ci[1])}]`
+      : "–";
+    md.push(
+      `| ${row.pair.labelA} − ${row.pair.labelB} | ${pts(row.stats.diff)} | ` +
+        `[${pts(row.stats.ci95![0])}, ${
+          pts(row.stats.ci95![1])
+        }] | ${fam} | ${row.pair.pHolmText} | ${row.pair.pWilcoxonText} | ${row.pair.pImproveText} | ${
+          pText(j.pTostHolm)
+        } | ` +
+        `${outcomeText(row)} |`,
+    );
+  }
+  md.push("");
+  if (r.claims.length) {
+    md.push(
+      `The claims this setting was run to test, each one-sided (Holm over the ${r.claims.length}):`,
+      "",
+      ...r.claims.map((h) => `- ${h.verdict}`),
+      "",
+    );
+  }
+  return md;
+}
+
+/** docs/results.md with each setting's pair table (caption to the blank line after the table and
+ * its claims) replaced by the re-stated one. */
+export function rewrite(md: string, all: Restated[]): string {
+  const lines = md.split("\n");
+  const out: string[] = [];
+  let setting = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].startsWith("## ")) setting++;
+    if (!lines[i].startsWith(CAPTION)) {
+      out.push(lines[i]);
+      continue;
+    }
+    const r = all.find((x) =>
+      lines.slice(0, i).reverse().find((l) => l.startsWith("## ")) === `## ${x.setting.title}`
+    );
+    if (!r) throw new Error(`no re-stated table for setting ${setting}`);
+    // Skip the old caption, table and claims up to "**What it shows.**".
+    while (i + 1 < lines.length && !lines[i + 1].startsWith("**What it shows.**")) i++;
+    out.push(...settingMarkdown(r));
+  }
+  return out.join("\n");
+}
+
+const PUBLISHED = new URL("./published_pairs.json", import.meta.url);
+
 if (import.meta.main) {
-  const file = Deno.args[0] ?? "docs/results.md";
-  const all = restate(parseResults(await Deno.readTextFile(file)));
-  console.log(restatedMarkdown(all));
-  for (const r of all) for (const row of r.rows) console.error(row.verdict);
+  const file = "docs/results.md";
+  if (Deno.args.includes("--extract")) {
+    // Once, from the page as `deno task study` wrote it on 2026-11-29.
+    const settings = parseResults(await Deno.readTextFile(file));
+    await Deno.writeTextFile(PUBLISHED, JSON.stringify(settings, null, 1) + "\n");
+  } else {
+    const settings: PublishedSetting[] = JSON.parse(await Deno.readTextFile(PUBLISHED));
+    const all = restate(settings);
+    if (Deno.args.includes("--write")) {
+      await Deno.writeTextFile(file, rewrite(await Deno.readTextFile(file), all));
+    } else {
+      for (const r of all) console.log(settingMarkdown(r).join("\n"));
+    }
+  }
 }
