@@ -96,7 +96,11 @@ export function reconstruct(p: PublishedPair, n: number): PairStats {
 export interface Restated {
   setting: PublishedSetting;
   family: { name: string; size: number };
-  rows: { pair: PublishedPair; stats: PairStats; judgement: Judgement; verdict: string }[];
+  rows: {
+    pair: Pick<PublishedPair, "labelA" | "labelB" | "pHolmText" | "pWilcoxonText" | "pImproveText">;
+    stats: Pick<PairStats, "diff" | "ci95">;
+    judgement: Judgement;
+  }[];
   /** The literature's claims the setting was run to test, each one-sided, Holm over them. */
   claims: HypothesisResult[];
 }
@@ -167,10 +171,10 @@ export function restate(settings: PublishedSetting[], delta = metricDelta("testA
   });
 }
 
-const pts = (x: number | null, signed = false) =>
+export const pts = (x: number | null, signed = false) =>
   x === null ? "–" : `${signed && x > 0 ? "+" : ""}${(100 * x).toFixed(2)}`.replace("-", "−");
 
-const pText = (x: number | null) =>
+export const pText = (x: number | null) =>
   x === null ? "–" : x < 0.001 ? "< 0.001" : (x >= 0.1 ? x.toFixed(2) : x.toPrecision(2));
 
 function outcomeText(row: Restated["rows"][number]): string {
@@ -191,14 +195,17 @@ function outcomeText(row: Restated["rows"][number]): string {
 export const CAPTION = "Pairwise comparisons of final test accuracy";
 
 /** One setting's re-stated table and claims, as markdown lines. */
-export function settingMarkdown(r: Restated): string[] {
+export function settingMarkdown(r: Restated, live = false): string[] {
+  // `live`: from the service's own statistics over the per-seed values (deno task study).
+  const star = live ? "" : "*";
   const md = [
     `${CAPTION} (paired by seed; family: the ${r.family.size} pair${
       r.family.size > 1 ? "s" : ""
-    } of losses within this setting's condition and model, Holm; δ = ±0.50 points; re-stated from ` +
-    `the printed means and CIs, see above):`,
+    } of losses within this setting's condition and model, Holm; δ = ±0.50 points${
+      live ? "" : "; re-stated from the printed means and CIs, see above"
+    }):`,
     "",
-    "| pair | difference (points) | 95% CI (per comparison) | CI at the verdict's level (Holm-consistent) | p (t, Holm)* | p (Wilcoxon, Holm)* | P(A > B)* | p (TOST ±0.50, Holm) | verdict |",
+    `| pair | difference (points) | 95% CI (per comparison) | CI at the verdict's level (Holm-consistent) | p (t, Holm)${star} | p (Wilcoxon, Holm)${star} | P(A > B)${star} | p (TOST ±0.50, Holm) | verdict |`,
     "|---|---:|---|---|---:|---:|---:|---:|---|",
   ];
   for (const row of r.rows) {
