@@ -12,7 +12,8 @@ import {
 import { json, route, router } from "./contract/route.ts";
 import { statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
-import { apiError } from "./errors.ts";
+import { ValidationError } from "../service/errors.ts";
+import { StatsOptionError } from "../stats/family.ts";
 import { familyOptions, familyQuery } from "./stats_query.ts";
 
 const rowSchema = z.strictObject({
@@ -73,8 +74,8 @@ export function analysisRoutes(_deps: Deps): OpenAPIHono {
         const metrics = [...new Set(rows.map((x) => x.metric))];
         return c.json({ ...stats, metrics }, 200);
       } catch (e) {
-        if (e instanceof AnalysisInputError || /hypothesis|family=control/.test(String(e))) {
-          throw apiError(400, (e as Error).message);
+        if (e instanceof AnalysisInputError || e instanceof StatsOptionError) {
+          throw new ValidationError(e.message);
         }
         throw e;
       }

@@ -1,7 +1,7 @@
 // The statistics' options that an experiment's query and an analysis share: the comparison family,
 // the equivalence margin δ and declared one-sided hypotheses.
 import { z } from "zod";
-import type { FamilySpec } from "../stats/family.ts";
+import { type FamilySpec, StatsOptionError } from "../stats/family.ts";
 import type { Hypothesis, Point } from "../stats/experiment.ts";
 
 export const familyQuery = {
@@ -42,7 +42,7 @@ type FamilyQuery = {
 /** Options from the parsed query; throws (a 400) on a claim without ">" or control without a cell. */
 export function familyOptions(q: FamilyQuery): Omit<StatsQuery, "point" | "metric"> {
   if (q.family === "control" && !q.control) {
-    throw new Error("family=control needs control (a cell key, label or loss)");
+    throw new StatsOptionError("family=control needs control (a cell key, label or loss)");
   }
   const claims = q.hypothesis === undefined
     ? []
@@ -52,7 +52,7 @@ export function familyOptions(q: FamilyQuery): Omit<StatsQuery, "point" | "metri
   const hypotheses = claims.map((h) => {
     const [better, than, ...rest] = h.split(">").map((x) => x.trim());
     if (!better || !than || rest.length) {
-      throw new Error(`hypothesis: "${h.slice(0, 100)}" is not of the form "A>B"`);
+      throw new StatsOptionError(`hypothesis: "${h.slice(0, 100)}" is not of the form "A>B"`);
     }
     return { better, than };
   });

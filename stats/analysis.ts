@@ -2,9 +2,14 @@
 // value, and optionally n, the images the metric counts, which sets its resolution 1/n, and group,
 // the condition/model the default family compares within) become the same cells, families and
 // verdicts as an experiment's, at a single point (each row is one run's final value).
-import { type ExperimentStats, experimentStats, type RunInput } from "./experiment.ts";
-import type { FamilySpec } from "./family.ts";
-import type { Hypothesis } from "./experiment.ts";
+import {
+  type ExperimentStats,
+  experimentStats,
+  type Hypothesis,
+  PointError,
+  type RunInput,
+} from "./experiment.ts";
+import { type FamilySpec, StatsOptionError } from "./family.ts";
 
 export interface ValueRow {
   cell: string;
@@ -138,6 +143,9 @@ export function analyze(rows: ValueRow[], opts: AnalysisOptions = {}): Experimen
       hypotheses: opts.hypotheses,
     });
   } catch (e) {
-    throw new AnalysisInputError((e as Error).message);
+    if (e instanceof PointError || e instanceof StatsOptionError) {
+      throw new AnalysisInputError(e.message);
+    }
+    throw e;
   }
 }

@@ -5,6 +5,9 @@
 
 export type FamilyKind = "losses" | "control" | "all";
 
+/** A statistics option that names nothing in the experiment (a control, a claim's cell): a 400. */
+export class StatsOptionError extends Error {}
+
 export interface FamilySpec {
   kind: FamilyKind;
   /** For kind "control": a cell key, a cell label, or a loss name (its cell in each group). */
@@ -45,7 +48,9 @@ export function planFamilies(
   });
   const pairs: PlannedPair[] = [];
   const families: Family[] = [];
-  if (spec.kind === "control" && !spec.control) throw new Error("family control needs `control`");
+  if (spec.kind === "control" && !spec.control) {
+    throw new StatsOptionError("family control needs `control`");
+  }
   let controlFound = false;
   for (const [group, idx] of groups) {
     let name: string;
@@ -69,7 +74,9 @@ export function planFamilies(
     }
   }
   if (spec.kind === "control" && !controlFound) {
-    throw new Error(`no cell matches the control "${spec.control}" (a cell key, label or loss)`);
+    throw new StatsOptionError(
+      `no cell matches the control "${spec.control}" (a cell key, label or loss)`,
+    );
   }
   return { pairs, families };
 }

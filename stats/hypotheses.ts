@@ -2,6 +2,7 @@
 // Holm over the declared ones and the one-sided bound at the verdict's level.
 import { type PairStats, pOneSided, tInterval } from "./compare.ts";
 import type { CellInput, Hypothesis, HypothesisResult } from "./experiment.ts";
+import { StatsOptionError } from "./family.ts";
 import { holm, holmLevels } from "./holm.ts";
 import { isFraction, metricDirection, metricName } from "./metric_info.ts";
 import { detectableEffect } from "./power.ts";
@@ -16,7 +17,9 @@ export function testHypotheses(
 ): HypothesisResult[] {
   const find = (x: string) => {
     const i = cells.findIndex((c) => c.key === x || c.label === x);
-    if (i < 0) throw new Error(`hypothesis names no cell "${x}" (use a cell key or label)`);
+    if (i < 0) {
+      throw new StatsOptionError(`hypothesis names no cell "${x}" (use a cell key or label)`);
+    }
     return i;
   };
   const dir = metricDirection(metric) === "lower" ? -1 : 1;
