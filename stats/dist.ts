@@ -168,8 +168,12 @@ export function tQuantile(p: number, df: number): number {
   return 0.5 * (lo + hi);
 }
 
-/** Noncentral t CDF P(T ≤ t | df, nc) by Lenth's AS 243 (error ≤ 1e-12). */
+/**
+ * Noncentral t CDF P(T ≤ t | df, nc) by Lenth's AS 243 (error ≤ 1e-12); past |nc| = 30, where its
+ * Poisson weights underflow, by integrating Φ(t·u/√df − nc) over the chi distribution of u.
+ */
 export function nctCdf(t: number, df: number, nc: number): number {
+  if (Math.abs(nc) > 30) return nctCdfByChi(t, df, nc);
   const neg = t < 0;
   const tt = neg ? -t : t;
   const del = neg ? -nc : nc;
@@ -205,4 +209,48 @@ export function nctCdf(t: number, df: number, nc: number): number {
   tnc += normCdf(-del);
   tnc = Math.min(1, Math.max(0, tnc));
   return neg ? 1 - tnc : tnc;
+}
+
+/** E[Φ(t·U/√df − nc)], U ~ χ_df, by adaptive Simpson over u in [0, √df + 40]. */
+function nctCdfByChi(t: number, df: number, nc: number): number {
+  const lnNorm = (1 - df / 2) * Math.LN2 - logGamma(df / 2);
+  const f = (u: number) =>
+    u === 0
+      ? (df === 1 ? Math.exp(lnNorm) * normCdf(-nc) : 0)
+      : Math.exp(lnNorm + (df - 1) * Math.log(u) - (u * u) / 2) *
+        normCdf((t * u) / Math.sqrt(df) - nc);
+  const simpson = (a: number, fa: number, m: number, fm: number, b: number, fb: number) =>
+    ((b - a) / 6) * (fa + 4 * fm + fb);
+  const adapt = (
+    a: number,
+    fa: number,
+    m: number,
+    fm: number,
+    b: number,
+    fb: number,
+    whole: number,
+    tol: number,
+    depth: number,
+  ): number => {
+    const [lm, rm] = [(a + m) / 2, (m + b) / 2];
+    const [flm, frm] = [f(lm), f(rm)];
+    const left = simpson(a, fa, lm, flm, m, fm);
+    const right = simpson(m, fm, rm, frm, b, fb);
+    if (depth <= 0 || Math.abs(left + right - whole) <= 15 * tol) {
+      return left + right + (left + right - whole) / 15;
+    }
+    return adapt(a, fa, lm, flm, m, fm, left, tol / 2, depth - 1) +
+      adapt(m, fm, rm, frm, b, fb, right, tol / 2, depth - 1);
+  };
+  // Start on a grid fine enough that no step of the integrand hides between the first nodes.
+  const hi = Math.sqrt(df) + 40;
+  const pieces = 64;
+  let sum = 0;
+  for (let k = 0; k < pieces; k++) {
+    const [a, b] = [(k * hi) / pieces, ((k + 1) * hi) / pieces];
+    const m = (a + b) / 2;
+    const [fa, fm, fb] = [f(a), f(m), f(b)];
+    sum += adapt(a, fa, m, fm, b, fb, simpson(a, fa, m, fm, b, fb), 1e-12, 40);
+  }
+  return Math.min(1, Math.max(0, sum));
 }

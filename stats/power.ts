@@ -30,7 +30,7 @@ export function tTestPower(
 /** Bisection on an increasing function to the root of f = target. */
 function solve(f: (x: number) => number, target: number, lo: number, hi: number): number {
   while (f(hi) < target) hi *= 2;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 200 && hi - lo > 1e-14 * hi; i++) {
     const mid = 0.5 * (lo + hi);
     if (mid === lo || mid === hi) break;
     if (f(mid) < target) lo = mid;

@@ -316,12 +316,15 @@ power = TTestPower()
 fixture["power"] = []
 for es, n, alpha, alt in [(0.5, 10, 0.05, "two-sided"), (0.61, 10, 0.05 / 6, "two-sided"),
                           (1.2, 3, 0.05, "two-sided"), (0.3, 40, 0.01, "larger"),
-                          (0.8, 5, 0.05 / 3, "larger"), (2.0, 4, 0.0083, "two-sided")]:
+                          (0.8, 5, 0.05 / 3, "larger"), (2.0, 4, 0.0083, "two-sided"),
+                          # noncentrality past 30 (n = 2): where series for the noncentral t underflow
+                          (60.0, 2, 0.05 / 15, "two-sided"), (25.0, 3, 0.05 / 6, "larger")]:
     fixture["power"].append({"es": es, "n": n, "alpha": alpha, "alternative": alt,
                              "power": float(power.power(es, n, alpha, alternative=alt))})
 fixture["solve"] = []
 for n, es, alpha, alt in [(10, 0.61, 0.05 / 6, "two-sided"), (3, 1.0, 0.05 / 6, "two-sided"),
-                          (10, 0.5, 0.05, "larger"), (5, 0.9, 0.05, "two-sided")]:
+                          (10, 0.5, 0.05, "larger"), (5, 0.9, 0.05, "two-sided"),
+                          (2, 1.0, 0.05 / 15, "two-sided")]:
     fixture["solve"].append({
         "n": n, "es": es, "alpha": alpha, "alternative": alt,
         "effect": float(power.solve_power(nobs=n, alpha=alpha, power=0.8, alternative=alt)),
