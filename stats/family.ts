@@ -36,6 +36,9 @@ export interface Family {
   correction: "Holm";
 }
 
+/** More comparisons than this in one answer is a 400: each undecided one solves for its power. */
+export const MAX_COMPARISONS = 2000;
+
 /** The planned comparisons and their families, in cell order. */
 export function planFamilies(
   cells: readonly FamilyCell[],
@@ -72,6 +75,12 @@ export function planFamilies(
     if (pairs.length > before) {
       families.push({ name, kind: spec.kind, size: pairs.length - before, correction: "Holm" });
     }
+  }
+  if (pairs.length > MAX_COMPARISONS) {
+    throw new StatsOptionError(
+      `${cells.length} cells make ${pairs.length} comparisons in family "${spec.kind}"; the limit ` +
+        `is ${MAX_COMPARISONS}: compare against a control (family=control) or within groups`,
+    );
   }
   if (spec.kind === "control" && !controlFound) {
     throw new StatsOptionError(

@@ -4,7 +4,7 @@
 import { type PairStats, tInterval } from "./compare.ts";
 import { holm, holmLevels } from "./holm.ts";
 import { metricDirection } from "./metric_info.ts";
-import { detectableEffect, observationsNeeded, tostP } from "./power.ts";
+import { detectableEffect, seedsToDetect, tostP } from "./power.ts";
 import { ALPHA, type Outcome, verdict } from "./verdict.ts";
 
 export interface Judgement {
@@ -64,7 +64,7 @@ export function judgeFamily(
 function powerOf(s: PairStats, alpha: number, delta: number | null) {
   if (!s.paired || !s.sdDiff || s.n < 2) return { mde: null, seedsNeeded: null };
   const mde = detectableEffect(s.n, alpha) * s.sdDiff;
-  const seedsNeeded = delta ? Math.ceil(observationsNeeded(delta / s.sdDiff, alpha)) : null;
+  const seedsNeeded = delta ? seedsToDetect(delta / s.sdDiff, alpha) : null;
   return { mde, seedsNeeded };
 }
 

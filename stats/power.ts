@@ -39,14 +39,26 @@ function solve(f: (x: number) => number, target: number, lo: number, hi: number)
   return 0.5 * (lo + hi);
 }
 
-/** The standardised effect detected with `power` at n (statsmodels' solve_power for effect_size). */
+const detectable = new Map<string, number>();
+
+/**
+ * The standardised effect detected with `power` at n (statsmodels' solve_power for effect_size).
+ * Memoised: a family's pairs share n and α, so an experiment solves it once per family.
+ */
 export function detectableEffect(
   n: number,
   alpha: number,
   power = 0.8,
   alternative: "two-sided" | "larger" = "two-sided",
 ): number {
-  return solve((es) => tTestPower(es, n, alpha, alternative), power, 0, 1);
+  const key = `${n}|${alpha}|${power}|${alternative}`;
+  let es = detectable.get(key);
+  if (es === undefined) {
+    es = solve((x) => tTestPower(x, n, alpha, alternative), power, 0, 1);
+    if (detectable.size > 10_000) detectable.clear();
+    detectable.set(key, es);
+  }
+  return es;
 }
 
 /** Observations (real-valued, as statsmodels' solve_power for nobs) to detect `es` with `power`. */
@@ -57,4 +69,27 @@ export function observationsNeeded(
   alternative: "two-sided" | "larger" = "two-sided",
 ): number {
   return solve((n) => tTestPower(es, n, alpha, alternative), power, 2, 64);
+}
+
+/**
+ * The fewest whole seeds (≥ 2) whose paired t-test detects `es` with `power`: ⌈statsmodels' nobs⌉,
+ * found by bisection over whole numbers (power grows with n).
+ */
+export function seedsToDetect(
+  es: number,
+  alpha: number,
+  power = 0.8,
+  alternative: "two-sided" | "larger" = "two-sided",
+): number {
+  const ok = (n: number) => tTestPower(es, n, alpha, alternative) >= power;
+  let hi = 2;
+  while (!ok(hi)) hi *= 2;
+  let lo = Math.max(2, hi / 2);
+  if (ok(lo)) return lo;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }

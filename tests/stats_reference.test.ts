@@ -3,7 +3,13 @@
 import { compare, type PairStats, type Sample, WILCOXON_MIN_N } from "../stats/compare.ts";
 import { describe, type Summary } from "../stats/describe.ts";
 import { holm } from "../stats/holm.ts";
-import { detectableEffect, observationsNeeded, tostP, tTestPower } from "../stats/power.ts";
+import {
+  detectableEffect,
+  observationsNeeded,
+  seedsToDetect,
+  tostP,
+  tTestPower,
+} from "../stats/power.ts";
 import { signFlipPValue, wilcoxonSignedRank } from "../stats/wilcoxon.ts";
 import { assert, assertEquals, AssertionError } from "./util/assert.ts";
 
@@ -218,6 +224,7 @@ Deno.test("stats reference: power and its inverses as statsmodels' TTestPower", 
     close(es, c.effect, "effect", undefined, 1e-5);
     close(tTestPower(es, c.n, c.alpha, c.alternative), 0.8, "power at the MDE", undefined, 1e-9);
     close(observationsNeeded(c.es, c.alpha, 0.8, c.alternative), c.nobs, "nobs", undefined, 1e-5);
+    assertEquals(seedsToDetect(c.es, c.alpha, 0.8, c.alternative), Math.ceil(c.nobs));
   }
 });
 

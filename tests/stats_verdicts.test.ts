@@ -3,6 +3,7 @@
 // Numbers come from tests/fixtures/stats_reference.json (SciPy, statsmodels).
 import { compare } from "../stats/compare.ts";
 import { experimentStats, type RunInput } from "../stats/experiment.ts";
+import { StatsOptionError } from "../stats/family.ts";
 import { holm } from "../stats/holm.ts";
 import { formatP } from "../stats/verdict.ts";
 import { assert, assertEquals } from "./util/assert.ts";
@@ -229,4 +230,19 @@ Deno.test("verdicts: the dashboard marks equivalence and names the families", as
   const legend = view.statsLegendText(s);
   assert(legend.includes("within each family: losses within the experiment (1)"), legend);
   assert(legend.includes("equivalent within ±0.50 points (TOST)"), legend);
+});
+
+Deno.test("verdicts: too many comparisons is an option error, not minutes of work", () => {
+  const cells = Array.from({ length: 70 }, (_, i) => ({ key: `c${i}`, label: `c${i}` }));
+  let err: unknown = null;
+  try {
+    stats(cells, [], { family: { kind: "all" } });
+  } catch (e) {
+    err = e;
+  }
+  assert(err instanceof StatsOptionError && /2415 comparisons/.test(err.message), String(err));
+  assertEquals(
+    stats(cells, [], { family: { kind: "control", control: "c0" } }).comparisons.length,
+    69,
+  );
 });
