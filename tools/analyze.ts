@@ -3,6 +3,7 @@
 // trained elsewhere (CSV: cell,seed,metric,value[,n][,group]), as POST /api/analyses gives them.
 import { AnalysisInputError, analyze, parseCsv } from "../stats/analysis.ts";
 import { familyOptions } from "../routes/stats_query.ts";
+import { isFraction } from "../stats/metric_info.ts";
 import { formatValue } from "../stats/verdict.ts";
 
 function main(args: string[]): number {
@@ -44,9 +45,9 @@ function main(args: string[]): number {
           (m.sd === null ? "" : ` ± ${formatValue(m.sd, s.metric, false)} (sd)`),
       );
     }
-    console.log(
-      `δ = ${s.delta === null ? "none" : formatValue(s.delta, s.metric, false)}, α = ${s.alpha}`,
-    );
+    const unit = isFraction(s.metric) ? " points" : "";
+    const delta = s.delta === null ? "none" : `±${formatValue(s.delta, s.metric, false)}${unit}`;
+    console.log(`δ = ${delta}, α = ${s.alpha}`);
     for (const c of s.comparisons) console.log(c.verdict);
     for (const h of s.hypotheses) console.log(h.verdict);
     return 0;
