@@ -46,8 +46,8 @@ function main(args: string[]): number {
       );
     }
     const unit = isFraction(s.metric) ? " points" : "";
-    const delta = s.delta === null ? "none" : `±${formatValue(s.delta, s.metric, false)}${unit}`;
-    console.log(`δ = ${delta}, α = ${s.alpha}`);
+    const margin = s.delta === null ? "none" : `±${formatValue(s.delta, s.metric, false)}${unit}`;
+    console.log(`δ = ${margin}, α = ${s.alpha}`);
     for (const c of s.comparisons) console.log(c.verdict);
     for (const h of s.hypotheses) console.log(h.verdict);
     return 0;
