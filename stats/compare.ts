@@ -5,8 +5,10 @@
 // images), paired differences are first rounded to whole multiples of it, so that the same
 // difference in images is the same number whatever the two accuracies were: float rounding must
 // not decide ties, zeros or a zero variance.
+import type { z } from "zod";
 import { mean, variance } from "./describe.ts";
 import { tQuantile, tSf, tTwoSided } from "./dist.ts";
+import type { pairStatsSchema } from "./schema.ts";
 import { wilcoxonSignedRank } from "./wilcoxon.ts";
 
 export interface Sample {
@@ -14,38 +16,7 @@ export interface Sample {
   seeds: number[];
 }
 
-export interface PairStats {
-  /** True when the tests ran on per-seed differences. */
-  paired: boolean;
-  /** Pairs when paired, nA + nB otherwise. */
-  n: number;
-  nA: number;
-  nB: number;
-  /** mean(A − B): over the pairs when paired, difference of the means otherwise. */
-  diff: number | null;
-  /** 95% CI of `diff` (paired t, or Welch). */
-  ci95: [number, number] | null;
-  /** Paired t-test p (two-sided), or Welch's when unpaired. */
-  pT: number | null;
-  /** Wilcoxon signed-rank p (two-sided); null when unpaired or too few pairs to reach 0.05. */
-  pWilcoxon: number | null;
-  /**
-   * P(A better than B) when the metric's direction is known (else P(A > B)): over seeds when
-   * paired, over all (a, b) when not; ties count ½.
-   */
-  pImprove: number | null;
-  /** Standard error of `diff` and the t-test's degrees of freedom (null when no t-test ran). */
-  se: number | null;
-  df: number | null;
-  /** Sample sd of the per-seed differences (paired only): what power and the MDE rest on. */
-  sdDiff: number | null;
-  /** Runs whose value is not finite (diverged), per cell: counted, reported, left out. */
-  divergedA: number;
-  divergedB: number;
-  /** The resolution the differences were rounded to, when one was given. */
-  resolution?: number;
-  reason?: string;
-}
+export type PairStats = z.output<typeof pairStatsSchema>;
 
 export interface CompareOptions {
   paired?: boolean;

@@ -219,7 +219,7 @@ function nctCdfByChi(t: number, df: number, nc: number): number {
       ? (df === 1 ? Math.exp(lnNorm) * normCdf(-nc) : 0)
       : Math.exp(lnNorm + (df - 1) * Math.log(u) - (u * u) / 2) *
         normCdf((t * u) / Math.sqrt(df) - nc);
-  const simpson = (a: number, fa: number, m: number, fm: number, b: number, fb: number) =>
+  const simpson = (a: number, fa: number, fm: number, b: number, fb: number) =>
     ((b - a) / 6) * (fa + 4 * fm + fb);
   const adapt = (
     a: number,
@@ -234,8 +234,8 @@ function nctCdfByChi(t: number, df: number, nc: number): number {
   ): number => {
     const [lm, rm] = [(a + m) / 2, (m + b) / 2];
     const [flm, frm] = [f(lm), f(rm)];
-    const left = simpson(a, fa, lm, flm, m, fm);
-    const right = simpson(m, fm, rm, frm, b, fb);
+    const left = simpson(a, fa, flm, m, fm);
+    const right = simpson(m, fm, frm, b, fb);
     if (depth <= 0 || Math.abs(left + right - whole) <= 15 * tol) {
       return left + right + (left + right - whole) / 15;
     }
@@ -250,7 +250,7 @@ function nctCdfByChi(t: number, df: number, nc: number): number {
     const [a, b] = [(k * hi) / pieces, ((k + 1) * hi) / pieces];
     const m = (a + b) / 2;
     const [fa, fm, fb] = [f(a), f(m), f(b)];
-    sum += adapt(a, fa, m, fm, b, fb, simpson(a, fa, m, fm, b, fb), 1e-12, 40);
+    sum += adapt(a, fa, m, fm, b, fb, simpson(a, fa, fm, b, fb), 1e-12, 40);
   }
   return Math.min(1, Math.max(0, sum));
 }

@@ -1,13 +1,21 @@
 // An experiment's statistics from plain inputs: per-epoch bands over all runs (live), per-cell
 // summaries and pairwise comparisons over the finished runs at a chosen point of training.
+import type { z } from "zod";
 import { compare } from "./compare.ts";
-import type { PairStats } from "./compare.ts";
-import { describe, type Summary } from "./describe.ts";
-import { type Family, type FamilyCell, type FamilySpec, planFamilies } from "./family.ts";
+import { describe } from "./describe.ts";
+import { type FamilyCell, type FamilySpec, planFamilies } from "./family.ts";
 import { testHypotheses } from "./hypotheses.ts";
 import { judgeFamily, verdictOf } from "./judge.ts";
 import { metricDelta, metricDirection, metricResolution } from "./metric_info.ts";
-import { ALPHA, type Outcome } from "./verdict.ts";
+import type {
+  cellStatsSchema,
+  comparisonSchema,
+  epochSummarySchema,
+  experimentStatsSchema,
+  hypothesisResultSchema,
+  pointSchema,
+} from "./schema.ts";
+import { ALPHA } from "./verdict.ts";
 
 export type CellInput = FamilyCell;
 
@@ -30,82 +38,14 @@ export interface RunInput {
   resolutions?: Record<string, number>;
 }
 
-export type Point =
-  | { kind: "final" }
-  | { kind: "lastK"; k: number }
-  | { kind: "best"; on: "valAcc" | "valLoss" };
+export type Point = z.output<typeof pointSchema>;
 
-export type EpochSummary = { epoch: number } & Summary;
-
-export interface CellStats {
-  key: string;
-  label: string;
-  runs: number;
-  finished: number;
-  /** Seeds of the finished runs, ascending. */
-  seeds: number[];
-  /** All runs that reached each epoch: the live bands. */
-  perEpoch: Record<string, EpochSummary[]>;
-  /** Finished runs only, at the point. */
-  summary: Record<string, Summary>;
-}
-
-export type Comparison =
-  & {
-    a: string;
-    b: string;
-    labelA: string;
-    labelB: string;
-    metric: string;
-  }
-  & PairStats
-  & {
-    pTHolm: number | null;
-    pWilcoxonHolm: number | null;
-    family: string;
-    familySize: number;
-    correction: "Holm";
-    /** The two-sided CI at the level the verdict was decided at (Holm-consistent). */
-    ciFamily: { level: number; ci: [number, number] } | null;
-    delta: number | null;
-    pTost: number | null;
-    pTostHolm: number | null;
-    outcome: Outcome;
-    /** Smallest |difference| detected with 80% power at this n, at Holm's first-step level. */
-    mde: number | null;
-    /** Seeds (pairs) needed to detect δ with 80% power at that level. */
-    seedsNeeded: number | null;
-    verdict: string;
-  };
-
-export interface HypothesisResult {
-  claim: string;
-  better: string;
-  than: string;
-  n: number;
-  /** mean(better − than), in the metric's units. */
-  diff: number | null;
-  /** One-sided p of exactly the claim, and after Holm over the declared hypotheses. */
-  p: number | null;
-  pHolm: number | null;
-  /** One-sided bound at the verdict's level: the claim's difference is at least this. */
-  bound: { level: number; value: number } | null;
-  supported: boolean;
-  verdict: string;
-}
-
-export interface ExperimentStats {
-  point: Point;
-  metric: string;
-  alpha: number;
-  /** δ for the metric compared (equivalence margin), in its units. */
-  delta: number | null;
-  runs: { total: number; finished: number };
-  cells: CellStats[];
-  families: Family[];
-  comparisons: Comparison[];
-  hypotheses: HypothesisResult[];
-}
+// Declared once, as zod schemas (./schema.ts); the API's contract uses the same ones.
+export type EpochSummary = z.output<typeof epochSummarySchema>;
+export type CellStats = z.output<typeof cellStatsSchema>;
+export type Comparison = z.output<typeof comparisonSchema>;
+export type HypothesisResult = z.output<typeof hypothesisResultSchema>;
+export type ExperimentStats = z.output<typeof experimentStatsSchema>;
 
 export interface StatsOptions {
   point: Point;

@@ -247,7 +247,7 @@ Deno.test("--param reaches the loss; piped output has plain lines and a summary"
   // No validation split: no best epoch at all (it is never chosen on the test set).
   assert(!/best epoch|by test accuracy/.test(r.stderr), r.stderr);
   const final = summaryRow(r.stderr, "final (epoch 1)");
-  assert(final.includes(`test acc ${testAcc.toFixed(2)}%`), final);
+  assert(final.includes(`${testAcc.toFixed(2)}%`), final);
   for (const k of ["test acc", "F1", "loss", "ECE", "balanced acc"]) {
     assert(final.includes(k), final);
   }
