@@ -254,3 +254,23 @@ function nctCdfByChi(t: number, df: number, nc: number): number {
   }
   return Math.min(1, Math.max(0, sum));
 }
+
+/** χ² CDF P(X ≤ x) at k degrees of freedom: the regularised lower incomplete gamma P(k/2, x/2). */
+export function chisqCdf(x: number, k: number): number {
+  return x <= 0 ? 0 : 1 - gammaQ(k / 2, x / 2);
+}
+
+/** F CDF P(X ≤ x) at (d1, d2) degrees of freedom: I_{d1·x/(d1·x + d2)}(d1/2, d2/2). */
+export function fCdf(x: number, d1: number, d2: number): number {
+  return x <= 0 ? 0 : betaInc((d1 * x) / (d1 * x + d2), d1 / 2, d2 / 2);
+}
+
+/** χ² upper tail P(X > x), without the cancellation of 1 − cdf. */
+export function chisqSf(x: number, k: number): number {
+  return x <= 0 ? 1 : gammaQ(k / 2, x / 2);
+}
+
+/** F upper tail P(X > x): I_{d2/(d2 + d1·x)}(d2/2, d1/2). */
+export function fSf(x: number, d1: number, d2: number): number {
+  return x <= 0 ? 1 : betaInc(d2 / (d2 + d1 * x), d2 / 2, d1 / 2);
+}
