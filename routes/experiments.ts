@@ -314,17 +314,10 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     }),
     async (c) => {
       const exp = await find(c);
-      const runs = await runsOf(exp);
-      const active = runs.filter((x) => !isTerminal(x.status));
-      if (active.length) {
-        throw apiError(
-          409,
-          `experiment ${exp.id} has ${active.length} queued or running run(s); ` +
-            `cancel it first (POST /api/experiments/${exp.id}/cancel)`,
-        );
+      // One store operation: hidden at once, removed in batches (service/deletes.ts).
+      if (!(await deps.store.deleteExperiment(exp.id))) {
+        throw apiError(404, `no experiment with id "${exp.id}"`);
       }
-      for (const run of runs) await deps.store.deleteRun(run.id);
-      await deps.store.deleteExperiment(exp.id);
       return c.body(null, 204);
     },
   );
