@@ -13,8 +13,6 @@ import {
 import { buildCells, DEFAULT_LOSSES, gridConfigs, resolveSeeds } from "../service/experiments.ts";
 import { metricsOf, STAT_METRICS } from "../ml/metrics/registry.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
-import { type EpochPoint, ExperimentReads, matchesEtag } from "../service/experiment_reads.ts";
-import { StatsRunner } from "../service/stats_runner.ts";
 import { untilRecord } from "../service/until.ts";
 import { experimentAcross } from "../service/experiment_across.ts";
 import { untilSchema } from "../service/until_records.ts";
@@ -22,6 +20,12 @@ import { isId, newId } from "../service/ids.ts";
 import { ValidationError } from "../service/errors.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
 import { type Point, PointError } from "../stats/experiment.ts";
+import type { EpochMetrics } from "../ml/types.ts";
+import { type EpochPoint, ExperimentReads, matchesEtag } from "../service/experiment_reads.ts";
+import { StatsRunner } from "../service/stats_runner.ts";
+import { StatsOptionError } from "../stats/family.ts";
+import { conditionLabel } from "../ml/cell.ts";
+import { familyOptions, familyQuery, type StatsQuery } from "./stats_query.ts";
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { experimentSchemaOut, runViewSchema, statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
@@ -69,15 +73,23 @@ export const statsQuerySchema = z.object({
     .default(3).describe("Epochs averaged by point=lastK"),
   on: z.enum(["valAcc", "valLoss"], { error: `"valAcc" or "valLoss"` }).default("valAcc")
     .describe("What point=best picks the epoch by"),
+  ...familyQuery,
 });
 
-function statsOptions(q: z.output<typeof statsQuerySchema>): { point: Point; metric: string } {
+function statsOptions(q: z.output<typeof statsQuerySchema>): StatsQuery {
+  let fam;
+  try {
+    fam = familyOptions(q);
+  } catch (e) {
+    if (e instanceof StatsOptionError) throw new ValidationError(e.message);
+    throw e;
+  }
   const point: Point = q.point === "lastK"
     ? { kind: "lastK", k: q.k }
     : q.point === "best"
     ? { kind: "best", on: q.on }
     : { kind: "final" };
-  return { point, metric: q.metric };
+  return { point, metric: q.metric, ...fam };
 }
 
 const tags = ["experiments"];
@@ -104,9 +116,11 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
   async function statsOf(
     exp: Experiment,
     runs: Run[],
-    opts: { point: Point; metric: string },
-    epochsOf = async (run: Run): Promise<EpochPoint[]> =>
-      (await deps.store.listEpochs(run.id)).map(metricsOf),
+    opts: StatsQuery,
+    epochsOf = async (run: Run): Promise<{ points: EpochPoint[]; last?: EpochMetrics }> => {
+      const epochs = await deps.store.listEpochs(run.id);
+      return { points: epochs.map(metricsOf), last: epochs.at(-1) };
+    },
   ) {
     // Failed, cancelled and interrupted runs are no sample of their cell.
     runs = runs.filter((x) => x.status === "done" || !isTerminal(x.status));
@@ -115,11 +129,18 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       cellKey: run.cellKey,
       seed: run.config.seed,
       finished: run.status === "done",
-      epochs: epochs[i],
+      epochs: epochs[i].points,
+      sizes: sizesOf(run, epochs[i].last ? [epochs[i].last!] : []),
     }));
     try {
       const stats = await statsRunner.run(
-        exp.cells.map(({ key, label }) => ({ key, label })),
+        exp.cells.map(({ key, label, loss, condition, model }) => ({
+          key,
+          label,
+          loss,
+          // The default family: the losses compared within one condition and model.
+          group: `${conditionLabel(condition)} · ${model}`,
+        })),
         inputs,
         { ...opts, metrics: STAT_METRICS },
       );
@@ -127,6 +148,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       return across ? { ...stats, acrossConditions: across } : stats;
     } catch (e) {
       if (e instanceof PointError) throw new ValidationError(e.message, "point");
+      if (e instanceof StatsOptionError) throw new ValidationError(e.message);
       throw e;
     }
   }
@@ -236,7 +258,14 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       const body = await reads.read(
         exp,
         JSON.stringify(opts),
-        (d) => statsOf(exp, d.runs, opts, (run) => Promise.resolve(d.epochs.get(run.id) ?? [])),
+        (d) =>
+          statsOf(
+            exp,
+            d.runs,
+            opts,
+            (run) =>
+              Promise.resolve({ points: d.epochs.get(run.id) ?? [], last: d.last.get(run.id) }),
+          ),
         (runs, stats) => ({ ...exp, runs: runs.map((x) => viewRun(x, deps.scheduler)), stats }),
       );
       const headers = { etag: body.etag, "cache-control": "no-cache" };
@@ -370,4 +399,11 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
   }
 
   return r;
+}
+
+/** Images behind a run's hits metrics: the test set (its confusion matrix) and the validation split. */
+function sizesOf(run: Run, epochs: { confusion?: number[][] }[]): { test?: number; val?: number } {
+  const confusion = epochs.at(-1)?.confusion;
+  const test = confusion?.reduce((a, row) => a + row.reduce((b, x) => b + x, 0), 0);
+  return { test: test || undefined, val: run.prepared?.valCount || undefined };
 }

@@ -15,6 +15,7 @@
 // (A run's `classes` and `prepared`, written as it starts without an event of
 // their own, show from its first epoch event on.)
 import { metricsOf } from "../ml/metrics/registry.ts";
+import type { EpochMetrics } from "../ml/types.ts";
 import { DomainError } from "./errors.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { Store } from "./store.ts";
@@ -28,6 +29,8 @@ export interface ExperimentData {
   runs: Run[];
   /** Each run's epochs as the statistics read them (metricsOf), by run id. */
   epochs: Map<string, EpochPoint[]>;
+  /** Each run's last epoch record whole (its test set's size is in its confusion matrix). */
+  last: Map<string, EpochMetrics | undefined>;
 }
 
 interface Entry {
@@ -132,17 +135,22 @@ export class ExperimentReads {
   /** Reads the runs (and epochs) that changed since `prev` was read at `since`; reuses the rest. */
   async #load(exp: Experiment, prev: ExperimentData | undefined, since: number) {
     const prevRuns = new Map(prev?.runs.map((r) => [r.id, r]));
-    const out: ExperimentData = { runs: [], epochs: new Map() };
+    const out: ExperimentData = { runs: [], epochs: new Map(), last: new Map() };
     const loaded = await Promise.all(exp.runIds.map(async (id) => {
       const kept = prevRuns.get(id);
-      if (kept && this.#unchanged([id], since)) return { run: kept, epochs: prev!.epochs.get(id)! };
+      if (kept && this.#unchanged([id], since)) {
+        return { run: kept, epochs: prev!.epochs.get(id)!, last: prev!.last.get(id) };
+      }
       const run = await this.store.getRun(id);
-      return run ? { run, epochs: (await this.store.listEpochs(id)).map(metricsOf) } : null;
+      if (!run) return null;
+      const epochs = await this.store.listEpochs(id);
+      return { run, epochs: epochs.map(metricsOf), last: epochs.at(-1) };
     }));
     for (const x of loaded) {
       if (!x) continue;
       out.runs.push(x.run);
       out.epochs.set(x.run.id, x.epochs);
+      out.last.set(x.run.id, x.last);
     }
     return out;
   }

@@ -5,6 +5,7 @@
 // 400); any other error, or a worker that dies, is a plain Error (a 500); a
 // dead worker is replaced on the next use.
 import { type ExperimentStats, experimentStats, PointError } from "../stats/experiment.ts";
+import { StatsOptionError } from "../stats/family.ts";
 import type { StatsArgs, StatsReply, StatsRequest } from "./stats_worker.ts";
 
 type Pending = { resolve(v: ExperimentStats): void; reject(e: Error): void };
@@ -45,6 +46,7 @@ export class StatsRunner {
         if (!p) return;
         this.#pending.delete(data.id);
         if ("pointError" in data) p.reject(new PointError(data.pointError));
+        else if ("optionError" in data) p.reject(new StatsOptionError(data.optionError));
         else if ("error" in data) p.reject(new Error(`statistics: ${data.error}`));
         else p.resolve(data.stats as ExperimentStats);
       };

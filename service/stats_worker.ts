@@ -3,6 +3,7 @@
 // 200-run grid the computation takes 60–140 ms. One request at a time, in order;
 // "ready" once loaded.
 import { experimentStats, PointError } from "../stats/experiment.ts";
+import { StatsOptionError } from "../stats/family.ts";
 
 export type StatsArgs = Parameters<typeof experimentStats>;
 export type StatsRequest = { id: number; args: StatsArgs };
@@ -13,6 +14,7 @@ export type StatsRequest = { id: number; args: StatsArgs };
 export type StatsReply =
   | { id: number; stats: unknown }
   | { id: number; pointError: string }
+  | { id: number; optionError: string }
   | { id: number; error: string };
 
 declare const self: {
@@ -26,7 +28,11 @@ self.onmessage = ({ data: { id, args } }) => {
     reply = { id, stats: experimentStats(...args) };
   } catch (e) {
     const message = (e as Error).message;
-    reply = e instanceof PointError ? { id, pointError: message } : { id, error: message };
+    reply = e instanceof PointError
+      ? { id, pointError: message }
+      : e instanceof StatsOptionError
+      ? { id, optionError: message }
+      : { id, error: message };
   }
   self.postMessage(reply);
 };

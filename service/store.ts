@@ -349,12 +349,15 @@ export class Store extends StoreReads {
       if (owner !== undefined && lease.value?.owner !== owner) return { result: null };
       await writeChunks(this.kv, id, meta.epoch, chunks, owner !== undefined ? lease : undefined);
       const best = cur.value.best;
+      // The best epoch is chosen on the validation split only, never on the test set (that would
+      // be test-set selection); a run without a validation split has none.
+      const val = metrics.valAcc;
       const run: Run = {
         ...cur.value,
         epochsDone: metrics.epoch,
         last: metrics,
-        best: !best || metrics.testAcc > best.testAcc
-          ? { testAcc: metrics.testAcc, f1: metrics.f1, epoch: metrics.epoch }
+        best: val !== undefined && Number.isFinite(val) && (!best || val > best.valAcc)
+          ? { valAcc: val, testAcc: metrics.testAcc, f1: metrics.f1, epoch: metrics.epoch }
           : best,
       };
       op.check(cur, existing, prevMeta);
