@@ -21,7 +21,8 @@ import { ValidationError } from "../service/errors.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
 import { type Point, PointError } from "../stats/experiment.ts";
 import type { EpochMetrics } from "../ml/types.ts";
-import { type EpochPoint, ExperimentReads, matchesEtag } from "../service/experiment_reads.ts";
+import { type EpochPoint, ExperimentReads } from "../service/experiment_reads.ts";
+import { conditionalJson, withEtag } from "./etag.ts";
 import { StatsRunner } from "../service/stats_runner.ts";
 import { StatsOptionError } from "../stats/family.ts";
 import { conditionLabel } from "../ml/cell.ts";
@@ -239,14 +240,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         "If-None-Match, an unchanged experiment is a 304 and costs a lookup.",
       request: { ...idParam("experiment"), query: statsQuerySchema },
       responses: {
-        200: {
-          ...json(withRuns.extend({ stats: statsSchema }), "The experiment"),
-          headers: {
-            etag: { schema: { type: "string" }, description: "Names this body" },
-            "cache-control": { schema: { type: "string" }, description: "no-cache: revalidate" },
-          },
-        },
-        304: { description: "Not modified: If-None-Match names the current body" },
+        ...withEtag(json(withRuns.extend({ stats: statsSchema }), "The experiment")),
         400: err("A bad query, or point=best without a validation split"),
         404: err(NO_EXPERIMENT),
       },
@@ -268,14 +262,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
           ),
         (runs, stats) => ({ ...exp, runs: runs.map((x) => viewRun(x, deps.scheduler)), stats }),
       );
-      const headers = { etag: body.etag, "cache-control": "no-cache" };
-      if (matchesEtag(c.req.header("if-none-match"), body.etag)) {
-        return c.body(null, 304, headers);
-      }
-      return c.body(body.bytes, 200, {
-        ...headers,
-        "content-type": "application/json; charset=utf-8",
-      });
+      return conditionalJson(c, body);
     },
   );
 

@@ -57,13 +57,6 @@ async function etagOf(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   }"`;
 }
 
-/** Whether an If-None-Match header matches `etag` (weak comparison, as for GET). */
-export function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const bare = (t: string) => t.trim().replace(/^W\//, "");
-  return header.split(",").some((t) => t.trim() === "*" || bare(t) === bare(etag));
-}
-
 export class ExperimentReads {
   #tick = 0;
   /** Each run's tick of its latest event. */

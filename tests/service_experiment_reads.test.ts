@@ -6,7 +6,8 @@
 import type { EpochMetrics } from "../ml/types.ts";
 import { ValidationError } from "../service/errors.ts";
 import { EventBus } from "../service/event_bus.ts";
-import { type ExperimentData, ExperimentReads, matchesEtag } from "../service/experiment_reads.ts";
+import { type ExperimentData, ExperimentReads } from "../service/experiment_reads.ts";
+import { matchesEtag } from "../routes/etag.ts";
 import { STAT_METRICS } from "../ml/metrics/registry.ts";
 import { StatsRunner } from "../service/stats_runner.ts";
 import type { Experiment, Run } from "../service/types.ts";
