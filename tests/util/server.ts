@@ -96,7 +96,9 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
   let exited = false;
   const status = proc.status.then(async (s) => {
     // Its last lines may still be in the pipes: read them before saying it exited.
-    await Promise.race([pumps, new Promise((r) => setTimeout(r, 2000))]);
+    let timer = 0;
+    await Promise.race([pumps, new Promise((r) => timer = setTimeout(r, 2000))]);
+    clearTimeout(timer);
     exited = true;
     for (const w of watchers) w();
     return s;
