@@ -96,7 +96,7 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
   let exited = false;
   const status = proc.status.then(async (s) => {
     // Its last lines may still be in the pipes: read them before saying it exited.
-    let timer = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([pumps, new Promise((r) => timer = setTimeout(r, 2000))]);
     clearTimeout(timer);
     exited = true;
