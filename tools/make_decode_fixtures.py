@@ -108,7 +108,7 @@ def main():
         record[fname] = entry
     meta = {"pil": Image.__version__, "libjpeg": libjpeg_version(), "files": record}
     with open(os.path.join(OUT, "pil.json"), "w") as f:
-        json.dump(meta, f, indent=1, sort_keys=True)
+        json.dump(meta, f, indent=2, sort_keys=True)
         f.write("\n")
     print(f"wrote {len(record)} files and pil.json to {os.path.normpath(OUT)}")
 
