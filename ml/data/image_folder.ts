@@ -1,7 +1,7 @@
 // Image-folder data sets: train/<class>/* and test/<class>/* PNG or JPEG files
 // of one size, from a directory, a .tar.gz/.tgz (or .tar), or an http(s) URL
 // of an archive. Decoded once; the result is cached under a hash of the
-// source's content.
+// source's content and the JPEG decoder's identity.
 import type { Dataset, Split } from "../types.ts";
 import { decodedCachePath, readDecoded, writeAll, writeAtomic, writeDecoded } from "./cache.ts";
 import { download } from "./download.ts";
