@@ -11,7 +11,8 @@ whether |gap| ≤ 2·SE ("within seed noise").
 
 Each run's output goes to DIR (default .lossbench/parity, git-ignored) under
 its final name only when the run finished, so an interrupted invocation resumes
-where it stopped and --only table prints what is there (partial runs count only
+where it stopped, and invocations in parallel (e.g. --seeds 3 beside the rest)
+skip a run another one is writing and --only table prints what is there (partial runs count only
 for the epochs they reached). lossbench's runs are named by the JPEG decoder
 they used (--decoder, default libjpeg-turbo; jpeg-js measures the former gap).
 """
@@ -25,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tarfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ap = argparse.ArgumentParser()
@@ -47,6 +49,15 @@ def ours_csv(seed):
     return os.path.join(args.out, f"lossbench-{args.decoder}-ce-e{args.epochs}-s{seed}.csv")
 
 
+def busy(final):
+    """A run another invocation is writing (its partial output touched within 15 minutes)."""
+    part = final + ".part"
+    if os.path.exists(part) and time.time() - os.path.getmtime(part) < 900:
+        print(f"{os.path.basename(final)}: another invocation is writing it, skipped", file=sys.stderr)
+        return True
+    return False
+
+
 def run_torch():
     extracted = os.path.join(args.out, "extracted")
     if not os.path.exists(os.path.join(extracted, ".done")):
@@ -56,7 +67,7 @@ def run_torch():
         open(os.path.join(extracted, ".done"), "w").close()
     for seed in args.seeds:
         final = torch_log(seed)
-        if os.path.exists(final):
+        if os.path.exists(final) or busy(final):
             continue
         with open(final + ".part", "w") as log:
             subprocess.run(
@@ -70,7 +81,7 @@ def run_torch():
 def run_lossbench():
     for seed in args.seeds:
         final = ours_csv(seed)
-        if os.path.exists(final):
+        if os.path.exists(final) or busy(final):
             continue
         subprocess.run(
             ["deno", "task", "train", "--loss", "ce", "--epochs", str(args.epochs),
