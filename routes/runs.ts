@@ -7,12 +7,12 @@ import { toCsv } from "../ml/csv.ts";
 import { checkCondition } from "../ml/conditions/mod.ts";
 import type { Condition, TrainConfig } from "../ml/types.ts";
 import { isId } from "../service/ids.ts";
-import { QueueFullError } from "../service/store.ts";
 import { isTerminal, type Run } from "../service/types.ts";
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { runDetailSchema, runViewSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 import { apiError } from "./errors.ts";
+import { idempotencyHeader, idempotencyResponses, idempotent } from "./idempotency.ts";
 import { viewRun } from "./views.ts";
 
 /** Checks what the schema can't: the data set name and the backend. */
@@ -48,20 +48,6 @@ export function checkConditions(
   }
 }
 
-/** Submits runs, turning a full queue into 429. */
-export async function submit(
-  deps: Deps,
-  configs: TrainConfig[],
-  experiment?: Parameters<Deps["scheduler"]["submit"]>[1],
-) {
-  try {
-    return await deps.scheduler.submit(configs, experiment);
-  } catch (e) {
-    if (e instanceof QueueFullError) throw apiError(429, e.message);
-    throw e;
-  }
-}
-
 /** The run named by `:id`, or 404. */
 export async function findRun(deps: Deps, c: Context): Promise<Run> {
   const id = c.req.param("id") ?? "";
@@ -82,20 +68,26 @@ export function runRoutes(deps: Deps): OpenAPIHono {
       tags,
       summary: "Start a run",
       description: "Queues one run. Unknown fields are refused; defaults fill the rest.",
-      request: { body: { content: { "application/json": { schema: trainConfigSchema } } } },
+      request: {
+        headers: idempotencyHeader,
+        body: { content: { "application/json": { schema: trainConfigSchema } } },
+      },
+      middleware: [idempotent(deps, "runs")],
       responses: {
         201: {
           ...json(runViewSchema, "Queued; Location names the run"),
           headers: { location: { schema: { type: "string" } } },
         },
+        ...idempotencyResponses,
+        409: err("A request with this Idempotency-Key is still running"),
         429: err("The queue is full"),
       },
     }),
     async (c) => {
-      const config = c.req.valid("json") as TrainConfig;
+      const config: TrainConfig = c.req.valid("json");
       checkConfig(deps, config);
       checkConditions(deps, config, [{ condition: config.condition, path: "" }]);
-      const [run] = await submit(deps, [config]);
+      const [run] = await deps.scheduler.submit([config]);
       c.header("location", `/api/runs/${run.id}`);
       return c.json(viewRun(run, deps.scheduler), 201);
     },
