@@ -87,19 +87,37 @@ class LibjpegTurbo implements JpegDecoder {
   readonly name = "libjpeg-turbo";
   readonly id = jpegDecoderId("libjpeg-turbo");
   #mod: MozJpeg | null = null;
-  #ready: Promise<void>;
+  /** A fresh instance kept ready, to take over at once from one a damaged file broke. */
+  #spare: MozJpeg | null = null;
+  #pending: Promise<void> | null = null;
   #messages: string[] = [];
 
   constructor(private compiled: WebAssembly.Module) {
-    this.#ready = this.#start();
+    this.#fill();
   }
 
-  /** Resolves once an instance is up (after a damaged file, a fresh one). */
-  ready(): Promise<void> {
-    return this.#ready;
+  /** Resolves once an instance and its spare are up. */
+  async ready(): Promise<void> {
+    while (!this.#mod || !this.#spare) await this.#fill();
   }
 
-  #start(): Promise<void> {
+  /** Instantiates whichever of the current and the spare instance is missing. */
+  #fill(): Promise<void> {
+    this.#pending ??= (async () => {
+      try {
+        while (!this.#mod || !this.#spare) {
+          const m = await this.#instantiate();
+          if (!this.#mod) this.#mod = m;
+          else this.#spare = m;
+        }
+      } finally {
+        this.#pending = null;
+      }
+    })();
+    return this.#pending;
+  }
+
+  #instantiate(): Promise<MozJpeg> {
     const factory = mozjpegFactory as unknown as (opts: object) => Promise<MozJpeg>;
     return factory({
       noInitialRun: true,
@@ -111,23 +129,22 @@ class LibjpegTurbo implements JpegDecoder {
         done(instance);
         return instance.exports;
       },
-    }).then((m) => {
-      this.#mod = m;
     });
   }
 
   decode(bytes: Uint8Array): JpegPixels {
-    if (!this.#mod) throw new Error("the JPEG decoder is restarting after a damaged file");
+    if (!this.#mod) throw new Error("the JPEG decoder is restarting after damaged files");
     this.#messages = [];
     let img: ReturnType<MozJpeg["decode"]>;
     try {
       img = this.#mod.decode(bytes, false);
     } catch {
       // A fatal libjpeg error exit()s out of the module mid-decode, leaving its stack and
-      // heap as they were: drop the instance (the next load awaits a fresh one).
-      this.#mod = null;
-      this.#ready = this.#start();
-      this.#ready.catch(() => {});
+      // heap as they were: the spare takes over (another load decoding meanwhile goes on),
+      // and a new spare is made.
+      this.#mod = this.#spare;
+      this.#spare = null;
+      this.#fill().catch(() => {});
       throw new Error(this.#messages.join("; ") || "libjpeg-turbo could not decode the file");
     }
     // PIL refuses a truncated file ("image file is truncated"); libjpeg only warns and pads.
