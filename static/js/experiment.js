@@ -7,6 +7,8 @@
 // adding seeds, cancelling, deleting, and the CSV exports. It refetches
 // (at most once a second) when one of the experiment's runs reports.
 import { api } from "./api.js";
+import { drawCdDiagram } from "./cd-diagram.js";
+import { drawSequential } from "./sequential-view.js";
 import { alpha, bandDatasets, BANDS, isFraction, metricName } from "./bands.js";
 import { mountDetails } from "./details.js";
 import { classNames, h, shortId, time } from "./format.js";
@@ -398,6 +400,8 @@ function draw() {
   drawFigures(exp);
   drawSummary(exp);
   drawMatrix(exp);
+  drawCdDiagram(els.verdicts, exp.stats); // ≥ 2 conditions: the critical-difference diagram
+  drawSequential(els.verdicts, exp); // `until`: the sequential design and where it stands
   renderCell();
 }
 
