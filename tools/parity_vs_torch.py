@@ -4,7 +4,7 @@ image-folder archive (default the shared CIFAR-10 JPEG copy), once with
 lossbench's CLI (cpu backend) and once with tools/torch_reference_run.py, then a
 per-epoch table of test accuracy: each side's mean and seed sd, the gap
 (lossbench − PyTorch), the gap's standard error sqrt(sd_l²/n + sd_t²/n), and
-whether |gap| ≤ 2·SE ("within seed noise").
+Welch's t-test p (SciPy; bold below 0.05: a gap beyond seed noise).
 
     nice /usr/bin/python3 tools/parity_vs_torch.py [--data ARCHIVE] [--out DIR]
         [--seeds 1 2 3] [--epochs 20] [--only torch|lossbench|table]
@@ -103,11 +103,20 @@ def accuracies(path, kind):
     return []
 
 
+def welch_p(a, b):
+    """Welch's two-sided t-test p (SciPy), NaN with fewer than two values a side."""
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
+    from scipy.stats import ttest_ind
+
+    return float(ttest_ind(a, b, equal_var=False).pvalue)
+
+
 def table():
     ours = [accuracies(ours_csv(s), "lossbench") for s in args.seeds]
     theirs = [accuracies(torch_log(s), "torch") for s in args.seeds]
     print(f"lossbench's JPEG decoder: {args.decoder}; seeds {' '.join(map(str, args.seeds))}; test accuracy in %")
-    print("| epoch | PyTorch mean | sd | lossbench mean | sd | gap | SE of gap | within 2·SE |")
+    print("| epoch | PyTorch mean | sd | lossbench mean | sd | gap | SE of gap | Welch p |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |")
     for e in range(args.epochs):
         t = [100 * a[e] for a in theirs if len(a) > e]
@@ -120,7 +129,8 @@ def table():
         mo = statistics.mean(o) if o else float("nan")
         gap = mo - mt
         se = math.sqrt(sd(t) ** 2 / len(t) + sd(o) ** 2 / len(o)) if t and o else float("nan")
-        ok = "–" if math.isnan(se) else ("yes" if abs(gap) <= 2 * se else "**no**")
+        p = welch_p(t, o)
+        ok = "–" if math.isnan(p) else (f"{p:.3f}" if p >= 0.05 else f"**{p:.3f}**")
         n = "" if len(t) == len(o) == len(args.seeds) else f" (n={len(t)}/{len(o)})"
         print(f"| {e + 1}{n} | {f(mt)} | {f(sd(t))} | {f(mo)} | {f(sd(o))} | {f(gap)} | {f(se)} | {ok} |")
 
