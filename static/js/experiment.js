@@ -26,6 +26,7 @@ import {
   matrixEntry,
   progressText,
   settingsLine,
+  statsLegendText,
   summaryCell,
   summaryMetrics,
 } from "./stats-view.js";
@@ -694,12 +695,7 @@ function drawMatrix(exp) {
     legendChip({ level: 0, better: null, diff: 1 }, "not significant"),
     legendChip({ level: 1, better: false, diff: 1 }, "row worse, < 0.05 *"),
     legendChip({ level: 3, better: false, diff: 1 }, "< 0.001 ***"),
-    h(
-      "span",
-      {},
-      "Paired t-test over common seeds (Welch's when unpaired), Holm-adjusted over all pairs. " +
-        "Click an entry for its verdict.",
-    ),
+    h("span", {}, statsLegendText(exp.stats)),
   );
   els.verdicts.replaceChildren(
     ...comps.map((c, k) => {

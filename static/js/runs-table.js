@@ -79,12 +79,16 @@ const METRIC_COLS = [
   },
   {
     key: "best",
-    label: "Best acc",
+    label: "Acc @ best val",
     num: true,
     sort: (r) => num(r.best?.testAcc),
     text: (r) => (r.best ? pct(r.best.testAcc) : "–"),
     sub: (r) => (r.best ? ` ep ${r.best.epoch}` : ""),
-    title: (r) => (r.best ? `epoch ${r.best.epoch}, F1 ${fixed(r.best.f1)}` : ""),
+    title: (r) =>
+      r.best
+        ? `test accuracy at epoch ${r.best.epoch}, the best on validation ` +
+          `(${pct(r.best.valAcc)}); F1 ${fixed(r.best.f1)}`
+        : "no validation split: no best epoch (never chosen on the test set)",
   },
   {
     key: "acc",
@@ -655,7 +659,10 @@ function renderSelection() {
 }
 
 const RESULTS = [
-  ["Best test acc", (r) => (r.best ? `${pct(r.best.testAcc)} (ep ${r.best.epoch})` : "–")],
+  [
+    "Test acc at best val epoch",
+    (r) => (r.best ? `${pct(r.best.testAcc)} (ep ${r.best.epoch})` : "– (no validation split)"),
+  ],
   ["Final test acc", (r) => (r.last ? pct(r.last.testAcc) : "–")],
   ["Final F1", (r) => (r.last ? fixed(r.last.f1) : "–")],
   ["Final test loss", (r) => (r.last ? fixed(r.last.testLoss, 4) : "–")],
