@@ -4,22 +4,14 @@
 // processes, and what one handle writes reaching another's subscribers
 // (events in order, progress, cancel requests).
 import type { Checkpoint, EpochMetrics, TrainConfig } from "../ml/types.ts";
-import { newId } from "../service/ids.ts";
 import { Store } from "../service/store.ts";
 import type { DurableEvent, Lease, Run, ServiceEvent } from "../service/types.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { eventually } from "./util/procs.ts";
+import { queuedRun } from "./util/runs.ts";
 
 const config = { loss: "ce", data: "synthetic", backend: "auto", epochs: 3 } as TrainConfig;
-const run = (): Run => ({
-  id: newId(),
-  status: "queued",
-  config,
-  label: "ce",
-  cellKey: "ce",
-  createdAt: new Date().toISOString(),
-  epochsDone: 0,
-});
+const run = (): Run => queuedRun(config);
 const metrics = (epoch: number, testAcc: number) =>
   ({ epoch, testAcc, f1: testAcc / 2, trainLoss: 1 / epoch }) as EpochMetrics;
 const ckpt = (epoch: number, v: number): Checkpoint => ({

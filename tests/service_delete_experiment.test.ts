@@ -5,37 +5,17 @@
 // stops committing); the reopened store and a restarted service show the
 // experiment as 404 and none of its runs, never a partial experiment, and
 // the service finishes removing them.
-import type { EpochMetrics } from "../ml/types.ts";
 import { newId } from "../service/ids.ts";
 import { Store } from "../service/store.ts";
 import type { Experiment, Run } from "../service/types.ts";
 import { assert, assertEquals, assertRejects } from "./util/assert.ts";
 import { startServer } from "./util/server.ts";
 import { testConfig } from "./util/tiny_config.ts";
+import { epochMetrics, queuedRun } from "./util/runs.ts";
 
 const RUNS = 45;
 
-function metrics(epoch: number): EpochMetrics {
-  const acc = 0.1 * epoch;
-  return {
-    epoch,
-    trainLoss: 2 - epoch / 10,
-    trainAcc: 0.2,
-    testLoss: 1.9,
-    testAcc: acc,
-    f1: acc / 2,
-    balancedAcc: acc,
-    worstClassAcc: acc / 3,
-    ece: 0.05,
-    reliability: { count: [1], confidence: [0.5], accuracy: [0.5] },
-    perClass: { precision: [0.1], recall: [0.1], f1: [0.1] },
-    lr: 0.01,
-    epochSeconds: 1,
-    trainImgPerSec: 100,
-    evalImgPerSec: 200,
-    confusion: [[1, 0], [0, 1]],
-  };
-}
+const metrics = (epoch: number) => epochMetrics(epoch);
 
 /** Opens a store whose KV fails every commit once `failAfter` more have succeeded. */
 async function openDying(path: string) {
@@ -78,16 +58,11 @@ async function finishedExperiment(store: Store): Promise<Experiment> {
     seeds: [],
     runIds: [],
   };
-  const runs: Run[] = Array.from({ length: RUNS }, (_, i) => ({
-    id: newId(),
-    status: "queued",
-    config: { ...config, seed: i + 1 },
-    label: "ce",
-    cellKey: "ce",
-    createdAt: exp.createdAt,
-    epochsDone: 0,
-    experimentId: exp.id,
-  }));
+  const runs: Run[] = Array.from(
+    { length: RUNS },
+    (_, i) =>
+      queuedRun({ ...config, seed: i + 1 }, { createdAt: exp.createdAt, experimentId: exp.id }),
+  );
   exp.seeds = runs.map((r) => r.config.seed);
   exp.runIds = runs.map((r) => r.id);
   await store.createRuns(runs, exp);

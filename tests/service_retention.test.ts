@@ -5,24 +5,16 @@
 // before retention tidied the same way, and `deno task compact` giving the
 // deleted space back to the file system.
 import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
-import { newId } from "../service/ids.ts";
 import { Store } from "../service/store.ts";
 import type { DurableEvent, Run } from "../service/types.ts";
 import { compactKv } from "../tools/compact.ts";
 import { testConfig } from "./util/tiny_config.ts";
+import { queuedRun } from "./util/runs.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 
 const config = testConfig();
 
-const run = (): Run => ({
-  id: newId(),
-  status: "queued",
-  config,
-  label: "ce",
-  cellKey: "ce",
-  createdAt: new Date().toISOString(),
-  epochsDone: 0,
-});
+const run = (): Run => queuedRun(config);
 
 const metrics = (epoch: number) =>
   ({

@@ -4,21 +4,13 @@
 import { eventRoutes } from "../routes/events.ts";
 import type { Deps } from "../routes/deps.ts";
 import { EventBus } from "../service/event_bus.ts";
-import { newId } from "../service/ids.ts";
 import { Store } from "../service/store.ts";
 import type { Run } from "../service/types.ts";
 import type { TrainConfig } from "../ml/types.ts";
 import { assertEquals } from "./util/assert.ts";
+import { queuedRun } from "./util/runs.ts";
 
-const run = (): Run => ({
-  id: newId(),
-  status: "queued",
-  config: { loss: "ce", epochs: 1 } as TrainConfig,
-  label: "ce",
-  cellKey: "ce",
-  createdAt: new Date().toISOString(),
-  epochsDone: 0,
-});
+const run = (): Run => queuedRun({ loss: "ce", epochs: 1 } as TrainConfig);
 
 Deno.test("Last-Event-ID far behind replays every page from KV, then goes live", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lossbench-replay-" });

@@ -1,6 +1,6 @@
 // The KV store on a real KV file: atomic epochs with chunked checkpoints,
 // exactly-once epochs, the queue, the event log, deletion, reopening.
-import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
+import type { Checkpoint } from "../ml/types.ts";
 import { newId } from "../service/ids.ts";
 import {
   CHUNK_BYTES,
@@ -11,42 +11,13 @@ import {
 } from "../service/store.ts";
 import type { DurableEvent, Run } from "../service/types.ts";
 import { testConfig } from "./util/tiny_config.ts";
+import { epochMetrics, queuedRun } from "./util/runs.ts";
 import { assert, assertEquals, assertRejects } from "./util/assert.ts";
 
 const config = testConfig();
 
-function run(id = newId()): Run {
-  return {
-    id,
-    status: "queued",
-    config,
-    label: "ce",
-    cellKey: "ce",
-    createdAt: new Date().toISOString(),
-    epochsDone: 0,
-  };
-}
-
-function metrics(epoch: number, testAcc = 0.1 * epoch): EpochMetrics {
-  return {
-    epoch,
-    trainLoss: 2 - epoch / 10,
-    trainAcc: 0.2,
-    testLoss: 1.9,
-    testAcc,
-    f1: testAcc / 2,
-    balancedAcc: testAcc,
-    worstClassAcc: testAcc / 3,
-    ece: 0.05,
-    reliability: { count: [1], confidence: [0.5], accuracy: [0.5] },
-    perClass: { precision: [0.1], recall: [0.1], f1: [0.1] },
-    lr: 0.01,
-    epochSeconds: 1,
-    trainImgPerSec: 100,
-    evalImgPerSec: 200,
-    confusion: [[1, 0], [0, 1]],
-  };
-}
+const run = (): Run => queuedRun(config);
+const metrics = epochMetrics;
 
 /** A checkpoint bigger than one KV value, with distinct values everywhere. */
 function checkpoint(epoch: number, n = 40_000): Checkpoint {
