@@ -4,44 +4,24 @@
 // it resumes and ends with every epoch recorded exactly once. Through the KV
 // double preloaded into the real server (tests/util/failing_kv.ts).
 import { assert, assertEquals } from "./util/assert.ts";
-import { startServer } from "./util/server.ts";
+import {
+  assertEndsWithEveryEpoch,
+  diskRun,
+  failingKv,
+  postRun,
+  sleep,
+  until,
+} from "./util/disk_full.ts";
 
-const RUN = {
-  loss: "ce",
-  epochs: 12,
-  data: "synthetic",
-  trainLimit: 256,
-  testLimit: 64,
-  batchSize: 64,
-};
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const RUN = diskRun(12);
 
 Deno.test("storage that can't take a checkpoint pauses the run, never fails it; it resumes", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "lb-disk-pause-" });
-  const flag = `${dir}/fail-writes`;
-  const srv = await startServer({
-    env: { LOSSBENCH_TEST_KV_FAIL: flag, LOSSBENCH_LEASE_MS: "900" },
-    denoArgs: ["--preload", "tests/util/failing_kv.ts"],
-  });
+  const { dir, flag, start } = await failingKv("lb-disk-pause-", 900);
+  const srv = await start();
   const base = srv.url;
   const getRun = async (id: string) => await (await fetch(`${base}api/runs/${id}`)).json();
   try {
-    const res = await fetch(`${base}api/runs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(RUN),
-    });
+    const res = await postRun(base, RUN);
     assertEquals(res.status, 201);
     const { id } = await res.json();
     await until("epoch 2", async () => (await getRun(id)).epochsDone >= 2 ? true : undefined);
@@ -61,15 +41,7 @@ Deno.test("storage that can't take a checkpoint pauses the run, never fails it; 
     assertEquals(still.error, undefined);
 
     await Deno.remove(flag);
-    const done = await until("the run to end", async () => {
-      const r = await getRun(id);
-      return r.status === "queued" || r.status === "running" ? undefined : r;
-    }, 120_000);
-    assertEquals(done.status, "done", JSON.stringify(done).slice(0, 300));
-    assertEquals(
-      done.epochs.map((e: { epoch: number }) => e.epoch),
-      Array.from({ length: RUN.epochs }, (_, i) => i + 1),
-    );
+    await assertEndsWithEveryEpoch(() => getRun(id), RUN.epochs);
     assert(srv.output().includes("storage works again"), srv.output().slice(-2000));
   } finally {
     await srv.stop();

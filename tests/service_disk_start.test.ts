@@ -4,46 +4,16 @@
 // over the run the killed process left and finishes it, every epoch once.
 // Through the KV double preloaded into the real server (tests/util/failing_kv.ts).
 import { assert, assertEquals } from "./util/assert.ts";
-import { startServer } from "./util/server.ts";
+import { assertEndsWithEveryEpoch, diskRun, failingKv, postRun, until } from "./util/disk_full.ts";
 
-const RUN = {
-  loss: "ce",
-  epochs: 8,
-  data: "synthetic",
-  trainLimit: 256,
-  testLimit: 64,
-  batchSize: 64,
-};
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-const post = (base: string, body: unknown) =>
-  fetch(`${base}api/runs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
+const RUN = diskRun(8);
 
 Deno.test("a start on a full disk: read-only and degraded, then recovers by itself", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "lb-disk-start-" });
-  const flag = `${dir}/fail-writes`;
-  const kvPath = `${dir}/lossbench.kv`;
-  const env = { LOSSBENCH_TEST_KV_FAIL: flag, LOSSBENCH_LEASE_MS: "900" };
-  const denoArgs = ["--preload", "tests/util/failing_kv.ts"];
-  const first = await startServer({ kvPath, env, denoArgs });
+  const { dir, flag, start } = await failingKv("lb-disk-start-", 900);
+  const first = await start();
   let id: string;
   try {
-    const res = await post(first.url, RUN);
+    const res = await postRun(first.url, RUN);
     assertEquals(res.status, 201);
     id = (await res.json()).id;
     await until("epoch 2", async () => {
@@ -55,7 +25,7 @@ Deno.test("a start on a full disk: read-only and degraded, then recovers by itse
   }
 
   await Deno.writeTextFile(flag, "database or disk is full");
-  const srv = await startServer({ kvPath, env, denoArgs });
+  const srv = await start();
   const base = srv.url;
   const getRun = async () => await (await fetch(`${base}api/runs/${id}`)).json();
   try {
@@ -68,20 +38,12 @@ Deno.test("a start on a full disk: read-only and degraded, then recovers by itse
     assertEquals(left.status, "running");
     assert(left.epochsDone >= 2 && left.epochsDone < RUN.epochs, `${left.epochsDone} epochs`);
     // Changes are refused with what to do.
-    const refused = await post(base, RUN);
+    const refused = await postRun(base, RUN);
     assertEquals(refused.status, 507);
     assert((await refused.json()).error.includes("Free disk space"));
 
     await Deno.remove(flag);
-    const done = await until("the run to end", async () => {
-      const r = await getRun();
-      return r.status === "queued" || r.status === "running" ? undefined : r;
-    }, 120_000);
-    assertEquals(done.status, "done", JSON.stringify(done).slice(0, 300));
-    assertEquals(
-      done.epochs.map((e: { epoch: number }) => e.epoch),
-      Array.from({ length: RUN.epochs }, (_, i) => i + 1),
-    );
+    await assertEndsWithEveryEpoch(getRun, RUN.epochs);
     assertEquals((await (await fetch(`${base}api/health`)).json()).status, "ok");
   } finally {
     await srv.stop();
