@@ -4,25 +4,10 @@
 // temp files are swept.
 import { sweepStaleTemps, TEMP_GRACE_MS } from "../ml/data/cache.ts";
 import { loadDataset } from "../ml/data/mod.ts";
-import { listFiles, png, tarGz, type TarMember } from "./fixtures/data/make.ts";
+import { listFiles, tarGz, tinyPngSet as base, writeTree } from "./fixtures/data/make.ts";
 import { assert, assertEquals, assertRejects } from "./util/assert.ts";
 
-const img = png(4, 3, 3, new Uint8Array(36).fill(5));
 const text = (s: string) => new TextEncoder().encode(s);
-const base: TarMember[] = [
-  { name: "train/cat/a.png", data: img },
-  { name: "train/dog/b.png", data: img },
-  { name: "test/cat/c.png", data: img },
-  { name: "test/dog/d.png", data: img },
-];
-
-async function writeTree(root: string, members: TarMember[]) {
-  for (const m of members) {
-    const path = `${root}/${m.name}`;
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    await Deno.writeFile(path, m.data!);
-  }
-}
 
 Deno.test("image folder: a non-image file in a class folder is an error naming it", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lb-stray-" });

@@ -10,6 +10,7 @@ import {
   serve,
   tarGz,
   type TarMember,
+  writeTree,
 } from "./fixtures/data/make.ts";
 
 const W = 4;
@@ -28,17 +29,6 @@ async function tempDir() {
       await Deno.remove(dir, { recursive: true });
     },
   };
-}
-
-async function writeTree(root: string, members: TarMember[]) {
-  for (const m of members) {
-    const path = `${root}/${m.name}`;
-    if (!m.data) await Deno.mkdir(path, { recursive: true });
-    else {
-      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-      await Deno.writeFile(path, m.data);
-    }
-  }
 }
 
 function image(ds: Dataset, split: "train" | "test", i: number) {

@@ -5,24 +5,8 @@
 // one class limit: the service's 100 where the service loads, 256 elsewhere.
 import { loadDataset } from "../ml/data/mod.ts";
 import { Datasets } from "../service/datasets.ts";
-import { png, tarGz, type TarMember } from "./fixtures/data/make.ts";
+import { tarGz, tinyPng as img, tinyPngSet as base, writeTree } from "./fixtures/data/make.ts";
 import { assert, assertEquals, assertRejects } from "./util/assert.ts";
-
-const img = png(4, 3, 3, new Uint8Array(36).fill(5));
-const base: TarMember[] = [
-  { name: "train/cat/a.png", data: img },
-  { name: "train/dog/b.png", data: img },
-  { name: "test/cat/c.png", data: img },
-  { name: "test/dog/d.png", data: img },
-];
-
-async function writeTree(root: string, members: TarMember[]) {
-  for (const m of members) {
-    const path = `${root}/${m.name}`;
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    await Deno.writeFile(path, m.data!);
-  }
-}
 
 /** Every path the loader opens or lists while `fn` runs. */
 async function opened(fn: () => Promise<unknown>): Promise<{ paths: string[]; error: unknown }> {
