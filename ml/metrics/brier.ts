@@ -2,7 +2,7 @@
 // over the classes (Brier 1950's multi-class form: 0 for a certain right answer,
 // 2 for a certain wrong one), with p the softmax of the logits (in float64) and y
 // the label one-hot. sklearn's brier_score_loss on multi-class input is the same sum.
-import { logSoftmaxRow } from "./log_softmax.ts";
+import { meanOfRowScores } from "./log_softmax.ts";
 import { defineMetric } from "./plugin.ts";
 
 export const brier = defineMetric({
@@ -15,23 +15,13 @@ export const brier = defineMetric({
   optional: true, // epochs stored before it existed lack it
   csv: "brier",
   description: "Mean over the test split of Σ_k (p_k − y_k)², summed over classes (0 to 2)",
-  predictions: (classes) => {
-    const logp = new Float64Array(classes);
-    let sum = 0, n = 0;
-    return {
-      add({ logits, labels }) {
-        for (let i = 0; i < labels.length; i++) {
-          logSoftmaxRow(logits, i, classes, logp);
-          let s = 0;
-          for (let k = 0; k < classes; k++) {
-            const d = Math.exp(logp[k]) - (k === labels[i] ? 1 : 0);
-            s += d * d;
-          }
-          sum += s;
-          n++;
-        }
-      },
-      finish: () => (n === 0 ? NaN : sum / n),
-    };
-  },
+  predictions: (classes) =>
+    meanOfRowScores(classes, (logp, label) => {
+      let s = 0;
+      for (let k = 0; k < classes; k++) {
+        const d = Math.exp(logp[k]) - (k === label ? 1 : 0);
+        s += d * d;
+      }
+      return s;
+    }),
 });
