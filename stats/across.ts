@@ -3,7 +3,13 @@
 // which the losses are ranked. Friedman / Iman–Davenport, Nemenyi's CD and Holm over the pairs of
 // mean ranks (stats/friedman.ts, Demšar 2006), and rliable's probability of improvement with a
 // stratified-bootstrap CI over the per-seed values (stats/improvement.ts).
-import { criticalDifference, friedman, nemenyiQ, rankPairs } from "./friedman.ts";
+import {
+  criticalDifference,
+  friedman,
+  type FriedmanResult,
+  nemenyiQ,
+  rankPairs,
+} from "./friedman.ts";
 import { improvementWithCi } from "./improvement.ts";
 
 export interface AcrossCell {
@@ -23,15 +29,8 @@ export interface AcrossConditions {
   alpha: number;
   blocks: { key: string; label: string }[];
   losses: { key: string; label: string; meanRank: number }[];
-  friedman: {
-    chi2: number;
-    df: number;
-    p: number;
-    f: number | null;
-    df1: number;
-    df2: number;
-    pF: number;
-  };
+  /** Friedman's χ² and Iman–Davenport's F over the blocks. */
+  friedman: Omit<FriedmanResult, "n" | "k" | "meanRanks">;
   nemenyi: { q: number; cd: number };
   pairs: {
     a: string;
