@@ -15,6 +15,7 @@ import { EventBus } from "./service/event_bus.ts";
 import { createLogger, runLog } from "./service/log.ts";
 import { WorkerPool } from "./service/pool.ts";
 import { Scheduler } from "./service/scheduler.ts";
+import { exitOnSignal } from "./service/shutdown.ts";
 import { StorageHealth } from "./service/storage_health.ts";
 import { Store } from "./service/store.ts";
 import { untilHook } from "./service/until.ts";
@@ -50,9 +51,6 @@ function readEdgeConfig(env = Deno.env.toObject()): EdgeConfig {
     idleTimeoutMs: int("LOSSBENCH_IDLE_TIMEOUT_MS", 100, 3_600_000) ?? 60_000,
   };
 }
-
-/** How long shutdown waits for open connections before exiting anyway. */
-const SHUTDOWN_GRACE_MS = 3_000;
 
 async function main() {
   let cfg: ServiceConfig;
@@ -230,21 +228,14 @@ async function main() {
   // Stop taking work, end event streams, stop workers (their runs stay
   // `running` in KV, their leases given up: they resume from their checkpoints
   // on another worker process, or at the next start).
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
+  exitOnSignal(async (signal) => {
     stopping = true;
     log.info(`${signal}: shutting down`);
     bus.closeAll();
-    const timer = setTimeout(() => Deno.exit(0), SHUTDOWN_GRACE_MS);
     await scheduler.shutdown(); // stops the pool, hands its runs' leases back
     await server.shutdown();
     await store.close();
-    clearTimeout(timer);
-    Deno.exit(0);
-  };
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(sig, () => void shutdown(sig));
-  }
+  });
 }
 
 if (import.meta.main) await main();

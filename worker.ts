@@ -9,10 +9,8 @@ import { readConfig, type ServiceConfig } from "./service/config.ts";
 import { Datasets } from "./service/datasets.ts";
 import { WorkerPool } from "./service/pool.ts";
 import { Scheduler } from "./service/scheduler.ts";
+import { exitOnSignal } from "./service/shutdown.ts";
 import { Store } from "./service/store.ts";
-
-/** How long shutdown may take before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 3_000;
 
 async function main() {
   let cfg: ServiceConfig;
@@ -58,20 +56,11 @@ async function main() {
     );
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  exitOnSignal(async (signal) => {
     console.log(`${signal}: shutting down`);
-    const timer = setTimeout(() => Deno.exit(0), SHUTDOWN_GRACE_MS);
     await scheduler.shutdown(); // its runs go to other workers at once
     await store.close();
-    clearTimeout(timer);
-    Deno.exit(0);
-  };
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(sig, () => void shutdown(sig));
-  }
+  });
 }
 
 if (import.meta.main) await main();
