@@ -15,6 +15,7 @@
 // switched off (bench/levers.ts), in the same rounds: before and after, side
 // by side. --profile (on by default) ends with the per-kernel ms of one step.
 // --pipeline also runs the report's DataLoader pipeline once (bench/torch_step.py).
+import { stepSetup } from "./step_setup.ts";
 import * as tf from "../ml/tf.ts";
 import { fillBatch, normalizationFor, normalizationTable } from "../ml/augment.ts";
 import { probeAdapter } from "../ml/backend.ts";
@@ -22,10 +23,7 @@ import {
   registerFastCpuKernels,
   unregisterFastCpuKernels,
 } from "../ml/kernels/register_all_kernels.ts";
-import { reportLossFn } from "../ml/losses/report.ts";
-import type { Model } from "../ml/models/plugin.ts";
-import { getModel, MODELS } from "../ml/models/registry.ts";
-import { SgdMomentum } from "../ml/optimizer.ts";
+import { MODELS } from "../ml/models/registry.ts";
 import { Rng } from "../ml/rng.ts";
 import { trainStep } from "../ml/trainer.ts";
 import type { Split } from "../ml/types.ts";
@@ -56,7 +54,6 @@ const lever = leverName ? LEVERS[leverName] : undefined;
 if (leverName && !lever) {
   throw new Error(`unknown lever ${leverName} (known: ${Object.keys(LEVERS).join(", ")})`);
 }
-const spec = { height: 32, width: 32, channels: 3, classes: 10 };
 const IMG = 32 * 32 * 3;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -82,12 +79,7 @@ async function sized(name: string, run: (n: number) => Promise<number>, img: num
 
 /** lossbench's training step and eval of one model on fixed batches (cpu, project kernels). */
 function lossbenchModel(name: string) {
-  const plugin = getModel(name);
-  const model: Model = plugin.create(spec, plugin.initialWeights(spec, 1));
-  const sgd = new SgdMomentum(model.params, 0.9);
-  const loss = reportLossFn("ce");
-  const x = tf.randomNormal([B, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
-  const y = tf.tensor1d(Array.from({ length: B }, (_, i) => (i * 7) % 10), "int32");
+  const { model, sgd, loss, x, y } = stepSetup(name, B);
   const ex = new Float32Array(EVAL_B * IMG).map((_, i) => Math.sin(i));
   const ey = new Int32Array(EVAL_B).map((_, i) => i % 10);
   const step = () => {

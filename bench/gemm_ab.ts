@@ -3,13 +3,11 @@
 // in alternating calls within one process: each mlp GEMM shape at batch 64 (least and first
 // quartile ms of each), then whole mlp training steps with one kernel or the other registered
 // (on, off, off, on, …). On a loaded machine compare the least and the first quartile.
+import { stepSetup } from "./step_setup.ts";
 import * as tf from "../ml/tf.ts";
 import type { KernelFunc } from "@tensorflow/tfjs-core";
 import { batchMatMul } from "../ml/kernels/BatchMatMul.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
-import { reportLossFn } from "../ml/losses/report.ts";
-import { getModel } from "../ml/models/registry.ts";
-import { SgdMomentum } from "../ml/optimizer.ts";
 import { trainStep } from "../ml/trainer.ts";
 import { legacyBatchMatMul } from "./gemm_legacy.ts";
 import { mlpGemmShapes } from "./gemm_shapes.ts";
@@ -71,13 +69,7 @@ for (const s of mlpGemmShapes(64)) {
   tf.dispose([a, b]);
 }
 
-const spec = { height: 32, width: 32, channels: 3, classes: 10 };
-const plugin = getModel("mlp");
-const model = plugin.create(spec, plugin.initialWeights(spec, 1));
-const sgd = new SgdMomentum(model.params, 0.9);
-const loss = reportLossFn("ce");
-const x = tf.randomNormal([64, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
-const y = tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 7) % 10), "int32");
+const { model, sgd, loss, x, y } = stepSetup("mlp", 64);
 const t = alternate(STEPS, () => {
   const r = trainStep(model, loss, sgd, x, y, 0.01);
   tf.dispose([r.lossSum, r.correct]);

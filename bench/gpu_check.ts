@@ -9,11 +9,11 @@
 //      batch 500, next to the same on the cpu backend
 // One JSON line per result.
 //   lossbench-gpu-check [--allow-fallback] [--steps N] [--models a,b|all]
+import { stepSetup } from "./step_setup.ts";
 import * as tf from "../ml/tf.ts";
 import "@tensorflow/tfjs-backend-webgpu";
 import { initBackend, probeAdapter } from "../ml/backend.ts";
 import { reportLossFn } from "../ml/losses/report.ts";
-import type { Model } from "../ml/models/plugin.ts";
 import { getModel, MODELS, readModelWeights } from "../ml/models/registry.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { Rng } from "../ml/rng.ts";
@@ -95,12 +95,7 @@ if (!parityOk) Deno.exit(1);
 // 3. Speed: each model's step, and the ConvNet's eval, on WebGPU then cpu.
 async function speed(backend: "cpu" | "webgpu", name: string) {
   await initBackend(backend);
-  const plugin = getModel(name);
-  const model: Model = plugin.create(spec, plugin.initialWeights(spec, 1));
-  const sgd = new SgdMomentum(model.params, 0.9);
-  const loss = reportLossFn("ce");
-  const x = tf.randomNormal([B, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
-  const y = tf.tensor1d(Array.from({ length: B }, (_, i) => (i * 7) % 10), "int32");
+  const { model, sgd, loss, x, y } = stepSetup(name, B);
   const steps = async (n: number) => {
     let sum = tf.scalar(0);
     for (let i = 0; i < n; i++) {

@@ -5,11 +5,9 @@
 // the step's least, first-quartile and median ms each way; on a loaded machine
 // the least and the first quartile are the ones to compare (preemption only
 // ever adds time).
+import { stepSetup } from "./step_setup.ts";
 import * as tf from "../ml/tf.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
-import { reportLossFn } from "../ml/losses/report.ts";
-import { getModel } from "../ml/models/registry.ts";
-import { SgdMomentum } from "../ml/optimizer.ts";
 import { trainStep } from "../ml/trainer.ts";
 import { LEVERS } from "./levers.ts";
 import { quantile } from "./summary.ts";
@@ -24,13 +22,7 @@ registerFastCpuKernels();
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");
 tf.env().set("IS_TEST", false);
-const spec = { height: 32, width: 32, channels: 3, classes: 10 };
-const plugin = getModel("convnet");
-const model = plugin.create(spec, plugin.initialWeights(spec, 1));
-const sgd = new SgdMomentum(model.params, 0.9);
-const loss = reportLossFn("ce");
-const x = tf.randomNormal([64, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
-const y = tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 7) % 10), "int32");
+const { model, sgd, loss, x, y } = stepSetup("convnet", 64);
 const step = () => {
   const s = trainStep(model, loss, sgd, x, y, 0.01);
   tf.dispose([s.lossSum, s.correct]);
