@@ -13,6 +13,7 @@ import type { Deps } from "../routes/deps.ts";
 import { errorHandler, notFound } from "../routes/errors.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { contractViolations } from "./util/server.ts";
+import { testConfig } from "./util/tiny_config.ts";
 
 const OPTS: ContractOptions = { token: false, hosts: false, storage: false, maxBodyBytes: 1024 };
 
@@ -218,22 +219,7 @@ Deno.test("response schemas: a run view as the service builds it passes", () => 
   const run = {
     id: "0mx15sryq0001us11z",
     status: "running",
-    config: {
-      loss: "focal",
-      params: { gamma: 2 },
-      condition: {},
-      valFraction: 0,
-      epochs: 2,
-      batchSize: 64,
-      lr: 0.01,
-      momentum: 0.9,
-      stepSize: 10,
-      stepGamma: 0.5,
-      seed: 1,
-      data: "synthetic",
-      backend: "auto",
-      model: "convnet",
-    },
+    config: testConfig({ loss: "focal", params: { gamma: 2 }, epochs: 2 }),
     label: "focal γ=2",
     cellKey: "{}",
     createdAt: "2026-11-29T01:27:14.066Z",

@@ -3,29 +3,14 @@
 // the token, the sign-in cookie, one client taking every SSE slot, a lying
 // Content-Length, and error texts that named server paths.
 import { assert, assertEquals } from "./util/assert.ts";
-import { addrOf, rawHttp, type RawResponse } from "./util/raw_http.ts";
+import { addrOf, oneRequest, rawHttp } from "./util/raw_http.ts";
 import { startServer } from "./util/server.ts";
 import { openSse, type SseStream } from "./util/sse.ts";
 import { png, tarGz } from "./fixtures/data/make.ts";
 
 const RUN = { loss: "ce", epochs: 1, data: "synthetic", trainLimit: 64, testLimit: 32 };
 
-/** One request on its own connection, with these headers (Host first, as browsers send it). */
-function request(
-  url: string,
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body = "",
-): Promise<RawResponse> {
-  const lines = [`${method} ${path} HTTP/1.1`];
-  for (const [k, v] of Object.entries({ host: new URL(url).host, ...headers })) {
-    lines.push(`${k}: ${v}`);
-  }
-  if (body) lines.push(`content-length: ${new TextEncoder().encode(body).length}`);
-  lines.push("connection: close");
-  return rawHttp(addrOf(url), lines.join("\r\n"), body);
-}
+const request = oneRequest;
 
 const JSON_BODY = { "content-type": "application/json" };
 
