@@ -5,6 +5,7 @@
 // - kill -9 a worker mid-run: the other finishes the run from its checkpoint,
 //   every epoch recorded once, on the same curve as an uninterrupted run.
 // - kill -9 the API process: the workers keep training; a restarted API shows everything.
+import { trainingCurve } from "./util/runs.ts";
 import type { EpochMetrics } from "../ml/types.ts";
 import { Store } from "../service/store.ts";
 import type { Run, WorkerRecord } from "../service/types.ts";
@@ -40,16 +41,7 @@ async function api<T>(srv: Server, path: string, body?: unknown): Promise<T> {
   return json as T;
 }
 
-const curve = (e: EpochMetrics) => ({
-  epoch: e.epoch,
-  trainLoss: e.trainLoss,
-  trainAcc: e.trainAcc,
-  testLoss: e.testLoss,
-  testAcc: e.testAcc,
-  f1: e.f1,
-  lr: e.lr,
-  confusion: e.confusion,
-});
+const curve = trainingCurve;
 
 function finished(srv: Server, id: string, timeoutMs = 120_000): Promise<RunWithEpochs> {
   return eventually(

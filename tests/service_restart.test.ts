@@ -3,6 +3,7 @@
 // once, on the same curve as an uninterrupted run with the same seed; a run
 // with no checkpoint yet is `interrupted`; a queued run survives; SSE clients
 // reconnecting with Last-Event-ID miss nothing and see nothing twice.
+import { trainingCurve } from "./util/runs.ts";
 import type { EpochMetrics } from "../ml/types.ts";
 import type { Run } from "../service/types.ts";
 import { assert, assertEquals } from "./util/assert.ts";
@@ -45,17 +46,7 @@ const isFinalFor = (id: string) => (e: SseEvent) =>
   e.event === "status" && data(e).id === id &&
   ["done", "failed", "cancelled", "interrupted"].includes(data(e).status);
 
-/** What must match between runs: everything but timings. */
-const curve = (e: EpochMetrics) => ({
-  epoch: e.epoch,
-  trainLoss: e.trainLoss,
-  trainAcc: e.trainAcc,
-  testLoss: e.testLoss,
-  testAcc: e.testAcc,
-  f1: e.f1,
-  lr: e.lr,
-  confusion: e.confusion,
-});
+const curve = trainingCurve;
 
 Deno.test("a run killed mid-way resumes after a restart and loses nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "lossbench-restart-" });

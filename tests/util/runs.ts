@@ -39,3 +39,15 @@ export function epochMetrics(epoch: number, testAcc = 0.1 * epoch): EpochMetrics
     confusion: [[1, 0], [0, 1]],
   };
 }
+
+/** What must match between two trainings of one run: every epoch's numbers but the timings. */
+export const trainingCurve = (e: EpochMetrics) => ({
+  epoch: e.epoch,
+  trainLoss: e.trainLoss,
+  trainAcc: e.trainAcc,
+  testLoss: e.testLoss,
+  testAcc: e.testAcc,
+  f1: e.f1,
+  lr: e.lr,
+  confusion: e.confusion,
+});
