@@ -24,7 +24,7 @@ export function probabilityOfImprovement(
 }
 
 /** mulberry32: small, fast and the same everywhere. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -10,18 +10,11 @@ import {
   tostP,
   tTestPower,
 } from "../stats/power.ts";
-import { signFlipPValue, wilcoxonSignedRank } from "../stats/wilcoxon.ts";
+import { signFlipPValue, type WilcoxonResult, wilcoxonSignedRank } from "../stats/wilcoxon.ts";
 import { assert, assertEquals, AssertionError } from "./util/assert.ts";
 
-interface WilcoxonRef {
-  statistic: number;
-  rPlus: number;
-  pValue: number;
-  method: "exact" | "permutation" | "asymptotic";
-  nNonZero: number;
-  zeros: number;
-  ties: boolean;
-}
+/** The fixture records every field of a WilcoxonResult. */
+type WilcoxonRef = WilcoxonResult;
 interface CompareRef {
   paired: boolean;
   n: number;

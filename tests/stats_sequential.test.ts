@@ -3,6 +3,7 @@
 // tools/make_sequential_fixtures.py), the decisions at one look, and a seeded simulation under the
 // null: looking after every batch with the design keeps the false-positive rate at α, re-testing
 // naively at 0.05 after every batch does not.
+import { rng } from "../stats/improvement.ts";
 import { boundaries, sequentialLook, spendOBF } from "../stats/sequential.ts";
 import { tQuantile } from "../stats/dist.ts";
 import { assert, assertEquals } from "./util/assert.ts";
@@ -97,18 +98,6 @@ Deno.test("sequential: one look decides better, equivalent, continue or inconclu
   // No spread: no interval, no decision.
   assertEquals(sequentialLook([0.01, 0.01, 0.01], [], opts).decision, "continue");
 });
-
-/** mulberry32: a small seeded generator, so the simulation is the same on every machine. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normals(u: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
