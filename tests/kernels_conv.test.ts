@@ -2,24 +2,23 @@
 // on random shapes, strides and paddings.
 import * as tf from "../ml/tf.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
-import { checkAgainstStock as check, checkConvAgainstStock, type Pad } from "./util/stock.ts";
+import {
+  checkAgainstStock as check,
+  checkConvAgainstStock,
+  type Pad,
+  randomConvSize,
+  randomStridesPad,
+} from "./util/stock.ts";
 
 await setupCpu();
 
 Deno.test("conv kernels match stock on random shapes", () => {
   const r = rng(7);
   for (let t = 0; t < 24; t++) {
-    const N = 1 + r(3);
-    const KH = 1 + r(4);
-    const KW = 1 + r(4);
-    const H = KH + r(9);
-    const W = KW + r(9);
+    const size = randomConvSize(r);
     const Cin = 1 + r(6);
     const Cout = 1 + r(9);
-    const strides: [number, number] = [1 + r(3), 1 + r(3)];
-    const pads: Pad[] = ["valid", "same", [[0, 0], [r(3), r(3)], [r(3), r(3)], [0, 0]]];
-    const pad = pads[r(3)];
-    checkConvAgainstStock({ N, H, W, Cin, Cout, KH, KW, strides, pad }, t, true);
+    checkConvAgainstStock({ ...size, Cin, Cout, ...randomStridesPad(r) }, t, true);
   }
 });
 

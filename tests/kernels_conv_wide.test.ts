@@ -4,7 +4,7 @@ import * as tf from "../ml/tf.ts";
 import { isWideConv, isWideFilterGrad, wideConv } from "../ml/kernels/conv_wide.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
 import { assert } from "./util/assert.ts";
-import { checkConvAgainstStock, type Pad } from "./util/stock.ts";
+import { checkConvAgainstStock, type Pad, randomConvSize, randomStridesPad } from "./util/stock.ts";
 
 await setupCpu();
 
@@ -33,18 +33,13 @@ Deno.test("wide conv kernels match stock on convnet_bn's shapes", () => {
 Deno.test("wide conv kernels match stock on random shapes, strides and paddings", () => {
   const r = rng(23);
   for (let t = 0; t < 24; t++) {
-    const N = 1 + r(3);
-    const KH = 1 + r(4);
-    const KW = 1 + r(4);
     // Widths under 4 pixels and not multiples of 4 take the one-pixel and overlapping loops.
-    const H = KH + r(9);
-    const W = KW + r(9);
+    const { N, KH, KW, H, W } = randomConvSize(r);
     const wideIn = r(2) === 0;
     const Cin = wideIn ? 8 + r(20) : 1 + r(20);
     const Cout = wideIn ? 1 + r(40) : 16 + r(40);
-    const strides: [number, number] = [1 + r(3), 1 + r(3)];
-    const pads: Pad[] = ["valid", "same", [[0, 0], [r(3), r(3)], [r(3), r(3)], [0, 0]]];
-    checkAll(N, H, W, Cin, Cout, KH, KW, strides, pads[r(3)], 100 + 3 * t);
+    const { strides, pad } = randomStridesPad(r);
+    checkAll(N, H, W, Cin, Cout, KH, KW, strides, pad, 100 + 3 * t);
   }
 });
 

@@ -68,3 +68,22 @@ export function checkConvAgainstStock(c: ConvCase, seed: number, fused = false):
     }
   });
 }
+
+/** A random batch, kernel and input size (kernel ≤ input), drawn from `r` in this order. */
+export function randomConvSize(r: (n: number) => number) {
+  const N = 1 + r(3);
+  const KH = 1 + r(4);
+  const KW = 1 + r(4);
+  const H = KH + r(9);
+  const W = KW + r(9);
+  return { N, KH, KW, H, W };
+}
+
+/** Random strides (1 to 3) and padding ("valid", "same" or explicit), drawn from `r`. */
+export function randomStridesPad(
+  r: (n: number) => number,
+): { strides: [number, number]; pad: Pad } {
+  const strides: [number, number] = [1 + r(3), 1 + r(3)];
+  const pads: Pad[] = ["valid", "same", [[0, 0], [r(3), r(3)], [r(3), r(3)], [0, 0]]];
+  return { strides, pad: pads[r(3)] };
+}
