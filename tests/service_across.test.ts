@@ -8,6 +8,7 @@ import type { Browser } from "npm:puppeteer-core@^25.16.0";
 import { cdCaption, cdSvg, cliques } from "../static/js/cd-diagram.js";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { api } from "./util/api.ts";
 import { startServer } from "./util/server.ts";
 
 declare const document: any;
@@ -49,15 +50,6 @@ const TINY = {
   epochs: 2,
   lr: 0.05,
 };
-
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(base + path, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json() };
-}
 
 async function scipyFriedman(scores: number[][]): Promise<number> {
   const p = new Deno.Command("/usr/bin/python3", {

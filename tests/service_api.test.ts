@@ -5,6 +5,7 @@ import { CSV_COLUMNS, csvRow } from "../ml/csv.ts";
 import type { EpochMetrics } from "../ml/types.ts";
 import type { Run } from "../service/types.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { api } from "./util/api.ts";
 import { startServer } from "./util/server.ts";
 import { collect, openSse, type SseEvent } from "./util/sse.ts";
 
@@ -12,28 +13,6 @@ import { collect, openSse, type SseEvent } from "./util/sse.ts";
 const TINY = { data: "synthetic", trainLimit: 64, testLimit: 32, batchSize: 32 };
 
 type RunWithEpochs = Run & { epochs: EpochMetrics[] };
-
-async function api(
-  base: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(base + path.replace(/^\//, ""), {
-    method,
-    headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json, text, headers: res.headers };
-}
 
 const isFinal = (e: SseEvent) =>
   e.event === "status" &&

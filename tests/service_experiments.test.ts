@@ -7,26 +7,11 @@ import type { Run } from "../service/types.ts";
 import { type ExperimentStats, experimentStats, type RunInput } from "../stats/experiment.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { csvRecords } from "./util/csv.ts";
+import { api } from "./util/api.ts";
 import { startServer } from "./util/server.ts";
 import { collect, openSse, type SseEvent } from "./util/sse.ts";
 
 const TINY = { data: "synthetic", trainLimit: 200, testLimit: 40, batchSize: 50, epochs: 2 };
-
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(base + path.replace(/^\//, ""), {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json, text };
-}
 
 /**
  * How far a statistic recomputed from the 9-digit export may be from the API's:

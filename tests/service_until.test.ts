@@ -7,6 +7,7 @@ import type { Experiment, Run } from "../service/types.ts";
 import { initialState, nextStep, resolveUntil, type Values } from "../service/until.ts";
 import { buildCells } from "../service/experiments.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { api } from "./util/api.ts";
 import { startServer } from "./util/server.ts";
 import { sequentialLines } from "../static/js/sequential-view.js";
 import { testConfig } from "./util/tiny_config.ts";
@@ -156,15 +157,6 @@ Deno.test("until: a batch looked at but never queued (the process stopped) is qu
 });
 
 const TINY = { data: "synthetic", trainLimit: 200, testLimit: 100, batchSize: 50, epochs: 1 };
-
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(base + path, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json() };
-}
 
 /** SciPy's repeated CI at the recorded nominal level: mean ± t_{n−1}(1 − p/2) · sd / √n. */
 async function scipyRci(d: number[], nominal: number): Promise<[number, number]> {
