@@ -4,7 +4,7 @@
 // connections are capped in total and per address (503 over a cap).
 import { assert, assertEquals } from "./util/assert.ts";
 import { addrOf, rawHttp } from "./util/raw_http.ts";
-import { startServer } from "./util/server.ts";
+import { healthOf, startServer } from "./util/server.ts";
 
 /** Opens `n` TCP connections at once and sends nothing; those the kernel refused are left out. */
 async function idleSockets(url: string, n: number): Promise<Deno.TcpConn[]> {
@@ -47,18 +47,10 @@ async function readToClose(conn: Deno.Conn, limitMs = 15_000): Promise<string | 
   return chunks.join("");
 }
 
-async function health(url: string, tries = 100) {
-  for (let i = 0; i < tries; i++) {
-    try {
-      const r = await fetch(`${url}api/health`);
-      if (r.status === 200) return await r.json();
-      await r.body?.cancel();
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the server never answered /api/health again");
+async function health(url: string) {
+  const h = await healthOf(url, 100);
+  if (h === null) throw new Error("the server never answered /api/health again");
+  return h;
 }
 
 Deno.test("descriptor exhaustion: 300 idle sockets under ulimit -n 256; the server lives on", async () => {

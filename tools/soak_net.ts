@@ -7,24 +7,10 @@
 //   head         `heads` HEAD requests on /api/events: no stream may stay open,
 //                and a GET stream is still 200 afterwards.
 import { addrOf, oneRequest } from "../tests/util/raw_http.ts";
-import { startServer } from "../tests/util/server.ts";
+import { healthOf, startServer } from "../tests/util/server.ts";
 
 type Record = (part: string, what: string, value: string) => void;
 type Check = (ok: boolean, what: string) => void;
-
-async function healthOf(url: string, tries = 150) {
-  for (let i = 0; i < tries; i++) {
-    try {
-      const r = await fetch(`${url}api/health`);
-      if (r.status === 200) return await r.json();
-      await r.body?.cancel();
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return null;
-}
 
 /** Resolves true when the server closes `conn` (EOF or reset), false after `limitMs`. */
 async function closedByServer(conn: Deno.Conn, limitMs: number): Promise<boolean> {

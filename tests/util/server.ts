@@ -181,3 +181,18 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
     kill: () => signal("SIGKILL"),
   };
 }
+
+/** /api/health's body once it answers 200, polling every 200 ms; null after `tries`. */
+export async function healthOf(url: string, tries = 150) {
+  for (let i = 0; i < tries; i++) {
+    try {
+      const r = await fetch(`${url}api/health`);
+      if (r.status === 200) return await r.json();
+      await r.body?.cancel();
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return null;
+}
