@@ -16,11 +16,9 @@ import { fusedBatchNormConfig } from "./FusedBatchNorm.ts";
 import { fusedConv2DConfig } from "./FusedConv2D.ts";
 import { maxPoolConfig } from "./MaxPool.ts";
 import { maxPoolGradConfig } from "./MaxPoolGrad.ts";
-import { addConfig } from "./Add.ts";
-import { multiplyConfig } from "./Multiply.ts";
+import { addConfig, multiplyConfig, subConfig } from "./arith.ts";
 import { reluConfig } from "./Relu.ts";
 import { stepConfig } from "./Step.ts";
-import { subConfig } from "./Sub.ts";
 import { sumConfig } from "./Sum.ts";
 import { captureStock, hasStock, stockKernel } from "./stock.ts";
 
