@@ -8,7 +8,7 @@ import {
   assertEndsWithEveryEpoch,
   diskRun,
   failingKv,
-  postRun,
+  runPastEpoch2,
   sleep,
   until,
 } from "./util/disk_full.ts";
@@ -21,10 +21,7 @@ Deno.test("storage that can't take a checkpoint pauses the run, never fails it; 
   const base = srv.url;
   const getRun = async (id: string) => await (await fetch(`${base}api/runs/${id}`)).json();
   try {
-    const res = await postRun(base, RUN);
-    assertEquals(res.status, 201);
-    const { id } = await res.json();
-    await until("epoch 2", async () => (await getRun(id)).epochsDone >= 2 ? true : undefined);
+    const id = await runPastEpoch2(base, RUN);
 
     // Small writes (status changes, heartbeats) still go through; checkpoints don't.
     await Deno.writeTextFile(flag, "database or disk is full\nmin-bytes 20000");

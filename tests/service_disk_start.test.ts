@@ -4,7 +4,13 @@
 // over the run the killed process left and finishes it, every epoch once.
 // Through the KV double preloaded into the real server (tests/util/failing_kv.ts).
 import { assert, assertEquals } from "./util/assert.ts";
-import { assertEndsWithEveryEpoch, diskRun, failingKv, postRun, until } from "./util/disk_full.ts";
+import {
+  assertEndsWithEveryEpoch,
+  diskRun,
+  failingKv,
+  postRun,
+  runPastEpoch2,
+} from "./util/disk_full.ts";
 
 const RUN = diskRun(8);
 
@@ -13,13 +19,7 @@ Deno.test("a start on a full disk: read-only and degraded, then recovers by itse
   const first = await start();
   let id: string;
   try {
-    const res = await postRun(first.url, RUN);
-    assertEquals(res.status, 201);
-    id = (await res.json()).id;
-    await until("epoch 2", async () => {
-      const r = await (await fetch(`${first.url}api/runs/${id}`)).json();
-      return r.epochsDone >= 2 ? true : undefined;
-    });
+    id = await runPastEpoch2(first.url, RUN);
   } finally {
     await first.kill();
   }

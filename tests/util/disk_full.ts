@@ -78,3 +78,15 @@ export async function assertEndsWithEveryEpoch(
     Array.from({ length: epochs }, (_, i) => i + 1),
   );
 }
+
+/** Posts `run` to the server at `base` (201 expected) and waits until 2 epochs are recorded. */
+export async function runPastEpoch2(base: string, run: unknown): Promise<string> {
+  const res = await postRun(base, run);
+  assertEquals(res.status, 201);
+  const { id } = await res.json();
+  await until("epoch 2", async () => {
+    const r = await (await fetch(`${base}api/runs/${id}`)).json();
+    return r.epochsDone >= 2 ? true : undefined;
+  });
+  return id;
+}
