@@ -6,6 +6,8 @@
 //   w.id;               // its worker id (runs it takes carry it in `worker`)
 //   await w.kill();     // SIGKILL; w.stop() is SIGTERM
 
+import { eachLine, signalUnlessExited } from "./child.ts";
+
 const ROOT = new URL("../../", import.meta.url);
 
 export interface WorkerProc {
@@ -37,34 +39,19 @@ export async function startWorker(
   const lines: string[] = [];
   let ready: (id: string) => void;
   const started = new Promise<string>((r) => (ready = r));
-  const pump = async (stream: ReadableStream<Uint8Array>) => {
-    let buf = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, nl);
-        lines.push(line);
-        buf = buf.slice(nl + 1);
-        const m = /^lossbench worker (\S+) training/.exec(line);
-        if (m) ready(m[1]);
-      }
-    }
+  const onLine = (line: string) => {
+    lines.push(line);
+    const m = /^lossbench worker (\S+) training/.exec(line);
+    if (m) ready(m[1]);
   };
-  const pumps = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+  const pumps = Promise.all([eachLine(proc.stdout, onLine), eachLine(proc.stderr, onLine)]);
   let exited = false;
   const status = proc.status.then((s) => {
     exited = true;
     return s;
   });
   const signal = async (sig: Deno.Signal) => {
-    if (!exited) {
-      try {
-        proc.kill(sig);
-      } catch {
-        // already gone
-      }
-    }
+    signalUnlessExited(proc, sig, exited);
     const s = await status;
     await pumps;
     return s;

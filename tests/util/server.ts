@@ -14,6 +14,7 @@
 // becomes a 500 naming the problem, and stop()/kill() throw when the server
 // logged any violation (an SSE event, say, that no request saw fail).
 import { VIOLATION } from "../../routes/contract/violation.ts";
+import { eachLine, signalUnlessExited } from "./child.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -89,17 +90,10 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
   const lines: string[] = [];
   const watchers = new Set<() => void>();
   const pump = async (stream: ReadableStream<Uint8Array>) => {
-    let buf = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      buf += chunk;
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        lines.push(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        for (const w of watchers) w();
-      }
-    }
-    if (buf) lines.push(buf);
+    await eachLine(stream, (line) => {
+      lines.push(line);
+      for (const w of watchers) w();
+    });
     for (const w of watchers) w();
   };
   const pumps = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
@@ -143,13 +137,7 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   };
   const signal = async (sig: Deno.Signal) => {
-    if (!exited) {
-      try {
-        proc.kill(sig);
-      } catch {
-        // already gone
-      }
-    }
+    signalUnlessExited(proc, sig, exited);
     const s = await status;
     await cleanup();
     const violations = contractViolations(lines);
