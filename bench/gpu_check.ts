@@ -9,14 +9,11 @@
 //      batch 500, next to the same on the cpu backend
 // One JSON line per result.
 //   lossbench-gpu-check [--allow-fallback] [--steps N] [--models a,b|all]
-import { stepSetup } from "./step_setup.ts";
+import { parityBatch, stepSetup, twoSteps } from "./step_setup.ts";
 import * as tf from "../ml/tf.ts";
 import "@tensorflow/tfjs-backend-webgpu";
 import { initBackend, probeAdapter } from "../ml/backend.ts";
-import { reportLossFn } from "../ml/losses/report.ts";
-import { getModel, MODELS, readModelWeights } from "../ml/models/registry.ts";
-import { SgdMomentum } from "../ml/optimizer.ts";
-import { Rng } from "../ml/rng.ts";
+import { MODELS } from "../ml/models/registry.ts";
 import { trainStep } from "../ml/trainer.ts";
 
 const args = Deno.args;
@@ -27,7 +24,6 @@ const opt = (name: string) => {
 const STEPS = Number(opt("--steps") ?? 50);
 const modelsArg = opt("--models") ?? "all";
 const names = modelsArg === "all" ? MODELS.map((m) => m.name) : modelsArg.split(",");
-const spec = { height: 32, width: 32, channels: 3, classes: 10 };
 const B = 64;
 const EVAL_B = 500;
 const say = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
@@ -53,30 +49,9 @@ if (adapter.isFallbackAdapter && !args.includes("--allow-fallback")) {
 }
 
 // 2. Parity of two steps, WebGPU against cpu.
-const rng = new Rng(3);
-const px = Float32Array.from({ length: 16 * 32 * 32 * 3 }, () => rng.float() * 4 - 2);
-const py = Int32Array.from({ length: 16 }, () => rng.int(10));
-async function twoSteps(backend: "cpu" | "webgpu") {
-  await initBackend(backend);
-  const plugin = getModel("convnet");
-  const model = plugin.create(spec, plugin.initialWeights(spec, 7));
-  const sgd = new SgdMomentum(model.params, 0.9);
-  const loss = reportLossFn("focal", 2);
-  const losses: number[] = [];
-  for (let i = 0; i < 2; i++) {
-    const x = tf.tensor4d(px, [16, 32, 32, 3]);
-    const y = tf.tensor1d(py, "int32");
-    const s = trainStep(model, loss, sgd, x, y, 0.05);
-    losses.push((await s.lossSum.data())[0] / 16);
-    tf.dispose([x, y, s.lossSum, s.correct]);
-  }
-  const w = await readModelWeights(model);
-  model.dispose();
-  sgd.dispose();
-  return { losses, w };
-}
-const cpu = await twoSteps("cpu");
-const gpu = await twoSteps("webgpu");
+const { x: px, y: py } = parityBatch();
+const cpu = await twoSteps("cpu", px, py);
+const gpu = await twoSteps("webgpu", px, py);
 let worst = 0;
 for (const [name, a] of Object.entries(cpu.w)) {
   const scale = Math.max(...a.map(Math.abs));

@@ -1,37 +1,18 @@
 // One training step on the WebGPU backend (Mesa's software adapter where no
 // GPU is present) must agree with the cpu backend. CI installs
 // mesa-vulkan-drivers, so a missing adapter is a failure, not a skip.
-import * as tf from "../ml/tf.ts";
 import "@tensorflow/tfjs-backend-webgpu";
 import { assert, assertAlmostEquals } from "./util/assert.ts";
-import { initBackend, probeAdapter, resolveBackend } from "../ml/backend.ts";
-import { reportLossFn as lossFn } from "../ml/losses/report.ts";
-import { createModel, initialWeights } from "../ml/models/convnet.ts";
-import { readVariables as readWeights } from "../ml/models/layers.ts";
-import { SgdMomentum } from "../ml/optimizer.ts";
-import { Rng } from "../ml/rng.ts";
-import { trainStep } from "../ml/trainer.ts";
+import { probeAdapter, resolveBackend } from "../ml/backend.ts";
+import { initialWeights } from "../ml/models/convnet.ts";
+import { parityBatch, twoSteps } from "../bench/step_setup.ts";
 
 const spec = { height: 32, width: 32, channels: 3, classes: 10 };
 
-async function twoSteps(backend: "cpu" | "webgpu", x: Float32Array, y: Int32Array) {
-  await initBackend(backend);
-  assert(tf.getBackend() === backend, `running on ${tf.getBackend()}`);
-  const model = createModel(spec, initialWeights(spec, 7));
-  const opt = new SgdMomentum(model.params, 0.9);
-  const loss = lossFn("focal", 2);
-  const losses: number[] = [];
-  for (let i = 0; i < 2; i++) {
-    const xt = tf.tensor4d(x, [16, 32, 32, 3]);
-    const yt = tf.tensor1d(y, "int32");
-    const r = trainStep(model, loss, opt, xt, yt, 0.05);
-    losses.push((await r.lossSum.data())[0] / 16);
-    tf.dispose([xt, yt, r.lossSum, r.correct]);
-  }
-  const w = await readWeights(model.params);
-  model.dispose();
-  opt.dispose();
-  return { losses, w };
+async function stepsOn(backend: "cpu" | "webgpu", x: Float32Array, y: Int32Array) {
+  const r = await twoSteps(backend, x, y);
+  assert(r.backend === backend, `running on ${r.backend}`);
+  return r;
 }
 
 Deno.test("a WebGPU adapter is available and auto picks cpu on a fallback adapter", async () => {
@@ -48,11 +29,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    const rng = new Rng(3);
-    const x = Float32Array.from({ length: 16 * 32 * 32 * 3 }, () => rng.float() * 4 - 2);
-    const y = Int32Array.from({ length: 16 }, () => rng.int(10));
-    const cpu = await twoSteps("cpu", x, y);
-    const gpu = await twoSteps("webgpu", x, y);
+    const { x, y } = parityBatch();
+    const cpu = await stepsOn("cpu", x, y);
+    const gpu = await stepsOn("webgpu", x, y);
     for (let i = 0; i < 2; i++) {
       assertAlmostEquals(gpu.losses[i], cpu.losses[i], 1e-4 * Math.abs(cpu.losses[i]) + 1e-6);
     }
