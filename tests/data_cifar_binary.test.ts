@@ -10,20 +10,14 @@ import {
   listFiles,
   md5,
   serve,
+  tempDataDir,
 } from "./fixtures/data/make.ts";
 
 async function withArchive(bytes: Uint8Array) {
-  const dir = await Deno.makeTempDir({ prefix: "lb-cifar-" });
-  const path = `${dir}/cifar-copy.tar.gz`;
+  const t = await tempDataDir("lb-cifar-");
+  const path = `${t.dir}/cifar-copy.tar.gz`;
   await Deno.writeFile(path, bytes);
-  return {
-    dir,
-    path,
-    cacheDir: `${dir}/cache`,
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
+  return { ...t, path };
 }
 
 function checkPixels(

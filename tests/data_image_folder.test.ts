@@ -10,6 +10,7 @@ import {
   serve,
   tarGz,
   type TarMember,
+  tempDataDir,
   writeTree,
 } from "./fixtures/data/make.ts";
 
@@ -20,16 +21,7 @@ const rgb = (k: number) => pixels(W, H, 3, (x, y, c) => (x * 13 + y * 29 + c * 7
 const gray = (k: number) => pixels(W, H, 1, (x, y) => (x * 31 + y * 17 + k * 11) & 255);
 const text = (s: string) => new TextEncoder().encode(s);
 
-async function tempDir() {
-  const dir = await Deno.makeTempDir({ prefix: "lb-imgs-" });
-  return {
-    dir,
-    cacheDir: `${dir}/cache`,
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
+const tempDir = () => tempDataDir("lb-imgs-");
 
 function image(ds: Dataset, split: "train" | "test", i: number) {
   const n = ds.height * ds.width * ds.channels;

@@ -7,7 +7,7 @@ import { decodedCachePath, readDecoded, writeDecoded } from "../ml/data/cache.ts
 import { sha256File } from "../ml/data/hash.ts";
 import { jpegDecoderId } from "../ml/data/jpeg.ts";
 import { loadDataset } from "../ml/data/mod.ts";
-import { tarGz } from "./fixtures/data/make.ts";
+import { tarGz, tempDataDir } from "./fixtures/data/make.ts";
 
 const DIR = new URL("./fixtures/decode/", import.meta.url);
 const { files } = JSON.parse(await Deno.readTextFile(new URL("pil.json", DIR)));
@@ -21,7 +21,8 @@ const LAYOUT = {
 };
 
 async function fixtureArchive() {
-  const dir = await Deno.makeTempDir({ prefix: "lb-decode-cache-" });
+  const t = await tempDataDir("lb-decode-cache-");
+  const dir = t.dir;
   const members = await Promise.all(
     Object.entries(LAYOUT).map(async ([name, src]) => ({
       name,
@@ -30,14 +31,7 @@ async function fixtureArchive() {
   );
   const archive = `${dir}/set.tar.gz`;
   await Deno.writeFile(archive, await tarGz(members));
-  return {
-    dir,
-    archive,
-    cacheDir: `${dir}/cache`,
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
+  return { ...t, archive };
 }
 
 /** Loads with a decoder; returns the data set and whether it came from the cache. */
