@@ -4,6 +4,7 @@
 // connections are capped in total and per address (503 over a cap).
 import { assert, assertEquals } from "./util/assert.ts";
 import { addrOf, rawHttp } from "./util/raw_http.ts";
+import { api } from "./util/api.ts";
 import { healthOf, startServer } from "./util/server.ts";
 
 /** Opens `n` TCP connections at once and sends nothing; those the kernel refused are left out. */
@@ -70,19 +71,14 @@ Deno.test("descriptor exhaustion: 300 idle sockets under ulimit -n 256; the serv
     assertEquals(h.status, "ok");
     assert(h.connections.acceptErrors > 0, JSON.stringify(h.connections));
     // And it still trains: a run goes through.
-    const res = await fetch(`${srv.url}api/runs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        loss: "ce",
-        epochs: 1,
-        data: "synthetic",
-        trainLimit: 32,
-        testLimit: 16,
-      }),
+    const res = await api(srv.url, "POST", "api/runs", {
+      loss: "ce",
+      epochs: 1,
+      data: "synthetic",
+      trainLimit: 32,
+      testLimit: 16,
     });
-    assertEquals(res.status, 201, await res.clone().text());
-    await res.body?.cancel();
+    assertEquals(res.status, 201, res.text);
   } finally {
     closeAll(conns);
     const status = await srv.stop();

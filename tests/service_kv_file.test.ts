@@ -11,6 +11,7 @@ import { Store } from "../service/store.ts";
 import type { WorkerRecord } from "../service/types.ts";
 import { walBytes } from "../service/wal.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { api } from "./util/api.ts";
 import { startServer } from "./util/server.ts";
 
 /** Records in the file that Deno KV would delete once expired. */
@@ -67,19 +68,15 @@ Deno.test("a large write-ahead log is folded into the file and truncated", async
 Deno.test("the service writes no record that expires (leases, heartbeats, progress)", async () => {
   const srv = await startServer({ env: { LOSSBENCH_LEASE_MS: "600" } });
   try {
-    const res = await fetch(`${srv.url}api/runs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        loss: "ce",
-        epochs: 40,
-        data: "synthetic",
-        trainLimit: 256,
-        testLimit: 64,
-      }),
+    const res = await api(srv.url, "POST", "api/runs", {
+      loss: "ce",
+      epochs: 40,
+      data: "synthetic",
+      trainLimit: 256,
+      testLimit: 64,
     });
     assertEquals(res.status, 201);
-    const { id } = await res.json();
+    const { id } = res.json;
     // Running, with a lease, heartbeats and progress written.
     for (let i = 0; i < 600; i++) {
       const r = await (await fetch(`${srv.url}api/runs/${id}`)).json();
