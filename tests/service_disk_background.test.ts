@@ -4,29 +4,22 @@
 // from its last recorded epoch and ends with every epoch recorded once.
 // Through the KV double preloaded into the real server (tests/util/failing_kv.ts).
 import { assert, assertEquals } from "./util/assert.ts";
-import {
-  assertEndsWithEveryEpoch,
-  diskRun,
-  failingKv,
-  runPastEpoch2,
-  sleep,
-  until,
-} from "./util/disk_full.ts";
+import * as disk from "./util/disk_full.ts";
 
-const RUN = diskRun(30);
+const RUN = disk.diskRun(30);
 
 Deno.test("a disk that fills during training: health degrades without any request, recovers, epochs once", async () => {
-  const { dir, flag, start } = await failingKv("lb-disk-bg-", 1500);
+  const { dir, flag, start } = await disk.failingKv("lb-disk-bg-", 1500);
   const srv = await start();
   const base = srv.url;
   const health = async () => await (await fetch(`${base}api/health`)).json();
   const getRun = async (id: string) => await (await fetch(`${base}api/runs/${id}`)).json();
   try {
-    const id = await runPastEpoch2(base, RUN);
+    const id = await disk.runPastEpoch2(base, RUN);
     assertEquals((await health()).status, "ok");
 
     await Deno.writeTextFile(flag, "database or disk is full");
-    const h = await until("degraded health", async () => {
+    const h = await disk.until("degraded health", async () => {
       const h = await health();
       return h.status === "degraded" ? h : undefined;
     }, 15_000);
@@ -34,15 +27,15 @@ Deno.test("a disk that fills during training: health degrades without any reques
     assertEquals(h.storage.reason, "disk is full");
     // It stays degraded while the disk is full, and nothing more is recorded.
     const frozen = (await getRun(id)).epochsDone;
-    await sleep(1500);
+    await disk.sleep(1500);
     assertEquals((await health()).status, "degraded");
     assertEquals((await getRun(id)).epochsDone, frozen);
     assert(frozen < RUN.epochs, `the run finished (${frozen} epochs) before the disk filled`);
 
     // Space is back: the next heartbeat's write clears it; the run resumes and ends.
     await Deno.remove(flag);
-    await until("ok health", async () => (await health()).status === "ok" ? true : undefined);
-    await assertEndsWithEveryEpoch(() => getRun(id), RUN.epochs);
+    await disk.until("ok health", async () => (await health()).status === "ok" ? true : undefined);
+    await disk.assertEndsWithEveryEpoch(() => getRun(id), RUN.epochs);
     assert(srv.output().includes("database or disk is full"), "the log has the cause");
   } finally {
     await srv.stop();

@@ -4,22 +4,16 @@
 // over the run the killed process left and finishes it, every epoch once.
 // Through the KV double preloaded into the real server (tests/util/failing_kv.ts).
 import { assert, assertEquals } from "./util/assert.ts";
-import {
-  assertEndsWithEveryEpoch,
-  diskRun,
-  failingKv,
-  postRun,
-  runPastEpoch2,
-} from "./util/disk_full.ts";
+import * as disk from "./util/disk_full.ts";
 
-const RUN = diskRun(8);
+const RUN = disk.diskRun(8);
 
 Deno.test("a start on a full disk: read-only and degraded, then recovers by itself", async () => {
-  const { dir, flag, start } = await failingKv("lb-disk-start-", 900);
+  const { dir, flag, start } = await disk.failingKv("lb-disk-start-", 900);
   const first = await start();
   let id: string;
   try {
-    id = await runPastEpoch2(first.url, RUN);
+    id = await disk.runPastEpoch2(first.url, RUN);
   } finally {
     await first.kill();
   }
@@ -38,12 +32,12 @@ Deno.test("a start on a full disk: read-only and degraded, then recovers by itse
     assertEquals(left.status, "running");
     assert(left.epochsDone >= 2 && left.epochsDone < RUN.epochs, `${left.epochsDone} epochs`);
     // Changes are refused with what to do.
-    const refused = await postRun(base, RUN);
+    const refused = await disk.postRun(base, RUN);
     assertEquals(refused.status, 507);
     assert((await refused.json()).error.includes("Free disk space"));
 
     await Deno.remove(flag);
-    await assertEndsWithEveryEpoch(getRun, RUN.epochs);
+    await disk.assertEndsWithEveryEpoch(getRun, RUN.epochs);
     assertEquals((await (await fetch(`${base}api/health`)).json()).status, "ok");
   } finally {
     await srv.stop();
