@@ -32,15 +32,20 @@ export function assertAlmostEquals(
   }
 }
 
+/** `e` as an Error, after checking its message has `includes` (when given). */
+function errorIncluding(e: unknown, includes?: string): Error {
+  const err = e as Error;
+  if (includes && !String(err?.message).includes(includes)) {
+    throw new AssertionError(`expected error including "${includes}", got "${err?.message}"`);
+  }
+  return err;
+}
+
 export async function assertRejects(fn: () => Promise<unknown>, includes?: string): Promise<Error> {
   try {
     await fn();
   } catch (e) {
-    const err = e as Error;
-    if (includes && !String(err?.message).includes(includes)) {
-      throw new AssertionError(`expected error including "${includes}", got "${err?.message}"`);
-    }
-    return err;
+    return errorIncluding(e, includes);
   }
   throw new AssertionError("expected a rejection");
 }
@@ -49,11 +54,7 @@ export function assertThrows(fn: () => unknown, includes?: string): Error {
   try {
     fn();
   } catch (e) {
-    const err = e as Error;
-    if (includes && !String(err?.message).includes(includes)) {
-      throw new AssertionError(`expected error including "${includes}", got "${err?.message}"`);
-    }
-    return err;
+    return errorIncluding(e, includes);
   }
   throw new AssertionError("expected an exception");
 }
