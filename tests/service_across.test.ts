@@ -9,6 +9,7 @@ import { cdCaption, cdSvg, cliques } from "../static/js/cd-diagram.js";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { api } from "./util/api.ts";
+import { scipy } from "./util/scipy.ts";
 import { startServer } from "./util/server.ts";
 
 declare const document: any;
@@ -51,22 +52,10 @@ const TINY = {
   lr: 0.05,
 };
 
-async function scipyFriedman(scores: number[][]): Promise<number> {
-  const p = new Deno.Command("/usr/bin/python3", {
-    args: [
-      "-c",
-      "import json,sys\nfrom scipy import stats\ns=json.load(sys.stdin)\n" +
-      "print(stats.friedmanchisquare(*zip(*s)).statistic)",
-    ],
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const w = p.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify(scores)));
-  await w.close();
-  const out = await p.output();
-  assert(out.success, "python3 with scipy is needed for this test (Debian: python3-scipy)");
-  return Number(new TextDecoder().decode(out.stdout));
+function scipyFriedman(scores: number[][]): Promise<number> {
+  const script = "import json,sys\nfrom scipy import stats\ns=json.load(sys.stdin)\n" +
+    "print(stats.friedmanchisquare(*zip(*s)).statistic)";
+  return scipy<number>(script, scores);
 }
 
 Deno.test({

@@ -8,6 +8,7 @@ import { type ExperimentStats, experimentStats, type RunInput } from "../stats/e
 import { assert, assertEquals } from "./util/assert.ts";
 import { csvRecords } from "./util/csv.ts";
 import { api } from "./util/api.ts";
+import { scipy } from "./util/scipy.ts";
 import { startServer } from "./util/server.ts";
 import { collect, openSse, type SseEvent } from "./util/sse.ts";
 
@@ -48,21 +49,10 @@ ci = stats.t.interval(0.95, len(d) - 1, loc=d.mean(), scale=stats.sem(d))
 fin = lambda x: float(x) if np.isfinite(x) else None
 print(json.dumps({"p": fin(t.pvalue), "diff": float(d.mean()), "ci": [fin(ci[0]), fin(ci[1])]}))
 `;
-  const python = (() => {
-    try {
-      return Deno.statSync("/usr/bin/python3").isFile ? "/usr/bin/python3" : "python3";
-    } catch {
-      return "python3";
-    }
-  })();
-  const p = new Deno.Command(python, { args: ["-c", script], stdin: "piped", stdout: "piped" })
-    .spawn();
-  const w = p.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify([a, b])));
-  await w.close();
-  const out = await p.output();
-  assert(out.success, "python3 with scipy is needed for this test (Debian: python3-scipy)");
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+  return await scipy<{ p: number; diff: number; ci: [number, number] }>(
+    script,
+    [a, b],
+  );
 }
 
 const close = (a: number, b: number, rel = 1e-9) =>

@@ -8,6 +8,7 @@ import { initialState, nextStep, resolveUntil, type Values } from "../service/un
 import { buildCells } from "../service/experiments.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { api } from "./util/api.ts";
+import { scipy } from "./util/scipy.ts";
 import { startServer } from "./util/server.ts";
 import { sequentialLines } from "../static/js/sequential-view.js";
 import { testConfig } from "./util/tiny_config.ts";
@@ -169,17 +170,7 @@ d = np.array(d)
 h = stats.t.ppf(1 - p / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
 print(json.dumps([d.mean() - h, d.mean() + h]))
 `;
-  const p = new Deno.Command("/usr/bin/python3", {
-    args: ["-c", script],
-    stdin: "piped",
-    stdout: "piped",
-  }).spawn();
-  const w = p.stdin.getWriter();
-  await w.write(new TextEncoder().encode(JSON.stringify([d, nominal])));
-  await w.close();
-  const out = await p.output();
-  assert(out.success, "python3 with scipy is needed for this test (Debian: python3-scipy)");
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+  return await scipy(script, [d, nominal]);
 }
 
 Deno.test("until: over HTTP, seeds are added in paired batches until decided, and the stop is saved", async () => {
