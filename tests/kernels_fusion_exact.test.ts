@@ -11,8 +11,8 @@ import { LOSSES } from "../ml/losses/registry.ts";
 import { convFusion, createModel, initialWeights } from "../ml/models/convnet.ts";
 import { readVariables } from "../ml/models/layers.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
-import { trainStep } from "../ml/trainer.ts";
 import { assert } from "./util/assert.ts";
+import { stepLosses } from "./util/golden_steps.ts";
 
 await setupCpu();
 
@@ -101,12 +101,7 @@ async function steps(lossName: string, fused: boolean) {
     });
     const x = tf.randomNormal([24, 16, 16, 3], 0, 1, "float32", 11) as tf.Tensor4D;
     const y = tf.tensor1d(Array.from({ length: 24 }, (_, i) => (i * 3) % 10), "int32");
-    const losses: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const s = trainStep(model, loss, opt, x, y, 0.1);
-      losses.push((await s.lossSum.data())[0]);
-      tf.dispose([s.lossSum, s.correct]);
-    }
+    const losses = await stepLosses(model, loss, opt, x, y, 0.1);
     const w = await readVariables(model.params);
     model.dispose();
     opt.dispose();

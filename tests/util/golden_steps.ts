@@ -4,7 +4,9 @@
 // the published study (commit 4b72ca7), so a kernel change that moves any bit of the
 // study's numbers fails tests/golden_bits.test.ts before `deno task study --check` would.
 import * as tf from "../../ml/tf.ts";
+import type { LossFn } from "../../ml/losses/plugin.ts";
 import { lossFn } from "../../ml/losses/registry.ts";
+import type { Model } from "../../ml/models/plugin.ts";
 import { getModel } from "../../ml/models/registry.ts";
 import { SgdMomentum } from "../../ml/optimizer.ts";
 import { trainStep } from "../../ml/trainer.ts";
@@ -23,6 +25,24 @@ const hex = (b: ArrayBuffer) =>
   Array.from(new Uint8Array(b), (v) => v.toString(16).padStart(2, "0")).join("");
 
 /** SHA-256 of the weights (in name order) and of logits on a second batch, after 3 steps. */
+/** The loss sums of three training steps on one batch, at learning rate `lr`. */
+export async function stepLosses(
+  model: Model,
+  loss: LossFn,
+  opt: SgdMomentum,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  lr: number,
+): Promise<number[]> {
+  const losses: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = trainStep(model, loss, opt, x, y, lr);
+    losses.push((await s.lossSum.data())[0]);
+    tf.dispose([s.lossSum, s.correct]);
+  }
+  return losses;
+}
+
 export async function goldenDigest(
   c: (typeof GOLDEN_CASES)[number],
 ): Promise<{ weights: string; evalLogits: string; losses: number[] }> {
@@ -34,12 +54,7 @@ export async function goldenDigest(
   const loss = lossFn(c.loss, c.params, { classes: 10, trainCounts: counts });
   const x = tf.randomNormal([64, 32, 32, 3], 0, 1, "float32", 1) as tf.Tensor4D;
   const y = tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 7) % 10), "int32");
-  const losses: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const s = trainStep(model, loss, opt, x, y, 0.05);
-    losses.push((await s.lossSum.data())[0]);
-    tf.dispose([s.lossSum, s.correct]);
-  }
+  const losses = await stepLosses(model, loss, opt, x, y, 0.05);
   const names = [...model.params.keys()].sort();
   const parts: Float32Array[] = [];
   for (const n of names) parts.push(await model.params.get(n)!.data() as Float32Array);
