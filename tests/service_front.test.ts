@@ -3,7 +3,7 @@
 // up and serving once they go; silent, slow and idle sockets are closed; and
 // connections are capped in total and per address (503 over a cap).
 import { assert, assertEquals } from "./util/assert.ts";
-import { addrOf, rawHttp } from "./util/raw_http.ts";
+import { addrOf, closeQuietly, rawHttp } from "./util/raw_http.ts";
 import { api } from "./util/api.ts";
 import { healthOf, startServer } from "./util/server.ts";
 
@@ -17,13 +17,7 @@ async function idleSockets(url: string, n: number): Promise<Deno.TcpConn[]> {
 }
 
 function closeAll(conns: Deno.Conn[]): void {
-  for (const c of conns) {
-    try {
-      c.close();
-    } catch {
-      // closed by the server
-    }
-  }
+  for (const c of conns) closeQuietly(c); // some closed by the server
 }
 
 /** Reads until the server closes (null) or `limitMs` passes ("open"). */

@@ -6,7 +6,7 @@
 //                the idle sockets itself, and answer /api/health afterwards.
 //   head         `heads` HEAD requests on /api/events: no stream may stay open,
 //                and a GET stream is still 200 afterwards.
-import { addrOf, oneRequest } from "../tests/util/raw_http.ts";
+import { addrOf, closeQuietly, oneRequest } from "../tests/util/raw_http.ts";
 import { healthOf, startServer } from "../tests/util/server.ts";
 
 type Record = (part: string, what: string, value: string) => void;
@@ -27,13 +27,7 @@ async function closedByServer(conn: Deno.Conn, limitMs: number): Promise<boolean
   } finally {
     clearTimeout(timer);
   }
-  if (!mine) {
-    try {
-      conn.close();
-    } catch {
-      // closed
-    }
-  }
+  if (!mine) closeQuietly(conn);
   return !mine;
 }
 

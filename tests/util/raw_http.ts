@@ -60,13 +60,7 @@ export async function rawHttp(
     }
   } finally {
     clearTimeout(timer);
-    if (!timedOut) {
-      try {
-        conn.close();
-      } catch {
-        // already closed
-      }
-    }
+    if (!timedOut) closeQuietly(conn);
   }
   const raw = new TextDecoder().decode(
     chunks.reduce((a, c) => {
@@ -115,4 +109,13 @@ export function oneRequest(
   if (body) lines.push(`content-length: ${new TextEncoder().encode(body).length}`);
   lines.push("connection: close");
   return rawHttp(addrOf(url), lines.join("\r\n"), body);
+}
+
+/** Closes `c` unless it is closed already. */
+export function closeQuietly(c: { close(): void }): void {
+  try {
+    c.close();
+  } catch {
+    // already closed
+  }
 }
