@@ -7,20 +7,14 @@ import {
   registerFastCpuKernels,
   unregisterFastCpuKernels,
 } from "../ml/kernels/register_all_kernels.ts";
-import { setupCpu } from "../ml/kernels/testing.ts";
+import { maxRelDiff, setupCpu } from "../ml/kernels/testing.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 
 await setupCpu();
 
 const maxRel = (a: tf.Tensor, b: tf.Tensor) => {
-  const [u, v] = [a.dataSync(), b.dataSync()];
   assertEquals(a.shape, b.shape);
-  let d = 0, s = 0;
-  for (let i = 0; i < v.length; i++) {
-    d = Math.max(d, Math.abs(u[i] - v[i]));
-    s = Math.max(s, Math.abs(v[i]));
-  }
-  return d / (1 + s);
+  return maxRelDiff(a.dataSync(), b.dataSync());
 };
 
 type Shape4 = [number, number, number, number];

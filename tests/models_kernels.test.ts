@@ -8,7 +8,7 @@ import {
   registerFastCpuKernels,
   unregisterFastCpuKernels,
 } from "../ml/kernels/register_all_kernels.ts";
-import { compareWithStock, setupCpu } from "../ml/kernels/testing.ts";
+import { compareWithStock, maxRelDiff, setupCpu } from "../ml/kernels/testing.ts";
 import { backwardOps, BN_EPS, forwardOps } from "../ml/models/batch_norm.ts";
 import { checkAgainstStock as check } from "./util/stock.ts";
 import { assert, assertEquals, assertThrows } from "./util/assert.ts";
@@ -100,15 +100,7 @@ async function bnReference(
   }
 }
 
-function maxRel(a: Float32Array, b: Float32Array): number {
-  assertEquals(a.length, b.length);
-  let err = 0, scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return err / (1 + scale);
-}
+const maxRel = maxRelDiff;
 
 Deno.test("BatchNormTrain and its gradient match the plain-op path on stock kernels", async () => {
   const shapes = [[4, 5, 5, 3], [2, 3, 3, 8], [8, 4, 4, 16], [1, 1, 2, 4], [3, 2, 7, 6]];

@@ -53,6 +53,17 @@ export function compareWithStock(
   return { shape: a.shape, stockShape: b.shape, maxAbs, maxRel: maxAbs / (1 + scale) };
 }
 
+/** max |a − b| / (1 + max |b|) over two arrays of one length (b the reference). */
+export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let err = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    err = Math.max(err, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return err / (1 + scale);
+}
+
 /** Small seeded generator for random shapes in tests. */
 export function rng(seed: number): (n: number) => number {
   let s = seed >>> 0;
