@@ -1,3 +1,4 @@
+// @ts-check
 // Entry point: wires the store to the views, loads the runs, and keeps them
 // live over SSE (catching up by refetching after any outage).
 import { api } from "./api.js";
@@ -15,6 +16,7 @@ import {
   render as renderExperiment,
 } from "./experiment.js";
 import { mountForm } from "./form.js";
+import { loadMetrics } from "./metrics.js";
 import { mountTabs, readHash, writeHash } from "./tabs.js";
 import { connectLive } from "./live.js";
 import { mountProgress, renderProgress } from "./progress.js";
@@ -35,9 +37,19 @@ import {
   upsertRun,
 } from "./state.js";
 
-const $ = (sel) => document.querySelector(sel);
+/**
+ * The page's element `sel` (index.html always has it).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} sel @returns {T}
+ */
+function $(sel) {
+  const el = document.querySelector(sel);
+  if (!el) throw new Error(`the page has no ${sel}`);
+  return /** @type {T} */ (el);
+}
 
 // --- rendering, batched to one pass per frame -----------------------------
+/** @type {Set<string>} */
 let pending = new Set();
 let frame = 0;
 onChange((what) => {
@@ -104,6 +116,7 @@ function renderHeader() {
 
 // --- notices ---------------------------------------------------------------
 let noticeTimer = 0;
+/** @param {string} text */
 function notice(text) {
   const el = $("#notice");
   el.textContent = text;
@@ -113,8 +126,13 @@ function notice(text) {
 }
 
 // --- loading ---------------------------------------------------------------
-const loading = new Map(); // id → promise, so one run is fetched once at a time
+/** id → promise, so one run is fetched once at a time @type {Map<string, Promise<void>>} */
+const loading = new Map();
 
+/**
+ * Fetches a run's epochs once (again with `force`).
+ * @param {string} id @returns {Promise<void> | undefined}
+ */
 function ensureEpochs(id, force = false) {
   if (!force && (state.loaded.has(id) || loading.has(id))) return loading.get(id);
   const p = api.run(id)
@@ -123,7 +141,7 @@ function ensureEpochs(id, force = false) {
       setEpochs(id, run.epochs ?? []);
     })
     .catch((e) => {
-      if (e.status === 404) forget(id);
+      if (/** @type {import("./api.js").ApiError} */ (e).status === 404) forget(id);
     })
     .finally(() => loading.delete(id));
   loading.set(id, p);
@@ -141,6 +159,7 @@ async function refresh() {
     notice(`Could not load runs: ${runs.reason?.message ?? runs.reason}`);
     return;
   }
+  /** @type {import("./state.js").Run[]} */
   const list = runs.value?.runs ?? [];
   replaceRuns(list);
   if (firstLoad) {
@@ -154,7 +173,10 @@ async function refresh() {
   for (const id of ids) if (state.runs.has(id)) ensureEpochs(id, true);
 }
 
-/** The saved selection, else the newest experiment's runs, else the newest few. */
+/**
+ * The saved selection, else the newest experiment's runs, else the newest few.
+ * @param {import("./state.js").Run[]} list
+ */
 function defaultPlotted(list) {
   const ids = new Set(list.map((r) => r.id));
   const saved = loadPlotted()?.filter((id) => ids.has(id));
@@ -165,6 +187,7 @@ function defaultPlotted(list) {
   return newest.slice(0, 4).reverse().map((r) => r.id);
 }
 
+/** An SSE event: its type and its JSON (a run, a progress line or an epoch). @param {string} type @param {any} data */
 function onEvent(type, data) {
   if (type === "status" || type === "epoch") experimentEvent(type, data);
   if (type === "status") {
@@ -182,6 +205,7 @@ function onEvent(type, data) {
 }
 
 // --- actions ---------------------------------------------------------------
+/** @param {string} what @param {{status?: number, message: string}} e */
 function actionFailed(what, e) {
   if (e.status === 401) {
     // Same remedy as for starting work: the form's token field.
@@ -190,25 +214,34 @@ function actionFailed(what, e) {
   } else notice(`${what} failed: ${e.message}`);
 }
 
+/** @param {string} id */
 async function cancelRun(id) {
   try {
     upsertRun(await api.cancel(id));
   } catch (e) {
-    actionFailed("Cancel", e);
+    actionFailed("Cancel", /** @type {import("./api.js").ApiError} */ (e));
   }
 }
 
+/** @param {string} id */
 async function removeRun(id) {
   if (!confirm("Delete this run and its recorded epochs?")) return;
   try {
     await api.remove(id);
     forget(id);
   } catch (e) {
-    actionFailed("Delete", e);
+    actionFailed("Delete", /** @type {import("./api.js").ApiError} */ (e));
   }
 }
 
 // --- start -----------------------------------------------------------------
+// Every view names and formats metrics from the service's registry: load it first.
+try {
+  await loadMetrics();
+} catch (e) {
+  notice(`Could not load the metric registry: ${/** @type {Error} */ (e).message}`);
+  throw e;
+}
 mountCharts($("#chart-grid"), {
   smoothing: $("#smoothing"),
   smoothingValue: $("#smoothing-value"),
