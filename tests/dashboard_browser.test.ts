@@ -10,6 +10,7 @@
 import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { usePageMetrics } from "./util/metrics_fake.ts";
 import { startServer } from "./util/server.ts";
 
 // Functions passed to page.evaluate run in the browser. Deno's type library
@@ -168,6 +169,7 @@ Deno.test({
       browser = await launchChromium(`${dir}/chromium`);
       const page = await browser.newPage();
       const errors = watchErrors(page);
+      await usePageMetrics(page, server.url);
       await page.setViewport({ width: 1280, height: 800 });
       const cdp = await page.createCDPSession();
       await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: dir });
@@ -487,7 +489,8 @@ Deno.test({
         "#diff-table tbody tr.differs",
         (trs) => trs.map((tr: any) => [...tr.children].map((c: any) => c.textContent)),
       );
-      assertEquals(diff, [["Loss", "ce", "focal"], ["Loss params", "–", "γ=2"]]);
+      // The settings as stored (the labels in the headers name them for people).
+      assertEquals(diff, [["Loss", "ce", "focal"], ["Loss params", "–", "gamma=2"]]);
       assertEquals((await lines(page)).map((l) => l.label), ["ce", "focal γ=2"]);
       // ...and the ticked runs export as one CSV.
       await page.click("#export-csv");

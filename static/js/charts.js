@@ -133,7 +133,8 @@ function mountControls({ smoothing, smoothingValue, logLoss, reset }) {
       if (!chart) continue;
       // The zoom plugin keeps the old scale's limits: start again unzoomed.
       chart.resetZoom?.("none");
-      chart.options.scales = { ...chart.options.scales, y: yScale(fig) };
+      // Chart.js's options are proxies: set the scale in place (a new `scales` is ignored).
+      if (chart.options.scales) chart.options.scales.y = yScale(fig);
       syncReset(chart);
     }
     renderCharts();

@@ -3,7 +3,7 @@
 // by the metric registry) or hyperparameters ("Settings") between the fixed
 // ones, and the filters and sort that pick and order the rows.
 import { fixed, int, pct, runLabel, SETTINGS } from "./format.js";
-import { isFraction, metricTitle } from "./metrics.js";
+import { isFraction, metricHeading, metricTitle } from "./metrics.js";
 import { runList, state } from "./state.js";
 
 /** @typedef {import("./state.js").Run} Run */
@@ -57,13 +57,13 @@ const STATUS_COL = {
 const ACTIONS_COL = { key: "actions", label: "Actions" };
 
 /**
- * A column of the last epoch's `metric`, headed "Final <its title>".
+ * A column of the latest epoch's `metric` (the final one once done), headed by its title.
  * @param {string} metric @returns {Column}
  */
 function finalCol(metric) {
   return {
     key: metric,
-    label: `Final ${metricTitle(metric)}`,
+    label: metricHeading(metric),
     num: true,
     sort: (r) => num(r.last?.[metric]),
     text: (r) => metricText(metric, r.last?.[metric]),

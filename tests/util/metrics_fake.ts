@@ -47,8 +47,13 @@ export const FAKE_METRICS: { metrics: MetricInfo[] } = {
  * or, while the service answers 404 there, FAKE_METRICS, answered to the
  * page's own fetch of /api/metrics (set up before any of its scripts run).
  */
-export async function usePageMetrics(page: Page, base: string): Promise<{ metrics: MetricInfo[] }> {
-  const res = await fetch(new URL("api/metrics", base));
+export async function usePageMetrics(
+  page: Page,
+  base: string,
+  token?: string,
+): Promise<{ metrics: MetricInfo[] }> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const res = await fetch(new URL("api/metrics", base), { headers });
   if (res.ok) return await res.json();
   await res.body?.cancel();
   if (res.status !== 404) throw new Error(`GET /api/metrics: ${res.status}`);
