@@ -73,7 +73,7 @@ async function main() {
   const pool = cfg.workers === 0 ? null : new WorkerPool(cfg.backend);
   // Routes and the scheduler's background writes report to one tracker (/api/health).
   const storage = new StorageHealth();
-  const scheduler = new Scheduler(store, pool, datasets, bus, {
+  const scheduler = new Scheduler(store, pool, datasets, {
     leaseMs: cfg.leaseMs,
     pollMs: cfg.pollMs,
     log: (m) => log.info(m),

@@ -32,7 +32,7 @@ async function main() {
   const store = await Store.open(cfg.kvPath, { maxQueue: cfg.maxQueue, pollMs: 0 });
   const datasets = new Datasets(cfg.datasets, cfg.cacheDir);
   const pool = new WorkerPool(cfg.backend);
-  const scheduler = new Scheduler(store, pool, datasets, null, {
+  const scheduler = new Scheduler(store, pool, datasets, {
     leaseMs: cfg.leaseMs,
     pollMs: cfg.pollMs,
   });

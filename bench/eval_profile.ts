@@ -3,7 +3,7 @@
 // project's cpu kernels, plus the whole forward's wall time (median of reps).
 import * as tf from "../ml/tf.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
-import { createModel, initialWeights } from "../ml/model.ts";
+import { createModel, initialWeights } from "../ml/models/convnet.ts";
 
 const i = Deno.args.indexOf("--reps");
 const REPS = i >= 0 ? Number(Deno.args[i + 1]) : 20;

@@ -3,7 +3,7 @@
 import * as tf from "../ml/tf.ts";
 import { initBackend } from "../ml/backend.ts";
 import { reportLossFn as lossFn } from "../ml/losses/report.ts";
-import { createModel, initialWeights } from "../ml/model.ts";
+import { createModel, initialWeights } from "../ml/models/convnet.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { Rng } from "../ml/rng.ts";
 import { trainStep } from "../ml/trainer.ts";

@@ -1,10 +1,18 @@
-// JSON errors everywhere: `{"error": "..."}` with a 4xx/5xx status. Storage
-// failures (a full disk, a locked KV file) are 507 with what to do, and mark
-// storage as failing for /api/health; other unexpected errors are 500 with
-// the message minus any server path (the log keeps the whole error).
+// JSON errors everywhere: `{"error": "..."}` with a 4xx/5xx status. The
+// service's domain errors (service/errors.ts) get their status here, in one
+// place. Storage failures (a full disk, a locked KV file) are 507 with what to
+// do, and mark storage as failing for /api/health; any other error is a bug:
+// logged, and a 500 with the message minus any server path.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  CapacityError,
+  ConflictError,
+  type DomainError,
+  NotFoundError,
+  ValidationError,
+} from "../service/errors.ts";
 import { redactPaths } from "../service/redact.ts";
 import { storageFailure, type StorageHealth } from "../service/storage_health.ts";
 
@@ -12,6 +20,14 @@ import { storageFailure, type StorageHealth } from "../service/storage_health.ts
 export function apiError(status: ContentfulStatusCode, message: string): HTTPException {
   return new HTTPException(status, { message });
 }
+
+/** Each domain error's HTTP status (a subclass takes its base class's). */
+const STATUS: [new (...a: never[]) => DomainError, ContentfulStatusCode][] = [
+  [ValidationError, 400],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [CapacityError, 429],
+];
 
 /** The 507 message for a storage failure's reason. */
 export function storageMessage(reason: string): string {
@@ -33,6 +49,8 @@ export function errorHandler(storage?: StorageHealth): ErrorHandler {
       const message = err.message || jsonError(own) || own || res.statusText || "error";
       return new Response(JSON.stringify({ error: message }), { status: err.status, headers });
     }
+    const status = STATUS.find(([cls]) => err instanceof cls)?.[1];
+    if (status) return c.json({ error: err.message }, status);
     console.error(`${c.req.method} ${c.req.path}:`, err);
     const reason = storageFailure(err);
     if (reason) {

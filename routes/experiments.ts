@@ -14,16 +14,14 @@ import {
   buildCells,
   DEFAULT_LOSSES,
   gridConfigs,
-  GridTooLargeError,
   resolveSeeds,
   STAT_METRICS,
 } from "../service/experiments.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
 import { isId, newId } from "../service/ids.ts";
-import { SeedsTakenError } from "../service/scheduler.ts";
-import { QueueFullError } from "../service/store.ts";
+import { ValidationError } from "../service/errors.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
-import { experimentStats, type Point } from "../stats/experiment.ts";
+import { experimentStats, type Point, PointError } from "../stats/experiment.ts";
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { experimentSchemaOut, runViewSchema, statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
@@ -114,7 +112,8 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         // The metrics are STAT_METRICS (the query schema checked the one compared).
       ) as z.output<typeof statsSchema>;
     } catch (e) {
-      throw apiError(400, (e as Error).message);
+      if (e instanceof PointError) throw new ValidationError(e.message, "point");
+      throw e;
     }
   }
 
@@ -145,22 +144,19 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         settings,
         (conditions ?? []).map((condition, i) => ({ condition, path: `conditions.${i}` })),
       );
-      let cells, configs, seedList;
-      try {
-        if (seed !== undefined && (seeds || repeats !== undefined)) {
-          throw new Error("give one of seed, seeds or repeats");
-        }
-        seedList = resolveSeeds(seed === undefined ? seeds : [seed], repeats);
-        if (model !== undefined && models) throw new Error("give model or models, not both");
-        cells = buildCells({
-          losses: losses ?? DEFAULT_LOSSES,
-          conditions: conditions ?? [{}],
-          models: models ?? [model ?? "convnet"],
-        });
-        configs = gridConfigs(settings, cells, seedList);
-      } catch (e) {
-        throw apiError(400, (e as Error).message);
+      if (seed !== undefined && (seeds || repeats !== undefined)) {
+        throw new ValidationError("give one of seed, seeds or repeats", "seed");
       }
+      const seedList = resolveSeeds(seed === undefined ? seeds : [seed], repeats);
+      if (model !== undefined && models) {
+        throw new ValidationError("give model or models, not both", "model");
+      }
+      const cells = buildCells({
+        losses: losses ?? DEFAULT_LOSSES,
+        conditions: conditions ?? [{}],
+        models: models ?? [model ?? "convnet"],
+      });
+      const configs = gridConfigs(settings, cells, seedList);
       const exp = {
         id: newId(),
         createdAt: new Date().toISOString(),
@@ -169,7 +165,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         cells,
         seeds: seedList,
       };
-      const runs = await queue(() => deps.scheduler.submit(configs, exp));
+      const runs = await deps.scheduler.submit(configs, exp);
       c.header("location", `/api/experiments/${exp.id}`);
       const view = runs.map((x) => viewRun(x, deps.scheduler));
       return c.json({ ...exp, runIds: runs.map((x) => x.id), runs: view }, 201);
@@ -234,13 +230,9 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     async (c) => {
       const exp = await find(c);
       const { seeds } = c.req.valid("json");
-      try {
-        resolveSeeds(seeds, undefined);
-        gridConfigs(exp.settings, exp.cells, seeds); // the size check
-      } catch (e) {
-        throw apiError(400, (e as Error).message);
-      }
-      const out = await queue(() => deps.scheduler.addSeeds(exp.id, seeds));
+      resolveSeeds(seeds, undefined);
+      gridConfigs(exp.settings, exp.cells, seeds); // the size check
+      const out = await deps.scheduler.addSeeds(exp.id, seeds);
       if (!out) throw apiError(404, `no experiment with id "${exp.id}"`);
       return c.json({
         ...out.experiment,
@@ -342,16 +334,4 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
   }
 
   return r;
-}
-
-/** Queues runs, turning a full queue into 429 and a taken seed into 409. */
-async function queue<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof QueueFullError) throw apiError(429, e.message);
-    if (e instanceof SeedsTakenError) throw apiError(409, e.message);
-    if (e instanceof GridTooLargeError) throw apiError(400, e.message);
-    throw e;
-  }
 }

@@ -7,7 +7,6 @@ import { toCsv } from "../ml/csv.ts";
 import { checkCondition } from "../ml/conditions/mod.ts";
 import type { Condition, TrainConfig } from "../ml/types.ts";
 import { isId } from "../service/ids.ts";
-import { QueueFullError } from "../service/store.ts";
 import { isTerminal, type Run } from "../service/types.ts";
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { runDetailSchema, runViewSchema } from "./contract/schemas.ts";
@@ -48,20 +47,6 @@ export function checkConditions(
   }
 }
 
-/** Submits runs, turning a full queue into 429. */
-export async function submit(
-  deps: Deps,
-  configs: TrainConfig[],
-  experiment?: Parameters<Deps["scheduler"]["submit"]>[1],
-) {
-  try {
-    return await deps.scheduler.submit(configs, experiment);
-  } catch (e) {
-    if (e instanceof QueueFullError) throw apiError(429, e.message);
-    throw e;
-  }
-}
-
 /** The run named by `:id`, or 404. */
 export async function findRun(deps: Deps, c: Context): Promise<Run> {
   const id = c.req.param("id") ?? "";
@@ -95,7 +80,7 @@ export function runRoutes(deps: Deps): OpenAPIHono {
       const config = c.req.valid("json") as TrainConfig;
       checkConfig(deps, config);
       checkConditions(deps, config, [{ condition: config.condition, path: "" }]);
-      const [run] = await submit(deps, [config]);
+      const [run] = await deps.scheduler.submit([config]);
       c.header("location", `/api/runs/${run.id}`);
       return c.json(viewRun(run, deps.scheduler), 201);
     },

@@ -4,7 +4,10 @@
 import { type Cell, cellKey, cellLabel } from "../ml/cell.ts";
 import type { Settings } from "../ml/config.ts";
 import type { Condition, LossParams, TrainConfig } from "../ml/types.ts";
+import { GridTooLargeError, ValidationError } from "./errors.ts";
 import type { ExperimentCell } from "./types.ts";
+
+export { GridTooLargeError } from "./errors.ts";
 
 /** Most runs one experiment request (or one added batch of seeds) may create. */
 export const MAX_GRID_RUNS = 200;
@@ -32,7 +35,9 @@ export function buildCells(axes: GridAxes): ExperimentCell[] {
       for (const l of axes.losses) {
         const cell: Cell = { model, loss: l.loss, params: l.params, condition };
         const key = cellKey(cell);
-        if (seen.has(key)) throw new Error(`the grid names the cell "${cellLabel(cell)}" twice`);
+        if (seen.has(key)) {
+          throw new ValidationError(`the grid names the cell "${cellLabel(cell)}" twice`, "losses");
+        }
         seen.add(key);
         cells.push({ ...cell, key, label: cellLabel(cell) });
       }
@@ -43,10 +48,12 @@ export function buildCells(axes: GridAxes): ExperimentCell[] {
 
 /** Seeds 1..n for `repeats: n`, else the list given (duplicates refused). */
 export function resolveSeeds(seeds: number[] | undefined, repeats: number | undefined): number[] {
-  if (seeds && repeats !== undefined) throw new Error("give either seeds or repeats, not both");
+  if (seeds && repeats !== undefined) {
+    throw new ValidationError("give either seeds or repeats, not both", "seeds");
+  }
   const out = seeds ?? Array.from({ length: repeats ?? 1 }, (_, i) => i + 1);
   const dup = out.find((s, i) => out.indexOf(s) !== i);
-  if (dup !== undefined) throw new Error(`seeds: ${dup} is listed twice`);
+  if (dup !== undefined) throw new ValidationError(`seeds: ${dup} is listed twice`, "seeds");
   return out;
 }
 
@@ -61,6 +68,7 @@ export function gridConfigs(
     throw new GridTooLargeError(
       `the grid has ${cells.length} cells × ${seeds.length} seeds = ${size} runs; ` +
         `the limit is ${MAX_GRID_RUNS} runs per request`,
+      "seeds",
     );
   }
   const out: TrainConfig[] = [];
@@ -78,8 +86,6 @@ export function gridConfigs(
   }
   return out;
 }
-
-export class GridTooLargeError extends Error {}
 
 /** The per-epoch numbers that experiment statistics cover (absent ones are skipped). */
 export const STAT_METRICS = [

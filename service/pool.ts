@@ -57,25 +57,10 @@ export class WorkerPool {
     return this.#slots;
   }
 
-  /**
-   * The scheduler's handlers: it passes them in its constructor (the pool is
-   * one of its construction arguments), once. Setting the same ones again is
-   * allowed, so older wiring code (`pool.hooks = scheduler.poolHooks`) is harmless.
-   */
+  /** The scheduler's handlers: it connects them once, when it is constructed with the pool. */
   connect(hooks: PoolHooks): void {
-    if (this.#hooks !== NO_HOOKS && this.#hooks !== hooks) {
-      throw new Error("this pool already serves another scheduler");
-    }
+    if (this.#hooks !== NO_HOOKS) throw new Error("this pool already serves a scheduler");
     this.#hooks = hooks;
-  }
-
-  get hooks(): PoolHooks {
-    return this.#hooks;
-  }
-
-  /** @deprecated pass the pool to the Scheduler's constructor instead. */
-  set hooks(h: PoolHooks) {
-    this.connect(h);
   }
 
   get size() {

@@ -128,16 +128,19 @@ export function experimentStats(
   return { point, metric, runs: { total, finished }, cells: cellStats, comparisons };
 }
 
+/** The summary point doesn't fit the runs (a bad k, or `best` without a validation split). */
+export class PointError extends Error {}
+
 function validatePoint(point: Point): void {
   if (point.kind === "lastK" && !(Number.isInteger(point.k) && point.k >= 1)) {
-    throw new Error(`lastK needs a whole k ≥ 1, got ${point.k}`);
+    throw new PointError(`lastK needs a whole k ≥ 1, got ${point.k}`);
   }
 }
 
 function requireValidation(runs: RunInput[], on: string): void {
   for (const r of runs) {
     if (r.epochs.length && !r.epochs.some((e) => Number.isFinite(e[on]))) {
-      throw new Error(
+      throw new PointError(
         `a \`best\` summary needs a validation split (valFraction > 0): ` +
           `run with seed ${r.seed} in cell ${r.cellKey} has no ${on}`,
       );

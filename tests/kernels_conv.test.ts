@@ -2,16 +2,9 @@
 // on random shapes, strides and paddings.
 import * as tf from "../ml/tf.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
-import { checkAgainstStock as check } from "./util/stock.ts";
+import { checkAgainstStock as check, checkConvAgainstStock, type Pad } from "./util/stock.ts";
 
 await setupCpu();
-
-type Pad = "valid" | "same" | [
-  [number, number],
-  [number, number],
-  [number, number],
-  [number, number],
-];
 
 Deno.test("conv kernels match stock on random shapes", () => {
   const r = rng(7);
@@ -26,21 +19,7 @@ Deno.test("conv kernels match stock on random shapes", () => {
     const strides: [number, number] = [1 + r(3), 1 + r(3)];
     const pads: Pad[] = ["valid", "same", [[0, 0], [r(3), r(3)], [r(3), r(3)], [0, 0]]];
     const pad = pads[r(3)];
-    const what = JSON.stringify({ N, H, W, Cin, Cout, KH, KW, strides, pad });
-    tf.tidy(() => {
-      const x = tf.randomNormal([N, H, W, Cin], 0, 1, "float32", t);
-      const filter = tf.randomNormal([KH, KW, Cin, Cout], 0, 1, "float32", t + 1);
-      const y = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, strides, pad);
-      const dy = tf.randomNormal(y.shape, 0, 1, "float32", t + 2);
-      const base = { strides, pad, dataFormat: "NHWC", dimRoundingMode: undefined };
-      check("Conv2D", { x, filter }, { ...base, dilations: 1 }, what);
-      check("Conv2DBackpropFilter", { x, dy }, { ...base, filterShape: filter.shape }, what);
-      check("Conv2DBackpropInput", { dy, filter }, { ...base, inputShape: x.shape }, what);
-      const bias = tf.randomNormal([Cout], 0, 1, "float32", t + 3);
-      for (const activation of ["linear", "relu"]) {
-        check("FusedConv2D", { x, filter, bias }, { ...base, dilations: 1, activation }, what);
-      }
-    });
+    checkConvAgainstStock({ N, H, W, Cin, Cout, KH, KW, strides, pad }, t, true);
   }
 });
 

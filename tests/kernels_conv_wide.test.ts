@@ -4,16 +4,9 @@ import * as tf from "../ml/tf.ts";
 import { isWideConv, isWideFilterGrad, wideConv } from "../ml/kernels/conv_wide.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
 import { assert } from "./util/assert.ts";
-import { checkAgainstStock as check } from "./util/stock.ts";
+import { checkConvAgainstStock, type Pad } from "./util/stock.ts";
 
 await setupCpu();
-
-type Pad = "valid" | "same" | [
-  [number, number],
-  [number, number],
-  [number, number],
-  [number, number],
-];
 
 function checkAll(
   N: number,
@@ -27,18 +20,8 @@ function checkAll(
   pad: Pad,
   seed: number,
 ): void {
-  const what = JSON.stringify({ N, H, W, Cin, Cout, KH, KW, strides, pad });
-  assert(isWideConv({ Cin, Cout }), `${what} is not wide`);
-  tf.tidy(() => {
-    const x = tf.randomNormal([N, H, W, Cin], 0, 1, "float32", seed);
-    const filter = tf.randomNormal([KH, KW, Cin, Cout], 0, 1, "float32", seed + 1);
-    const y = tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, strides, pad);
-    const dy = tf.randomNormal(y.shape, 0, 1, "float32", seed + 2);
-    const base = { strides, pad, dataFormat: "NHWC", dimRoundingMode: undefined };
-    check("Conv2D", { x, filter }, { ...base, dilations: 1 }, what);
-    check("Conv2DBackpropFilter", { x, dy }, { ...base, filterShape: filter.shape }, what);
-    check("Conv2DBackpropInput", { dy, filter }, { ...base, inputShape: x.shape }, what);
-  });
+  assert(isWideConv({ Cin, Cout }), `Cin ${Cin} Cout ${Cout} is not wide`);
+  checkConvAgainstStock({ N, H, W, Cin, Cout, KH, KW, strides, pad }, seed);
 }
 
 Deno.test("wide conv kernels match stock on convnet_bn's shapes", () => {

@@ -6,7 +6,8 @@ import {
   unregisterFastCpuKernels,
 } from "../ml/kernels/register_all_kernels.ts";
 import { reportLossFn as lossFn } from "../ml/losses/report.ts";
-import { createModel, initialWeights, readWeights } from "../ml/model.ts";
+import { createModel, initialWeights } from "../ml/models/convnet.ts";
+import { readVariables as readWeights } from "../ml/models/layers.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { trainStep } from "../ml/trainer.ts";
 import { assert } from "./util/assert.ts";

@@ -6,7 +6,7 @@ import * as tf from "../ml/tf.ts";
 import { classBalancedWeights } from "../ml/losses/counts.ts";
 import { LOSS_NAMES, lossFn } from "../ml/losses/registry.ts";
 import type { LossContext } from "../ml/losses/plugin.ts";
-import { assert, AssertionError, assertThrows } from "./util/assert.ts";
+import { assert, AssertionError, assertThrows, scaledError } from "./util/assert.ts";
 import type { LossParams } from "../ml/types.ts";
 import {
   type LossCase as Case,
@@ -36,17 +36,6 @@ function evaluate(
 
 function ctxOf(c: Case): LossContext {
   return { classes: c.logits.shape[1], trainCounts: c.trainCounts };
-}
-
-/** max |a − b| over max |b|: the gradient's error on the scale of the gradient. */
-function scaledError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert(actual.length === expected.length, `length ${actual.length} ≠ ${expected.length}`);
-  let scale = 0, err = 0;
-  for (let i = 0; i < expected.length; i++) {
-    scale = Math.max(scale, Math.abs(expected[i]));
-    err = Math.max(err, Math.abs(actual[i] - expected[i]));
-  }
-  return err / (scale || 1);
 }
 
 function assertMatches(got: { value: number; grad: ArrayLike<number> }, want: Result) {

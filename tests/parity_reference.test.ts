@@ -1,4 +1,4 @@
-// The tfjs engine (ml/model.ts, ml/losses.ts, ml/optimizer.ts) against the
+// The tfjs engine (ml/models/convnet.ts, ml/losses.ts, ml/optimizer.ts) against the
 // report's own PyTorch code: tests/fixtures/reference_convnet.json, written by
 // tools/make_fixtures.py. Stock tfjs cpu backend, so a failure here is the
 // engine's maths, not a custom kernel's.
@@ -7,11 +7,12 @@
 // checkpoints would need when importing PyTorch weights, in plain JS so that
 // they are independent of the tfjs ops under test.
 import * as tf from "../ml/tf.ts";
-import { createModel, type ModelSpec, paramShapes } from "../ml/model.ts";
+import { createModel, paramShapes } from "../ml/models/convnet.ts";
+import type { ModelSpec } from "../ml/models/plugin.ts";
 import { reportLossFn as lossFn } from "../ml/losses/report.ts";
 import { SgdMomentum, stepLr } from "../ml/optimizer.ts";
 import type { ReportLoss as LossName } from "../ml/losses/report.ts";
-import { assert, AssertionError, assertThrows } from "./util/assert.ts";
+import { assert, AssertionError, assertThrows, scaledError } from "./util/assert.ts";
 
 await tf.setBackend("cpu");
 
@@ -104,17 +105,6 @@ function inputBatch(c: ModelCase): tf.Tensor4D {
 }
 
 // --- Comparisons --------------------------------------------------------------------
-
-/** Largest |a − b| relative to the reference's max-abs scale (so tiny entries don't dominate). */
-function scaledError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert(actual.length === expected.length, `length ${actual.length} ≠ ${expected.length}`);
-  let scale = 0, err = 0;
-  for (let i = 0; i < expected.length; i++) {
-    scale = Math.max(scale, Math.abs(expected[i]));
-    err = Math.max(err, Math.abs(actual[i] - expected[i]));
-  }
-  return err / (scale || 1);
-}
 
 function assertClose(
   actual: ArrayLike<number>,

@@ -21,7 +21,7 @@ async function setup() {
   const store = await Store.open(`${dir}/kv`, { onEvent: (e) => bus.publish(e) });
   const logs: string[] = [];
   const pool = new WorkerPool("cpu", FAKE);
-  const scheduler = new Scheduler(store, pool, new Datasets(new Map(), `${dir}/cache`), bus, {
+  const scheduler = new Scheduler(store, pool, new Datasets(new Map(), `${dir}/cache`), {
     log: (m) => logs.push(m),
     cancelGraceMs: 300,
   });

@@ -7,9 +7,11 @@ import {
   type Backend,
   f32,
   isF32,
+  nhwcConvInfo,
   padChannels,
   paddedConv,
   padInput,
+  passGeometry,
   tapOffsets,
   unpadChannels,
 } from "./util.ts";
@@ -49,14 +51,7 @@ export function convForward(
     b,
     taps.ptr,
     out,
-    g.N,
-    g.Hp,
-    g.Wp,
-    g.Cin,
-    g.OH,
-    g.OW,
-    g.sh,
-    g.sw,
+    ...passGeometry(g),
     g.KH,
     g.KW,
     g.Cp,
@@ -73,16 +68,7 @@ export function supportedConv(
   attrs: Conv2DAttrs,
 ): backend_util.Conv2DInfo | null {
   if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || !isF32(x, filter)) return null;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    "channelsLast",
-  );
+  const info = nhwcConvInfo(x.shape, filter.shape, attrs);
   return info.dilationHeight === 1 && info.dilationWidth === 1 ? info : null;
 }
 

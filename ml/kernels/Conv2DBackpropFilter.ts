@@ -1,6 +1,6 @@
 // Conv2DBackpropFilter (the filter gradient; ~90% of a stock training step) on
 // the WebAssembly SIMD kernel: 8 taps × 4 channels of dW in registers per pass.
-import { backend_util, Conv2DBackpropFilter } from "@tensorflow/tfjs-core";
+import { Conv2DBackpropFilter } from "@tensorflow/tfjs-core";
 import type {
   Conv2DBackpropFilterAttrs,
   KernelConfig,
@@ -13,9 +13,11 @@ import {
   type Backend,
   f32,
   isF32,
+  nhwcConvInfo,
   padChannels,
   paddedConv,
   padInput,
+  passGeometry,
   tapOffsets,
   unpadChannels,
 } from "./util.ts";
@@ -32,17 +34,7 @@ export function conv2DBackpropFilter(
   if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || !isF32(x, dy)) {
     return stockKernel(Conv2DBackpropFilter)(args as never) as TensorInfo;
   }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    "channelsLast",
-  );
-  const g = paddedConv(info);
+  const g = paddedConv(nhwcConvInfo(x.shape, attrs.filterShape, attrs));
   if (isWideFilterGrad(g)) {
     const dw = wideConvBackpropFilter(backend, x, dy, g);
     return backend.makeTensorInfo(attrs.filterShape, "float32", dw);
@@ -59,14 +51,7 @@ export function conv2DBackpropFilter(
     dyp,
     taps.ptr,
     dw,
-    g.N,
-    g.Hp,
-    g.Wp,
-    g.Cin,
-    g.OH,
-    g.OW,
-    g.sh,
-    g.sw,
+    ...passGeometry(g),
     taps.KKp,
     g.Cp,
   );

@@ -1,6 +1,6 @@
 // Conv2DBackpropInput (the input gradient) on the WebAssembly SIMD kernel:
 // each output pixel scatters dy·Wᵀ into a zero-padded dx, which is then cropped.
-import { backend_util, Conv2DBackpropInput } from "@tensorflow/tfjs-core";
+import { Conv2DBackpropInput } from "@tensorflow/tfjs-core";
 import type {
   Conv2DBackpropInputAttrs,
   KernelConfig,
@@ -9,7 +9,7 @@ import type {
 } from "@tensorflow/tfjs-core";
 import { isWideConv, wideConvBackpropInput } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
-import { type Backend, ceil4, f32, isF32, paddedConv } from "./util.ts";
+import { type Backend, ceil4, f32, isF32, nhwcConvInfo, paddedConv } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function conv2DBackpropInput(
@@ -23,17 +23,7 @@ export function conv2DBackpropInput(
   if ((attrs.dataFormat ?? "NHWC") !== "NHWC" || !isF32(dy, filter)) {
     return stockKernel(Conv2DBackpropInput)(args as never) as TensorInfo;
   }
-  const info = backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    "channelsLast",
-  );
-  const g = paddedConv(info);
+  const g = paddedConv(nhwcConvInfo(attrs.inputShape, filter.shape, attrs));
   const wide = isWideConv(g) ? wideConvBackpropInput(backend, dy, filter, g) : null;
   if (wide) return backend.makeTensorInfo(attrs.inputShape, "float32", wide);
   const { N, H, W, Cin, Cout, KH, KW, Hp, Wp, top, left } = g;

@@ -7,7 +7,7 @@
 // The filter gradient is the exception: its wide loop sums in the same order as conv.ts's, so
 // it also takes any Cout that is a multiple of 8 (isWideFilterGrad).
 import type { TensorInfo } from "@tensorflow/tfjs-core";
-import { type Backend, f32, type PaddedConv, padInput, tapOffsets } from "./util.ts";
+import { type Backend, f32, type PaddedConv, padInput, passGeometry, tapOffsets } from "./util.ts";
 import type { WasmRuntime } from "./wasm/runtime.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
@@ -126,14 +126,7 @@ export function wideConvBackpropFilter(
     dyp,
     taps.ptr,
     dw,
-    g.N,
-    g.Hp,
-    g.Wp,
-    g.Cin,
-    g.OH,
-    g.OW,
-    g.sh,
-    g.sw,
+    ...passGeometry(g),
     taps.KKp,
     Cb,
   );

@@ -1,5 +1,6 @@
 // Helpers shared by the project's cpu kernels.
-import type { backend_util, TensorInfo } from "@tensorflow/tfjs-core";
+import { backend_util } from "@tensorflow/tfjs-core";
+import type { Conv2DAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import type { WasmRuntime } from "./wasm/runtime.ts";
 
@@ -59,6 +60,35 @@ export function paddedConv(info: backend_util.Conv2DInfo): PaddedConv {
     Hp: Math.max(info.inHeight + padInfo.top + padInfo.bottom, (info.outHeight - 1) * sh + KH),
     Wp: Math.max(info.inWidth + padInfo.left + padInfo.right, (info.outWidth - 1) * sw + KW),
   };
+}
+
+type Shape4 = [number, number, number, number];
+
+/** tfjs's conv info for a channels-last conv, from an op's attributes. */
+export function nhwcConvInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: Pick<Conv2DAttrs, "strides" | "pad" | "dimRoundingMode"> & {
+    dilations?: Conv2DAttrs["dilations"];
+  },
+): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    xShape as Shape4,
+    filterShape as Shape4,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    "channelsLast",
+  );
+}
+
+/** The image geometry every wasm conv pass takes, in its argument order. */
+export function passGeometry(
+  g: PaddedConv,
+): [number, number, number, number, number, number, number, number] {
+  return [g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw];
 }
 
 /** Copies an NHWC image batch into wasm scratch with zero padding; returns its address. */

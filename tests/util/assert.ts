@@ -74,3 +74,14 @@ function deepEqual(a: unknown, b: unknown): boolean {
     deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])
   );
 }
+
+/** max |a − b| over max |b|: an error on the reference's scale (so tiny entries don't dominate). */
+export function scaledError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  assert(actual.length === expected.length, `length ${actual.length} ≠ ${expected.length}`);
+  let scale = 0, err = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i]));
+    err = Math.max(err, Math.abs(actual[i] - expected[i]));
+  }
+  return err / (scale || 1);
+}

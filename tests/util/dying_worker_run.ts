@@ -18,7 +18,7 @@ const dir = await Deno.makeTempDir({ prefix: "lossbench-dying-" });
 const bus = new EventBus();
 const store = await Store.open(`${dir}/kv`, { onEvent: (e) => bus.publish(e) });
 const pool = new WorkerPool("cpu", new URL("./fake_worker.ts", import.meta.url));
-const scheduler = new Scheduler(store, pool, new Datasets(new Map(), `${dir}/cache`), bus, {
+const scheduler = new Scheduler(store, pool, new Datasets(new Map(), `${dir}/cache`), {
   log: () => {},
 });
 await pool.start(() => 1);

@@ -1,0 +1,50 @@
+// Older KV layouts, brought up to date or read as they are:
+// - v1 had no shared queue counter: it is counted once (countQueue);
+// - v2 queue entries were `true` (no data set and backend to match on): read as {};
+// - v3 moved events out of the run's index (["run_event", id, seq] held the
+//   whole event): read as they are, slimmed when the run is retired;
+// - runs that ended before retention existed get their ["retire", id] record once.
+import { GET_MANY, getMany, getOne, QUEUED, RETENTION, retryLocked } from "./kv.ts";
+import { isTerminal, type Run } from "./types.ts";
+
+/** A KV written before the shared counter existed gets it, counted once. */
+export async function countQueue(kv: Deno.Kv): Promise<void> {
+  const cur = await getOne<number>(kv, QUEUED);
+  if (cur.value !== null) return;
+  let n = 0;
+  for await (const _ of kv.list({ prefix: ["queue"] })) n++;
+  await retryLocked(() => kv.atomic().check(cur).set(QUEUED, n).commit());
+}
+
+/** A queue entry's value, `true` in a KV written before v2. */
+export function queueValue(
+  v: { data?: string; backend?: string } | true,
+): { data?: string; backend?: string } {
+  return v === true ? {} : v;
+}
+
+/** An index entry of the v3 layout (the event's type) for one of any layout. */
+export function slimIndexValue(v: unknown): string | null {
+  return typeof v === "object" && v !== null ? (v as { type?: string }).type ?? "status" : null;
+}
+
+/** Once per KV: runs that ended before retention existed get their ["retire", id] record. */
+export async function retireBacklog(kv: Deno.Kv): Promise<void> {
+  const done = await getOne<number>(kv, RETENTION);
+  if (done.value) return;
+  const ended: string[] = [];
+  for await (const e of kv.list<Run>({ prefix: ["run"] })) {
+    if (isTerminal(e.value.status)) ended.push(e.value.id);
+  }
+  // Runs that ended since retention existed have their record already.
+  for (let s = 0; s < ended.length; s += GET_MANY) {
+    const ids = ended.slice(s, s + GET_MANY);
+    const recs = await getMany(kv, ids.map((id) => ["retire", id]));
+    const w = kv.atomic();
+    ids.forEach((id, i) => {
+      if (recs[i].value === null) w.set(["retire", id], { at: 0 }).delete(["ckpt", id]);
+    });
+    await retryLocked(() => w.commit());
+  }
+  await retryLocked(() => kv.atomic().check(done).set(RETENTION, 1).commit());
+}
