@@ -4,6 +4,7 @@
 import { ramp } from "./palette.js";
 import { epochList, plottedRuns, runList, state } from "./state.js";
 import { classNames, h, pct, runLabel, shortId } from "./format.js";
+import { metricText, metricTitle } from "./metrics.js";
 import { downloadDataUrl, slug } from "./png.js";
 import { mountDetails } from "./details.js";
 import { styleOf } from "./series.js";
@@ -147,7 +148,7 @@ function draw() {
   if (!run || !metrics) return;
   const names = classNames(run, metrics.confusion.length);
   const title = `${runLabel(run)} #${shortId(run.id)} · epoch ${metrics.epoch} · ` +
-    `test acc ${pct(metrics.testAcc)}`;
+    `${metricTitle("testAcc")} ${metricText("testAcc", metrics.testAcc)}`;
   drawMatrix(els.canvas, els.box.clientWidth, metrics.confusion, names, title, els.norm.checked);
   els.canvas.setAttribute(
     "aria-label",

@@ -6,6 +6,7 @@
 import { meanPerClass, perClassData, pooledReliability, reliabilityData } from "./bands.js";
 import { Chart } from "./chart.js";
 import { h, pct } from "./format.js";
+import { metricText, metricTitle } from "./metrics.js";
 import { whiteBackground } from "./png.js";
 
 /** @param {string | number} v */
@@ -105,9 +106,9 @@ export function mountDetails(grid, prefix) {
       const pooled = pooledReliability(epochs);
       const pc = meanPerClass(epochs);
       const seeds = pooled.runs > 1 ? `, ${pooled.runs} seeds pooled` : "";
-      rel.note.textContent = `${what}${seeds} · ECE ${pooled.runs > 1 ? "mean " : ""}${
-        pct(pooled.meanEce, 2)
-      }`;
+      const ece = `${metricTitle("ece")} ${pooled.runs > 1 ? "mean " : ""}` +
+        metricText("ece", pooled.meanEce);
+      rel.note.textContent = `${what}${seeds} · ${ece}`;
       const rd = reliabilityData(pooled, color);
       relChart.data = /** @type {any} */ ({
         ...rd,
@@ -121,7 +122,7 @@ export function mountDetails(grid, prefix) {
       perChart.update();
       rel.canvas.setAttribute(
         "aria-label",
-        `Reliability diagram, ${what}: ECE ${pct(pooled.meanEce, 2)}; accuracy per bin ` +
+        `Reliability diagram, ${what}: ${ece}; accuracy per bin ` +
           pooled.accuracy.map((a, b) =>
             a === null ? null : `${pooled.centres[b].toFixed(2)}: ${pct(a)}`
           ).filter(Boolean).join(", "),

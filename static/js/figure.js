@@ -8,7 +8,7 @@
 // experiment view draws the same datasets (js/bands.js).
 import { bandDatasets, BANDS, pooledReliability, reliabilityData } from "./bands.js";
 import { Chart } from "./chart.js";
-import { isFraction, loadMetrics, metricTitle } from "./metrics.js";
+import { isFraction, loadMetrics, metricText, metricTitle } from "./metrics.js";
 import { SERIES } from "./palette.js";
 
 /** @typedef {import("chart.js").ChartConfiguration<any, any[]>} Config */
@@ -96,7 +96,7 @@ function reliabilityFigure(exp, q) {
           display: true,
           text: q.get("title") ??
             `${cell.label}: reliability at the final epoch, ${runs.length} seeds pooled, ` +
-              `mean ECE ${(100 * (pooled.meanEce ?? 0)).toFixed(2)}%`,
+              `mean ${metricTitle("ece")} ${metricText("ece", pooled.meanEce)}`,
           font: { size: 15 },
         },
       },

@@ -4,6 +4,7 @@
 // column. The page spells no metric's name or unit itself: every view asks
 // here, and a metric the registry lacks is an error, not a guess.
 import { api } from "./api.js";
+import { fixed, pct } from "./format.js";
 import { state } from "./state.js";
 
 /**
@@ -69,6 +70,14 @@ export function metricHeading(name) {
 
 /** Fractions (accuracies, F1) are shown in percent. @param {string} name */
 export const isFraction = (name) => metric(name).unit === "fraction";
+
+/**
+ * A value in its metric's unit: "14.8%" for a fraction, "0.0437" otherwise; "–" for none.
+ * @param {string} name @param {unknown} value
+ */
+export function metricText(name, value) {
+  return isFraction(name) ? pct(value) : fixed(value, 4);
+}
 
 /** @param {string} name */
 export const lowerIsBetter = (name) => metric(name).direction === "lower";

@@ -2,8 +2,8 @@
 // The runs table's columns and order: results ("Metrics", titled and formatted
 // by the metric registry) or hyperparameters ("Settings") between the fixed
 // ones, and the filters and sort that pick and order the rows.
-import { fixed, int, pct, runLabel, SETTINGS } from "./format.js";
-import { isFraction, metricHeading, metricTitle } from "./metrics.js";
+import { int, runLabel, SETTINGS } from "./format.js";
+import { metricHeading, metricText, metricTitle } from "./metrics.js";
 import { runList, state } from "./state.js";
 
 /** @typedef {import("./state.js").Run} Run */
@@ -32,12 +32,6 @@ const ui = state.table;
 const num = (
   x,
 ) => (typeof x === "number" && Number.isFinite(x) ? x : undefined);
-
-/** A metric's value in its unit: fractions in percent, the rest with 4 decimals. @param {string} metric @param {unknown} v */
-export function metricText(metric, v) {
-  if (typeof v !== "number") return "–";
-  return isFraction(metric) ? pct(v) : fixed(v, 4);
-}
 
 /** @type {Column} */
 const PLOT_COL = { key: "plot", label: "Plot" };

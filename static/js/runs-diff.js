@@ -2,8 +2,7 @@
 // Two ticked runs, side by side: the settings that differ (the rest in one
 // line) and their results, under the runs table's toolbar.
 import { h, runLabel, SETTINGS, shortId } from "./format.js";
-import { metricTitle } from "./metrics.js";
-import { metricText } from "./runs-columns.js";
+import { metricText, metricTitle } from "./metrics.js";
 import { styleOf } from "./series.js";
 import { state } from "./state.js";
 
