@@ -5,7 +5,8 @@ import { api } from "./api.js";
 import { mountBanner, renderBanner } from "./banner.js";
 import { mountCharts, renderCharts } from "./charts.js";
 import { mountConfusion, renderConfusion, showConfusion } from "./confusion.js";
-import { ACTIVE } from "./format.js";
+import { $, ACTIVE } from "./format.js";
+import { notice, renderHeader } from "./header.js";
 import {
   loadList as loadExperiments,
   mountExperiment,
@@ -37,17 +38,6 @@ import {
   upsertRun,
 } from "./state.js";
 
-/**
- * The page's element `sel` (index.html always has it).
- * @template {HTMLElement} [T=HTMLElement]
- * @param {string} sel @returns {T}
- */
-function $(sel) {
-  const el = document.querySelector(sel);
-  if (!el) throw new Error(`the page has no ${sel}`);
-  return /** @type {T} */ (el);
-}
-
 // --- rendering, batched to one pass per frame -----------------------------
 /** @type {Set<string>} */
 let pending = new Set();
@@ -73,56 +63,13 @@ function flush() {
   // The experiment view's single-seed lines read the same epochs.
   if (p.has("epochs") && tab === "experiment") renderExperiment();
   if (data || p.has("progress")) renderProgress();
-  if (p.has("connection") || p.has("health")) renderHeader();
+  if (p.has("connection") || p.has("health")) renderHeader((hl) => form.applyHealth(hl));
   // A run ticked for plotting needs its epochs (fetched once; no-op when loaded).
   if (p.has("plotted")) {
     for (const id of state.plotted) {
       if (state.runs.has(id)) ensureEpochs(id);
     }
   }
-}
-
-function renderHeader() {
-  const conn = $("#conn");
-  conn.dataset.state = state.connection;
-  conn.textContent = {
-    connecting: "connecting…",
-    live: "live",
-    reconnecting: "reconnecting…",
-  }[state.connection] ?? state.connection;
-  const hl = state.health;
-  const parts = [];
-  if (hl) {
-    // Shape per routes/health.ts; read defensively, it is only a status line.
-    if (hl.status && hl.status !== "ok") parts.push(String(hl.status));
-    if (hl.backend) parts.push(`backend ${hl.backend}`);
-    if (hl.adapter && hl.adapter !== hl.backend) parts.push(String(hl.adapter));
-    const w = hl.workers;
-    if (w && typeof w === "object") parts.push(`workers ${w.busy ?? "?"}/${w.total ?? "?"} busy`);
-    const q = hl.queue;
-    if (q && typeof q === "object") parts.push(`queue ${q.length ?? 0}`);
-  }
-  $("#health").textContent = parts.join(" · ");
-  // Signed in with the cookie (LOSSBENCH_TOKEN set): the form posts to /api/logout, then /login.
-  $("#sign-out").hidden = hl?.session !== "cookie";
-  form.applyHealth(hl);
-  const sets = hl?.datasets;
-  if (Array.isArray(sets)) {
-    const list = $("#data-sets");
-    const names = new Set(["cifar10", "synthetic", ...sets.map(String)]);
-    list.replaceChildren(...[...names].map((n) => Object.assign(new Option(), { value: n })));
-  }
-}
-
-// --- notices ---------------------------------------------------------------
-let noticeTimer = 0;
-/** @param {string} text */
-function notice(text) {
-  const el = $("#notice");
-  el.textContent = text;
-  el.hidden = false;
-  clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => (el.hidden = true), 6000);
 }
 
 // --- loading ---------------------------------------------------------------

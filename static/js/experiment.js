@@ -20,7 +20,7 @@ import {
 import { drawFigures, mountFigures } from "./exp-figures.js";
 import { drawMatrix, mountMatrix } from "./exp-matrix.js";
 import { drawSummary, mountSummary } from "./exp-summary.js";
-import { h, shortId, time } from "./format.js";
+import { $, h, shortId, time } from "./format.js";
 import { state } from "./state.js";
 import { progressText, settingsLine } from "./stats-view.js";
 
@@ -37,17 +37,6 @@ export { loadList, onRunEvent, open, refresh };
 
 const exp = state.experiment;
 const view = state.experimentView;
-
-/**
- * @template {Element} T
- * @param {string} sel
- * @returns {T}
- */
-function $(sel) {
-  const el = document.querySelector(sel);
-  if (!el) throw new Error(`the page has no ${sel}`);
-  return /** @type {T} */ (el);
-}
 
 /**
  * @type {{select: HTMLSelectElement, progress: HTMLElement, meta: HTMLElement,

@@ -157,3 +157,14 @@ export function h(tag, props = {}, ...children) {
   for (const c of children) if (c != null) el.append(c);
   return el;
 }
+
+/**
+ * The page's element `sel`, which the page always has (a missing one is a bug, said so).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} sel @returns {T}
+ */
+export function $(sel) {
+  const el = document.querySelector(sel);
+  if (!el) throw new Error(`the page has no ${sel}`);
+  return /** @type {T} */ (el);
+}
