@@ -8,6 +8,8 @@ import type { HealthInfo } from "./routes/deps.ts";
 import { HostAllowList, parseAllowedHosts } from "./routes/hosts.ts";
 import { ConnectionClose } from "./routes/limits.ts";
 import { readConfig, type ServiceConfig } from "./service/config.ts";
+import { defaultLimits, Front } from "./service/front.ts";
+import { readNoFileLimit } from "./service/nofile.ts";
 import { Datasets } from "./service/datasets.ts";
 import { EventBus } from "./service/event_bus.ts";
 import { createLogger, runLog } from "./service/log.ts";
@@ -21,6 +23,10 @@ interface EdgeConfig {
   allowedHosts: string[];
   maxSubscribers?: number;
   maxSubscribersPerClient?: number;
+  maxConnections?: number;
+  maxConnectionsPerAddress?: number;
+  headerTimeoutMs: number;
+  idleTimeoutMs: number;
 }
 
 function readEdgeConfig(env = Deno.env.toObject()): EdgeConfig {
@@ -36,6 +42,11 @@ function readEdgeConfig(env = Deno.env.toObject()): EdgeConfig {
     allowedHosts: parseAllowedHosts(env.LOSSBENCH_ALLOWED_HOSTS),
     maxSubscribers: int("LOSSBENCH_SSE_MAX", 1, 100_000),
     maxSubscribersPerClient: int("LOSSBENCH_SSE_PER_CLIENT", 1, 100_000),
+    maxConnections: int("LOSSBENCH_MAX_CONNECTIONS", 1, 1_000_000),
+    maxConnectionsPerAddress: int("LOSSBENCH_MAX_CONNECTIONS_PER_ADDRESS", 1, 1_000_000),
+    // nginx's client_header_timeout and a keep-alive of the same length.
+    headerTimeoutMs: int("LOSSBENCH_HEADER_TIMEOUT_MS", 100, 3_600_000) ?? 60_000,
+    idleTimeoutMs: int("LOSSBENCH_IDLE_TIMEOUT_MS", 100, 3_600_000) ?? 60_000,
   };
 }
 
@@ -52,6 +63,8 @@ async function main() {
     console.error(`error: ${(e as Error).message}`);
     Deno.exit(2);
   }
+  // The front's caps follow the open-file limit (Deno has already raised soft to hard).
+  const noFile = readNoFileLimit();
   const remoteKv = /^https?:\/\//.test(cfg.kvPath); // KV Connect: nothing to create here
   if (!remoteKv) await Deno.mkdir(dirname(cfg.kvPath), { recursive: true });
   await Deno.mkdir(cfg.cacheDir, { recursive: true });
@@ -109,7 +122,18 @@ async function main() {
     backend: info.backend,
     adapter: info.adapter,
     workers: workers(),
+    ...(front ? { connections: { ...front.stats, max: limits.maxConnections } } : {}),
   });
+  const caps = defaultLimits(noFile.soft);
+  const limits = {
+    maxConnections: edge.maxConnections ?? caps.maxConnections,
+    maxPerAddress: edge.maxConnectionsPerAddress ??
+      Math.min(caps.maxPerAddress, edge.maxConnections ?? Infinity),
+    headerTimeoutMs: edge.headerTimeoutMs,
+    // An event stream is silent between heartbeats: it must outlast two of them.
+    idleTimeoutMs: Math.max(edge.idleTimeoutMs, 2 * cfg.heartbeatMs + 1000),
+  };
+  let front: Front | undefined;
   const hosts = new HostAllowList(cfg.host, edge.allowedHosts);
   const app = createApp({
     store,
@@ -126,45 +150,74 @@ async function main() {
     maxSubscribersPerClient: edge.maxSubscribersPerClient,
   });
 
-  const server = Deno.serve({
-    port: cfg.port,
-    hostname: cfg.host,
-    onListen: ({ hostname, port }) => {
-      hosts.port = port;
-      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-      const url = `http://${host}:${port}/`;
-      log.info(`lossbench listening on ${url}`, { url });
-      log.info(`backend: ${info.backend} (adapter: ${info.adapter})`, { ...info });
-      log.info(`workers: ${pool ? pool.size : "0 (API only; see deno task worker)"}`, {
-        workers: pool?.size ?? 0,
-      });
-      log.info(`kv: ${cfg.kvPath}`, { kv: cfg.kvPath });
-      const registered = [...cfg.datasets.keys()];
+  const onListen = ({ hostname, port }: Deno.NetAddr) => {
+    hosts.port = port;
+    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+    const url = `http://${host}:${port}/`;
+    log.info(`lossbench listening on ${url}`, { url });
+    log.info(`backend: ${info.backend} (adapter: ${info.adapter})`, { ...info });
+    log.info(`workers: ${pool ? pool.size : "0 (API only; see deno task worker)"}`, {
+      workers: pool?.size ?? 0,
+    });
+    log.info(`kv: ${cfg.kvPath}`, { kv: cfg.kvPath });
+    const registered = [...cfg.datasets.keys()];
+    log.info(
+      `datasets: cifar10, synthetic${registered.length ? `, ${registered.join(", ")}` : ""}` +
+        (registered.length ? "" : " (register more with LOSSBENCH_DATASETS=name=path)"),
+      { datasets: datasets.names() },
+    );
+    log.info(`hosts: ${hosts.describe()}`);
+    if (cfg.token) {
+      log.info("auth: token required for every route but /api/health (sign in at /login)");
+    }
+    if (recovered.resumed.length || recovered.interrupted.length) {
       log.info(
-        `datasets: cifar10, synthetic${registered.length ? `, ${registered.join(", ")}` : ""}` +
-          (registered.length ? "" : " (register more with LOSSBENCH_DATASETS=name=path)"),
-        { datasets: datasets.names() },
+        `recovered: ${recovered.resumed.length} run(s) resuming from a checkpoint, ` +
+          `${recovered.interrupted.length} marked interrupted`,
       );
-      log.info(`hosts: ${hosts.describe()}`);
-      if (cfg.token) {
-        log.info("auth: token required for every route but /api/health (sign in at /login)");
-      }
-      if (recovered.resumed.length || recovered.interrupted.length) {
-        log.info(
-          `recovered: ${recovered.resumed.length} run(s) resuming from a checkpoint, ` +
-            `${recovered.interrupted.length} marked interrupted`,
-        );
-      }
-    },
-    // A refused body's response ends with ConnectionClose on purpose (routes/limits.ts).
-    onError: (e) => {
-      if (!(e instanceof ConnectionClose)) console.error("server error:", e);
-      return new Response(JSON.stringify({ error: "internal error" }), {
-        status: 500,
-        headers: { "content-type": "application/json; charset=utf-8" },
-      });
-    },
-  }, app.fetch);
+    }
+    log.info(
+      `connections: at most ${limits.maxConnections}, ${limits.maxPerAddress} per address; ` +
+        `open-file limit ${noFile.soft ?? "unknown"}; header timeout ` +
+        `${limits.headerTimeoutMs} ms, idle ${limits.idleTimeoutMs} ms`,
+      { ...limits, noFile: noFile.soft ?? null },
+    );
+    if (noFile.soft !== undefined && noFile.soft < 4096) {
+      log.error(
+        `warning: the open-file limit is ${noFile.soft}; connections are capped for it. ` +
+          "Raise the hard limit (`ulimit -Hn 65536`, or LimitNOFILE=65536 under systemd) " +
+          "to serve more clients.",
+      );
+    } else if (noFile.soft === undefined && edge.maxConnections === undefined) {
+      log.info(
+        `the open-file limit is unknown (${noFile.problem}): connections are capped as for ` +
+          "1024; set LOSSBENCH_MAX_CONNECTIONS to size them yourself",
+      );
+    }
+  };
+  let server: Front;
+  try {
+    server = front = new Front({
+      hostname: cfg.host,
+      port: cfg.port,
+      ...limits,
+      handler: (req, info) => app.fetch(req, info),
+      // A refused body's response ends with ConnectionClose on purpose (routes/limits.ts).
+      onError: (e) => {
+        if (!(e instanceof ConnectionClose)) console.error("server error:", e);
+        return new Response(JSON.stringify({ error: "internal error" }), {
+          status: 500,
+          headers: { "content-type": "application/json; charset=utf-8" },
+        });
+      },
+      log: (m) => log.error(m),
+    });
+  } catch (e) {
+    console.error(`error: could not listen on ${cfg.host}:${cfg.port}: ${(e as Error).message}`);
+    await scheduler.shutdown();
+    Deno.exit(1);
+  }
+  onListen(server.addr);
   scheduler.start();
 
   // Stop taking work, end event streams, stop workers (their runs stay

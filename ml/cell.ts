@@ -1,15 +1,19 @@
 // An experiment's cell: everything that defines a run except its seed and the
 // shared settings. Runs with equal cells differ only by seed, so their metrics
 // are one sample; a cell's key is canonical JSON, stable across processes.
+import { z } from "zod";
+import { conditionSchema } from "./config.ts";
 import { lossLabel } from "./losses/registry.ts";
-import type { Condition, LossParams, TrainConfig } from "./types.ts";
+import type { Condition, TrainConfig } from "./types.ts";
 
-export interface Cell {
-  model: string;
-  loss: string;
-  params: LossParams;
-  condition: Condition;
-}
+export const cellSchema = z.strictObject({
+  model: z.string(),
+  loss: z.string(),
+  params: z.record(z.string(), z.number()),
+  condition: conditionSchema,
+});
+
+export type Cell = z.output<typeof cellSchema>;
 
 export function cellOf(c: Pick<TrainConfig, keyof Cell>): Cell {
   return { model: c.model, loss: c.loss, params: c.params, condition: c.condition };

@@ -6,7 +6,6 @@
 import { z } from "zod";
 import { getLoss, LOSSES, parseLossParams } from "./losses/registry.ts";
 import { MODELS } from "./models/registry.ts";
-import type { TrainConfig } from "./types.ts";
 
 export const LIMITS = {
   epochs: 500,
@@ -107,11 +106,39 @@ export const runFieldsSchema = settingsSchema.extend({
   seed: seedSchema.default(1),
 });
 
-export const trainConfigSchema = runFieldsSchema.transform((raw, ctx): TrainConfig => {
+export const trainConfigSchema = runFieldsSchema.transform((raw, ctx) => {
   const { gamma: _g, params: _p, ...rest } = raw;
-  const loss = normalizeLoss(raw, ctx);
-  return { ...rest, ...loss } as TrainConfig;
+  return { ...rest, ...normalizeLoss(raw, ctx) };
 });
+
+/** A training run's full configuration, defaults filled in: the schema's output. */
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+/** A request schema's fields as stored: defaults applied, so present (optional ones stay so). */
+export function storedFields<T extends z.core.$ZodLooseShape>(shape: T) {
+  return Object.fromEntries(
+    Object.entries(shape).map(([k, s]) => [k, s instanceof z.ZodDefault ? s.unwrap() : s]),
+  ) as { [K in keyof T]: T[K] extends z.ZodDefault<infer I> ? I : T[K] };
+}
+
+/** Settings as KV and the API hold them (defaults applied). */
+export const settingsRecordSchema = z.strictObject(storedFields(settingsSchema.shape))
+  .meta({ id: "Settings", description: "What every run of an experiment shares" });
+
+const { gamma: _gamma, params: _params, ...recordFields } = runFieldsSchema.shape;
+/** A TrainConfig as KV and the API hold it (strict: what trainConfigSchema gives, no more). */
+export const trainConfigRecordSchema = z.strictObject({
+  ...storedFields(recordFields),
+  params: z.record(z.string(), z.number()).describe("The loss's parameters, defaults filled in"),
+}).meta({ id: "TrainConfig", description: "A run's full configuration (defaults filled in)" });
+
+// The record schema and the parser's output are one type: a field added to one only fails here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _sameConfig: Same<z.output<typeof trainConfigRecordSchema>, TrainConfig> = true;
+const _sameSettings: Same<z.output<typeof settingsRecordSchema>, Settings> = true;
+export type Condition = z.output<typeof conditionSchema>;
+export type LabelNoise = z.output<typeof labelNoiseSchema>;
+export type Imbalance = z.output<typeof imbalanceSchema>;
 
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export type Settings = z.output<typeof settingsSchema>;

@@ -8,16 +8,16 @@ import type { LossFn } from "./losses/plugin.ts";
 import { lossFn } from "./losses/registry.ts";
 import {
   accumulateConfusion,
-  accumulateReliability,
-  accuracy,
-  balancedAccuracy,
   emptyConfusion,
+  perClassPrecisionRecallF1,
+} from "./metrics/confusion.ts";
+import type { PredictionAccumulator, SplitEval } from "./metrics/plugin.ts";
+import { metricValues, predictionAccumulators } from "./metrics/registry.ts";
+import {
+  accumulateReliability,
   emptyReliabilityAcc,
   finishReliability,
-  macroF1,
-  perClassPrecisionRecallF1,
-  worstClassAccuracy,
-} from "./metrics.ts";
+} from "./metrics/reliability.ts";
 import type { Model } from "./models/plugin.ts";
 import { getModel, readModelWeights } from "./models/registry.ts";
 import { SgdMomentum, stepLr } from "./optimizer.ts";
@@ -28,7 +28,6 @@ import type {
   Dataset,
   EpochMetrics,
   Progress,
-  Reliability,
   Split,
   TrainConfig,
 } from "./types.ts";
@@ -141,27 +140,16 @@ export async function train(
       const t0 = performance.now();
       const tr = await trainEpoch(epoch, lr);
       const t1 = performance.now();
-      const ev = await evaluate(model, testSplit, loss, evalOpts);
+      const predictions = predictionAccumulators(spec.classes);
+      const ev = await evaluate(model, testSplit, loss, { ...evalOpts, predictions });
       const t2 = performance.now();
       const val = valSplit ? await evaluate(model, valSplit, loss, evalOpts) : null;
       const m: EpochMetrics = {
         epoch: epoch + 1,
-        trainLoss: tr.loss,
-        trainAcc: tr.acc,
-        testLoss: ev.loss,
-        testAcc: accuracy(ev.confusion),
-        f1: macroF1(ev.confusion),
-        balancedAcc: balancedAccuracy(ev.confusion),
-        worstClassAcc: worstClassAccuracy(ev.confusion),
-        ece: ev.ece,
+        // Every registered metric, from what this epoch measured (ml/metrics/registry.ts).
+        ...metricValues({ train: tr, test: ev, val }),
         reliability: ev.reliability,
         perClass: perClassPrecisionRecallF1(ev.confusion),
-        ...(tr.accClean !== undefined
-          ? { trainAccClean: tr.accClean, trainAccNoisy: tr.accNoisy }
-          : {}),
-        ...(val
-          ? { valLoss: val.loss, valAcc: accuracy(val.confusion), valF1: macroF1(val.confusion) }
-          : {}),
         lr,
         epochSeconds: (t2 - t0) / 1000,
         trainImgPerSec: trainSplit.count / ((t1 - t0) / 1000),
@@ -287,15 +275,10 @@ function accumulate(sum: tf.Scalar, x: tf.Scalar): tf.Scalar {
   return out;
 }
 
-export interface EvalResult {
-  /** Mean loss over the split's samples. */
-  loss: number;
-  confusion: number[][];
-  ece: number;
-  reliability: Reliability;
-}
-
-/** A split's loss, confusion matrix and calibration, with the model in eval mode. */
+/**
+ * A split's loss, confusion matrix and calibration, with the model in eval mode;
+ * with `predictions`, also those metrics, each fed every batch's logits.
+ */
 export async function evaluate(
   model: Model,
   split: Split,
@@ -305,9 +288,11 @@ export async function evaluate(
     lut: Float32Array;
     classes: number;
     signal?: AbortSignal;
+    predictions?: Map<string, PredictionAccumulator>;
   },
-): Promise<EvalResult> {
+): Promise<SplitEval> {
   const { shape, lut, classes, signal } = opts;
+  const predictions = opts.predictions ?? new Map<string, PredictionAccumulator>();
   const n = split.count;
   const img = shape.height * shape.width * shape.channels;
   const order = new Uint32Array(n).map((_, i) => i);
@@ -320,23 +305,35 @@ export async function evaluate(
     const xs = new Float32Array(m * img);
     const ys = new Int32Array(m);
     fillBatch(split, order, s, m, shape, lut, xs, ys);
-    const [l, pred, conf] = tf.tidy(() => {
+    const [l, pred, conf, logits] = tf.tidy(() => {
       const x = tf.tensor4d(xs, [m, shape.height, shape.width, shape.channels]);
       const logits = model.apply(x, false);
       return [
         loss(logits, tf.tensor1d(ys, "int32")),
         tf.argMax(logits, 1),
         tf.max(tf.softmax(logits), 1),
+        logits,
       ];
     });
-    const [lv, pv, cv] = await Promise.all([l.data(), pred.data(), conf.data()]);
+    const [lv, pv, cv, zv] = await Promise.all([
+      l.data(),
+      pred.data(),
+      conf.data(),
+      predictions.size ? logits.data() : null,
+    ]);
     l.dispose();
     pred.dispose();
     conf.dispose();
+    logits.dispose();
     lossSum += lv[0] * m;
     accumulateConfusion(confusion, pv, ys);
     accumulateReliability(calib, cv, Array.from(pv, (p, i) => p === ys[i]));
+    if (zv) {
+      const batch = { logits: zv as Float32Array, labels: ys, classes };
+      for (const acc of predictions.values()) acc.add(batch);
+    }
     await yieldToEventLoop();
   }
-  return { loss: lossSum / n, confusion, ...finishReliability(calib) };
+  const predicted = Object.fromEntries([...predictions].map(([name, a]) => [name, a.finish()]));
+  return { loss: lossSum / n, confusion, ...finishReliability(calib), predicted };
 }

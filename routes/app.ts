@@ -2,7 +2,7 @@
 // the cross-cutting parts, in this order: an over-long declared body is
 // refused before anything else (limits.ts), then the contract check when on
 // (contract/check.ts), the Host check (hosts.ts), the token (auth.ts), the
-// body size, and JSON errors. Every route declares its contract (see
+// cross-site check of state changes (origin.ts), the body size, and JSON errors. Every route declares its contract (see
 // contract/route.ts); GET /api/openapi.json serves them as one document.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
@@ -19,6 +19,7 @@ import { experimentRoutes } from "./experiments.ts";
 import { healthRoutes } from "./health.ts";
 import { hostCheck } from "./hosts.ts";
 import { declaredSizeLimit } from "./limits.ts";
+import { sameOrigin } from "./origin.ts";
 import { runRoutes } from "./runs.ts";
 import { staticRoutes } from "./static.ts";
 import { workerRoutes } from "./workers.ts";
@@ -49,8 +50,9 @@ export function createApp(deps: Deps): OpenAPIHono {
   app.use(declaredSizeLimit(maxSize));
   if (deps.contractCheck ?? contractCheckEnv()) app.use(contractCheck(app, contract));
   if (deps.hosts) app.use(hostCheck(deps.hosts));
-  const auth = deps.token ? new TokenAuth(deps.token) : undefined;
+  const auth = deps.token ? new TokenAuth(deps.token, { kv: deps.store?.kv }) : undefined;
   if (auth) app.use(requireToken(auth));
+  app.use(sameOrigin());
   app.use(
     "/api/*",
     bodyLimit({

@@ -2,15 +2,17 @@
 // `GET /api/health` and the sign-in page. API clients send
 // `Authorization: Bearer <token>`; the dashboard signs in once at /login and
 // then holds an HttpOnly, SameSite=Strict cookie (EventSource cannot send
-// headers). The cookie holds an HMAC of the token, not the token: it is
-// useless anywhere else, and changing the token signs every browser out.
-// Tokens are compared through SHA-256 digests with timingSafeEqual, so the
-// time taken says nothing about the token, not even its length.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+// headers) with a random session id, kept server-side with its expiry
+// (service/sessions.ts): signing out revokes it, and a new token ends every
+// session. Tokens are compared through SHA-256 digests with timingSafeEqual,
+// so the time taken says nothing about the token, not even its length. Wrong
+// tokens are throttled per address and per target (sign_in_throttle.ts).
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { getConnInfo } from "hono/deno";
 import { z } from "zod";
+import { SessionStore } from "../service/sessions.ts";
 import { err, plain, router, text } from "./contract/route.ts";
 import { SignInThrottle, throttledMessage, type ThrottleLimits } from "./sign_in_throttle.ts";
 
@@ -50,30 +52,35 @@ function readCookie(header: string | null, name: string): string | undefined {
 }
 
 export class TokenAuth {
-  readonly session: string;
-  /** Wrong tokens per client address (routes/sign_in_throttle.ts). */
+  /** Wrong tokens per client address and per target (routes/sign_in_throttle.ts). */
   readonly throttle: SignInThrottle;
+  readonly sessions: SessionStore;
 
-  constructor(readonly token: string, limits?: ThrottleLimits) {
-    this.session = createHmac("sha256", token).update("lossbench session v1").digest("base64url");
-    this.throttle = new SignInThrottle(limits);
+  constructor(readonly token: string, opts: { limits?: ThrottleLimits; kv?: Deno.Kv } = {}) {
+    this.throttle = new SignInThrottle(opts.limits);
+    this.sessions = new SessionStore(token, opts.kv, COOKIE_MAX_AGE_S * 1000);
   }
 
   checkToken(candidate: string): boolean {
     return sameSecret(candidate, this.token);
   }
 
+  /** The session id the request's cookie carries, if any. */
+  sessionOf(req: Request): string | undefined {
+    return readCookie(req.headers.get("cookie"), cookieName(req.headers.get("host") ?? ""));
+  }
+
   /** "bearer" or "cookie" when the request carries valid credentials, else why not. */
-  check(req: Request): AuthKind | "missing" | "malformed" | "invalid" {
+  async check(req: Request): Promise<AuthKind | "missing" | "malformed" | "invalid"> {
     const header = req.headers.get("authorization");
     if (header !== null) {
       const m = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(header);
       if (!m) return "malformed";
       return this.checkToken(m[1]) ? "bearer" : "invalid";
     }
-    const cookie = readCookie(req.headers.get("cookie"), cookieName(req.headers.get("host") ?? ""));
+    const cookie = this.sessionOf(req);
     if (cookie === undefined) return "missing";
-    return sameSecret(cookie, this.session) ? "cookie" : "invalid";
+    return (await this.sessions.valid(cookie)) ? "cookie" : "invalid";
   }
 }
 
@@ -123,7 +130,7 @@ export function requireToken(auth: TokenAuth): MiddlewareHandler {
       const blocked = throttled(c, auth, key);
       if (blocked) return blocked;
     }
-    const result = auth.check(c.req.raw);
+    const result = await auth.check(c.req.raw);
     if (bearer && result === "invalid") auth.throttle.fail(key);
     if (result === "bearer") auth.throttle.succeed(key);
     if (result === "bearer" || result === "cookie") {
@@ -149,9 +156,15 @@ function setCookie(c: { req: { url: string; header(n: string): string | undefine
     `Max-Age=${age}${https ? "; Secure" : ""}`;
 }
 
-/** Where to go after signing in: a local path only (never "//host"). */
-function localPath(v: unknown): string {
-  return typeof v === "string" && /^\/(?![/\\])/.test(v) ? v : "/";
+/**
+ * Where to go after signing in: a local path only. Browsers drop tabs and newlines from a
+ * Location and read "\\" as "/", so "/\t/evil.example" would leave the site: any control
+ * character, space, backslash or non-ASCII character sends the client to "/" instead.
+ */
+export function localPath(v: unknown): string {
+  if (typeof v !== "string" || !/^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(v)) return "/";
+  const base = "http://lossbench.invalid";
+  return new URL(v, base).origin === base ? v : "/";
 }
 
 /**
@@ -189,8 +202,11 @@ export function authRoutes(auth: TokenAuth | undefined): OpenAPIHono {
     summary: "Sign in: sets the session cookie",
     description: "A form (`token`, `next`) gets 303 redirects: to `next` (a local path) or `/` " +
       "signed in, to `/login?failed` otherwise (`/login?throttled` after 5 wrong tokens from " +
-      "one address within a minute: then every token it sends is refused for a minute). JSON " +
-      "gets 204, 401 or 429. Without LOSSBENCH_TOKEN it always succeeds and sets no cookie.",
+      "one address within a minute: then every token it sends is refused for a minute, " +
+      "doubling for repeated blocks; and after 50 wrong tokens a minute from all addresses " +
+      "together, for addresses that have not signed in within a day). Each sign-in opens a new " +
+      "random session (30 days). JSON gets 204, 401 or 429. Without LOSSBENCH_TOKEN it always " +
+      "succeeds and sets no cookie.",
     request: {
       body: {
         content: {
@@ -228,7 +244,10 @@ export function authRoutes(auth: TokenAuth | undefined): OpenAPIHono {
       return c.redirect("/login?failed", 303);
     }
     auth.throttle.succeed(key);
-    c.header("set-cookie", setCookie(c, auth.session));
+    // A fresh id at every sign-in (no fixation); the old session, if any, ends.
+    const old = auth.sessionOf(c.req.raw);
+    if (old) await auth.sessions.revoke(old);
+    c.header("set-cookie", setCookie(c, await auth.sessions.open()));
     return json ? c.body(null, 204) : c.redirect(localPath(next), 303);
   });
 
@@ -236,13 +255,17 @@ export function authRoutes(auth: TokenAuth | undefined): OpenAPIHono {
     method: "post",
     path: "/api/logout",
     tags,
-    summary: "Sign out: clears the session cookie",
-    description: "204 when the request sends or accepts JSON, else 303 to /login.",
+    summary: "Sign out: ends the session and clears its cookie",
+    description: "The session is revoked on the server, so a copy of its cookie no longer " +
+      "works. 204 when the request sends or accepts JSON, else 303 to /login.",
     responses: {
       204: { description: "Signed out", headers: cookie },
       303: redirect("Signed out: to /login"),
     },
-  }, (c) => {
+  }, async (c) => {
+    // The session ends on the server too: a copy of the cookie is worthless from now on.
+    const sid = auth?.sessionOf(c.req.raw);
+    if (auth && sid) await auth.sessions.revoke(sid);
     c.header("set-cookie", setCookie(c, ""));
     const json = (c.req.header("accept") ?? "").includes("application/json") ||
       /^application\/json/i.test(c.req.header("content-type") ?? "");

@@ -1,12 +1,13 @@
 // What a request may name: the losses with their parameters (as JSON Schema,
 // from the same zod schemas that validate runs), the models with their sizes,
-// and the data sets.
+// and the data sets; and what a run records: the metrics.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { LOSSES } from "../ml/losses/registry.ts";
+import { describeMetrics } from "../ml/metrics/registry.ts";
 import { describeModels } from "../ml/models/registry.ts";
 import { json, route, router } from "./contract/route.ts";
-import { datasetsSchema, lossesSchema, modelsSchema } from "./contract/schemas.ts";
+import { datasetsSchema, lossesSchema, metricsSchema, modelsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 
 /** Models are sized for CIFAR-10's images: 32×32 RGB, 10 classes. */
@@ -43,6 +44,18 @@ export function catalogRoutes(deps: Deps): OpenAPIHono {
       responses: { 200: json(modelsSchema, "Every registered model") },
     }),
     (c) => c.json({ input: CIFAR10_SPEC, models: describeModels(CIFAR10_SPEC) }, 200),
+  );
+  r.openapi(
+    route({
+      method: "get",
+      path: "/metrics",
+      tags,
+      summary: "The metrics an epoch records: title, unit, which way is better, CSV column",
+      description: "From the metric registry (ml/metrics/): the statistics take `metric` from " +
+        "those with `stats`; the CSV exports have a column per metric, in this order.",
+      responses: { 200: json(metricsSchema, "Every registered metric") },
+    }),
+    (c) => c.json({ metrics: describeMetrics() }, 200),
   );
   r.openapi(
     route({

@@ -13,6 +13,15 @@ export interface HealthInfo {
   workers: { busy: number; ready: number; total: number };
   /** Why the status is not "ok". */
   reason?: string;
+  /** The HTTP front's counts (service/front.ts); absent in app.request tests. */
+  connections?: {
+    open: number;
+    max: number;
+    accepted: number;
+    refused: number;
+    acceptErrors: number;
+    timedOut: number;
+  };
 }
 
 export interface Deps {

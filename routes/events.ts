@@ -67,8 +67,36 @@ export function clientKey(c: Context): string {
   return addr?.hostname ?? "unknown";
 }
 
-function sse(deps: Deps, opts: { runId?: string; since?: number; client: string }): Response {
-  const { runId, since, client } = opts;
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+};
+
+interface SseOptions {
+  runId?: string;
+  since?: number;
+  client: string;
+  /** Settles when the response has been delivered or its connection is gone (Deno.serve's `completed`). */
+  completed?: Promise<void>;
+}
+
+/** A stream's context from the request: who holds it and when its connection ends. */
+function streamOf(c: Context): Pick<SseOptions, "client" | "completed"> {
+  const env = c.env as { completed?: Promise<void> } | undefined;
+  return { client: clientKey(c), completed: env?.completed };
+}
+
+/**
+ * A HEAD gets the stream's headers and no stream: Hono answers HEAD with the GET handler
+ * and drops the body unread, so a subscription opened for it would never be closed.
+ */
+function sseHead(deps: Deps, client: string): Response {
+  admit(deps, client);
+  return new Response(null, { headers: SSE_HEADERS });
+}
+
+function admit(deps: Deps, client: string): void {
   const share = perClientLimit(deps);
   if (deps.bus.countFor(client) >= share) {
     throw apiError(
@@ -79,6 +107,11 @@ function sse(deps: Deps, opts: { runId?: string; since?: number; client: string 
   if (deps.bus.size >= (deps.maxSubscribers ?? 1000)) {
     throw apiError(503, "too many event streams open; try again later");
   }
+}
+
+function sse(deps: Deps, opts: SseOptions): Response {
+  const { runId, since, client } = opts;
+  admit(deps, client);
   // Subscribe before reading the replay, so nothing falls between the two.
   const sub = deps.bus.subscribe({
     filter: runId ? (e) => e.runId === runId : undefined,
@@ -97,6 +130,8 @@ function sse(deps: Deps, opts: { runId?: string; since?: number; client: string 
     clearInterval(heartbeat);
     sub.close();
   };
+  // The slot is freed when the connection goes, even if the body is never read or cancelled.
+  opts.completed?.then(cleanup, cleanup);
 
   const body = new ReadableStream<Uint8Array>({
     start(ctrl) {
@@ -143,13 +178,7 @@ function sse(deps: Deps, opts: { runId?: string; since?: number; client: string 
     },
   }, { highWaterMark: 1 });
 
-  return new Response(body, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      "x-accel-buffering": "no",
-    },
-  });
+  return new Response(body, { headers: SSE_HEADERS });
 }
 
 const lastEventId = z.object({
@@ -185,9 +214,9 @@ export function eventRoutes(deps: Deps): OpenAPIHono {
       responses: { 200: stream("Events of every run, until the client closes it."), ...busy },
     }),
     (c) =>
-      sse(deps, {
+      c.req.raw.method === "HEAD" ? sseHead(deps, clientKey(c)) : sse(deps, {
         since: parseLastEventId(c.req.header("last-event-id")),
-        client: clientKey(c),
+        ...streamOf(c),
       }),
   );
 
@@ -208,8 +237,9 @@ export function eventRoutes(deps: Deps): OpenAPIHono {
     }),
     async (c) => {
       const run = await findRun(deps, c);
+      if (c.req.raw.method === "HEAD") return sseHead(deps, clientKey(c));
       const since = parseLastEventId(c.req.header("last-event-id")) ?? 0;
-      return sse(deps, { runId: run.id, since, client: clientKey(c) });
+      return sse(deps, { runId: run.id, since, ...streamOf(c) });
     },
   );
 

@@ -10,13 +10,8 @@ import {
   runFieldsSchema,
   settingsSchema,
 } from "../ml/config.ts";
-import {
-  buildCells,
-  DEFAULT_LOSSES,
-  gridConfigs,
-  resolveSeeds,
-  STAT_METRICS,
-} from "../service/experiments.ts";
+import { buildCells, DEFAULT_LOSSES, gridConfigs, resolveSeeds } from "../service/experiments.ts";
+import { metricsOf, STAT_METRICS } from "../ml/metrics/registry.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
 import { isId, newId } from "../service/ids.ts";
 import { ValidationError } from "../service/errors.ts";
@@ -26,6 +21,7 @@ import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { experimentSchemaOut, runViewSchema, statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 import { apiError } from "./errors.ts";
+import { idempotencyHeader, idempotencyResponses, idempotent } from "./idempotency.ts";
 import { checkConditions, checkConfig } from "./runs.ts";
 import { viewRun } from "./views.ts";
 
@@ -106,11 +102,10 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
           cellKey: run.cellKey,
           seed: run.config.seed,
           finished: run.status === "done",
-          epochs: epochs[i] as unknown as Record<string, number | undefined>[],
+          epochs: epochs[i].map(metricsOf),
         })),
         { ...opts, metrics: STAT_METRICS },
-        // The metrics are STAT_METRICS (the query schema checked the one compared).
-      ) as z.output<typeof statsSchema>;
+      );
     } catch (e) {
       if (e instanceof PointError) throw new ValidationError(e.message, "point");
       throw e;
@@ -125,13 +120,17 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       summary: "Queue an experiment",
       description: "Queues every cell (loss × condition × model) × seed as one run, on shared " +
         "settings. Give one of seed, seeds or repeats, and model or models.",
-      request: { body: { content: { "application/json": { schema: experimentSchema } } } },
+      request: {
+        headers: idempotencyHeader,
+        body: { content: { "application/json": { schema: experimentSchema } } },
+      },
+      middleware: [idempotent(deps, "experiments")],
       responses: {
         201: {
           ...json(withRuns, "Queued; Location names the experiment"),
           headers: { location: { schema: { type: "string" } } },
         },
-        409: err("A seed is taken"),
+        ...idempotencyResponses,
         429: err("The queue is full"),
       },
     }),

@@ -12,6 +12,7 @@ import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { runDetailSchema, runViewSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 import { apiError } from "./errors.ts";
+import { idempotencyHeader, idempotencyResponses, idempotent } from "./idempotency.ts";
 import { viewRun } from "./views.ts";
 
 /** Checks what the schema can't: the data set name and the backend. */
@@ -67,17 +68,23 @@ export function runRoutes(deps: Deps): OpenAPIHono {
       tags,
       summary: "Start a run",
       description: "Queues one run. Unknown fields are refused; defaults fill the rest.",
-      request: { body: { content: { "application/json": { schema: trainConfigSchema } } } },
+      request: {
+        headers: idempotencyHeader,
+        body: { content: { "application/json": { schema: trainConfigSchema } } },
+      },
+      middleware: [idempotent(deps, "runs")],
       responses: {
         201: {
           ...json(runViewSchema, "Queued; Location names the run"),
           headers: { location: { schema: { type: "string" } } },
         },
+        ...idempotencyResponses,
+        409: err("A request with this Idempotency-Key is still running"),
         429: err("The queue is full"),
       },
     }),
     async (c) => {
-      const config = c.req.valid("json") as TrainConfig;
+      const config: TrainConfig = c.req.valid("json");
       checkConfig(deps, config);
       checkConditions(deps, config, [{ condition: config.condition, path: "" }]);
       const [run] = await deps.scheduler.submit([config]);

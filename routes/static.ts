@@ -48,6 +48,7 @@ export function chartJsDist(): URL {
 }
 
 async function send(url: URL, name: string, cacheControl: string): Promise<Response | null> {
+  if (name.length > MAX_NAME) return null;
   const ext = name.slice(name.lastIndexOf(".") + 1);
   const type = TYPES[ext];
   if (!type) return null;
@@ -92,6 +93,8 @@ plain(staticRoutes, {
 
 // One path segment of plain characters: no "..", no hidden files.
 const FILE_RE = "[A-Za-z0-9_-][A-Za-z0-9_.-]*\\.[a-z]+";
+/** Longer names are 404 before the file system sees them (a 300-character one was a 500). */
+const MAX_NAME = 100;
 const fileParam = z.object({
   file: z.string().regex(new RegExp(`^${FILE_RE}$`)).describe("A file name"),
 });

@@ -35,6 +35,35 @@ function int(env: Record<string, string | undefined>, name: string, min: number,
   return n;
 }
 
+/** The least a token must hold: 16 characters and about 64 bits by its own character counts. */
+export const MIN_TOKEN_LENGTH = 16;
+export const MIN_TOKEN_BITS = 64;
+
+/**
+ * The token's entropy estimated from its own characters: its length times the Shannon entropy
+ * of their frequencies. A random token scores about what it holds (32 hex digits: ~124); a
+ * word repeated or a run of one character scores far less, whatever its length.
+ */
+export function tokenBits(token: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of token) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / token.length) * Math.log2(n / token.length);
+  return h * token.length;
+}
+
+/** Refuses a guessable LOSSBENCH_TOKEN at start (OWASP: require strong secrets up front). */
+export function checkTokenStrength(token: string): void {
+  const bits = tokenBits(token);
+  if (token.length < MIN_TOKEN_LENGTH || bits < MIN_TOKEN_BITS) {
+    throw new Error(
+      `LOSSBENCH_TOKEN is too weak (${token.length} characters, about ${Math.floor(bits)} bits; ` +
+        `at least ${MIN_TOKEN_LENGTH} characters and ${MIN_TOKEN_BITS} bits are required). ` +
+        "Make one with: openssl rand -base64 24",
+    );
+  }
+}
+
 export function readConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): ServiceConfig {
@@ -46,6 +75,7 @@ export function readConfig(
   if (token !== undefined && !/^[A-Za-z0-9._~+/-]+=*$/.test(token)) {
     throw new Error("LOSSBENCH_TOKEN may only hold the characters of an RFC 6750 bearer token");
   }
+  if (token !== undefined) checkTokenStrength(token);
   const logFormat = env.LOSSBENCH_LOG?.trim() || "text";
   if (logFormat !== "text" && logFormat !== "json") {
     throw new Error(`LOSSBENCH_LOG must be text or json, got "${logFormat}"`);

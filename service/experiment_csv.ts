@@ -1,6 +1,7 @@
 // An experiment's exports: every run × epoch with its cell's columns and seed,
-// the per-cell summary at the chosen point, and the pairwise comparisons.
-import { CSV_COLUMNS, csvRow } from "../ml/csv.ts";
+// the per-cell summary at the chosen point, and the pairwise comparisons. Numbers
+// keep 9 significant digits (ml/csv.ts), so the runs' values round-trip as float32.
+import { CSV_COLUMNS, csvRow, formatNumber as num } from "../ml/csv.ts";
 import { conditionLabel } from "../ml/cell.ts";
 import type { EpochMetrics } from "../ml/types.ts";
 import type { ExperimentStats } from "../stats/experiment.ts";
@@ -13,8 +14,6 @@ export function csvField(v: unknown): string {
 }
 
 const line = (fields: unknown[]) => fields.map(csvField).join(",");
-const num = (x: number | null | undefined) =>
-  x === null || x === undefined ? "" : String(Number(x.toPrecision(10)));
 
 function runsCsv(exp: Experiment, runs: Run[], epochs: EpochMetrics[][]): string {
   const head = [

@@ -86,20 +86,3 @@ export function gridConfigs(
   }
   return out;
 }
-
-/** The per-epoch numbers that experiment statistics cover (absent ones are skipped). */
-export const STAT_METRICS = [
-  "testAcc",
-  "f1",
-  "testLoss",
-  "balancedAcc",
-  "worstClassAcc",
-  "ece",
-  "trainLoss",
-  "trainAcc",
-  "valAcc",
-  "valF1",
-  "valLoss",
-  "trainAccClean",
-  "trainAccNoisy",
-] as const;

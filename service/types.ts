@@ -1,10 +1,17 @@
 // The service's records: what KV holds and what the API returns. Plain data,
-// no tensors; ml/types.ts supplies the engine's shapes.
-import type { Cell } from "../ml/cell.ts";
-import type { Settings } from "../ml/config.ts";
-import type { ConditionRecord, EpochMetrics, Progress, TrainConfig } from "../ml/types.ts";
+// no tensors; ml/types.ts supplies the engine's shapes. The records are
+// declared once, as zod schemas (service/records.ts); these are their outputs.
+import type { z } from "zod";
+import type { EpochMetrics, Progress } from "../ml/types.ts";
+import type {
+  experimentCellSchema,
+  experimentRecordSchema,
+  runRecordSchema,
+  runStatusSchema,
+  workerRecordSchema,
+} from "./records.ts";
 
-export type RunStatus = "queued" | "running" | "done" | "failed" | "cancelled" | "interrupted";
+export type RunStatus = z.output<typeof runStatusSchema>;
 
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   "done",
@@ -16,53 +23,15 @@ export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
 export const isTerminal = (s: RunStatus) => TERMINAL_STATUSES.has(s);
 
 /** A run as stored in KV (the API adds `progress` and, for one run, `epochs`). */
-export interface Run {
-  id: string;
-  status: RunStatus;
-  config: TrainConfig;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  error?: string;
-  experimentId?: string;
-  /** The backend it trained on (set when a worker takes it). */
-  backend?: string;
-  /** The worker process training it (set when one takes it; see GET /api/workers). */
-  worker?: string;
-  /** The data set's class names, in label order (set when training starts). */
-  classes?: string[];
-  /** The cell's label ("focal γ=2 · sym noise 40%"), for tables and legends. */
-  label: string;
-  /** The cell's canonical key: runs with equal keys differ only by seed (and settings). */
-  cellKey: string;
-  /** What the condition and validation split did (set when training starts). */
-  prepared?: ConditionRecord;
-  epochsDone: number;
-  best?: { testAcc: number; f1: number; epoch: number };
-  last?: EpochMetrics;
-}
+export type Run = z.output<typeof runRecordSchema>;
 
 /** Latest ephemeral batch progress of a running run. */
 export type RunProgress = Progress & { runId: string };
 
-export interface ExperimentCell extends Cell {
-  key: string;
-  label: string;
-}
+export type ExperimentCell = z.output<typeof experimentCellSchema>;
 
-/**
- * A grid of cells (loss with its params × condition × model) × seeds on shared
- * settings; every cell × seed is one run. Seeds can be added later.
- */
-export interface Experiment {
-  id: string;
-  createdAt: string;
-  name?: string;
-  settings: Settings;
-  cells: ExperimentCell[];
-  seeds: number[];
-  runIds: string[];
-}
+/** A grid of cells × seeds on shared settings; every cell × seed is one run. */
+export type Experiment = z.output<typeof experimentRecordSchema>;
 
 /** Durable events: stored in KV under a monotonically increasing sequence number. */
 export type DurableEvent =
@@ -97,22 +66,4 @@ export interface Lease {
 }
 
 /** A training process, as it announces itself by heartbeat (GET /api/workers). */
-export interface WorkerRecord {
-  id: string;
-  host: string;
-  pid: number;
-  pidStart: number;
-  backend: string;
-  adapter: string;
-  /** Data set names it can resolve. */
-  datasets: string[];
-  cores: number;
-  /** Web Workers (concurrent runs). */
-  slots: number;
-  /** Runs it is training now. */
-  runs: string[];
-  startedAt: string;
-  heartbeatAt: string;
-  /** Epoch ms after which it counts as gone unless it beats again. */
-  until: number;
-}
+export type WorkerRecord = z.output<typeof workerRecordSchema>;

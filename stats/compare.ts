@@ -4,7 +4,9 @@
 // apply and turns every undefined case into null with a stated reason.
 import ttest from "@stdlib/stats-ttest";
 import ttest2 from "@stdlib/stats-ttest2";
+import type { z } from "zod";
 import { mean, variance } from "./describe.ts";
+import type { pairStatsSchema } from "./schema.ts";
 import { wilcoxonSignedRank } from "./wilcoxon.ts";
 
 export interface Sample {
@@ -12,25 +14,7 @@ export interface Sample {
   seeds: number[];
 }
 
-export interface PairStats {
-  /** True when the tests ran on per-seed differences. */
-  paired: boolean;
-  /** Pairs when paired, nA + nB otherwise. */
-  n: number;
-  nA: number;
-  nB: number;
-  /** mean(A − B): over the pairs when paired, difference of the means otherwise. */
-  diff: number | null;
-  /** 95% CI of `diff` (paired t, or Welch). */
-  ci95: [number, number] | null;
-  /** Paired t-test p (two-sided), or Welch's when unpaired. */
-  pT: number | null;
-  /** Wilcoxon signed-rank p (two-sided); null when unpaired or too few pairs to reach 0.05. */
-  pWilcoxon: number | null;
-  /** P(A > B): over seeds when paired, over all (a, b) when not; ties count ½. */
-  pImprove: number | null;
-  reason?: string;
-}
+export type PairStats = z.output<typeof pairStatsSchema>;
 
 /** Fewest non-zero pairs at which an exact two-sided Wilcoxon can reach p < 0.05 (2/2^6). */
 export const WILCOXON_MIN_N = 6;

@@ -1,21 +1,10 @@
 // Descriptive statistics of one metric across seeds: what a cell's band and table show.
 // Every number is finite or null, so nothing turns into NaN/Infinity (or a silent null) in JSON.
 import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import type { z } from "zod";
+import type { summarySchema } from "./schema.ts";
 
-export interface Summary {
-  n: number;
-  mean: number | null;
-  /** Sample standard deviation (ddof = 1). */
-  sd: number | null;
-  /** Standard error of the mean, sd / √n. */
-  se: number | null;
-  /** 95% t-interval of the mean, t quantile at df = n − 1. */
-  ci95: [number, number] | null;
-  min: number | null;
-  max: number | null;
-  /** Why a field is null, or what was left out. */
-  reason?: string;
-}
+export type Summary = z.output<typeof summarySchema>;
 
 /** The two-sided 95% t critical value at `df` degrees of freedom (df > 0). */
 export function t975(df: number): number {

@@ -1,8 +1,16 @@
 // An experiment's statistics from plain inputs: per-epoch bands over all runs (live), per-cell
 // summaries and pairwise comparisons over the finished runs at a chosen point of training.
+import type { z } from "zod";
 import { compare, type PairStats } from "./compare.ts";
-import { describe, type Summary } from "./describe.ts";
+import { describe } from "./describe.ts";
 import { holm } from "./holm.ts";
+import type {
+  cellStatsSchema,
+  comparisonSchema,
+  epochSummarySchema,
+  experimentStatsSchema,
+  pointSchema,
+} from "./schema.ts";
 import { verdict } from "./verdict.ts";
 
 export interface CellInput {
@@ -18,44 +26,13 @@ export interface RunInput {
   epochs: Record<string, number | undefined>[];
 }
 
-export type Point =
-  | { kind: "final" }
-  | { kind: "lastK"; k: number }
-  | { kind: "best"; on: "valAcc" | "valLoss" };
+export type Point = z.output<typeof pointSchema>;
 
-export type EpochSummary = { epoch: number } & Summary;
-
-export interface CellStats {
-  key: string;
-  label: string;
-  runs: number;
-  finished: number;
-  /** Seeds of the finished runs, ascending. */
-  seeds: number[];
-  /** All runs that reached each epoch: the live bands. */
-  perEpoch: Record<string, EpochSummary[]>;
-  /** Finished runs only, at the point. */
-  summary: Record<string, Summary>;
-}
-
-export type Comparison =
-  & {
-    a: string;
-    b: string;
-    labelA: string;
-    labelB: string;
-    metric: string;
-  }
-  & PairStats
-  & { pTHolm: number | null; pWilcoxonHolm: number | null; verdict: string };
-
-export interface ExperimentStats {
-  point: Point;
-  metric: string;
-  runs: { total: number; finished: number };
-  cells: CellStats[];
-  comparisons: Comparison[];
-}
+// Declared once, as zod schemas (./schema.ts); the API's contract uses the same ones.
+export type EpochSummary = z.output<typeof epochSummarySchema>;
+export type CellStats = z.output<typeof cellStatsSchema>;
+export type Comparison = z.output<typeof comparisonSchema>;
+export type ExperimentStats = z.output<typeof experimentStatsSchema>;
 
 export function experimentStats(
   cells: CellInput[],

@@ -1,4 +1,4 @@
-// ml/metrics.ts against sklearn's numbers (tests/fixtures/reference_metrics.json,
+// ml/metrics/confusion.ts against sklearn's numbers (tests/fixtures/reference_metrics.json,
 // written by tools/make_fixtures.py) and a few hand-worked cases.
 import {
   accumulateConfusion,
@@ -7,7 +7,7 @@ import {
   emptyConfusion,
   macroF1,
   perClassF1,
-} from "../ml/metrics.ts";
+} from "../ml/metrics/confusion.ts";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./util/assert.ts";
 
 const ref = JSON.parse(

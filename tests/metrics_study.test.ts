@@ -1,17 +1,19 @@
-// The study's per-epoch metrics in ml/metrics.ts (balanced and worst-class
+// The study's per-epoch metrics in ml/metrics/ (balanced and worst-class
 // accuracy, per-class precision/recall/F1, ECE and the reliability diagram)
 // against sklearn and Guo et al.'s ECE in numpy
 // (tests/fixtures/reference_study_metrics.json, written by tools/make_metrics_fixtures.py).
 import {
-  accumulateReliability,
   balancedAccuracy,
   confusionMatrix,
   emptyConfusion,
-  emptyReliabilityAcc,
-  finishReliability,
   perClassPrecisionRecallF1,
   worstClassAccuracy,
-} from "../ml/metrics.ts";
+} from "../ml/metrics/confusion.ts";
+import {
+  accumulateReliability,
+  emptyReliabilityAcc,
+  finishReliability,
+} from "../ml/metrics/reliability.ts";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./util/assert.ts";
 
 interface Case {

@@ -192,9 +192,9 @@ Deno.test("the contracts keep the API's error messages", async () => {
     [
       await app.request("/api/experiments/x?metric=nope&point=top&k=0&on=x"),
       400,
-      'metric: unknown metric "nope"; use one of: testAcc, f1, testLoss, balancedAcc, ' +
-      "worstClassAcc, ece, trainLoss, trainAcc, valAcc, valF1, valLoss, trainAccClean, " +
-      'trainAccNoisy; point: "final", "lastK" or "best" (got "top"); k: an integer from 1 to 500; ' +
+      'metric: unknown metric "nope"; use one of: trainLoss, trainAcc, testLoss, testAcc, f1, ' +
+      "balancedAcc, worstClassAcc, ece, valLoss, valAcc, valF1, trainAccClean, trainAccNoisy, " +
+      'nll, brier; point: "final", "lastK" or "best" (got "top"); k: an integer from 1 to 500; ' +
       'on: "valAcc" or "valLoss"',
     ],
     [

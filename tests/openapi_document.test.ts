@@ -80,11 +80,20 @@ Deno.test("requests, responses and errors come from the schemas", async () => {
   assertEquals(Object.keys(post.responses).sort(), [
     "201",
     "400",
+    "403",
+    "409",
     "413",
     "415",
+    "422",
     "429",
     "500",
   ]);
+  // Retries: the Idempotency-Key header is part of both queueing routes' contracts.
+  for (const path of ["/api/runs", "/api/experiments"]) {
+    const key = doc.paths[path].post.parameters.find((p: Doc) => p.name === "idempotency-key");
+    assertEquals([key?.in, key?.required ?? false], ["header", false], path);
+    assert(doc.paths[path].post.responses["422"], path);
+  }
   assertEquals(post.responses["201"].content["application/json"].schema, {
     $ref: "#/components/schemas/RunView",
   });

@@ -335,7 +335,9 @@ Deno.test("service API", async (t) => {
 });
 
 Deno.test("bearer token guards every route; a full queue answers 429", async () => {
-  const srv = await startServer({ env: { LOSSBENCH_TOKEN: "s3cret", LOSSBENCH_QUEUE_MAX: "2" } });
+  const srv = await startServer({
+    env: { LOSSBENCH_TOKEN: "s3cret-T0ken-2024xyz", LOSSBENCH_QUEUE_MAX: "2" },
+  });
   const base = srv.url;
   try {
     const body = { loss: "ce", epochs: 200, ...TINY };
@@ -347,7 +349,7 @@ Deno.test("bearer token guards every route; a full queue answers 429", async () 
     assertEquals(wrong.status, 401);
     assertEquals(wrong.json.error, "invalid bearer token");
     // Reads need it too; a bare health check stays open (tests/service_security.test.ts).
-    const auth = { authorization: "Bearer s3cret" };
+    const auth = { authorization: "Bearer s3cret-T0ken-2024xyz" };
     assertEquals((await api(base, "GET", "/api/runs")).status, 401);
     assertEquals((await api(base, "GET", "/api/runs", undefined, auth)).status, 200);
     assertEquals((await api(base, "GET", "/api/health")).json, { status: "ok" });

@@ -2,8 +2,11 @@
 // grid in one request, its statistics checked against SciPy recomputed from
 // the runs' own final metrics, seeds added later, the exports, cancel and
 // delete of the whole grid, and bad input that queues nothing.
+import { METRICS, STAT_METRICS } from "../ml/metrics/registry.ts";
 import type { Run } from "../service/types.ts";
+import { type ExperimentStats, experimentStats, type RunInput } from "../stats/experiment.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { csvRecords } from "./util/csv.ts";
 import { startServer } from "./util/server.ts";
 import { collect, openSse, type SseEvent } from "./util/sse.ts";
 
@@ -24,6 +27,13 @@ async function api(base: string, method: string, path: string, body?: unknown) {
   }
   return { status: res.status, json, text };
 }
+
+/**
+ * How far a statistic recomputed from the 9-digit export may be from the API's:
+ * summaries and differences, p-values. Measured: at most 5e-9 and 9e-6 with 9
+ * digits; 5e-7 and 8e-4 with the 7 digits runs.csv had before.
+ */
+const TOL = { value: 1e-7, p: 5e-5 };
 
 const TERMINAL = ["done", "failed", "cancelled", "interrupted"];
 
@@ -207,6 +217,95 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
       assert(summary.text.split("\n")[0].startsWith("cell,metric,n,mean,sd,se,ci95_low"));
       const cmp = await api(base, "GET", `/api/experiments/${exp.id}/comparisons.csv`);
       assertEquals(cmp.text.trim().split("\n").length, 1 + 6);
+    });
+
+    await t.step("NLL and Brier score reach the API, the statistics and the CSV", async () => {
+      // Each is one file in ml/metrics/ and a line in its registry, nothing else.
+      const metrics = (await api(base, "GET", "/api/metrics")).json.metrics;
+      const byName = new Map(metrics.map((m: { name: string }) => [m.name, m]));
+      assertEquals(byName.get("nll"), {
+        name: "nll",
+        title: "test NLL",
+        unit: "value",
+        direction: "lower",
+        stats: true,
+        csv: "nll",
+      });
+      assertEquals(byName.get("brier"), {
+        name: "brier",
+        title: "Brier score",
+        unit: "value",
+        direction: "lower",
+        stats: true,
+        csv: "brier",
+      });
+      const r = await api(base, "GET", `/api/experiments/${exp.id}?metric=brier`);
+      assertEquals(r.status, 200, r.text);
+      for (const cell of r.json.stats.cells) {
+        assertEquals(cell.summary.nll.n, 5);
+        assert(cell.summary.brier.mean > 0 && cell.summary.brier.mean < 2, cell.label);
+      }
+      assert(r.json.stats.comparisons[0].verdict.includes("Brier score"), r.text.slice(0, 300));
+      const last = r.json.runs[5].last; // a ce run: its test loss is the NLL, in float32
+      assert(Math.abs(last.nll - last.testLoss) < 1e-5 * last.nll, `${last.nll} ${last.testLoss}`);
+      const head = (await api(base, "GET", `/api/experiments/${exp.id}/runs.csv`)).text
+        .split("\n")[0];
+      assert(head.endsWith(",nll,brier"), head);
+    });
+
+    await t.step("statistics recomputed from runs.csv equal the API's", async () => {
+      // 9 significant digits: what a float32 needs. With 7, the recomputed statistics
+      // differed from the API's in the fifth digit (issue 22).
+      const csv = await api(base, "GET", `/api/experiments/${exp.id}/runs.csv`);
+      const keyOf = new Map(exp.cells.map((c) => [c.label, c.key]));
+      const byRun = new Map<string, RunInput>();
+      for (const row of csvRecords(csv.text)) {
+        const run = byRun.get(row.run_id) ?? {
+          cellKey: keyOf.get(row.cell)!,
+          seed: Number(row.seed),
+          finished: row.status === "done",
+          epochs: [],
+        };
+        byRun.set(row.run_id, run);
+        run.epochs.push(Object.fromEntries([
+          ["epoch", Number(row.epoch)],
+          ...METRICS.map((m) => [m.name, row[m.csv] === "" ? undefined : Number(row[m.csv])]),
+        ]));
+      }
+      assertEquals(byRun.size, 20);
+      // The values lose 5e-9 of themselves to 9 digits: summaries and differences move by
+      // about that; p-values of cells whose metrics differ by 1e-5 (these tiny runs) by more.
+      const same = (a: number | null, b: number | null, what: string, kind: "value" | "p") => {
+        if (a === null || b === null) return assertEquals(a, b, what);
+        assert(Math.abs(a - b) <= TOL[kind], `${what}: API ${a}, from the CSV ${b}`);
+      };
+      for (const metric of ["testAcc", "f1", "testLoss", "nll", "brier"]) {
+        const want: ExperimentStats =
+          (await api(base, "GET", `/api/experiments/${exp.id}?metric=${metric}`)).json.stats;
+        const got: ExperimentStats = JSON.parse(
+          JSON.stringify(experimentStats(exp.cells, [...byRun.values()], {
+            point: { kind: "final" },
+            metric,
+            metrics: STAT_METRICS,
+          })),
+        );
+        want.cells.forEach((c, i) => {
+          for (const [m, s] of Object.entries(c.summary)) {
+            const g = got.cells[i].summary[m];
+            assertEquals(g.n, s.n);
+            for (const k of ["mean", "sd", "min", "max"] as const) {
+              same(s[k], g[k], `${c.label} ${m} ${k}`, "value");
+            }
+          }
+        });
+        want.comparisons.forEach((p, i) => {
+          const g = got.comparisons[i];
+          same(p.diff, g.diff, `${p.labelA} − ${p.labelB} ${metric} diff`, "value");
+          for (const k of ["pT", "pTHolm", "pWilcoxon", "pImprove"] as const) {
+            same(p[k], g[k], `${p.labelA} − ${p.labelB} ${metric} ${k}`, "p");
+          }
+        });
+      }
     });
 
     await t.step("seeds added later join every cell; a seed already there is 409", async () => {

@@ -98,9 +98,9 @@ Deno.test("Host allow-list: a rebinding name gets 421; loopback names and listed
 });
 
 Deno.test("a token closes every route but a bare health check; the dashboard signs in with a cookie", async () => {
-  const srv = await startServer({ env: { LOSSBENCH_TOKEN: "s3cret-T0ken" } });
+  const srv = await startServer({ env: { LOSSBENCH_TOKEN: "s3cret-T0ken-2024xyz" } });
   const url = srv.url;
-  const bearer = { authorization: "Bearer s3cret-T0ken" };
+  const bearer = { authorization: "Bearer s3cret-T0ken-2024xyz" };
   try {
     const port = addrOf(url).port;
     // Reads, SSE and the dashboard's files need it too.
@@ -148,7 +148,13 @@ Deno.test("a token closes every route but a bare health check; the dashboard sig
     const wrongJson = await request(url, "POST", "/api/login", JSON_BODY, '{"token":"nope"}');
     assertEquals(wrongJson.status, 401);
 
-    const ok = await request(url, "POST", "/api/login", formType, "token=s3cret-T0ken&next=%2F");
+    const ok = await request(
+      url,
+      "POST",
+      "/api/login",
+      formType,
+      "token=s3cret-T0ken-2024xyz&next=%2F",
+    );
     assertEquals(ok.status, 303);
     assertEquals(ok.headers.get("location"), "/");
     const setCookie = ok.headers.get("set-cookie")!;
@@ -170,8 +176,16 @@ Deno.test("a token closes every route but a bare health check; the dashboard sig
     const sse = await openSse(`${url}api/events`, cookie);
     assertEquals(sse.response.headers.get("content-type"), "text/event-stream; charset=utf-8");
     await sse.close();
-    // And POSTs: SameSite=Strict keeps other sites from riding on it.
-    const post = await request(url, "POST", "/api/runs", { ...cookie, ...JSON_BODY }, "{}");
+    // And POSTs from the page itself (browsers send Origin): SameSite=Strict and the
+    // Origin check (tests/service_sessions.test.ts) keep other sites from riding on it.
+    const origin = { origin: url.slice(0, -1) };
+    const post = await request(
+      url,
+      "POST",
+      "/api/runs",
+      { ...cookie, ...origin, ...JSON_BODY },
+      "{}",
+    );
     assertEquals(post.status, 400, post.body); // past auth, to validation
 
     // A forged cookie, and a wrong bearer beside a good cookie, are refused.
@@ -190,17 +204,17 @@ Deno.test("a token closes every route but a bare health check; the dashboard sig
       "POST",
       "/api/login",
       formType,
-      "token=s3cret-T0ken&next=//x.example",
+      "token=s3cret-T0ken-2024xyz&next=//x.example",
     );
     assertEquals(away.headers.get("location"), "/");
     const https = await request(url, "POST", "/api/login", {
       ...JSON_BODY,
       "x-forwarded-proto": "https",
-    }, '{"token":"s3cret-T0ken"}');
+    }, '{"token":"s3cret-T0ken-2024xyz"}');
     assertEquals(https.status, 204);
     assert(https.headers.get("set-cookie")!.split("; ").includes("Secure"), "Secure on https");
 
-    const out = await request(url, "POST", "/api/logout", cookie);
+    const out = await request(url, "POST", "/api/logout", { ...cookie, ...origin });
     assertEquals(out.status, 303);
     assertEquals(out.headers.get("location"), "/login");
     assert(/^lossbench_session_\d+=;.*Max-Age=0/.test(out.headers.get("set-cookie")!), "cleared");
@@ -210,11 +224,17 @@ Deno.test("a token closes every route but a bare health check; the dashboard sig
 });
 
 Deno.test("wrong tokens: after 5 from one address, 429 with Retry-After even for the right one", async () => {
-  const srv = await startServer({ env: { LOSSBENCH_TOKEN: "s3cret-T0ken" } });
+  const srv = await startServer({ env: { LOSSBENCH_TOKEN: "s3cret-T0ken-2024xyz" } });
   const url = srv.url;
   try {
     // A signed-in browser, before the guessing starts.
-    const login = await request(url, "POST", "/api/login", JSON_BODY, '{"token":"s3cret-T0ken"}');
+    const login = await request(
+      url,
+      "POST",
+      "/api/login",
+      JSON_BODY,
+      '{"token":"s3cret-T0ken-2024xyz"}',
+    );
     assertEquals(login.status, 204, login.raw);
     const cookie = login.headers.get("set-cookie")!.split(";")[0];
     const statuses: number[] = [];
@@ -230,18 +250,26 @@ Deno.test("wrong tokens: after 5 from one address, 429 with Retry-After even for
     }
     assertEquals(statuses, [401, 401, 401, 401, 401]);
     // Now every token from this address is refused unread, the right one included.
-    const right = await request(url, "GET", "/api/runs", { authorization: "Bearer s3cret-T0ken" });
+    const right = await request(url, "GET", "/api/runs", {
+      authorization: "Bearer s3cret-T0ken-2024xyz",
+    });
     assertEquals(right.status, 429, right.raw);
     const wait = Number(right.headers.get("retry-after"));
     assert(wait > 50 && wait <= 60, right.raw);
     assert(right.json().error.includes("too many failed sign-ins"), right.body);
     const health = await request(url, "GET", "/api/health", { authorization: "Bearer x" });
     assertEquals(health.status, 429, "a bearer on an open route is a guess too");
-    const json = await request(url, "POST", "/api/login", JSON_BODY, '{"token":"s3cret-T0ken"}');
+    const json = await request(
+      url,
+      "POST",
+      "/api/login",
+      JSON_BODY,
+      '{"token":"s3cret-T0ken-2024xyz"}',
+    );
     assertEquals(json.status, 429, json.raw);
     const form = await request(url, "POST", "/api/login", {
       "content-type": "application/x-www-form-urlencoded",
-    }, "token=s3cret-T0ken");
+    }, "token=s3cret-T0ken-2024xyz");
     assertEquals([form.status, form.headers.get("location")], [303, "/login?throttled"]);
     // The signed-in browser is not locked out, and a bare health check still answers.
     assertEquals((await request(url, "GET", "/api/runs", { cookie })).status, 200);

@@ -3,7 +3,7 @@
 // path redaction and the per-client SSE count.
 import { TokenAuth } from "../routes/auth.ts";
 import { HostAllowList, parseAllowedHosts, parseHost } from "../routes/hosts.ts";
-import { SignInThrottle } from "../routes/sign_in_throttle.ts";
+import { DEFAULT_LIMITS, SignInThrottle } from "../routes/sign_in_throttle.ts";
 import { Datasets } from "../service/datasets.ts";
 import { EventBus } from "../service/event_bus.ts";
 import { redactPaths } from "../service/redact.ts";
@@ -88,23 +88,27 @@ Deno.test("hosts: a wildcard bind takes any IP literal but names only when liste
   assertEquals(parseHost("Example.COM."), { name: "example.com", port: undefined });
 });
 
-Deno.test("token: bearer header or HMAC cookie; the cookie is not the token", () => {
+Deno.test("token: bearer header or a random session cookie, revoked on sign-out", async () => {
   const auth = new TokenAuth("tok-1");
   const req = (headers: Record<string, string>) =>
     new Request("http://localhost:8000/api/runs", {
       headers: { host: "localhost:8000", ...headers },
     });
-  assert(!auth.session.includes("tok-1") && auth.session.length === 43, auth.session);
-  assert(new TokenAuth("tok-2").session !== auth.session, "a new token signs everyone out");
-  assertEquals(auth.check(req({})), "missing");
-  assertEquals(auth.check(req({ authorization: "Bearer tok-1" })), "bearer");
-  assertEquals(auth.check(req({ authorization: "bearer tok-1" })), "bearer");
-  assertEquals(auth.check(req({ authorization: "Bearer tok-" })), "invalid");
-  assertEquals(auth.check(req({ authorization: "Basic dG9rLTE=" })), "malformed");
-  assertEquals(auth.check(req({ cookie: `lossbench_session_8000=${auth.session}` })), "cookie");
+  assertEquals(await auth.check(req({})), "missing");
+  assertEquals(await auth.check(req({ authorization: "Bearer tok-1" })), "bearer");
+  assertEquals(await auth.check(req({ authorization: "bearer tok-1" })), "bearer");
+  assertEquals(await auth.check(req({ authorization: "Bearer tok-" })), "invalid");
+  assertEquals(await auth.check(req({ authorization: "Basic dG9rLTE=" })), "malformed");
+  const a = await auth.sessions.open();
+  const b = await auth.sessions.open();
+  assert(a !== b && a.length === 43 && !a.includes("tok-1"), `random ids: ${a} ${b}`);
+  assertEquals(await auth.check(req({ cookie: `lossbench_session_8000=${a}` })), "cookie");
   // Another port's cookie (another service on this machine) does not count.
-  assertEquals(auth.check(req({ cookie: `lossbench_session_8001=${auth.session}` })), "missing");
-  assertEquals(auth.check(req({ cookie: "lossbench_session_8000=tok-1" })), "invalid");
+  assertEquals(await auth.check(req({ cookie: `lossbench_session_8001=${a}` })), "missing");
+  assertEquals(await auth.check(req({ cookie: "lossbench_session_8000=tok-1" })), "invalid");
+  await auth.sessions.revoke(a);
+  assertEquals(await auth.check(req({ cookie: `lossbench_session_8000=${a}` })), "invalid");
+  assertEquals(await auth.check(req({ cookie: `lossbench_session_8000=${b}` })), "cookie");
 });
 
 Deno.test("storage failures: recognised by their SQLite texts; health recovers on its own", () => {
@@ -181,8 +185,8 @@ Deno.test("event bus: counts each client's subscribers until they close", () => 
   assertEquals([bus.countFor("a"), bus.size], [0, 2]);
 });
 
-Deno.test("sign-in throttle: 5 wrong tokens in a minute block that address for a minute, no other", () => {
-  const t = new SignInThrottle({ maxFailures: 5, windowMs: 60_000, blockMs: 60_000, maxKeys: 3 });
+Deno.test("sign-in throttle: per address with doubling blocks, never reset by a success", () => {
+  const t = new SignInThrottle({ ...DEFAULT_LIMITS, maxKeys: 3 });
   const t0 = 1_000_000;
   for (let i = 0; i < 4; i++) assertEquals(t.fail("a", t0 + i * 1000), 0);
   assertEquals(t.retryAfter("a", t0 + 4000), 0);
@@ -190,16 +194,17 @@ Deno.test("sign-in throttle: 5 wrong tokens in a minute block that address for a
   assertEquals(t.retryAfter("a", t0 + 5000), 60);
   assertEquals(t.retryAfter("a", t0 + 64_001), 1);
   assertEquals(t.retryAfter("b", t0 + 5000), 0);
-  // Unblocked after the minute, with the count started again.
+  // Unblocked after the minute, with the count started again; a second block soon after: 2 min.
   assertEquals(t.retryAfter("a", t0 + 65_000), 0);
-  assertEquals(t.fail("a", t0 + 65_000), 0);
+  for (let i = 0; i < 4; i++) assertEquals(t.fail("a", t0 + 65_000 + i), 0);
+  assertEquals(t.fail("a", t0 + 66_000), 120);
   // Failures older than the window do not count.
   for (let i = 0; i < 4; i++) t.fail("c", t0 + i * 30_000);
   assertEquals(t.retryAfter("c", t0 + 90_000), 0);
-  // A right token starts the count again.
+  // A right token from the same address (a shared proxy) does not start the count again.
   for (let i = 0; i < 4; i++) t.fail("b", t0);
-  t.succeed("b");
-  assertEquals(t.fail("b", t0), 0);
+  t.succeed("b", t0);
+  assertEquals(t.fail("b", t0), 60);
   // At most maxKeys addresses are remembered: the least recently failed goes first.
   for (let i = 0; i < 5; i++) t.fail("d", t0 + 100_000);
   assertEquals(t.retryAfter("d", t0 + 100_000), 60);
@@ -207,4 +212,20 @@ Deno.test("sign-in throttle: 5 wrong tokens in a minute block that address for a
   t.fail("f", t0 + 100_002);
   t.fail("g", t0 + 100_003);
   assertEquals(t.retryAfter("d", t0 + 100_004), 0, "d was forgotten");
+});
+
+Deno.test("sign-in throttle: per target, many addresses back off all but known clients", () => {
+  const t = new SignInThrottle({ ...DEFAULT_LIMITS, targetMaxFailures: 10 });
+  const t0 = 5_000_000;
+  t.succeed("known", t0);
+  // Ten addresses, one guess each: none is over its own limit, the target is.
+  for (let i = 0; i < 9; i++) assertEquals(t.fail(`bot-${i}`, t0 + i), 0);
+  assertEquals(t.fail("bot-9", t0 + 9), 1);
+  assertEquals(t.retryAfter("stranger", t0 + 10), 1, "a new address waits too");
+  assertEquals(t.retryAfter("known", t0 + 10), 0, "a client that signed in lately does not");
+  // Each further failure doubles the wait.
+  t.fail("bot-10", t0 + 11);
+  t.fail("bot-11", t0 + 12);
+  assertEquals(t.retryAfter("stranger", t0 + 12), 4);
+  assertEquals(t.retryAfter("stranger", t0 + 5000), 0);
 });

@@ -15,5 +15,7 @@ Deno.test("deno task soak --quick runs and passes its checks", async () => {
   assert(text.includes("| fuzz | 5xx | 0 |"), text);
   assert(text.includes("| restart | curve = uninterrupted run's (exactly) | yes |"), text);
   assert(text.includes("| sse | subscribers left after they closed | 0 |"), text);
+  assert(text.includes("| fds | server up and serving afterwards | yes |"), text);
+  assert(text.includes("| head | streams open after the HEADs | 0 |"), text);
   assert(text.includes("all checks passed"), text);
 });

@@ -13,4 +13,4 @@ const commit = new TextDecoder().decode(
 ).trim();
 const results = [];
 for (const c of GOLDEN_CASES) results.push({ ...c, ...(await goldenDigest(c)) });
-console.log(JSON.stringify({ recordedAt: commit, tfjs: tf.version.tfjs, results }, null, 2));
+console.log(JSON.stringify({ recordedAt: commit, tfjs: tf.version_core, results }, null, 2));

@@ -1,11 +1,23 @@
 #!/usr/bin/python3
-"""Reference numbers for the study's per-epoch metrics and the imbalance profile.
+"""Reference numbers for the study's per-epoch metrics and the imbalance profile,
+and for the metrics computed from predictions (NLL, Brier score).
 
 Usage:
 
-    /usr/bin/python3 tools/make_metrics_fixtures.py   # rewrites tests/fixtures/reference_study_metrics.json
+    /usr/bin/python3 tools/make_metrics_fixtures.py
+    # rewrites tests/fixtures/reference_prediction_metrics.json (needs torch, python3-torch)
+    # and tests/fixtures/reference_study_metrics.json (needs sklearn, python3-sklearn;
+    # skipped, saying so, where sklearn is missing)
 
-Needs numpy and sklearn (python3-sklearn). Deterministic: fixed numpy seed.
+Deterministic: fixed numpy seeds.
+
+What it records in reference_prediction_metrics.json, for tests/metrics_predictions.test.ts:
+
+  - "cases": float32 logits (n × K) and labels, each with PyTorch's negative
+    log-likelihood F.cross_entropy(logits.double(), labels) (the mean of −log p_y,
+    in nats) and the Brier score, the mean over samples of Σ_k (p_k − y_k)² summed
+    over the K classes (Brier 1950's multi-class form), with p = softmax in float64.
+    One case has margins so large that float32's softmax rounds p_y to 0.
 
 What it records, for tests/metrics_study.test.ts and tests/conditions_imbalance.test.ts:
 
@@ -38,12 +50,11 @@ try:
         recall_score,
     )
 except ImportError:
-    sys.exit("make_metrics_fixtures: needs sklearn (apt-get install -y python3-sklearn)")
+    sklearn = None
 
-OUT = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
-    "reference_study_metrics.json",
-)
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
+OUT = os.path.join(FIXTURES, "reference_study_metrics.json")
+OUT_PREDICTIONS = os.path.join(FIXTURES, "reference_prediction_metrics.json")
 BINS = 15
 
 
@@ -108,7 +119,65 @@ def case(name, k, labels, preds, confidence):
     }
 
 
+def prediction_case(name, logits, labels):
+    """NLL and Brier score of float32 logits, by PyTorch in float64."""
+    import torch
+    import torch.nn.functional as F
+
+    z = torch.tensor(np.asarray(logits, dtype=np.float32)).double()
+    y = torch.tensor(np.asarray(labels, dtype=np.int64))
+    p = torch.softmax(z, dim=1)
+    onehot = F.one_hot(y, z.shape[1]).double()
+    return {
+        "name": name,
+        "classes": int(z.shape[1]),
+        # float32 values, written exactly (a float32 is a float64 with a short mantissa).
+        "logits": [float(v) for v in np.asarray(logits, dtype=np.float32).reshape(-1)],
+        "labels": y.tolist(),
+        "nll": F.cross_entropy(z, y).item(),
+        "brier": ((p - onehot) ** 2).sum(dim=1).mean().item(),
+        # What float32 softmax would say for p_y (shows where float64 matters).
+        "min_p_label_float32": float(torch.softmax(z.float(), 1)[torch.arange(len(y)), y].min()),
+    }
+
+
+def main_predictions():
+    import torch
+
+    rng = np.random.default_rng(20261203)
+    cases = []
+    n, k = 257, 10  # not a multiple of the test's batch sizes
+    labels = rng.integers(0, k, n)
+    logits = rng.normal(0, 2.0, (n, k)).astype(np.float32)
+    logits[np.arange(n), labels] += rng.uniform(-1, 5, n).astype(np.float32)
+    cases.append(prediction_case("random10", logits, labels))
+    # Confidently wrong and confidently right: float32 softmax rounds p_y to 0 on
+    # the wrong ones, float64 log-softmax keeps −log p_y finite (about 160 nats).
+    z = np.zeros((6, 3), dtype=np.float32)
+    z[:, 0] = [80, -80, 80, 0, 30, 1e-3]
+    z[:, 1] = [-80, 80, 0, 0, -30, 0]
+    cases.append(prediction_case("extreme", z, [1, 1, 0, 2, 0, 2]))
+    # All logits equal: NLL log K, Brier 1 − 1/K.
+    cases.append(prediction_case("uniform", np.zeros((4, 5), dtype=np.float32), [0, 1, 2, 4]))
+    cases.append(prediction_case("one", np.array([[0.5, -1.25]], dtype=np.float32), [1]))
+    out = {
+        "generator": "tools/make_metrics_fixtures.py",
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "cases": cases,
+    }
+    with open(OUT_PREDICTIONS, "w") as fh:
+        json.dump(out, fh, indent=1)
+        fh.write("\n")
+    print(f"wrote {os.path.relpath(OUT_PREDICTIONS)}")
+
+
 def main():
+    main_predictions()
+    if sklearn is None:
+        print("make_metrics_fixtures: skipped reference_study_metrics.json: needs sklearn "
+              "(apt-get install -y python3-sklearn)", file=sys.stderr)
+        return
     rng = np.random.default_rng(20240607)
     cases = []
 

@@ -11,12 +11,17 @@
 //            reading): training throughput; every client let go afterwards
 //   memory   `runs` sequential runs: resident memory, the main heap after GC,
 //            the KV file; then the retention sweep and `deno task compact`
+//   fds      `sockets` idle connections to a server under `ulimit -n 256`:
+//            it survives EMFILE, times them out, and serves afterwards
+//   head     `heads` HEADs on /api/events: no stream left open
+//            (the last two: tools/soak_net.ts)
 //
 // It prints a table and exits 1 if a check failed. About 3 minutes on 2 cores.
 import { Store } from "../service/store.ts";
 import { startServer } from "../tests/util/server.ts";
 import { openSse, type SseStream } from "../tests/util/sse.ts";
 import { compactKv } from "./compact.ts";
+import { descriptors, heads } from "./soak_net.ts";
 import { measureMemory } from "./memory.ts";
 import {
   freePort,
@@ -36,8 +41,8 @@ const JSON_OUT = (() => {
   return i >= 0 ? Deno.args[i + 1] : undefined;
 })();
 const SIZE = QUICK
-  ? { fuzz: 150, rounds: 1, clients: 30, runs: 6, warmup: 2 }
-  : { fuzz: 2000, rounds: 4, clients: 200, runs: 50, warmup: 10 };
+  ? { fuzz: 150, rounds: 1, clients: 30, runs: 6, warmup: 2, sockets: 300, heads: 150 }
+  : { fuzz: 2000, rounds: 4, clients: 200, runs: 50, warmup: 10, sockets: 1000, heads: 1000 };
 /** Loopback only: cifar10 must never be downloaded. */
 const OFFLINE = { CIFAR10_URL: "file:///nonexistent/cifar-10-binary.tar.gz" };
 
@@ -408,6 +413,8 @@ if (import.meta.main) {
   await restart(SIZE.rounds);
   await sse(SIZE.clients);
   await memory(SIZE.runs, SIZE.warmup);
+  await descriptors(SIZE.sockets, record, check, OFFLINE);
+  await heads(SIZE.heads, record, check, OFFLINE);
   const secs = (performance.now() - t0) / 1000;
   console.log(`\n| part | measure | value |\n|---|---|---|`);
   for (const [p, w, v] of rows) console.log(`| ${p} | ${w} | ${v} |`);

@@ -38,12 +38,19 @@ export function sharedResponses(method: string, path: string, opts: ContractOpti
   }
   if (opts.token) {
     out[429] = err(
-      "Too many wrong tokens from this address (only with LOSSBENCH_TOKEN set): every token it " +
-        "sends is refused until Retry-After",
+      "Too many wrong tokens from this address, or from all addresses together for one that " +
+        "has not signed in lately (only with LOSSBENCH_TOKEN set): every token it sends is " +
+        "refused until Retry-After",
     );
   }
   if (opts.hosts) out[421] = err("The Host header is not on the allow-list");
-  if (hasBody) out[413] = err(`The body is larger than ${opts.maxBodyBytes} bytes`);
+  if (hasBody) {
+    out[403] = err(
+      "A cross-site state change (Sec-Fetch-Site or Origin not this site), or one made with the " +
+        "sign-in cookie that names neither (routes/origin.ts)",
+    );
+    out[413] = err(`The body is larger than ${opts.maxBodyBytes} bytes`);
+  }
   if (hasBody && opts.storage) out[507] = err("Storage failure: nothing was changed");
   out[500] = err("Unexpected error (the server log has the details)");
   return out;

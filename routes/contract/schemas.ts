@@ -1,117 +1,51 @@
 // The API's response shapes as zod schemas: the OpenAPI document is generated
 // from them, and with LOSSBENCH_CONTRACT_CHECK=1 every response is checked
 // against them (check.ts). Request shapes live where they validate: ml/config.ts
-// and the routers. Objects are strict, so a field the code adds without
-// declaring it here fails the contract check instead of going undocumented.
+// and the routers. Stored records are declared once where the layers below can
+// use them (ml/records.ts, ml/config.ts, service/records.ts) and only given
+// their JSON form and ids here. Objects are strict, so a field the code adds
+// without declaring it fails the contract check instead of going undocumented.
 import { z } from "zod";
-import { conditionSchema, runFieldsSchema, settingsSchema } from "../../ml/config.ts";
-import { STAT_METRICS } from "../../service/experiments.ts";
+import { settingsRecordSchema, trainConfigRecordSchema } from "../../ml/config.ts";
+import { jsonReal, recordSchemas } from "../../ml/records.ts";
+import {
+  experimentRecordSchema,
+  idSchema as id,
+  runSchemaOf,
+  runStatusSchema,
+  workerRecordSchema,
+} from "../../service/records.ts";
+import { experimentStatsSchema, pointSchema } from "../../stats/schema.ts";
 
 /** Every error: a 4xx/5xx status with this body. */
 export const errorSchema = z.strictObject({
   error: z.string().describe("What went wrong; validation errors name the field"),
 }).meta({ id: "Error" });
 
-/** A request schema's fields as stored: defaults applied, so present (optional ones stay so). */
-function stored<T extends z.core.$ZodLooseShape>(shape: T) {
-  return Object.fromEntries(
-    Object.entries(shape).map(([k, s]) => [k, s instanceof z.ZodDefault ? s.unwrap() : s]),
-  ) as { [K in keyof T]: T[K] extends z.ZodDefault<infer I> ? I : T[K] };
-}
-
 /** A float that JSON sends as null when it is not finite (a diverged loss: NaN). */
-const real = z.number().nullable();
+const real = jsonReal;
+/** The engine's records as JSON (ml/records.ts declares them once, for KV and for JSON). */
+const wire = recordSchemas(real);
 const count = z.number().int().min(0);
 const timestamp = z.string().describe("ISO 8601 time");
-const id = z.string().describe("18 lowercase base-36 characters, sorting by creation time");
 
-export const settingsOutSchema = z.strictObject(stored(settingsSchema.shape))
-  .meta({ id: "Settings", description: "What every run of an experiment shares" });
+export const settingsOutSchema = settingsRecordSchema;
 
-const { gamma: _gamma, params: _params, ...runFields } = runFieldsSchema.shape;
-export const trainConfigOutSchema = z.strictObject({
-  ...stored(runFields),
-  params: z.record(z.string(), z.number()).describe("The loss's parameters, defaults filled in"),
-}).meta({ id: "TrainConfig", description: "A run's full configuration (defaults filled in)" });
+export const trainConfigOutSchema = trainConfigRecordSchema;
 
-export const epochMetricsSchema = z.strictObject({
-  epoch: z.number().int().min(1),
-  trainLoss: real,
-  trainAcc: real,
-  testLoss: real,
-  testAcc: real,
-  f1: real,
-  balancedAcc: real,
-  worstClassAcc: real,
-  ece: real,
-  reliability: z.strictObject({
-    count: z.array(count),
-    confidence: z.array(real),
-    accuracy: z.array(real),
-  }),
-  perClass: z.strictObject({
-    precision: z.array(real),
-    recall: z.array(real),
-    f1: z.array(real),
-  }),
-  trainAccClean: real.optional(),
-  trainAccNoisy: real.optional(),
-  valLoss: real.optional(),
-  valAcc: real.optional(),
-  valF1: real.optional(),
-  lr: real,
-  epochSeconds: real,
-  trainImgPerSec: real,
-  evalImgPerSec: real,
-  confusion: z.array(z.array(count)),
-}).meta({ id: "EpochMetrics", description: "One evaluated epoch (`epoch` counts from 1)" });
+export const epochMetricsSchema = wire.epochMetrics.meta({
+  id: "EpochMetrics",
+  description:
+    "One evaluated epoch (`epoch` counts from 1); GET /api/metrics describes each metric",
+});
 
-export const progressSchema = z.strictObject({
-  runId: id,
-  epoch: z.number().int(),
-  batch: z.number().int(),
-  batches: z.number().int(),
-  loss: real,
-  imgPerSec: real,
-  etaSeconds: real,
-}).meta({ id: "Progress", description: "Latest batch progress of a running run (not stored)" });
+export const progressSchema = wire.progress.extend({ runId: id })
+  .meta({ id: "Progress", description: "Latest batch progress of a running run (not stored)" });
 
-export const runStatusSchema = z.enum([
-  "queued",
-  "running",
-  "done",
-  "failed",
-  "cancelled",
-  "interrupted",
-]).meta({ id: "RunStatus" });
+export { runStatusSchema };
 
-const conditionRecordSchema = z.strictObject({
-  imbalanceCounts: z.array(count),
-  flips: z.array(z.array(count)).describe("flips[true][given]; the diagonal is kept labels"),
-  flipped: count,
-  trainCounts: z.array(count),
-  valCount: count,
-}).meta({ id: "ConditionRecord", description: "What the condition and validation split did" });
-
-export const runSchema = z.strictObject({
-  id,
-  status: runStatusSchema,
-  config: trainConfigOutSchema,
-  createdAt: timestamp,
-  startedAt: timestamp.optional(),
-  finishedAt: timestamp.optional(),
-  error: z.string().optional().describe("Why a run failed or was interrupted"),
-  experimentId: id.optional(),
-  backend: z.string().optional().describe("The backend it trained on"),
-  worker: z.string().optional().describe("The worker process training it (GET /api/workers)"),
-  classes: z.array(z.string()).optional().describe("Class names in label order"),
-  label: z.string().describe("The cell's label (loss with parameters, condition, model)"),
-  cellKey: z.string().describe("Runs with equal keys differ only by seed"),
-  prepared: conditionRecordSchema.optional(),
-  epochsDone: count,
-  best: z.strictObject({ testAcc: real, f1: real, epoch: z.number().int() }).optional(),
-  last: epochMetricsSchema.optional(),
-}).meta({ id: "Run", description: "A run as stored" });
+export const runSchema = runSchemaOf(real, epochMetricsSchema)
+  .meta({ id: "Run", description: "A run as stored" });
 
 export const runViewSchema = runSchema.extend({
   progress: progressSchema.optional().describe("Only while running"),
@@ -121,78 +55,22 @@ export const runDetailSchema = runViewSchema.extend({
   epochs: z.array(epochMetricsSchema),
 }).meta({ id: "RunDetail" });
 
-const cellSchema = z.strictObject({
-  model: z.string(),
-  loss: z.string(),
-  params: z.record(z.string(), z.number()),
-  condition: conditionSchema,
-  key: z.string(),
-  label: z.string(),
-}).meta({ id: "Cell", description: "Loss with parameters × condition × model" });
+export const experimentSchemaOut = experimentRecordSchema;
 
-export const experimentSchemaOut = z.strictObject({
-  id,
-  createdAt: timestamp,
-  name: z.string().optional(),
-  settings: settingsOutSchema,
-  cells: z.array(cellSchema),
-  seeds: z.array(z.number().int()),
-  runIds: z.array(id),
-}).meta({ id: "Experiment" });
+export { pointSchema };
 
-const summarySchema = z.strictObject({
-  n: count,
-  mean: real,
-  sd: real,
-  se: real,
-  ci95: z.tuple([z.number(), z.number()]).nullable(),
-  min: real,
-  max: real,
-  reason: z.string().optional(),
-}).meta({ id: "Summary" });
-
-export const pointSchema = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("final") }),
-  z.strictObject({ kind: z.literal("lastK"), k: z.number().int() }),
-  z.strictObject({ kind: z.literal("best"), on: z.enum(["valAcc", "valLoss"]) }),
-]).meta({ id: "Point", description: "Where in training a run's value is read" });
-
-const metricSchema = z.enum(STAT_METRICS);
-
-export const statsSchema = z.strictObject({
-  point: pointSchema,
-  metric: metricSchema,
-  runs: z.strictObject({ total: count, finished: count }),
-  cells: z.array(z.strictObject({
-    key: z.string(),
-    label: z.string(),
-    runs: count,
-    finished: count,
-    seeds: z.array(z.number().int()),
-    perEpoch: z.record(z.string(), z.array(summarySchema.extend({ epoch: z.number().int() }))),
-    summary: z.record(z.string(), summarySchema),
+export const metricsSchema = z.strictObject({
+  metrics: z.array(z.strictObject({
+    name: z.string().describe("The key in epoch records, and the statistics' `metric`"),
+    title: z.string().describe('What a reader calls it, e.g. "test accuracy"'),
+    unit: z.enum(["fraction", "value"]).describe("A fraction in [0, 1], or a plain value"),
+    direction: z.enum(["higher", "lower"]).describe("Which way is better"),
+    stats: z.boolean().describe("Whether experiment statistics summarize and compare it"),
+    csv: z.string().describe("Its column in the CSV exports"),
   })),
-  comparisons: z.array(z.strictObject({
-    a: z.string(),
-    b: z.string(),
-    labelA: z.string(),
-    labelB: z.string(),
-    metric: metricSchema,
-    paired: z.boolean(),
-    n: count,
-    nA: count,
-    nB: count,
-    diff: real,
-    ci95: z.tuple([z.number(), z.number()]).nullable(),
-    pT: real,
-    pWilcoxon: real,
-    pImprove: real,
-    reason: z.string().optional(),
-    pTHolm: real,
-    pWilcoxonHolm: real,
-    verdict: z.string(),
-  })),
-}).meta({ id: "ExperimentStats" });
+}).meta({ id: "Metrics", description: "The registered metrics, in CSV order" });
+
+export const statsSchema = experimentStatsSchema;
 
 const bareHealthSchema = z.strictObject({
   status: z.enum(["ok", "degraded", "stopping"]),
@@ -204,6 +82,14 @@ const fullHealthSchema = z.strictObject({
   backend: z.string(),
   adapter: z.string(),
   workers: z.strictObject({ busy: count, ready: count, total: count }),
+  connections: z.strictObject({
+    open: count,
+    max: count,
+    accepted: count,
+    refused: count.describe("Refused over the total or per-address cap (503)"),
+    acceptErrors: count.describe("Accepts that failed (e.g. out of descriptors) and were survived"),
+    timedOut: count.describe("Closed for a slow request head or an idle connection"),
+  }).optional().meta({ description: "The HTTP front's connections since start" }),
   storage: z.union([
     z.strictObject({ status: z.literal("ok") }),
     z.strictObject({ status: z.literal("failing"), reason: z.string(), since: timestamp }),
@@ -257,21 +143,11 @@ export const datasetsSchema = z.strictObject({
 });
 
 export const workersSchema = z.strictObject({
-  workers: z.array(z.strictObject({
-    id: z.string(),
-    host: z.string(),
-    pid: count,
-    pidStart: z.number(),
-    backend: z.string(),
-    adapter: z.string(),
-    datasets: z.array(z.string()).describe("Data set names it can resolve"),
-    cores: count,
-    slots: count.describe("Runs it trains at once"),
-    runs: z.array(z.string()).describe("Ids of the runs it is training now"),
-    startedAt: z.string(),
-    heartbeatAt: z.string(),
-    heartbeatSecondsAgo: z.number().min(0),
-  })),
+  workers: z.array(
+    workerRecordSchema.omit({ until: true }).extend({
+      heartbeatSecondsAgo: z.number().min(0),
+    }),
+  ),
 }).meta({ id: "Workers" });
 
 // Server-sent events. Each item is one event as an EventSource delivers it:

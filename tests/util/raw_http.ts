@@ -99,3 +99,20 @@ export async function rawHttp(
   }
   return { status, headers, body: rest, closedAfterMs, raw, json: () => JSON.parse(rest) };
 }
+
+/** One request on its own connection, with these headers (Host first, as browsers send it). */
+export function oneRequest(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body = "",
+): Promise<RawResponse> {
+  const lines = [`${method} ${path} HTTP/1.1`];
+  for (const [k, v] of Object.entries({ host: new URL(url).host, ...headers })) {
+    lines.push(`${k}: ${v}`);
+  }
+  if (body) lines.push(`content-length: ${new TextEncoder().encode(body).length}`);
+  lines.push("connection: close");
+  return rawHttp(addrOf(url), lines.join("\r\n"), body);
+}

@@ -31,6 +31,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Extra `deno run` flags before main.ts (e.g. `--preload` of a test double). */
   denoArgs?: string[];
+  /** Shell commands run before the server in the same process, e.g. "ulimit -n 256". */
+  shellPrefix?: string;
 }
 
 export interface Server {
@@ -62,8 +64,11 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
     NO_COLOR: "1",
     ...opts.env,
   };
-  const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...(opts.denoArgs ?? []), "main.ts"],
+  const args = ["run", "-A", ...(opts.denoArgs ?? []), "main.ts"];
+  const proc = new Deno.Command(opts.shellPrefix ? "bash" : Deno.execPath(), {
+    args: opts.shellPrefix
+      ? ["-c", `${opts.shellPrefix}; exec "$0" "$@"`, Deno.execPath(), ...args]
+      : args,
     cwd: ROOT,
     env,
     stdin: "null",

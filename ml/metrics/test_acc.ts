@@ -1,0 +1,16 @@
+// Test accuracy: sklearn's accuracy_score over the test split.
+import { accuracy } from "./confusion.ts";
+import { defineMetric } from "./plugin.ts";
+
+export const testAcc = defineMetric({
+  name: "testAcc",
+  title: "test accuracy",
+  unit: "fraction",
+  split: "test",
+  direction: "higher",
+  stats: true,
+  csv: "test_acc",
+  report: true,
+  description: "Fraction of the test split classified correctly",
+  value: (e) => accuracy(e.test.confusion),
+});

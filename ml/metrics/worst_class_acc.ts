@@ -1,0 +1,15 @@
+// The lowest per-class recall: how the rarest or hardest class fares.
+import { worstClassAccuracy } from "./confusion.ts";
+import { defineMetric } from "./plugin.ts";
+
+export const worstClassAcc = defineMetric({
+  name: "worstClassAcc",
+  title: "worst-class accuracy",
+  unit: "fraction",
+  split: "test",
+  direction: "higher",
+  stats: true,
+  csv: "worst_class_acc",
+  description: "Lowest per-class recall of the test split",
+  value: (e) => worstClassAccuracy(e.test.confusion),
+});

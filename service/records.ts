@@ -1,0 +1,87 @@
+// The service's records as zod schemas, whose outputs are service/types.ts's
+// types: one declaration for KV, the scheduler and the API's contract
+// (routes/contract/schemas.ts adds ids and the JSON form of floats).
+import { z } from "zod";
+import { cellSchema } from "../ml/cell.ts";
+import { settingsRecordSchema, trainConfigRecordSchema } from "../ml/config.ts";
+import { conditionRecordSchema, stored, storedReal } from "../ml/records.ts";
+
+const count = z.number().int().min(0);
+const timestamp = z.string().describe("ISO 8601 time");
+export const idSchema = z.string().describe(
+  "18 lowercase base-36 characters, sorting by creation time",
+);
+
+export const runStatusSchema = z.enum([
+  "queued",
+  "running",
+  "done",
+  "failed",
+  "cancelled",
+  "interrupted",
+]).meta({ id: "RunStatus" });
+
+/** A run as stored, for a float schema `real` and the epoch record built on it (ml/records.ts). */
+export function runSchemaOf<R extends z.ZodType, E extends z.ZodType>(real: R, epochMetrics: E) {
+  return z.strictObject({
+    id: idSchema,
+    status: runStatusSchema,
+    config: trainConfigRecordSchema,
+    createdAt: timestamp,
+    startedAt: timestamp.optional(),
+    finishedAt: timestamp.optional(),
+    error: z.string().optional().describe("Why a run failed or was interrupted"),
+    experimentId: idSchema.optional(),
+    backend: z.string().optional().describe(
+      "The backend it trained on (set when a worker takes it)",
+    ),
+    worker: z.string().optional().describe("The worker process training it (GET /api/workers)"),
+    classes: z.array(z.string()).optional().describe("Class names in label order"),
+    label: z.string().describe(
+      "The cell's label (\"focal γ=2 · sym noise 40%\"), built by ml/cell.ts's cellLabel",
+    ),
+    cellKey: z.string().describe("Runs with equal keys differ only by seed"),
+    prepared: conditionRecordSchema.optional(),
+    epochsDone: count,
+    best: z.strictObject({ testAcc: real, f1: real, epoch: z.number().int() }).optional(),
+    last: epochMetrics.optional(),
+  });
+}
+
+export const runRecordSchema = runSchemaOf(storedReal, stored.epochMetrics);
+
+export const experimentCellSchema = cellSchema.extend({
+  key: z.string().describe("Canonical JSON of the cell: runs with equal keys differ only by seed"),
+  label: z.string().describe("Loss with parameters, condition and model, from ml/cell.ts"),
+}).meta({ id: "Cell", description: "Loss with parameters × condition × model" });
+
+/**
+ * A grid of cells (loss with its params × condition × model) × seeds on shared
+ * settings; every cell × seed is one run. Seeds can be added later.
+ */
+export const experimentRecordSchema = z.strictObject({
+  id: idSchema,
+  createdAt: timestamp,
+  name: z.string().optional(),
+  settings: settingsRecordSchema,
+  cells: z.array(experimentCellSchema),
+  seeds: z.array(z.number().int()),
+  runIds: z.array(idSchema),
+}).meta({ id: "Experiment" });
+
+/** A training process, as it announces itself by heartbeat (GET /api/workers). */
+export const workerRecordSchema = z.strictObject({
+  id: z.string(),
+  host: z.string(),
+  pid: count,
+  pidStart: z.number().describe("The process's start time, to tell a reused pid apart"),
+  backend: z.string(),
+  adapter: z.string(),
+  datasets: z.array(z.string()).describe("Data set names it can resolve"),
+  cores: count,
+  slots: count.describe("Runs it trains at once (Web Workers)"),
+  runs: z.array(z.string()).describe("Ids of the runs it is training now"),
+  startedAt: z.string(),
+  heartbeatAt: z.string(),
+  until: z.number().describe("Epoch ms after which it counts as gone unless it beats again"),
+});
