@@ -10,7 +10,6 @@
 import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
-import { usePageMetrics } from "./util/metrics_fake.ts";
 import { startServer } from "./util/server.ts";
 
 // Functions passed to page.evaluate run in the browser. Deno's type library
@@ -169,7 +168,6 @@ Deno.test({
       browser = await launchChromium(`${dir}/chromium`);
       const page = await browser.newPage();
       const errors = watchErrors(page);
-      await usePageMetrics(page, server.url);
       await page.setViewport({ width: 1280, height: 800 });
       const cdp = await page.createCDPSession();
       await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: dir });

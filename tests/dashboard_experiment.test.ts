@@ -12,7 +12,7 @@
 import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
-import { heading, usePageMetrics } from "./util/metrics_fake.ts";
+import { heading, serviceMetrics } from "./util/page_metrics.ts";
 import { startServer } from "./util/server.ts";
 
 declare const document: any;
@@ -123,7 +123,7 @@ Deno.test({
       const page = await browser.newPage();
       const errors = watchErrors(page);
       // Titles and units the page must show: the metric registry's, never its own.
-      const registry = (await usePageMetrics(page, server.url)).metrics;
+      const registry = await serviceMetrics(server.url);
       const info = (name: string) => registry.find((m) => m.name === name)!;
       page.on("dialog", (d) => d.accept());
       await page.setViewport({ width: 1280, height: 800 });
@@ -293,9 +293,13 @@ Deno.test({
         "#exp-summary thead th",
         (ths) => ths.map((t: any) => t.textContent),
       );
-      // One column per metric the statistics cover and the runs recorded, in the registry's order.
+      // One column per metric the statistics cover and the runs recorded: the figures'
+      // first, then the rest in the registry's order.
       const recorded = registry.filter((m) =>
         m.stats && exp.stats.cells.some((c: any) => c.perEpoch[m.name]?.length)
+      ).sort((a, b) =>
+        (FIGS.includes(a.name) ? FIGS.indexOf(a.name) : FIGS.length) -
+        (FIGS.includes(b.name) ? FIGS.indexOf(b.name) : FIGS.length)
       );
       assertEquals(heads, ["Cell", "n", ...recorded.map(heading)]);
       assertEquals(heads.slice(2, 5), ["testAcc", "f1", "testLoss"].map((m) => heading(info(m))));

@@ -3,7 +3,6 @@
 // button clears the cookie: the browser is back at /login, and the dashboard sends it there again.
 import { launchChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
-import { usePageMetrics } from "./util/metrics_fake.ts";
 import { startServer } from "./util/server.ts";
 
 Deno.test("the dashboard signs out: the button clears the session and goes to /login", async () => {
@@ -12,7 +11,6 @@ Deno.test("the dashboard signs out: the button clears the session and goes to /l
   const browser = await launchChromium(`${dir}/chromium`);
   try {
     const page = await browser.newPage();
-    await usePageMetrics(page, srv.url, "secret");
     await page.goto(srv.url);
     assertEquals(new URL(page.url()).pathname, "/login");
     await page.type('input[name="token"]', "s3cret-T0ken-2024xyz");

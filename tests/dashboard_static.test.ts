@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { chartJsDist, staticRoutes } from "../routes/static.ts";
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./util/assert.ts";
-import { FAKE_METRICS } from "./util/metrics_fake.ts";
+import { describeMetrics } from "../ml/metrics/registry.ts";
 
 // The page's modules are browser code, type-checked against the DOM by
 // `deno task check:static` (static/typecheck.json). Imported by a computed
@@ -40,7 +40,7 @@ const { seriesKey, styleOfSlot } = await page("series.js");
 const { smoothEma } = await page("smooth.js");
 
 // The page's metric registry, as GET /api/metrics serves it.
-setMetrics(FAKE_METRICS);
+setMetrics({ metrics: describeMetrics() });
 
 // Mounted the way the service mounts it, next to an API route.
 const app = new Hono();
@@ -508,26 +508,33 @@ Deno.test("page: metric names, units and directions come from the registry", () 
   assertEquals(metric("ece").title, "ECE");
   assertEquals([isFraction("f1"), isFraction("testLoss")], [true, false]);
   assertEquals([lowerIsBetter("trainAccNoisy"), lowerIsBetter("testAcc")], [true, false]);
-  assertEquals(statMetrics().length, FAKE_METRICS.metrics.length);
+  assertEquals(statMetrics(), describeMetrics().filter((m) => m.stats).map((m) => m.name));
   // No guessing: a metric the registry lacks is an error, as is a malformed answer.
   assertThrows(() => metric("accuracy"), 'unknown metric "accuracy"');
   assertThrows(() => setMetrics({ metrics: [{ name: "x", title: "x" }] }), "malformed");
   assertThrows(() => setMetrics({}), "no metrics list");
-  // A metric added to the registry is picked up as it is (e.g. the NLL).
+  // A metric added to the registry is picked up as it is (e.g. an AUROC).
   setMetrics({
     metrics: [
-      ...FAKE_METRICS.metrics,
-      { name: "nll", title: "NLL", unit: "value", direction: "lower", stats: true, csv: "nll" },
+      ...describeMetrics(),
+      {
+        name: "auroc",
+        title: "AUROC",
+        unit: "value",
+        direction: "higher",
+        stats: true,
+        csv: "auroc",
+      },
     ],
   });
   try {
-    assertEquals(statMetrics().at(-1), "nll");
-    assert(lowerIsBetter("nll"));
+    assertEquals(statMetrics().at(-1), "auroc");
+    assert(!lowerIsBetter("auroc"));
     const runs = [{ id: "r", status: "done", label: "ce", config: { loss: "ce" } }];
-    const csv = runsCsv(runs, () => [{ epoch: 1, testAcc: 0.5, nll: 1.25 }]);
+    const csv = runsCsv(runs, () => [{ epoch: 1, testAcc: 0.5, auroc: 0.75 }]);
     const [head, row] = csv.trimEnd().split("\n").map((l: string) => l.split(","));
-    assertEquals(row[head.indexOf("nll")], "1.25");
+    assertEquals(row[head.indexOf("auroc")], "0.75");
   } finally {
-    setMetrics(FAKE_METRICS);
+    setMetrics({ metrics: describeMetrics() });
   }
 });

@@ -38,18 +38,28 @@ export function recorded(exp, metric) {
 }
 
 /**
- * The summary table's columns: the metrics the statistics cover (GET
- * /api/metrics) that this experiment's runs recorded, in the registry's order.
+ * The metrics the statistics cover (GET /api/metrics), the figures' first
+ * (the view's headline), then the rest in the registry's order.
+ * @param {Experiment} exp
+ */
+function statOrder(exp) {
+  const all = statMetrics();
+  const first = figureMetrics(exp).filter((m) => all.includes(m));
+  return [...first, ...all.filter((m) => !first.includes(m))];
+}
+
+/**
+ * The summary table's columns: those metrics that this experiment's runs recorded.
  * @param {Experiment} exp
  */
 export function summaryMetrics(exp) {
-  return statMetrics().filter((m) => recorded(exp, m));
+  return statOrder(exp).filter((m) => recorded(exp, m));
 }
 
 /** Metrics the matrix may compare on: the same, and always the one compared now. @param {Experiment} exp */
 export function compareMetrics(exp) {
   const now = exp?.stats?.metric;
-  return statMetrics().filter((m) => m === now || recorded(exp, m));
+  return statOrder(exp).filter((m) => m === now || recorded(exp, m));
 }
 
 /** @param {unknown} x @returns {x is number} */
