@@ -17,6 +17,7 @@ import { WorkerPool } from "./service/pool.ts";
 import { Scheduler } from "./service/scheduler.ts";
 import { StorageHealth } from "./service/storage_health.ts";
 import { Store } from "./service/store.ts";
+import { untilHook } from "./service/until.ts";
 
 /** Settings read here rather than in service/config.ts: the HTTP edge's. */
 interface EdgeConfig {
@@ -73,11 +74,16 @@ async function main() {
 
   const log = createLogger(cfg.logFormat);
   const bus = new EventBus();
+  const logEvent = runLog(log);
+  const until = untilHook((m) => log.info(m)); // seeds added until decided (service/until.ts)
   // The store publishes every event it (or any process sharing the KV) commits;
   // the log tells each run's lifecycle from the same events.
   const store = await Store.open(cfg.kvPath, {
     bus,
-    onEvent: runLog(log),
+    onEvent: (e) => {
+      logEvent(e);
+      until.onEvent(e);
+    },
     maxQueue: cfg.maxQueue,
     pollMs: cfg.pollMs,
   });
@@ -107,6 +113,7 @@ async function main() {
     Deno.exit(1);
   }
   const recovered = await scheduler.recover();
+  until.start(store, scheduler);
   let stopping = false;
 
   // Without a pool, the workers are other processes: counted from their KV heartbeats.

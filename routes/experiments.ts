@@ -13,6 +13,9 @@ import {
 import { buildCells, DEFAULT_LOSSES, gridConfigs, resolveSeeds } from "../service/experiments.ts";
 import { metricsOf, STAT_METRICS } from "../ml/metrics/registry.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
+import { untilRecord } from "../service/until.ts";
+import { experimentAcross } from "../service/experiment_across.ts";
+import { untilSchema } from "../service/until_records.ts";
 import { isId, newId } from "../service/ids.ts";
 import { ValidationError } from "../service/errors.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
@@ -39,6 +42,8 @@ export const experimentSchema = settingsSchema.extend({
   model: runFieldsSchema.shape.model.unwrap().optional(),
   /** One seed, as on a run: the same as `seeds: [seed]`. */
   seed: runFieldsSchema.shape.seed.unwrap().optional(),
+  /** Add seeds in batches until every pair is decided (service/until.ts). */
+  until: untilSchema.optional(),
 });
 
 const addSeedsSchema = z.strictObject({ seeds: seedList });
@@ -95,17 +100,20 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     // Failed, cancelled and interrupted runs are no sample of their cell.
     runs = runs.filter((x) => x.status === "done" || !isTerminal(x.status));
     const epochs = await Promise.all(runs.map((run) => deps.store.listEpochs(run.id)));
+    const inputs = runs.map((run, i) => ({
+      cellKey: run.cellKey,
+      seed: run.config.seed,
+      finished: run.status === "done",
+      epochs: epochs[i].map(metricsOf),
+    }));
     try {
-      return experimentStats(
+      const stats = experimentStats(
         exp.cells.map(({ key, label }) => ({ key, label })),
-        runs.map((run, i) => ({
-          cellKey: run.cellKey,
-          seed: run.config.seed,
-          finished: run.status === "done",
-          epochs: epochs[i].map(metricsOf),
-        })),
+        inputs,
         { ...opts, metrics: STAT_METRICS },
       );
+      const across = experimentAcross(exp.cells, inputs, opts); // ≥ 2 conditions (or models)
+      return across ? { ...stats, acrossConditions: across } : stats;
     } catch (e) {
       if (e instanceof PointError) throw new ValidationError(e.message, "point");
       throw e;
@@ -136,7 +144,8 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const { name, losses, conditions, models, model, seeds, repeats, seed, ...settings } = body;
+      const { name, losses, conditions, models, model, seeds, repeats, seed, until, ...settings } =
+        body;
       checkConfig(deps, settings);
       checkConditions(
         deps,
@@ -156,6 +165,8 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         models: models ?? [model ?? "convnet"],
       });
       const configs = gridConfigs(settings, cells, seedList);
+      if (until) gridConfigs(settings, cells, Array(until.every).fill(0)); // a batch's size
+      const sequential = until && untilRecord(until, cells, seedList); // seeds until decided
       const exp = {
         id: newId(),
         createdAt: new Date().toISOString(),
@@ -163,6 +174,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         settings,
         cells,
         seeds: seedList,
+        ...sequential,
       };
       const runs = await deps.scheduler.submit(configs, exp);
       c.header("location", `/api/experiments/${exp.id}`);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { cellSchema } from "../ml/cell.ts";
 import { settingsRecordSchema, trainConfigRecordSchema } from "../ml/config.ts";
 import { conditionRecordSchema, stored, storedReal } from "../ml/records.ts";
+import { sequentialStateSchema, untilOutSchema } from "./until_records.ts";
 
 const count = z.number().int().min(0);
 const timestamp = z.string().describe("ISO 8601 time");
@@ -67,6 +68,9 @@ export const experimentRecordSchema = z.strictObject({
   cells: z.array(experimentCellSchema),
   seeds: z.array(z.number().int()),
   runIds: z.array(idSchema),
+  /** Seeds added until decided, and the record of its looks (service/until.ts). */
+  until: untilOutSchema.optional(),
+  sequential: sequentialStateSchema.optional(),
 }).meta({ id: "Experiment" });
 
 /** A training process, as it announces itself by heartbeat (GET /api/workers). */

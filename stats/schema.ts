@@ -3,6 +3,7 @@
 // for the code and for the API's contract and OpenAPI document. Every number is
 // finite or null, so the objects are the same in memory and in JSON.
 import { z } from "zod";
+import { acrossConditionsSchema } from "./across_schema.ts";
 
 const count = z.number().int().min(0);
 /** A statistic, or null where it is undefined (`reason` says why). */
@@ -67,6 +68,8 @@ export const comparisonSchema = z.strictObject({
 });
 
 export const experimentStatsSchema = z.strictObject({
+  /** With ≥ 2 conditions (or models): losses across them (stats/across.ts). */
+  acrossConditions: acrossConditionsSchema.optional(),
   point: pointSchema,
   metric,
   runs: z.strictObject({ total: count, finished: count }),

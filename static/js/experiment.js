@@ -4,8 +4,11 @@
 // each part is its own module: the data and its throttled refetch
 // (exp-data.js), the figures (exp-figures.js), the summary (exp-summary.js),
 // the pairwise matrix (exp-matrix.js), a cell's calibration and per-class
-// results (exp-cell.js) and the actions and exports (exp-actions.js). What the
+// results (exp-cell.js), the actions and exports (exp-actions.js), and under the
+// verdicts the critical-difference diagram (cd-diagram.js) and an experiment
+// with `until`'s sequential design (sequential-view.js). What the
 // view shows lives in state.experiment and state.experimentView.
+import { drawCdDiagram } from "./cd-diagram.js";
 import { drawActions, mountActions } from "./exp-actions.js";
 import { drawCell, mountCell } from "./exp-cell.js";
 import {
@@ -21,6 +24,7 @@ import { drawFigures, mountFigures } from "./exp-figures.js";
 import { drawMatrix, mountMatrix } from "./exp-matrix.js";
 import { drawSummary, mountSummary } from "./exp-summary.js";
 import { $, h, shortId, time } from "./format.js";
+import { drawSequential } from "./sequential-view.js";
 import { state } from "./state.js";
 import { progressText, settingsLine } from "./stats-view.js";
 
@@ -42,7 +46,7 @@ const view = state.experimentView;
  * @type {{select: HTMLSelectElement, progress: HTMLElement, meta: HTMLElement,
  *   error: HTMLElement, empty: HTMLElement, body: HTMLElement, head: HTMLElement,
  *   seedLines: HTMLInputElement, bands: HTMLElement[], point: HTMLSelectElement,
- *   k: HTMLInputElement, on: HTMLSelectElement} | null}
+ *    k: HTMLInputElement, on: HTMLSelectElement, verdicts: HTMLElement} | null}
  */
 let els = null;
 /** @type {ViewHooks | null} */
@@ -74,6 +78,7 @@ export function mountExperiment(h0) {
     point: $("#exp-point"),
     k: $("#exp-k"),
     on: $("#exp-on"),
+    verdicts: $("#exp-verdicts"),
   };
   mountFigures($("#exp-grid"));
   mountSummary({ error: $("#exp-stats-error"), table: $("#exp-summary") });
@@ -221,5 +226,8 @@ function draw() {
   drawFigures(data);
   drawSummary(data);
   drawMatrix(data);
+  // ≥ 2 conditions: the critical-difference diagram; `until`: where the sequential design stands.
+  drawCdDiagram(els.verdicts, data.stats);
+  drawSequential(els.verdicts, data);
   drawCell();
 }
