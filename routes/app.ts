@@ -15,6 +15,7 @@ import { docsRoutes } from "./docs.ts";
 import type { Deps } from "./deps.ts";
 import { errorHandler, notFound } from "./errors.ts";
 import { eventRoutes } from "./events.ts";
+import { analysisRoutes } from "./analyses.ts";
 import { experimentRoutes } from "./experiments.ts";
 import { healthRoutes } from "./health.ts";
 import { hostCheck } from "./hosts.ts";
@@ -73,6 +74,7 @@ export function createApp(deps: Deps): OpenAPIHono {
   app.route("/", authRoutes(auth));
   app.route("/api/runs", runRoutes(deps));
   app.route("/api/experiments", experimentRoutes(deps));
+  app.route("/api/analyses", analysisRoutes(deps));
   app.route("/api/health", healthRoutes(deps));
   app.route("/api/workers", workerRoutes(deps));
   app.route("/api", catalogRoutes(deps));

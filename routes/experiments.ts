@@ -20,6 +20,9 @@ import { isId, newId } from "../service/ids.ts";
 import { ValidationError } from "../service/errors.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
 import { experimentStats, type Point, PointError } from "../stats/experiment.ts";
+import { StatsOptionError } from "../stats/family.ts";
+import { conditionLabel } from "../ml/cell.ts";
+import { familyOptions, familyQuery, type StatsQuery } from "./stats_query.ts";
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { experimentSchemaOut, runViewSchema, statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
@@ -67,15 +70,23 @@ export const statsQuerySchema = z.object({
     .default(3).describe("Epochs averaged by point=lastK"),
   on: z.enum(["valAcc", "valLoss"], { error: `"valAcc" or "valLoss"` }).default("valAcc")
     .describe("What point=best picks the epoch by"),
+  ...familyQuery,
 });
 
-function statsOptions(q: z.output<typeof statsQuerySchema>): { point: Point; metric: string } {
+function statsOptions(q: z.output<typeof statsQuerySchema>): StatsQuery {
+  let fam;
+  try {
+    fam = familyOptions(q);
+  } catch (e) {
+    if (e instanceof StatsOptionError) throw new ValidationError(e.message);
+    throw e;
+  }
   const point: Point = q.point === "lastK"
     ? { kind: "lastK", k: q.k }
     : q.point === "best"
     ? { kind: "best", on: q.on }
     : { kind: "final" };
-  return { point, metric: q.metric };
+  return { point, metric: q.metric, ...fam };
 }
 
 const tags = ["experiments"];
@@ -96,7 +107,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     (await Promise.all(exp.runIds.map((id) => deps.store.getRun(id)))).filter((x) => x !== null);
 
   /** Statistics over the experiment's runs; a `best` point without a validation split is a 400. */
-  async function statsOf(exp: Experiment, runs: Run[], opts: { point: Point; metric: string }) {
+  async function statsOf(exp: Experiment, runs: Run[], opts: StatsQuery) {
     // Failed, cancelled and interrupted runs are no sample of their cell.
     runs = runs.filter((x) => x.status === "done" || !isTerminal(x.status));
     const epochs = await Promise.all(runs.map((run) => deps.store.listEpochs(run.id)));
@@ -105,10 +116,17 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       seed: run.config.seed,
       finished: run.status === "done",
       epochs: epochs[i].map(metricsOf),
+      sizes: sizesOf(run, epochs[i]),
     }));
     try {
       const stats = experimentStats(
-        exp.cells.map(({ key, label }) => ({ key, label })),
+        exp.cells.map(({ key, label, loss, condition, model }) => ({
+          key,
+          label,
+          loss,
+          // The default family: the losses compared within one condition and model.
+          group: `${conditionLabel(condition)} · ${model}`,
+        })),
         inputs,
         { ...opts, metrics: STAT_METRICS },
       );
@@ -116,6 +134,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       return across ? { ...stats, acrossConditions: across } : stats;
     } catch (e) {
       if (e instanceof PointError) throw new ValidationError(e.message, "point");
+      if (e instanceof StatsOptionError) throw new ValidationError(e.message);
       throw e;
     }
   }
@@ -295,17 +314,10 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     }),
     async (c) => {
       const exp = await find(c);
-      const runs = await runsOf(exp);
-      const active = runs.filter((x) => !isTerminal(x.status));
-      if (active.length) {
-        throw apiError(
-          409,
-          `experiment ${exp.id} has ${active.length} queued or running run(s); ` +
-            `cancel it first (POST /api/experiments/${exp.id}/cancel)`,
-        );
+      // One store operation: hidden at once, removed in batches (service/deletes.ts).
+      if (!(await deps.store.deleteExperiment(exp.id))) {
+        throw apiError(404, `no experiment with id "${exp.id}"`);
       }
-      for (const run of runs) await deps.store.deleteRun(run.id);
-      await deps.store.deleteExperiment(exp.id);
       return c.body(null, 204);
     },
   );
@@ -345,4 +357,11 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
   }
 
   return r;
+}
+
+/** Images behind a run's hits metrics: the test set (its confusion matrix) and the validation split. */
+function sizesOf(run: Run, epochs: { confusion?: number[][] }[]): { test?: number; val?: number } {
+  const confusion = epochs.at(-1)?.confusion;
+  const test = confusion?.reduce((a, row) => a + row.reduce((b, x) => b + x, 0), 0);
+  return { test: test || undefined, val: run.prepared?.valCount || undefined };
 }

@@ -4,8 +4,17 @@
 // both counters, since other processes write them too. A lost race starts
 // over from a fresh read. A run's final status also retires it (retention.ts).
 import { dropChunks } from "./checkpoint.ts";
-import { getMany, Lock, MAX_ATTEMPTS, QUEUED, RaceLost, retryLocked, SEQ, sleep } from "./kv.ts";
-import { type DurableEvent, isTerminal } from "./types.ts";
+import {
+  getMany,
+  type Lock,
+  MAX_ATTEMPTS,
+  QUEUED,
+  RaceLost,
+  retryLocked,
+  SEQ,
+  sleep,
+} from "./kv.ts";
+import { type DurableEvent, isTerminal, type Run } from "./types.ts";
 
 export type Emit = (e: Omit<DurableEvent, "seq">) => void;
 
@@ -17,13 +26,13 @@ export type Build<T> = (
 ) => Promise<{ result: T; queued?: number }> | { result: T; queued?: number };
 
 export class Committer {
-  readonly lock = new Lock();
   /** Latest sequence number and queue length this process committed or read. */
   seq = 0;
   queued = 0;
 
   constructor(
     private kv: Deno.Kv,
+    readonly lock: Lock,
     /** Waits until this process has delivered the events it just committed. */
     private catchUp: () => Promise<void>,
     private log?: (msg: string) => void,
@@ -95,4 +104,18 @@ export async function dequeue(kv: Deno.Kv, op: Deno.AtomicOperation, id: string)
   const entries = await getMany(kv, [["queue", 0, id], ["queue", 1, id]]);
   op.check(...entries).delete(["queue", 0, id]).delete(["queue", 1, id]);
   return entries.filter((e) => e.value !== null).length;
+}
+
+/** Queues new runs in `op`, each with its status event. */
+export function queueRuns(op: Deno.AtomicOperation, emit: Emit, runs: Run[]): void {
+  for (const run of runs) {
+    op.set(["run", run.id], run);
+    op.set(["queue", 1, run.id], queueValue(run));
+    emit({ type: "status", runId: run.id, data: run });
+  }
+}
+
+/** What a worker needs to decide whether it can take a queued run, without reading it. */
+export function queueValue(run: Run): { data: string; backend: string } {
+  return { data: run.config.data, backend: run.config.backend };
 }

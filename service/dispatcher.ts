@@ -27,6 +27,8 @@ export class Dispatcher {
   /** Starts queued runs while workers are free. Safe to call any time. */
   kick(): void {
     if (this.ctx.stopped() || !this.ctx.pool) return;
+    // Training pauses while storage fails: its epochs could not be recorded.
+    if (this.ctx.storage && !this.ctx.storage.state.ok) return;
     if (this.#kicking) {
       this.#kickAgain = true;
       return;

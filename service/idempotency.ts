@@ -1,7 +1,9 @@
 // Stored answers to requests made with an Idempotency-Key (the IETF httpapi
 // draft, as payment APIs use it): a client that lost the acknowledgement of a
 // POST retries with the same key and gets the first answer back instead of
-// queueing the work twice. Kept in KV for `ttlMs` (24 h), keyed by route and
+// queueing the work twice. Kept in KV for `ttlMs` (24 h; a record past its
+// `expires` counts as absent, and the sweep in retention.ts removes it: no KV
+// record expires by itself, see wal.ts), keyed by route and
 // the key's SHA-256, with the SHA-256 of the request they answered. A key is
 // reserved (atomically) while its first request runs, so two concurrent
 // requests with one key never both run. A response can outgrow a KV value
@@ -17,6 +19,8 @@ export interface StoredResponse {
 interface Record {
   /** SHA-256 of the request (method, path, body). */
   request: string;
+  /** Epoch ms after which the record counts as absent. */
+  expires?: number;
   state: "pending" | "done";
   status?: number;
   headers?: [string, string][];
@@ -47,10 +51,9 @@ export class IdempotencyStore {
     const k = this.#key(scope, key);
     for (let attempt = 0; attempt < 3; attempt++) {
       const seen = await this.kv.get<Record>(k);
-      if (seen.value === null) {
-        const rec: Record = { request, state: "pending" };
-        const ok = await this.kv.atomic().check(seen).set(k, rec, { expireIn: PENDING_MS })
-          .commit();
+      if (seen.value === null || (seen.value.expires ?? Infinity) <= Date.now()) {
+        const rec: Record = { request, state: "pending", expires: Date.now() + PENDING_MS };
+        const ok = await this.kv.atomic().check(seen).set(k, rec).commit();
         if (ok.ok) return { kind: "claimed" };
         continue; // someone else reserved it first: look again
       }
@@ -76,12 +79,11 @@ export class IdempotencyStore {
   async complete(scope: string, key: string, request: string, res: StoredResponse): Promise<void> {
     const k = this.#key(scope, key);
     const chunks = Math.ceil(res.body.length / CHUNK);
-    const expireIn = this.ttlMs;
     // Chunks first, in commits of a bounded size; then the record that points at them.
     for (let i = 0; i < chunks; i += 8) {
       const op = this.kv.atomic();
       for (let j = i; j < Math.min(chunks, i + 8); j++) {
-        op.set([...k, j], res.body.slice(j * CHUNK, (j + 1) * CHUNK), { expireIn });
+        op.set([...k, j], res.body.slice(j * CHUNK, (j + 1) * CHUNK));
       }
       await op.commit();
     }
@@ -91,8 +93,9 @@ export class IdempotencyStore {
       status: res.status,
       headers: res.headers,
       chunks,
+      expires: Date.now() + this.ttlMs,
     };
-    await this.kv.set(k, rec, { expireIn });
+    await this.kv.set(k, rec);
   }
 
   /** Gives a claimed key up (the request failed: a retry may run it again). */

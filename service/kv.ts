@@ -18,12 +18,17 @@
 //   ["retire", id]                    {at}: a run that ended at `at` (epoch ms), to tidy up
 //   ["meta", "seq"]                   last sequence number handed out
 //   ["meta", "queued"]                runs in the queue (a counter every process shares)
-//   ["lease", id]                     Lease of a running run (expireIn; renewed by its owner)
+//   ["lease", id]                     Lease of a running run (until `until`; renewed by its owner)
 //   ["active", id]                    true while a run is running (to find lapsed leases)
-//   ["cancel", id]                    true: a cancel asked for by any process (expireIn)
-//   ["progress", id]                  {writer, data: RunProgress} (ephemeral: expireIn)
-//   ["worker", workerId]              WorkerRecord (expireIn; renewed by heartbeat)
+//   ["cancel", id]                    {at}: a cancel asked for by any process (`true` before)
+//   ["progress", id]                  {writer, data: RunProgress} (gone when the run leaves running)
+//   ["worker", workerId]              WorkerRecord (counts until `until`; renewed by heartbeat)
 //   ["meta", "retention"]             1 once runs that ended before retention existed are retired
+//   ["session", sha256(id)]           a dashboard session until its `expires` (sessions.ts)
+//   ["idem", scope, sha256(key)(, i)] a stored answer until its `expires` (idempotency.ts)
+//
+// No record expires by itself (expireIn): Deno KV aborts the process when it
+// can't delete an expired one (a full disk); see wal.ts and retention.ts.
 
 export const SEQ: Deno.KvKey = ["meta", "seq"];
 export const QUEUED: Deno.KvKey = ["meta", "queued"];

@@ -2,8 +2,9 @@
 // whose lease another process holds now is stopped here), announces this
 // worker, takes over runs whose owner is gone (they resume from their last
 // checkpoint, or are marked interrupted without one), reads the live workers,
-// and sweeps ended runs (retention.ts).
+// sweeps ended runs (retention.ts) and finishes interrupted deletes (deletes.ts).
 import type { Cancels } from "./cancels.ts";
+import type { Recorder } from "./recorder.ts";
 import { processIdentity } from "./lease.ts";
 import { RETAIN_EVENTS_MS } from "./retention.ts";
 import { now, type SchedContext, stored } from "./sched_context.ts";
@@ -12,12 +13,12 @@ import type { WorkerRecord } from "./types.ts";
 export class LeaseKeeper {
   #workers: WorkerRecord[] = [];
   #startedAt = now();
+  #walFailed = false;
 
   constructor(
     private ctx: SchedContext,
     private cancels: Cancels,
-    /** Looks for work (after runs were requeued). */
-    private kick: () => void,
+    private recorder: Recorder,
     private retainEventsMs = RETAIN_EVENTS_MS,
   ) {}
 
@@ -28,11 +29,16 @@ export class LeaseKeeper {
 
   async beat(): Promise<void> {
     const { store, pool, workerId, leaseMs } = this.ctx;
+    this.#checkpointWal();
+    // Runs paused by failing storage go first: their epochs, then back to the queue.
+    await this.recorder.retrySuspended();
     if (pool?.info) {
-      const owned = pool.runIds.filter((id) => !this.cancels.isLost(id));
-      const lost = await store.renewLeases(workerId, owned, Date.now() + leaseMs, leaseMs);
+      const suspended = this.recorder.suspended;
+      const owned = [...pool.runIds, ...suspended].filter((id) => !this.cancels.isLost(id));
+      const until = Date.now() + leaseMs;
+      const lost = await stored(this.ctx, () => store.renewLeases(workerId, owned, until, leaseMs));
       // A run that just ended here released its lease too: only a live slot's run is lost.
-      for (const id of lost) if (pool.slotOf(id)) this.cancels.drop(id);
+      for (const id of lost) if (pool.slotOf(id) || suspended.includes(id)) this.cancels.drop(id);
       const info = pool.info;
       await stored(this.ctx, () =>
         store.putWorker({
@@ -53,6 +59,22 @@ export class LeaseKeeper {
     await this.takeOver(await store.activeRunIds());
     this.#workers = await store.listWorkers();
     await this.sweep();
+    // An experiment delete that a process left unfinished (it is hidden already).
+    await stored(this.ctx, () => store.finishDeletes());
+  }
+
+  /**
+   * Folds a large write-ahead log into the KV file, and tries to whenever
+   * storage fails: a log that fills the disk holds its space until then (wal.ts).
+   */
+  #checkpointWal(): void {
+    const failing = this.ctx.storage?.state.ok === false;
+    const r = this.ctx.store.checkpointWal(failing);
+    const failed = Boolean(r?.error && r.error !== "busy");
+    if (failed && !this.#walFailed) {
+      this.ctx.log(`storage: write-ahead log checkpoint failed (${r!.error}); retrying`);
+    }
+    this.#walFailed = failed;
   }
 
   /** Prunes ended runs' events and leftover checkpoints (see retention.ts). */
@@ -70,7 +92,7 @@ export class LeaseKeeper {
     const resumed: string[] = [];
     const interrupted: string[] = [];
     for (const id of ids) {
-      if (this.ctx.pool?.slotOf(id)) continue;
+      if (this.ctx.pool?.slotOf(id) || this.recorder.suspended.includes(id)) continue;
       const run = await this.ctx.store.takeOver(id, (r, hasCheckpoint) => {
         if (r.epochsDone >= r.config.epochs) return { status: "done", finishedAt: now() };
         if (r.epochsDone > 0 && hasCheckpoint) return { status: "queued", requeue: true };
@@ -89,7 +111,7 @@ export class LeaseKeeper {
         interrupted.push(id);
       }
     }
-    if (resumed.length) this.kick();
+    if (resumed.length) this.ctx.dispatcherKick?.();
     return { resumed, interrupted };
   }
 }

@@ -1,5 +1,5 @@
-// Leases in KV: ["lease", id] names the process training a running run (it
-// renews it by heartbeat; expireIn removes a lease nobody renews), and
+// Leases in KV: ["lease", id] names the process training a running run until
+// `until` (it renews it by heartbeat; the run's end or take-over removes it), and
 // ["active", id] lists running runs, so a lapsed lease can be found. Taking a
 // run (claimRun) and ending it (transition, takeOver) are store transitions;
 // these are the lease's own writes.
@@ -24,7 +24,6 @@ export async function renewLeases(
   owner: string,
   ids: string[],
   until: number,
-  leaseMs: number,
 ): Promise<string[]> {
   const lost: string[] = [];
   for (const id of ids) {
@@ -35,7 +34,7 @@ export async function renewLeases(
         break;
       }
       const op = kv.atomic().check(cur)
-        .set(["lease", id], { ...cur.value, until }, { expireIn: leaseMs });
+        .set(["lease", id], { ...cur.value, until });
       if ((await retryLocked(() => op.commit())).ok || attempt >= MAX_ATTEMPTS) break;
     }
   }

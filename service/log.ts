@@ -54,7 +54,9 @@ export function runLog(log: Logger): (e: DurableEvent) => void {
         return log.info(
           `${who} done: ${run.epochsDone} epochs, final test acc ${
             run.last ? pct(run.last.testAcc) : "–"
-          }, best ${run.best ? `${pct(run.best.testAcc)} (epoch ${run.best.epoch})` : "–"}` +
+          }, best on val ${
+            run.best ? `epoch ${run.best.epoch} (test acc ${pct(run.best.testAcc)})` : "–"
+          }` +
             (took === undefined ? "" : `, ${took.toFixed(0)} s`),
           { ...fields, epochs: run.epochsDone, testAcc: run.last?.testAcc, seconds: took },
         );

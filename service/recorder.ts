@@ -3,9 +3,16 @@
 // are handled strictly in order (one promise chain per run), so an epoch is
 // always recorded before the run is marked done. Nothing is recorded for a
 // run another process took over.
+//
+// Storage that fails (a full disk) never fails a run: an epoch that can't be
+// recorded suspends the run. Its worker stops, the epoch is held here, and
+// every heartbeat tries to record it again (retrySuspended); once that works
+// the run goes back to the front of the queue and resumes from that epoch.
+import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
 import type { FromWorker } from "../ml/protocol.ts";
 import type { Cancels } from "./cancels.ts";
 import type { Slot } from "./pool.ts";
+import { storageFailure } from "./storage_health.ts";
 import { now, type SchedContext, stored } from "./sched_context.ts";
 import type { Run, RunProgress, RunStatus } from "./types.ts";
 
@@ -16,6 +23,8 @@ export class Recorder {
   #lastProgressAt = new Map<string, number>();
   #lastPersistAt = new Map<string, number>();
   #chains = new Map<string, Promise<void>>();
+  /** Runs paused because storage failed, with the epoch that could not be recorded. */
+  #suspended = new Map<string, { metrics: EpochMetrics; checkpoint: Checkpoint }>();
   /** Set once the scheduler's cancel coordination exists (they refer to each other). */
   cancels!: Cancels;
 
@@ -43,7 +52,8 @@ export class Recorder {
         return this.#onProgress(id, msg.progress);
       case "epoch":
         return this.chain(id, async () => {
-          if (this.cancels.isLost(id)) return;
+          // A suspended run's later epochs are trained again after it resumes.
+          if (this.cancels.isLost(id) || this.#suspended.has(id)) return;
           try {
             const run = await stored(
               this.ctx,
@@ -53,6 +63,8 @@ export class Recorder {
               this.cancels.drop(id);
             }
           } catch (e) {
+            const reason = storageFailure(e);
+            if (reason) return this.#suspend(slot, id, msg, reason);
             // Training on without recording would lose epochs: stop the run instead.
             const error = `could not record epoch ${msg.metrics.epoch}: ${(e as Error).message}`;
             log(`run ${id}: ${error}`);
@@ -64,6 +76,7 @@ export class Recorder {
       case "cancelled":
       case "failed": {
         if (pool?.slotOf(id) === slot) pool.release(slot);
+        if (this.#suspended.has(id)) return this.ctx.dispatcherKick?.();
         const error = msg.type === "failed" ? msg.error : undefined;
         return this.chain(id, () => this.finish(id, msg.type, error));
       }
@@ -76,7 +89,7 @@ export class Recorder {
   }
 
   #onProgress(id: string, p: Omit<RunProgress, "runId">): void {
-    if (this.cancels.isLost(id)) return;
+    if (this.cancels.isLost(id) || this.#suspended.has(id)) return;
     const t = performance.now();
     const publish = t - (this.#lastProgressAt.get(id) ?? -Infinity) >= PROGRESS_INTERVAL_MS;
     const persist = t - (this.#lastPersistAt.get(id) ?? -Infinity) >= this.progressMs;
@@ -95,6 +108,7 @@ export class Recorder {
 
   /** Ends a run trained here, while this process holds its lease (a run taken over ends elsewhere). */
   async finish(id: string, status: "done" | "failed" | "cancelled", error?: string) {
+    if (this.#suspended.has(id)) return; // retrySuspended decides
     const patch: Partial<Run> & { status: RunStatus } = { status, finishedAt: now() };
     if (error !== undefined) patch.error = error;
     await stored(
@@ -104,6 +118,66 @@ export class Recorder {
     this.#lastProgressAt.delete(id);
     this.#lastPersistAt.delete(id);
     this.cancels.ended(id);
+  }
+
+  /** Runs suspended because storage failed (their leases are still this process's). */
+  get suspended(): string[] {
+    return [...this.#suspended.keys()];
+  }
+
+  /** Storage failed to take an epoch: stop the run's worker and hold the epoch. */
+  #suspend(
+    slot: Slot,
+    id: string,
+    msg: { metrics: EpochMetrics; checkpoint: Checkpoint },
+    why: string,
+  ) {
+    this.#suspended.set(id, { metrics: msg.metrics, checkpoint: msg.checkpoint });
+    this.ctx.log(
+      `run ${id}: storage failing (${why}); epoch ${msg.metrics.epoch} not recorded yet. ` +
+        `The run is paused and resumes from it once storage works again`,
+    );
+    const pool = this.ctx.pool;
+    if (pool?.slotOf(id) === slot) pool.send(slot, { v: 1, type: "cancel", runId: id });
+  }
+
+  /**
+   * Tries again, for each suspended run whose worker has stopped, to record
+   * its held epoch; then the run goes back to the queue (or ends: done when
+   * that was its last epoch, cancelled when a cancel came meanwhile). Runs
+   * stay suspended while storage fails. Part of every heartbeat.
+   */
+  async retrySuspended(): Promise<void> {
+    const { store, pool, workerId } = this.ctx;
+    for (const [id, held] of this.#suspended) {
+      if (pool?.slotOf(id)) continue; // its worker is still stopping
+      try {
+        await stored(
+          this.ctx,
+          () => store.recordEpoch(id, held.metrics, held.checkpoint, workerId),
+        );
+        const cancelled = this.cancels.isCancelling(id) || (await store.cancelRequested([id])).size;
+        const run = await store.getRun(id);
+        const done = run !== null && run.epochsDone >= run.config.epochs;
+        const patch = cancelled || done
+          ? { status: cancelled ? "cancelled" as const : "done" as const, finishedAt: now() }
+          : { status: "queued" as const };
+        const opts = { owner: workerId, requeue: patch.status === "queued" };
+        const after = await stored(this.ctx, () => store.transition(id, ["running"], patch, opts));
+        this.#suspended.delete(id);
+        this.cancels.ended(id);
+        if (after) {
+          this.ctx.log(
+            `run ${id}: storage works again; ${after.status} after epoch ${after.epochsDone}`,
+          );
+        }
+        this.ctx.dispatcherKick?.();
+      } catch (e) {
+        if (storageFailure(e)) continue;
+        this.#suspended.delete(id);
+        this.ctx.log(`run ${id}: ${(e as Error).message}`);
+      }
+    }
   }
 
   /** Runs `fn` after everything already queued for this run. */

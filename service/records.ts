@@ -44,7 +44,10 @@ export function runSchemaOf<R extends z.ZodType, E extends z.ZodType>(real: R, e
     cellKey: z.string().describe("Runs with equal keys differ only by seed"),
     prepared: conditionRecordSchema.optional(),
     epochsDone: count,
-    best: z.strictObject({ testAcc: real, f1: real, epoch: z.number().int() }).optional(),
+    best: z.strictObject({ valAcc: real, testAcc: real, f1: real, epoch: z.number().int() })
+      .optional().describe(
+        "The epoch best on validation accuracy (never chosen on the test set); none without a split",
+      ),
     last: epochMetrics.optional(),
   });
 }

@@ -17,6 +17,8 @@ export interface SchedContext {
   readonly log: (msg: string) => void;
   readonly storage?: StorageHealth;
   stopped(): boolean;
+  /** Looks for work now (set once the dispatcher exists). */
+  dispatcherKick?: () => void;
 }
 
 export const now = () => new Date().toISOString();

@@ -19,7 +19,7 @@ import { LeaseKeeper } from "./lease_keeper.ts";
 import type { WorkerPool } from "./pool.ts";
 import { Recorder } from "./recorder.ts";
 import { now, type SchedContext } from "./sched_context.ts";
-import type { StorageHealth } from "./storage_health.ts";
+import { storageFailure, type StorageHealth } from "./storage_health.ts";
 import type { Store } from "./store.ts";
 import type { Experiment, Run, RunProgress, WorkerRecord } from "./types.ts";
 
@@ -101,7 +101,8 @@ export class Scheduler {
     );
     recorder.cancels = this.#cancels;
     this.#dispatcher = new Dispatcher(ctx, recorder, this.#cancels, () => this.workers);
-    this.#keeper = new LeaseKeeper(ctx, this.#cancels, () => this.kick(), opts.retainEventsMs);
+    ctx.dispatcherKick = () => this.kick();
+    this.#keeper = new LeaseKeeper(ctx, this.#cancels, recorder, opts.retainEventsMs);
     pool?.connect({
       onMessage: (slot, msg) => recorder.onMessage(slot, msg),
       onCrash: (_slot, runId, error) => recorder.onCrash(runId, error),
@@ -159,10 +160,24 @@ export class Scheduler {
    * lapsed, or it ran on this host and is no longer alive) resume from their
    * last checkpoint (back to the front of the queue), or are marked
    * `interrupted` without one. Runs other live processes train are left alone.
+   * When storage fails, the heartbeat does this later.
    */
   async recover(): Promise<{ resumed: string[]; interrupted: string[] }> {
     const runs = await this.store.runsWithStatus("running");
-    return this.#keeper.takeOver(runs.map((r) => r.id));
+    try {
+      return await this.#keeper.takeOver(runs.map((r) => r.id));
+    } catch (e) {
+      // A full disk at start: serve what is stored (reads work; changes are
+      // 507) and take the runs over at a heartbeat once writes succeed again.
+      const reason = storageFailure(e);
+      if (!reason) throw e;
+      this.opts.storage?.failed(reason);
+      this.log(
+        `storage: ${reason}; starting read-only: reads work, changes are refused (507) and ` +
+          `training waits until writes succeed again (free disk space; nothing else to do)`,
+      );
+      return { resumed: [], interrupted: [] };
+    }
   }
 
   /** Prunes ended runs' events and leftover checkpoints; part of every heartbeat. */
@@ -237,7 +252,13 @@ export class Scheduler {
     this.stop();
     if (!this.pool) return;
     this.pool.stop();
-    await this.store.releaseLeases(this.workerId, owned);
-    await this.store.removeWorker(this.workerId);
+    try {
+      await this.store.releaseLeases(this.workerId, owned);
+      await this.store.removeWorker(this.workerId);
+    } catch (e) {
+      // A full disk: the leases lapse instead, and the runs resume after them.
+      if (!storageFailure(e)) throw e;
+      this.log(`shutdown: leases not given back (${storageFailure(e)}); they lapse instead`);
+    }
   }
 }

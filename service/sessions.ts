@@ -2,9 +2,10 @@
 // a random 256-bit id, the only thing its cookie holds. The server keeps the
 // session under the id's SHA-256 (a copy of the KV file holds no usable id)
 // with its expiry and a fingerprint of the token it was opened under:
-// signing out deletes it, it lapses after `ttlMs` (KV's expireIn removes the
-// record too), and a changed LOSSBENCH_TOKEN ends every session opened under
-// the old one, also if the token is later changed back.
+// signing out deletes it, it lapses after `ttlMs` (the sweep in retention.ts
+// removes the record later; no KV record expires by itself, see wal.ts), and
+// a changed LOSSBENCH_TOKEN ends every session opened under the old one, also
+// if the token is later changed back.
 import { createHash } from "node:crypto";
 
 interface Session {
@@ -71,7 +72,7 @@ export class SessionStore {
       created: now,
       expires: now + this.ttlMs,
     };
-    if (this.kv) await this.kv.set([PREFIX, keyOf(sid)], s, { expireIn: this.ttlMs });
+    if (this.kv) await this.kv.set([PREFIX, keyOf(sid)], s);
     else this.#memory.set(keyOf(sid), s);
     return sid;
   }

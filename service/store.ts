@@ -14,18 +14,19 @@
 //   in sequence order, whoever wrote them.
 import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
 import { type CheckpointMeta, dropEpochChunks, packCheckpoint, writeChunks } from "./checkpoint.ts";
-import { type Build, Committer, dequeue, type Emit } from "./commit.ts";
+import { type Build, Committer, dequeue, queueRuns, queueValue } from "./commit.ts";
 import { QueueFullError } from "./errors.ts";
 import type { EventBus } from "./event_bus.ts";
 import type { EventLog } from "./event_log.ts";
 import { followLog, readHead } from "./event_reads.ts";
 import { newId } from "./ids.ts";
-import { deleteRun } from "./deletes.ts";
+import { deleteRun, finishDeletes, markExperimentDeleted } from "./deletes.ts";
 import { getMany, getOne, retryLocked } from "./kv.ts";
 import { leaseLapsed } from "./lease.ts";
 import * as leases from "./lease_records.ts";
 import { countQueue } from "./migrations.ts";
-import { RETAIN_EVENTS_MS, type SweepResult, sweepRetired } from "./retention.ts";
+import { storageFailure } from "./storage_health.ts";
+import { clearExpirations } from "./wal.ts";
 import { StoreReads } from "./store_reads.ts";
 import type {
   DurableEvent,
@@ -69,16 +70,24 @@ export class Store extends StoreReads {
   readonly processId = newId();
   readonly maxQueue: number;
 
-  private constructor(kv: Deno.Kv, opts: StoreOptions) {
-    super(kv);
+  private constructor(kv: Deno.Kv, file: string | null, opts: StoreOptions) {
+    super(kv, file);
     this.maxQueue = opts.maxQueue ?? 1000;
-    this.#c = new Committer(kv, () => this.#log?.catchUp() ?? Promise.resolve(), opts.log);
+    this.#c = new Committer(
+      kv,
+      this.lock,
+      () => this.#log?.catchUp() ?? Promise.resolve(),
+      opts.log,
+    );
   }
 
   static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
+    const file = /^https?:\/\/|^:memory:$/.test(path) ? null : path;
+    if (file) clearExpirations(file); // before Deno KV's own cleanup at open (wal.ts)
     const kv = await Deno.openKv(path);
-    const store = new Store(kv, opts);
-    await countQueue(kv);
+    const store = new Store(kv, file, opts);
+    // A full disk must not keep the service from starting: it serves reads.
+    await countQueue(kv).catch((e) => storageFailure(e) ? undefined : Promise.reject(e));
     const head = await readHead(kv);
     store.#c.seq = head.seq;
     store.#c.queued = head.queued;
@@ -100,9 +109,8 @@ export class Store extends StoreReads {
   async close(): Promise<void> {
     await this.#c.lock.run(() => Promise.resolve());
     await this.#log?.stop();
-    if (this.#closed) return;
+    if (!this.#closed) this.kv.close();
     this.#closed = true;
-    this.kv.close();
   }
 
   /** The sequence number of the latest durable event published here (or known, without a log). */
@@ -138,23 +146,8 @@ export class Store extends StoreReads {
     }
     if (opts.persist) {
       const value = { writer: this.processId, data: p };
-      await retryLocked(() => this.kv.set(["progress", p.runId], value, { expireIn: opts.ttlMs }));
+      await retryLocked(() => this.kv.set(["progress", p.runId], value));
     }
-  }
-
-  /** Renews `owner`'s leases; returns the ids whose lease it no longer holds. */
-  renewLeases(owner: string, ids: string[], until: number, leaseMs: number): Promise<string[]> {
-    return this.#c.lock.run(() => leases.renewLeases(this.kv, owner, ids, until, leaseMs));
-  }
-
-  /** Gives up `owner`'s leases (at shutdown), so other processes take the runs over at once. */
-  releaseLeases(owner: string, ids: string[]): Promise<void> {
-    return this.#c.lock.run(() => leases.releaseLeases(this.kv, owner, ids));
-  }
-
-  /** Prunes ended runs' events and leftover checkpoints (see retention.ts). */
-  sweepRetired(graceMs = RETAIN_EVENTS_MS, at = Date.now(), limit?: number): Promise<SweepResult> {
-    return sweepRetired(this.kv, graceMs, at, limit);
   }
 
   // ---- transitions (each one atomic, each under the lock) ----
@@ -205,9 +198,20 @@ export class Store extends StoreReads {
     });
   }
 
-  /** Removes an experiment's record (its runs are deleted one by one before). */
-  async deleteExperiment(id: string): Promise<void> {
-    await this.#c.lock.run(() => retryLocked(() => this.kv.delete(["experiment", id])));
+  /**
+   * Deletes an experiment with its runs: one commit hides them all at once,
+   * then their records go in bounded batches (deletes.ts). False when there
+   * is no such experiment; ConflictError while a run is queued or running.
+   */
+  async deleteExperiment(id: string): Promise<boolean> {
+    if (!(await markExperimentDeleted(this.kv, this.#c, id))) return false;
+    await this.finishDeletes(id);
+    return true;
+  }
+
+  /** Finishes deletes of experiments that an earlier call (or process) left marked. */
+  finishDeletes(only?: string): Promise<number> {
+    return finishDeletes(this.kv, this.#c, (e) => this.#log?.publishLocal(e), only);
   }
 
   /**
@@ -254,7 +258,7 @@ export class Store extends StoreReads {
     id: string,
     lease: Lease,
     patch: Partial<Run>,
-    leaseMs: number,
+    _leaseMs?: number,
   ): Promise<{ run: Run } | { missed: "taken" | "stale" }> {
     return this.#write<{ run: Run } | { missed: "taken" | "stale" }>(async (op, emit) => {
       const [cur, held] = await getMany<[Run, Lease]>(this.kv, [["run", id], ["lease", id]]);
@@ -263,7 +267,7 @@ export class Store extends StoreReads {
       const run: Run = { ...cur.value, ...patch, status: "running", worker: lease.owner };
       op.check(cur, held).set(["run", id], run);
       const queued = -(await dequeue(this.kv, op, id));
-      op.set(["lease", id], lease, { expireIn: leaseMs }).set(["active", id], true);
+      op.set(["lease", id], lease).set(["active", id], true);
       op.delete(["cancel", id]);
       emit({ type: "status", runId: id, data: run });
       return { result: { run }, queued };
@@ -344,12 +348,15 @@ export class Store extends StoreReads {
       if (owner !== undefined && lease.value?.owner !== owner) return { result: null };
       await writeChunks(this.kv, id, meta.epoch, chunks, owner !== undefined ? lease : undefined);
       const best = cur.value.best;
+      // The best epoch is chosen on the validation split only, never on the test set (that would
+      // be test-set selection); a run without a validation split has none.
+      const val = metrics.valAcc;
       const run: Run = {
         ...cur.value,
         epochsDone: metrics.epoch,
         last: metrics,
-        best: !best || metrics.testAcc > best.testAcc
-          ? { testAcc: metrics.testAcc, f1: metrics.f1, epoch: metrics.epoch }
+        best: val !== undefined && Number.isFinite(val) && (!best || val > best.valAcc)
+          ? { valAcc: val, testAcc: metrics.testAcc, f1: metrics.f1, epoch: metrics.epoch }
           : best,
       };
       op.check(cur, existing, prevMeta);
@@ -383,17 +390,4 @@ export class Store extends StoreReads {
       return { result: queued ? true : null, queued };
     });
   }
-}
-
-function queueRuns(op: Deno.AtomicOperation, emit: Emit, runs: Run[]): void {
-  for (const run of runs) {
-    op.set(["run", run.id], run);
-    op.set(["queue", 1, run.id], queueValue(run));
-    emit({ type: "status", runId: run.id, data: run });
-  }
-}
-
-/** What a worker needs to decide whether it can take a queued run, without reading it. */
-function queueValue(run: Run): { data: string; backend: string } {
-  return { data: run.config.data, backend: run.config.backend };
 }

@@ -3,10 +3,13 @@
 // (store.ts), which adds the transitions.
 import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
 import { loadCheckpoint } from "./checkpoint.ts";
+import { deletingKey } from "./deletes.ts";
 import { listEvents } from "./event_reads.ts";
-import { GET_MANY, getMany, getOne, retryLocked } from "./kv.ts";
+import { GET_MANY, getMany, getOne, Lock, retryLocked } from "./kv.ts";
 import * as leases from "./lease_records.ts";
 import { queueValue } from "./migrations.ts";
+import { RETAIN_EVENTS_MS, type SweepResult, sweepRetired } from "./retention.ts";
+import { checkpointWal, WAL_CHECKPOINT_BYTES, walBytes } from "./wal.ts";
 import type { DurableEvent, Experiment, Lease, Run, RunStatus, WorkerRecord } from "./types.ts";
 
 /** Queue entries looked at when a worker picks its next run. */
@@ -21,15 +24,30 @@ export interface QueueEntry {
 }
 
 export class StoreReads {
-  constructor(readonly kv: Deno.Kv) {}
+  /** Writes that hand out sequence numbers, and lease writes, run one at a time. */
+  protected readonly lock = new Lock();
 
+  /** `file`: the local KV file (null over KV Connect or in memory). */
+  constructor(readonly kv: Deno.Kv, readonly file: string | null = null) {}
+
+  /** Null also for a run of an experiment being deleted (deletes.ts). */
   async getRun(id: string): Promise<Run | null> {
-    return (await getOne<Run>(this.kv, ["run", id])).value;
+    const run = (await getOne<Run>(this.kv, ["run", id])).value;
+    if (run?.experimentId && (await getOne(this.kv, deletingKey(run.experimentId))).value) {
+      return null;
+    }
+    return run;
   }
 
-  /** Newest first. */
-  listRuns(limit = 1000): Promise<Run[]> {
-    return this.#list<Run>(["run"], { reverse: true, limit });
+  /** Newest first; none of an experiment being deleted. */
+  async listRuns(limit = 1000): Promise<Run[]> {
+    const [runs, marks] = await Promise.all([
+      this.#list<Run>(["run"], { reverse: true, limit }),
+      this.#list<Experiment>(["deleting", "experiment"]),
+    ]);
+    if (!marks.length) return runs;
+    const gone = new Set(marks.map((e) => e.id));
+    return runs.filter((r) => !r.experimentId || !gone.has(r.experimentId));
   }
 
   listEpochs(id: string): Promise<EpochMetrics[]> {
@@ -96,8 +114,8 @@ export class StoreReads {
   }
 
   /** Asks whichever process trains `id` to stop it (it looks within a few batches). */
-  async requestCancel(id: string, ttlMs = 3_600_000): Promise<void> {
-    await retryLocked(() => this.kv.set(["cancel", id], true, { expireIn: ttlMs }));
+  async requestCancel(id: string): Promise<void> {
+    await retryLocked(() => this.kv.set(["cancel", id], { at: Date.now() }));
   }
 
   /** Workers whose heartbeat is current, oldest first. */
@@ -106,12 +124,34 @@ export class StoreReads {
     return all.filter((w) => w.until >= at).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 
-  async putWorker(rec: WorkerRecord, ttlMs: number): Promise<void> {
-    await retryLocked(() => this.kv.set(["worker", rec.id], rec, { expireIn: ttlMs }));
+  /** A worker's heartbeat (it counts until `rec.until`; retention.ts prunes it later). */
+  async putWorker(rec: WorkerRecord, _ttlMs?: number): Promise<void> {
+    await retryLocked(() => this.kv.set(["worker", rec.id], rec));
   }
 
   async removeWorker(id: string): Promise<void> {
     await retryLocked(() => this.kv.delete(["worker", id]));
+  }
+
+  /** Renews `owner`'s leases; returns the ids whose lease it no longer holds. */
+  renewLeases(owner: string, ids: string[], until: number, _leaseMs?: number): Promise<string[]> {
+    return this.lock.run(() => leases.renewLeases(this.kv, owner, ids, until));
+  }
+
+  /** Gives up `owner`'s leases (at shutdown), so other processes take the runs over at once. */
+  releaseLeases(owner: string, ids: string[]): Promise<void> {
+    return this.lock.run(() => leases.releaseLeases(this.kv, owner, ids));
+  }
+
+  /** Prunes ended runs' events, leftover checkpoints and stale heartbeats (retention.ts). */
+  sweepRetired(graceMs = RETAIN_EVENTS_MS, at = Date.now(), limit?: number): Promise<SweepResult> {
+    return sweepRetired(this.kv, graceMs, at, limit);
+  }
+
+  /** Folds a large write-ahead log into the KV file (wal.ts); null when there is no local file. */
+  checkpointWal(force = false): { walBytes: number; error?: string } | null {
+    if (!this.file || (!force && walBytes(this.file) < WAL_CHECKPOINT_BYTES)) return null;
+    return checkpointWal(this.file);
   }
 
   /** Every value under `prefix` (a locked database retries the whole listing). */

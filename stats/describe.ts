@@ -1,7 +1,7 @@
 // Descriptive statistics of one metric across seeds: what a cell's band and table show.
 // Every number is finite or null, so nothing turns into NaN/Infinity (or a silent null) in JSON.
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
 import type { z } from "zod";
+import { tQuantile } from "./dist.ts";
 import type { summarySchema } from "./schema.ts";
 
 export type Summary = z.output<typeof summarySchema>;

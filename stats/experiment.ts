@@ -1,21 +1,29 @@
 // An experiment's statistics from plain inputs: per-epoch bands over all runs (live), per-cell
 // summaries and pairwise comparisons over the finished runs at a chosen point of training.
 import type { z } from "zod";
-import { compare, type PairStats } from "./compare.ts";
+import { compare } from "./compare.ts";
 import { describe } from "./describe.ts";
-import { holm } from "./holm.ts";
+import { type FamilyCell, type FamilySpec, planFamilies } from "./family.ts";
+import { testHypotheses } from "./hypotheses.ts";
+import { judgeFamily, verdictOf } from "./judge.ts";
+import { metricDelta, metricDirection, metricResolution } from "./metric_info.ts";
 import type {
   cellStatsSchema,
   comparisonSchema,
   epochSummarySchema,
   experimentStatsSchema,
+  hypothesisResultSchema,
   pointSchema,
 } from "./schema.ts";
-import { verdict } from "./verdict.ts";
+import { ALPHA } from "./verdict.ts";
 
-export interface CellInput {
-  key: string;
-  label: string;
+export type CellInput = FamilyCell;
+
+/** A directional claim declared before looking: "`better` beats `than` on the metric". */
+export interface Hypothesis {
+  /** Cell key or label of the cell claimed better. */
+  better: string;
+  than: string;
 }
 
 export interface RunInput {
@@ -24,6 +32,10 @@ export interface RunInput {
   finished: boolean;
   /** Each has `epoch` (1-based) and metric fields. */
   epochs: Record<string, number | undefined>[];
+  /** Images the metrics count (test set, validation split): they set a hits metric's resolution. */
+  sizes?: { test?: number; val?: number };
+  /** Or the resolution per metric itself (an analysis of values trained elsewhere). */
+  resolutions?: Record<string, number>;
 }
 
 export type Point = z.output<typeof pointSchema>;
@@ -32,12 +44,23 @@ export type Point = z.output<typeof pointSchema>;
 export type EpochSummary = z.output<typeof epochSummarySchema>;
 export type CellStats = z.output<typeof cellStatsSchema>;
 export type Comparison = z.output<typeof comparisonSchema>;
+export type HypothesisResult = z.output<typeof hypothesisResultSchema>;
 export type ExperimentStats = z.output<typeof experimentStatsSchema>;
+
+export interface StatsOptions {
+  point: Point;
+  metric: string;
+  metrics: readonly string[];
+  family?: FamilySpec;
+  /** Overrides the metric's default δ. */
+  delta?: number;
+  hypotheses?: Hypothesis[];
+}
 
 export function experimentStats(
   cells: CellInput[],
   runs: RunInput[],
-  opts: { point: Point; metric: string; metrics: readonly string[] },
+  opts: StatsOptions,
 ): ExperimentStats {
   const { point, metric } = opts;
   validatePoint(point);
@@ -64,45 +87,69 @@ export function experimentStats(
     ),
   }));
 
-  const pairs: { i: number; j: number; stats: PairStats }[] = [];
-  for (let i = 0; i < perCell.length; i++) {
-    for (let j = i + 1; j < perCell.length; j++) {
-      const a = pointValues(perCell[i].done, metric, point);
-      const b = pointValues(perCell[j].done, metric, point);
-      pairs.push({ i, j, stats: compare(a, b) });
-    }
-  }
-  const pTHolm = holm(pairs.map((p) => p.stats.pT));
-  const pWHolm = holm(pairs.map((p) => p.stats.pWilcoxon));
+  const direction = metricDirection(metric);
+  const delta = opts.delta ?? metricDelta(metric) ?? null;
+  const sample = (i: number) => pointValues(perCell[i].done, metric, point);
+  const cmp = (i: number, j: number) =>
+    compare(sample(i), sample(j), {
+      direction,
+      resolution: commonResolution([...perCell[i].done, ...perCell[j].done], metric),
+    });
 
-  const comparisons = pairs.map(({ i, j, stats }, k): Comparison => {
-    const A = perCell[i];
-    const B = perCell[j];
-    const training = A.all.length - A.done.length + B.all.length - B.done.length;
-    const note = training ? `${training} run${training > 1 ? "s" : ""} still training` : undefined;
-    return {
-      a: A.cell.key,
-      b: B.cell.key,
-      labelA: A.cell.label,
-      labelB: B.cell.label,
-      metric,
-      ...stats,
-      pTHolm: pTHolm[k],
-      pWilcoxonHolm: pWHolm[k],
-      verdict: verdict({
-        labelA: A.cell.label,
-        labelB: B.cell.label,
+  const plan = planFamilies(cells, opts.family);
+  const pairs = plan.pairs.map((p) => ({ ...p, stats: cmp(p.i, p.j) }));
+  const comparisons: Comparison[] = new Array(pairs.length);
+  for (const fam of plan.families) {
+    const idx = pairs.flatMap((p, k) => (p.family === fam.name ? [k] : []));
+    const judged = judgeFamily(idx.map((k) => pairs[k].stats), { metric, delta, size: fam.size });
+    idx.forEach((k, f) => {
+      const { i, j, stats } = pairs[k];
+      const A = perCell[i];
+      const B = perCell[j];
+      const training = A.all.length - A.done.length + B.all.length - B.done.length;
+      const note = training
+        ? `${training} run${training > 1 ? "s" : ""} still training`
+        : undefined;
+      const labels = { labelA: A.cell.label, labelB: B.cell.label };
+      comparisons[k] = {
+        a: A.cell.key,
+        b: B.cell.key,
+        ...labels,
         metric,
-        stats,
-        pHolm: pTHolm[k],
-        note,
-      }),
-    };
-  });
+        ...stats,
+        ...judged[f],
+        family: fam.name,
+        familySize: fam.size,
+        correction: "Holm",
+        verdict: verdictOf(stats, judged[f], { ...labels, metric, family: fam, note }),
+      };
+    });
+  }
 
+  const hypotheses = (opts.hypotheses ?? []).length
+    ? testHypotheses(opts.hypotheses!, perCell.map((c) => c.cell), cmp, metric)
+    : [];
   const finished = perCell.reduce((s, c) => s + c.done.length, 0);
   const total = perCell.reduce((s, c) => s + c.all.length, 0);
-  return { point, metric, runs: { total, finished }, cells: cellStats, comparisons };
+  return {
+    point,
+    metric,
+    alpha: ALPHA,
+    delta,
+    runs: { total, finished },
+    cells: cellStats,
+    families: plan.families,
+    comparisons,
+    hypotheses,
+  };
+}
+
+/** The resolution a pair's runs share for `metric`, or undefined when they don't all agree. */
+function commonResolution(runs: RunInput[], metric: string): number | undefined {
+  const rs = runs.map((r) =>
+    r.resolutions?.[metric] ?? (r.sizes ? metricResolution(metric, r.sizes) : undefined)
+  );
+  return rs.length && rs.every((x) => x !== undefined && x === rs[0]) ? rs[0] : undefined;
 }
 
 /** The summary point doesn't fit the runs (a bad k, or `best` without a validation split). */

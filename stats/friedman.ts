@@ -4,9 +4,7 @@
 // then post-hoc: Nemenyi's critical difference CD = q_α √(k(k+1) / 6N), with q_α the studentized
 // range quantile at infinite df over √2, and Holm's step-down over the z tests of all pairs of mean
 // ranks. The CD diagram draws the mean ranks and the CD.
-import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
-import fCdf from "@stdlib/stats-base-dists-f-cdf";
-import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import { chisqSf, fSf, normCdf } from "./dist.ts";
 import { holm } from "./holm.ts";
 
 /** Ranks of `xs`, 1 = largest, ties get the mean of their ranks. */
@@ -64,16 +62,16 @@ export function friedman(scores: readonly (readonly number[])[]): FriedmanResult
   const c = 1 - ties / (k * k * k - k) / n;
   chi2 = c > 0 ? chi2 / c : 0; // every condition all tied: no evidence (SciPy gives NaN)
   const df = k - 1;
-  const p = 1 - chisquareCdf(chi2, df);
+  const p = chisqSf(chi2, df);
   const df1 = k - 1;
   const df2 = (k - 1) * (n - 1);
   const denom = n * (k - 1) - chi2;
   const f = denom > 1e-12 ? ((n - 1) * chi2) / denom : null;
-  const pF = f === null ? 0 : 1 - fCdf(f, df1, df2);
+  const pF = f === null ? 0 : fSf(f, df1, df2);
   return { n, k, meanRanks, chi2, df, p, f, df1, df2, pF };
 }
 
-const Phi = (z: number) => normalCdf(z, 0, 1);
+const Phi = normCdf;
 const phi = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 
 /** P(range of k iid standard normals ≤ q): the studentized range CDF at infinite df. */

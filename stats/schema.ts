@@ -30,9 +30,48 @@ export const pairStatsSchema = z.strictObject({
   ci95: interval.describe("95% CI of `diff` (paired t, or Welch)"),
   pT: stat.describe("Paired t-test p (two-sided), or Welch's when unpaired"),
   pWilcoxon: stat.describe("Wilcoxon signed-rank p (two-sided); null when unpaired or too few"),
-  pImprove: stat.describe("P(A > B): over seeds when paired, over all (a, b) when not"),
+  pImprove: stat.describe(
+    "P(A better than B) by the metric's direction (P(A > B) without one): over seeds when " +
+      "paired, over all (a, b) when not; ties count ½",
+  ),
+  se: stat.describe("Standard error of `diff` (null when no t-test ran)"),
+  df: stat.describe("The t-test's degrees of freedom"),
+  sdDiff: stat.describe("Sample sd of the per-seed differences (paired): what power rests on"),
+  divergedA: count.describe("Runs of A whose value is not finite: left out, and said so"),
+  divergedB: count,
+  resolution: z.number().optional()
+    .describe("Differences were rounded to multiples of this (1/N for hits on N images)"),
   reason: z.string().optional(),
 });
+
+export const outcomeSchema = z.enum([
+  "A better",
+  "B better",
+  "equivalent",
+  "inconclusive",
+  "untested",
+]);
+
+export const familySchema = z.strictObject({
+  name: z.string(),
+  kind: z.enum(["losses", "control", "all"]),
+  size: count,
+  correction: z.literal("Holm"),
+}).meta({ id: "Family", description: "Comparisons that share one Holm correction" });
+
+export const hypothesisResultSchema = z.strictObject({
+  claim: z.string(),
+  better: z.string(),
+  than: z.string(),
+  n: count,
+  diff: stat.describe("mean(better − than), signed so that positive favours the claim"),
+  p: stat.describe("One-sided p of exactly the claim"),
+  pHolm: stat.describe("Holm over the declared claims"),
+  bound: z.strictObject({ level: z.number(), value: z.number() }).nullable()
+    .describe("One-sided lower bound of the claim's difference at the verdict's level"),
+  supported: z.boolean(),
+  verdict: z.string(),
+}).meta({ id: "HypothesisResult" });
 
 export const pointSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("final") }),
@@ -64,15 +103,30 @@ export const comparisonSchema = z.strictObject({
   ...pairStatsSchema.shape,
   pTHolm: stat,
   pWilcoxonHolm: stat,
+  family: z.string(),
+  familySize: count,
+  correction: z.literal("Holm"),
+  ciFamily: z.strictObject({ level: z.number(), ci: z.tuple([z.number(), z.number()]) }).nullable()
+    .describe("The CI at the level the verdict was decided at (Holm-consistent)"),
+  delta: stat.describe("The equivalence margin δ, in the metric's units"),
+  pTost: stat,
+  pTostHolm: stat,
+  outcome: outcomeSchema,
+  mde: stat.describe("Smallest difference detected with 80% power at this n (undecided only)"),
+  seedsNeeded: stat.describe("Seeds to detect δ with 80% power (undecided only)"),
   verdict: z.string(),
-});
+}).meta({ id: "Comparison" });
 
 export const experimentStatsSchema = z.strictObject({
   /** With ≥ 2 conditions (or models): losses across them (stats/across.ts). */
   acrossConditions: acrossConditionsSchema.optional(),
   point: pointSchema,
   metric,
+  alpha: z.number(),
+  delta: stat.describe("δ for the compared metric (equivalence margin), in its units"),
   runs: z.strictObject({ total: count, finished: count }),
   cells: z.array(cellStatsSchema),
+  families: z.array(familySchema),
   comparisons: z.array(comparisonSchema),
+  hypotheses: z.array(hypothesisResultSchema),
 }).meta({ id: "ExperimentStats" });

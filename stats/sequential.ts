@@ -23,16 +23,14 @@
 //     otherwise           → "continue", or "inconclusive" at the last look.
 // - Over a family of m pairs, each pair runs at α/m (Bonferroni, valid under any dependence), so
 //   the chance that any stated claim of the family is wrong stays ≤ α across all looks.
-import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
-import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import { normCdf, normQuantile, tQuantile } from "./dist.ts";
 import { mean, variance } from "./describe.ts";
 
 export const SEQUENTIAL_DESIGN = "group-sequential: Lan–DeMets alpha spending, O'Brien–Fleming " +
   "type, boundaries at the observed information fractions (n / maxSeeds), t-based repeated " +
   "confidence intervals (Jennison & Turnbull), Bonferroni over the family's pairs";
 
-const Phi = (z: number) => normalCdf(z, 0, 1);
+const Phi = normCdf;
 const phi = (z: number) => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 
 /** Cumulative two-sided α spent by information fraction t (O'Brien–Fleming-type, Lan–DeMets). */
@@ -41,7 +39,7 @@ export function spendOBF(t: number, alpha: number): number {
   if (t >= 1) return alpha;
   // α/2 per side, each by the one-sided O'Brien–Fleming-type function 2 − 2Φ(z_{1−α/4}/√t);
   // written 4Φ(−z/√t), exact in the far tail where early looks live.
-  return 4 * Phi(normalQuantile(alpha / 4, 0, 1) / Math.sqrt(t));
+  return 4 * Phi(normQuantile(alpha / 4) / Math.sqrt(t));
 }
 
 /** Simpson weights on n + 1 equally spaced points (n even) over [lo, hi]. */
@@ -94,7 +92,7 @@ function solveBoundaries(fractions: readonly number[], alpha: number): number[] 
     const target = cum - spent;
     let c: number;
     if (grid === null) {
-      c = -normalQuantile(target / 2, 0, 1);
+      c = -normQuantile(target / 2);
     } else {
       const s = Math.sqrt(t - prevT);
       const g = grid, f = dens!;

@@ -5,10 +5,10 @@
 //     distribution conditional on the tied ranks, which the exact table is not);
 //   - otherwise the normal approximation with the tie correction, no continuity correction.
 // SciPy 1.10 (Debian's python3-scipy) instead ran the exact table on tied ranks after truncating
-// R+ to an integer (gh-19872); we follow the corrected behaviour. @stdlib/stats-wilcoxon gives the
-// exact and normal branches; the permutation branch is written here, as no library provides it.
-import ranks from "@stdlib/stats-ranks";
-import stdlibWilcoxon from "@stdlib/stats-wilcoxon";
+// R+ to an integer (gh-19872); we follow the corrected behaviour. The exact table is the sign-flip
+// count over untied integer ranks, so one counting routine serves both exact branches.
+// Zeros (or ties) past n = 13 go to the normal approximation, never to the exact table.
+import { normSf } from "./dist.ts";
 
 export interface WilcoxonResult {
   /** min(R+, R−), the statistic SciPy reports for a two-sided test. */
@@ -36,7 +36,7 @@ export function wilcoxonSignedRank(d: readonly number[]): WilcoxonResult | null 
   const nz = d.filter((x) => x !== 0);
   const zeros = d.length - nz.length;
   if (nz.length === 0) return null;
-  const r = ranks(nz.map(Math.abs)) as number[];
+  const r = ranks(nz.map(Math.abs));
   const ties = new Set(r).size !== r.length;
   let rPlus = 0;
   let rMinus = 0;
@@ -45,22 +45,39 @@ export function wilcoxonSignedRank(d: readonly number[]): WilcoxonResult | null 
   const base = { statistic, rPlus, nNonZero: nz.length, zeros, ties };
 
   if (d.length <= EXACT_MAX_N && !ties && zeros === 0) {
-    // stdlib takes its exact branch here (no ties, no zeros, n ≤ 50); its two-sided p at the centre
-    // of the distribution exceeds 1, so clip as SciPy does.
-    const p = stdlibWilcoxon(nz, { correction: false }).pValue;
-    return { ...base, pValue: Math.min(1, p), method: "exact" };
+    return { ...base, pValue: signFlipPValue(r, rPlus), method: "exact" };
   }
-  if (d.length <= PERMUTATION_MAX_N) {
+  if (d.length <= PERMUTATION_MAX_N || nz.length === 1) {
+    // One non-zero difference among many zeros: both sign flips give the exact p = 1 (SciPy's
+    // approximation would say 0.32).
     return { ...base, pValue: signFlipPValue(r, rPlus), method: "permutation" };
   }
-  if (nz.length === 1) {
-    // One non-zero difference among many zeros: stdlib refuses n = 1 (SciPy would approximate,
-    // p = 0.32); both sign flips give the exact p = 1 instead.
-    return { ...base, pValue: signFlipPValue(r, rPlus), method: "permutation" };
+  return { ...base, pValue: normalPValue(r, rPlus), method: "asymptotic" };
+}
+
+/** Mid-ranks (1-based) of `xs`, ties sharing their mean rank, as scipy.stats.rankdata. */
+export function ranks(xs: readonly number[]): number[] {
+  const order = xs.map((_, i) => i).sort((i, j) => xs[i] - xs[j]);
+  const out = new Array<number>(xs.length);
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j + 1 < order.length && xs[order[j + 1]] === xs[order[i]]) j++;
+    for (let k = i; k <= j; k++) out[order[k]] = (i + j) / 2 + 1;
+    i = j + 1;
   }
-  // exact: false keeps stdlib on the normal branch even past 50 untied values, like SciPy.
-  const p = stdlibWilcoxon(nz, { correction: false, exact: false }).pValue;
-  return { ...base, pValue: Math.min(1, p), method: "asymptotic" };
+  return out;
+}
+
+/** Normal approximation of R+ with SciPy's tie correction, no continuity correction. */
+function normalPValue(r: readonly number[], rPlus: number): number {
+  const n = r.length;
+  const mean = (n * (n + 1)) / 4;
+  let v = (n * (n + 1) * (2 * n + 1)) / 24;
+  const counts = new Map<number, number>();
+  for (const x of r) counts.set(x, (counts.get(x) ?? 0) + 1);
+  for (const t of counts.values()) v -= (t * t * t - t) / 48;
+  const z = (rPlus - mean) / Math.sqrt(v);
+  return Math.min(1, 2 * normSf(Math.abs(z)));
 }
 
 /**

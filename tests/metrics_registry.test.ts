@@ -74,6 +74,11 @@ Deno.test("registry: the statistics' metrics and wording come from it", () => {
       pT: 0.001,
       pWilcoxon: null,
       pImprove: 0,
+      se: 0.0036,
+      df: 4,
+      sdDiff: 0.008,
+      divergedA: 0,
+      divergedB: 0,
     },
     pHolm: 0.004,
   });

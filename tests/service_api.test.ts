@@ -119,8 +119,8 @@ Deno.test("service API", async (t) => {
       assertEquals(full.backend, "cpu");
       assertEquals(full.classes, Array.from({ length: 10 }, (_, i) => `class${i}`));
       assert(full.startedAt && full.finishedAt, "timestamps");
-      const best = full.epochs.reduce((a, b) => (b.testAcc > a.testAcc ? b : a));
-      assertEquals(full.best, { testAcc: best.testAcc, f1: best.f1, epoch: best.epoch });
+      // No validation split: no best epoch (it is never chosen on the test set).
+      assertEquals(full.best, undefined);
       // The SSE epoch events are the recorded epochs.
       const sseEpochs = durable.filter((e) => e.event === "epoch").map((e) => JSON.parse(e.data));
       assertEquals(sseEpochs, full.epochs.map((e) => ({ runId: run.id, ...e })));

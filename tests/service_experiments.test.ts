@@ -216,7 +216,43 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
       const summary = await api(base, "GET", `/api/experiments/${exp.id}/summary.csv`);
       assert(summary.text.split("\n")[0].startsWith("cell,metric,n,mean,sd,se,ci95_low"));
       const cmp = await api(base, "GET", `/api/experiments/${exp.id}/comparisons.csv`);
-      assertEquals(cmp.text.trim().split("\n").length, 1 + 6);
+      const rows = cmp.text.trim().split("\n");
+      assertEquals(rows.length, 1 + 6);
+      // Each row states its family, the three-way outcome, δ and (when inconclusive) the MDE.
+      const head = rows[0].split(",");
+      for (const col of ["family", "family_size", "correction", "outcome", "delta", "mde"]) {
+        assert(head.includes(col), `no ${col} column: ${rows[0]}`);
+      }
+      for (const row of rows.slice(1)) {
+        const f = row.split(",");
+        assertEquals([f[head.indexOf("family_size")], f[head.indexOf("correction")]], [
+          "6",
+          "Holm",
+        ]);
+        assertEquals(f[head.indexOf("delta")], "0.005");
+        assert(
+          /^(A better|B better|equivalent|inconclusive|untested)$/.test(f[head.indexOf("outcome")]),
+        );
+      }
+    });
+
+    await t.step("statistics: family, control, δ and a declared claim from the query", async () => {
+      const g = await api(base, "GET", `/api/experiments/${exp.id}`);
+      const s = g.json.stats;
+      assertEquals(s.families.map((f: { size: number }) => f.size), [6]);
+      assertEquals(s.delta, 0.005);
+      for (const c of s.comparisons) {
+        assert(c.verdict.includes(`[family: ${c.family}, 6 comparisons, Holm]`));
+      }
+      const q = `family=control&control=ce&delta=0.01&hypothesis=${encodeURIComponent("ce>l1")}`;
+      const ctl = await api(base, "GET", `/api/experiments/${exp.id}?${q}`);
+      assertEquals(ctl.status, 200, ctl.text);
+      assertEquals(ctl.json.stats.families.map((f: { size: number }) => f.size), [3]);
+      assertEquals(ctl.json.stats.delta, 0.01);
+      assertEquals(ctl.json.stats.hypotheses[0].claim, "ce beats l1 on test accuracy");
+      const bad = await api(base, "GET", `/api/experiments/${exp.id}?family=control`);
+      assertEquals(bad.status, 400, bad.text);
+      assert(/control/.test(bad.json.error), bad.text);
     });
 
     await t.step("NLL and Brier score reach the API, the statistics and the CSV", async () => {

@@ -132,7 +132,9 @@ Deno.test("an epoch is recorded atomically with its checkpoint, summary and even
     await store.createRuns([r]);
     await store.transition(r.id, ["queued"], { status: "running" });
     for (const e of [1, 2]) {
-      const after = await store.recordEpoch(r.id, metrics(e, e === 1 ? 0.5 : 0.4), checkpoint(e));
+      // Epoch 1 is best on the test set, epoch 2 on validation: `best` follows validation.
+      const m = { ...metrics(e, e === 1 ? 0.5 : 0.4), valAcc: e === 1 ? 0.3 : 0.35 };
+      const after = await store.recordEpoch(r.id, m, checkpoint(e));
       assertEquals(after?.epochsDone, e);
     }
     // A repeat of epoch 2 (e.g. a resumed worker) is ignored.
@@ -140,9 +142,12 @@ Deno.test("an epoch is recorded atomically with its checkpoint, summary and even
 
     const saved = await store.getRun(r.id);
     assertEquals(saved?.epochsDone, 2);
-    assertEquals(saved?.best, { testAcc: 0.5, f1: 0.25, epoch: 1 });
-    assertEquals(saved?.last, metrics(2, 0.4));
-    assertEquals(await store.listEpochs(r.id), [metrics(1, 0.5), metrics(2, 0.4)]);
+    assertEquals(saved?.best, { valAcc: 0.35, testAcc: 0.4, f1: 0.2, epoch: 2 });
+    assertEquals(saved?.last, { ...metrics(2, 0.4), valAcc: 0.35 });
+    assertEquals(await store.listEpochs(r.id), [
+      { ...metrics(1, 0.5), valAcc: 0.3 },
+      { ...metrics(2, 0.4), valAcc: 0.35 },
+    ]);
     assertEquals(await store.loadCheckpoint(r.id), checkpoint(2));
 
     // Only the latest checkpoint's chunks are kept.

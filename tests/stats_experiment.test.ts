@@ -81,7 +81,7 @@ Deno.test("stats experiment: live bands cover every run, summaries only the fini
     "testAcc",
     3,
   ]);
-  assert(c.verdict.endsWith("(1 run still training)"), c.verdict);
+  assert(c.verdict.includes("(1 run still training)"), c.verdict);
   assertJsonSafe(s);
 });
 
@@ -177,7 +177,10 @@ Deno.test("stats experiment: verdicts quote SciPy's numbers in plain words", () 
   });
   assertEquals(
     acc.comparisons[0].verdict,
-    "focal γ=2 − ce: +0.34 points test accuracy, 95% CI [−0.23, 0.91], p(Holm) = 0.17, n = 5: not significant",
+    "focal γ=2 − ce: +0.34 points test accuracy, 95% CI [−0.23, 0.91], p(Holm) = 0.17, n = 5: " +
+      "inconclusive: not significant, and not shown equivalent within ±0.50; the smallest " +
+      "difference this n detects (80% power): 0.77; seeds needed to detect ±0.50: 9 " +
+      "[family: losses within the experiment, 1 comparison, Holm]",
   );
   // "losses n=6": diff −0.0215, CI [−0.04238, −0.0006203], p = 0.045593: lower loss is better.
   const la = [1.0523, 1.1011, 0.9987, 1.0745, 1.0333, 1.0600];
@@ -194,7 +197,7 @@ Deno.test("stats experiment: verdicts quote SciPy's numbers in plain words", () 
   assertEquals(
     loss.comparisons[0].verdict,
     "focal γ=2 − ce: −0.02150 test loss, 95% CI [−0.04238, −0.0006203], p(Holm) = 0.0456, n = 6: " +
-      "significant at 0.05 (focal γ=2 better)",
+      "significant at 0.05 (focal γ=2 better) [family: losses within the experiment, 1 comparison, Holm]",
   );
   assertJsonSafe(loss);
 });
@@ -258,16 +261,18 @@ Deno.test("stats experiment: n = 1, identical seeds, diverged runs and empty cel
   assertEquals([same.diff, same.pT, same.pTHolm], [0, null, null]);
   assertEquals(
     same.verdict,
-    "ce − focal γ=2: 0.00 points test accuracy, n = 3: identical results on every seed",
+    "ce − focal γ=2: 0.00 points test accuracy, n = 3: identical results on every seed " +
+      "[family: losses within the experiment, 6 comparisons, Holm]",
   );
   const one = byPair.get("ce/l1")!;
   assertEquals([one.paired, one.nA, one.nB, one.pT], [false, 3, 1, null]);
-  assert(one.verdict.endsWith("n = 3 + 1 (unpaired): n = 1 for l1: no test possible"), one.verdict);
+  assert(one.verdict.includes("n = 3 + 1 (unpaired): n = 1 for l1: no test possible"), one.verdict);
   const empty = byPair.get("ce/l2")!;
   assertEquals([empty.diff, empty.nB], [null, 0]);
   assertEquals(
     empty.verdict,
-    "ce − l2: test accuracy: no finished runs of l2 yet (1 run still training)",
+    "ce − l2: test accuracy: no finished runs of l2 yet (1 run still training) " +
+      "[family: losses within the experiment, 6 comparisons, Holm]",
   );
   assertEquals(s.cells[1].summary.testLoss.n, 0, "NaN losses are left out");
   assert(/non-finite/.test(s.cells[1].summary.testLoss.reason ?? ""), "and say so");

@@ -3,6 +3,13 @@
 import { compare, type PairStats, type Sample, WILCOXON_MIN_N } from "../stats/compare.ts";
 import { describe, type Summary } from "../stats/describe.ts";
 import { holm } from "../stats/holm.ts";
+import {
+  detectableEffect,
+  observationsNeeded,
+  seedsToDetect,
+  tostP,
+  tTestPower,
+} from "../stats/power.ts";
 import { signFlipPValue, wilcoxonSignedRank } from "../stats/wilcoxon.ts";
 import { assert, assertEquals, AssertionError } from "./util/assert.ts";
 
@@ -25,6 +32,8 @@ interface CompareRef {
   pT: number | null;
   scipyPT?: number | null;
   pImprove: number;
+  sdDiff?: number;
+  resolution?: number;
   wilcoxon: WilcoxonRef | null;
 }
 const ref = JSON.parse(
@@ -32,20 +41,46 @@ const ref = JSON.parse(
 ) as {
   scipy: string;
   describe: { name: string; values: number[]; expected: Summary }[];
-  compare: { name: string; a: Sample; b: Sample; paired: boolean; expected: CompareRef }[];
+  compare: {
+    name: string;
+    a: Sample;
+    b: Sample;
+    paired: boolean;
+    resolution?: number;
+    expected: CompareRef;
+  }[];
   holm: { name: string; p: number[]; expected: number[] }[];
+  tost: {
+    name: string;
+    diff: number;
+    se: number;
+    df: number;
+    delta: number;
+    pValue: number;
+    pLow: number;
+    pHigh: number;
+  }[];
+  power: { es: number; n: number; alpha: number; alternative: Alt; power: number }[];
+  solve: { n: number; es: number; alpha: number; alternative: Alt; effect: number; nobs: number }[];
 };
+type Alt = "two-sided" | "larger";
 
 const REL = 1e-9;
 
-function close(actual: number | null, expected: number | null, what: string, scale?: number) {
+function close(
+  actual: number | null,
+  expected: number | null,
+  what: string,
+  scale?: number,
+  rel = REL,
+) {
   if (expected === null || actual === null) {
     if (actual !== expected) {
       throw new AssertionError(`${what}: expected ${expected}, got ${actual}`);
     }
     return;
   }
-  const tol = REL * (scale ?? Math.abs(expected));
+  const tol = rel * (scale ?? Math.abs(expected));
   if (!(Math.abs(actual - expected) <= tol)) {
     throw new AssertionError(`${what}: expected ${expected} (±${tol}), got ${actual}`);
   }
@@ -91,7 +126,7 @@ for (const c of ref.describe) {
 
 for (const c of ref.compare) {
   Deno.test(`stats reference: compare, ${c.name}`, () => {
-    const got: PairStats = compare(c.a, c.b, { paired: c.paired });
+    const got: PairStats = compare(c.a, c.b, { paired: c.paired, resolution: c.resolution });
     const e = c.expected;
     assertEquals(
       [got.paired, got.n, got.nA, got.nB],
@@ -119,10 +154,13 @@ for (const c of ref.compare) {
       if (!e.paired) assert(/unpaired: Wilcoxon signed-rank needs pairs/.test(got.reason!));
       return;
     }
+    if (e.sdDiff !== undefined) close(got.sdDiff, e.sdDiff, "sd of the differences");
+    const diffs = c.a.seeds.filter((s) => c.b.seeds.includes(s)).sort((x, y) => x - y).map((s) =>
+      c.a.values[c.a.seeds.indexOf(s)] - c.b.values[c.b.seeds.indexOf(s)]
+    );
+    // With a resolution, Wilcoxon ranks the whole-unit differences (images), as the fixture does.
     const raw = wilcoxonSignedRank(
-      c.a.seeds.filter((s) => c.b.seeds.includes(s)).sort((x, y) => x - y).map((s) =>
-        c.a.values[c.a.seeds.indexOf(s)] - c.b.values[c.b.seeds.indexOf(s)]
-      ),
+      c.resolution ? diffs.map((x) => Math.round(x / c.resolution!)) : diffs,
     );
     assert(raw !== null);
     assertEquals(
@@ -165,4 +203,44 @@ Deno.test("stats reference: sign-flip p by hand (n = 3, ranks 1 2 3)", () => {
   assertEquals(signFlipPValue([1, 2, 3], 3), 1);
   // Tied ranks 1.5 1.5: R+ ∈ {0, 1.5, 1.5, 3}.
   assertEquals(signFlipPValue([1.5, 1.5], 0), 0.5);
+});
+
+for (const c of ref.tost) {
+  Deno.test(`stats reference: TOST (statsmodels ttost_paired), ${c.name}`, () => {
+    close(tostP(c.diff, c.se, c.df, c.delta), c.pValue, "TOST p", undefined, 1e-9);
+  });
+}
+
+Deno.test("stats reference: power and its inverses as statsmodels' TTestPower", () => {
+  // statsmodels' critical value is SciPy 1.10's t.isf (cephes), itself good to about 1e-9.
+  for (const c of ref.power) {
+    const got = tTestPower(c.es, c.n, c.alpha, c.alternative);
+    close(got, c.power, `power ${c.es}/${c.n}`, undefined, 1e-7);
+  }
+  for (const c of ref.solve) {
+    // statsmodels' root finder stops early (its own power at its root is 0.800001); ours is
+    // bisected to the last bit, so they agree to about 1e-5 and ours has power 0.8 exactly.
+    const es = detectableEffect(c.n, c.alpha, 0.8, c.alternative);
+    close(es, c.effect, "effect", undefined, 1e-5);
+    close(tTestPower(es, c.n, c.alpha, c.alternative), 0.8, "power at the MDE", undefined, 1e-9);
+    close(observationsNeeded(c.es, c.alpha, 0.8, c.alternative), c.nobs, "nobs", undefined, 1e-5);
+    assertEquals(seedsToDetect(c.es, c.alpha, 0.8, c.alternative), Math.ceil(c.nobs));
+  }
+});
+
+Deno.test("stats reference: the issue's Wilcoxon counter-examples give SciPy's true answers", () => {
+  const by = (name: string) => ref.compare.find((c) => c.name.startsWith(name))!;
+  const near = by("near-tie");
+  const got = compare(near.a, near.b, { resolution: near.resolution });
+  // +5 +5 +5 −5 −5 −5 +10 +12 images: the ±5s tie, p = 0.391, not float rounding's 0.086.
+  close(got.pWilcoxon, 0.390625, "near-tie p");
+  const unrounded = compare(near.a, near.b);
+  assert(Math.abs(unrounded.pWilcoxon! - 0.390625) > 0.1, "without a resolution, rounding decides");
+  // A constant +1 image: no t-test, however the floats fall (changing one seed's values too).
+  const plus1 = by("constant +1");
+  assertEquals(compare(plus1.a, plus1.b, { resolution: 1e-4 }).pT, null);
+  // Zeros without ties at n = 15: the normal approximation, SciPy's 9.8e-4.
+  const zeros = by("zeros without ties n=15");
+  const w = compare(zeros.a, zeros.b, { resolution: 1e-4 });
+  close(w.pWilcoxon, 0.0009815397525216685, "zeros n=15", undefined, 1e-9);
 });

@@ -4,7 +4,7 @@
 // null: looking after every batch with the design keeps the false-positive rate at α, re-testing
 // naively at 0.05 after every batch does not.
 import { boundaries, sequentialLook, spendOBF } from "../stats/sequential.ts";
-import tQuantile from "@stdlib/stats-base-dists-t-quantile";
+import { tQuantile } from "../stats/dist.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 
 const ref = JSON.parse(

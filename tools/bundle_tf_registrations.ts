@@ -17,7 +17,7 @@ try {
   const { code } = await new Deno.Command(Deno.execPath(), {
     args: ["bundle", "--quiet", "--platform=deno", "-o", out, entry],
   }).spawn().status;
-  if (code !== 0) Deno.exit(code);
+  if (code !== 0) throw new Error(`deno bundle exited with ${code}`);
   const body = await Deno.readTextFile(out);
   await Deno.writeTextFile(
     out,

@@ -102,13 +102,25 @@ def improvement(pairs):
     return sum(1.0 if x > y else 0.5 if x == y else 0.0 for x, y in pairs) / len(pairs)
 
 
-def compare(a, sa, b, sb, paired=True):
+def compare(a, sa, b, sb, paired=True, resolution=None):
     A, B = dict(zip(sa, a)), dict(zip(sb, b))
     common = sorted(set(sa) & set(sb))
     if paired and len(common) >= 2:
         x = np.array([A[s] for s in common])
         y = np.array([B[s] for s in common])
         d = x - y
+        if resolution is not None:
+            # Whole multiples of the resolution, as the images they count: SciPy then ranks and
+            # tests the true differences, not their float rounding.
+            d = np.round(d / resolution) * resolution
+            k = np.round(d / resolution)
+            out = compare_diffs(k, len(a), len(b))
+            for key in ("diff", "sdDiff"):
+                out[key] *= resolution
+            out["ci95"] = [v * resolution for v in out["ci95"]]
+            out["resolution"] = resolution
+            out["pImprove"] = float(np.mean(np.where(k > 0, 1.0, np.where(k == 0, 0.5, 0.0))))
+            return out
         n = len(d)
         out = {"paired": True, "n": n, "nA": len(a), "nB": len(b), "diff": float(np.mean(d)),
                "pImprove": improvement(list(zip(x, y)))}
@@ -137,6 +149,21 @@ def compare(a, sa, b, sb, paired=True):
         diff = np.mean(x) - np.mean(y)
         out.update(ci95=[float(diff - h), float(diff + h)],
                    pT=float(st.ttest_ind(x, y, equal_var=False).pvalue))
+    return out
+
+
+def compare_diffs(k, na, nb):
+    """Paired statistics of whole-unit differences k (what compare() does after rounding)."""
+    n = len(k)
+    out = {"paired": True, "n": n, "nA": na, "nB": nb, "diff": float(np.mean(k)),
+           "sdDiff": float(np.std(k, ddof=1))}
+    if np.all(k == k[0]):
+        out.update(diff=float(k[0]), ci95=[float(k[0])] * 2, pT=None)
+    else:
+        h = st.t.ppf(0.975, n - 1) * st.sem(k)
+        out.update(ci95=[float(np.mean(k) - h), float(np.mean(k) + h)],
+                   pT=float(st.ttest_1samp(k, 0).pvalue))
+    out["wilcoxon"] = wilcoxon_auto(k)
     return out
 
 
@@ -199,6 +226,40 @@ compare_cases = {
     "Welch with n=1 in A": (acc(6100), [1], acc(6123, 6234, 6011), [4, 5, 6]),
 }
 
+# The issue's counter-examples, on a 10,000-image test set (resolution 1e-4).
+near_a = acc(6004, 6005, 6006, 5995, 5996, 5997, 6300, 6400)
+near_b = acc(5999, 6000, 6001, 6000, 6001, 6002, 6290, 6388)
+plus1_a = acc(6001, 6101, 6201, 6301, 6004, 6501)
+plus1_b = acc(6000, 6100, 6200, 6300, 6003, 6500)
+# A paired t p just under 0.05 (0.0499..0.05), found by a fixed search: the rounding boundary.
+bnd_b = acc(6000, 6100, 6050, 6200, 6150, 6010, 6120, 6080)
+bnd = None
+for extra in range(0, 400):
+    k = np.array([30, 10, 25, 5, 40, -20, 15, extra])
+    p = st.ttest_1samp(k, 0).pvalue
+    if 0.0499 <= p < 0.05:
+        bnd = k
+        break
+assert bnd is not None
+bnd_a = [(v * 10000 + e) / 10000 for v, e in zip(bnd_b, bnd)]
+rng60 = np.random.default_rng(60)
+b60 = [int(v) for v in rng60.integers(5800, 6200, 60)]
+k60 = [int(v) for v in rng60.permutation(np.arange(1, 61)) * rng60.choice([-1, 1], 60)]
+k60 = [v + 12 if v > 0 else v for v in k60]  # a shift, no ties or zeros
+k60 = list(dict.fromkeys(k60))
+compare_cases.update({
+    "near-tie, rounded to the resolution (issue: true p 0.391)": (near_a, S8, near_b, S8, True, 1e-4),
+    "constant +1 image on 6 seeds, rounded to the resolution": (plus1_a, S6, plus1_b, S6, True, 1e-4),
+    "zeros without ties n=15 (normal approximation)": (acc(*[6000 + k for k in range(15)]),
+                                                       list(range(1, 16)), acc(*[6000] * 15),
+                                                       list(range(1, 16)), True, 1e-4),
+    "no ties n=60 > 50 (normal approximation)": (acc(*[b + k for b, k in zip(b60, k60)]),
+                                                 list(range(1, len(k60) + 1)),
+                                                 acc(*b60[:len(k60)]),
+                                                 list(range(1, len(k60) + 1)), True, 1e-4),
+    "p just under 0.05 (the rounding boundary)": (bnd_a, S8, bnd_b, S8, True, 1e-4),
+})
+
 describe_cases = {
     "ordinary n=5": acc(6123, 6234, 6011, 6342, 6190),
     "n=2": acc(6200, 6300),
@@ -218,6 +279,7 @@ holm_cases = {
 
 fixture = {
     "scipy": scipy.__version__,
+    "statsmodels": __import__("statsmodels").__version__,
     "describe": [{"name": k, "values": v, "expected": describe(v)}
                  for k, v in describe_cases.items()],
     "compare": [],
@@ -226,9 +288,47 @@ fixture = {
 for name, case in compare_cases.items():
     a, sa, b, sb = case[:4]
     paired = case[4] if len(case) > 4 else True
-    fixture["compare"].append({
-        "name": name, "a": {"values": a, "seeds": sa}, "b": {"values": b, "seeds": sb},
-        "paired": paired, "expected": compare(a, sa, b, sb, paired),
+    res = case[5] if len(case) > 5 else None
+    entry = {"name": name, "a": {"values": a, "seeds": sa}, "b": {"values": b, "seeds": sb},
+             "paired": paired, "expected": compare(a, sa, b, sb, paired, res)}
+    if res is not None:
+        entry["resolution"] = res
+    fixture["compare"].append(entry)
+
+# Equivalence (TOST) and power, from statsmodels.
+from statsmodels.stats.weightstats import ttost_paired, ttost_ind  # noqa: E402
+from statsmodels.stats.power import TTestPower  # noqa: E402
+
+tost_cases = {
+    "paired, inside ±δ": (acc(6123, 6234, 6011, 6342, 6190, 6288), acc(6101, 6250, 6020, 6330, 6170, 6300), 0.005),
+    "paired, clean CE vs focal-like": (acc(5671, 5702, 5650, 5733, 5601, 5690, 5711, 5644, 5720, 5688),
+                                       acc(5610, 5655, 5660, 5650, 5590, 5600, 5680, 5600, 5630, 5640), 0.005),
+    "paired, far outside": (acc(6500, 6550, 6490, 6600), acc(6000, 6010, 5990, 6050), 0.005),
+}
+fixture["tost"] = []
+for name, (x, y, delta) in tost_cases.items():
+    p, lo, hi = ttost_paired(np.array(x), np.array(y), -delta, delta)
+    d = np.array(x) - np.array(y)
+    fixture["tost"].append({"name": name, "diff": float(np.mean(d)), "se": float(st.sem(d)),
+                            "df": len(d) - 1, "delta": delta, "pValue": float(p),
+                            "pLow": float(lo[1]), "pHigh": float(hi[1])})
+power = TTestPower()
+fixture["power"] = []
+for es, n, alpha, alt in [(0.5, 10, 0.05, "two-sided"), (0.61, 10, 0.05 / 6, "two-sided"),
+                          (1.2, 3, 0.05, "two-sided"), (0.3, 40, 0.01, "larger"),
+                          (0.8, 5, 0.05 / 3, "larger"), (2.0, 4, 0.0083, "two-sided"),
+                          # noncentrality past 30 (n = 2): where series for the noncentral t underflow
+                          (60.0, 2, 0.05 / 15, "two-sided"), (25.0, 3, 0.05 / 6, "larger")]:
+    fixture["power"].append({"es": es, "n": n, "alpha": alpha, "alternative": alt,
+                             "power": float(power.power(es, n, alpha, alternative=alt))})
+fixture["solve"] = []
+for n, es, alpha, alt in [(10, 0.61, 0.05 / 6, "two-sided"), (3, 1.0, 0.05 / 6, "two-sided"),
+                          (10, 0.5, 0.05, "larger"), (5, 0.9, 0.05, "two-sided"),
+                          (2, 1.0, 0.05 / 15, "two-sided")]:
+    fixture["solve"].append({
+        "n": n, "es": es, "alpha": alpha, "alternative": alt,
+        "effect": float(power.solve_power(nobs=n, alpha=alpha, power=0.8, alternative=alt)),
+        "nobs": float(power.solve_power(effect_size=es, alpha=alpha, power=0.8, alternative=alt)),
     })
 
 with open(OUT, "w") as f:

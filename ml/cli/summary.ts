@@ -25,7 +25,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 /** The epoch with the highest `key` (the earliest on a tie), if any epoch has it. */
 export function bestEpoch(
   epochs: EpochMetrics[],
-  key: "testAcc" | "valAcc",
+  key: "valAcc",
 ): EpochMetrics | undefined {
   let best: EpochMetrics | undefined;
   for (const m of epochs) {
@@ -59,8 +59,7 @@ export function renderSummary(s: RunSummary): string {
     `${done} of ${config.epochs} epochs${s.interrupted ? " (interrupted)" : ""} in ` +
     `${formatDuration(s.seconds)} (data ${formatDuration(s.dataSeconds)}, ` +
     `training ${formatDuration(train)})`;
-  const best = bestEpoch(epochs, "testAcc");
-  if (best) rows.push(["best epoch", `${best.epoch} by test accuracy (${pct(best.testAcc)})`]);
+  // The best epoch is chosen on validation only: picking it by test accuracy is test-set selection.
   const bestVal = bestEpoch(epochs, "valAcc");
   if (bestVal) {
     rows.push([

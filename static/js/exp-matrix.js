@@ -5,7 +5,13 @@
 import { h } from "./format.js";
 import { isFraction, metricTitle } from "./metrics.js";
 import { state } from "./state.js";
-import { compareMetrics, diffText, entryColor, matrixEntry } from "./stats-view.js";
+import {
+  compareMetrics,
+  diffText,
+  entryColor,
+  matrixEntry,
+  statsLegendText,
+} from "./stats-view.js";
 import { pointText, swatch } from "./exp-summary.js";
 
 /**
@@ -95,12 +101,7 @@ export function drawMatrix(exp) {
     legendChip({ level: 0, better: null, diff: 1 }, "not significant"),
     legendChip({ level: 1, better: false, diff: 1 }, "row worse, < 0.05 *"),
     legendChip({ level: 3, better: false, diff: 1 }, "< 0.001 ***"),
-    h(
-      "span",
-      {},
-      "Paired t-test over common seeds (Welch's when unpaired), Holm-adjusted over all pairs. " +
-        "Click an entry for its verdict.",
-    ),
+    h("span", {}, statsLegendText(exp.stats)),
   );
   els.verdicts.replaceChildren(
     ...comps.map((c, k) => {

@@ -76,16 +76,18 @@ function metricCols() {
     },
     {
       key: "best",
-      label: `Best ${metricTitle("testAcc")}`,
+      // The epoch chosen on validation only, as the service chooses it: never on the test set.
+      label: `${metricHeading("testAcc")} @ best val`,
       num: true,
       sort: (r) => num(r.best?.testAcc),
       text: (r) => (r.best ? metricText("testAcc", r.best.testAcc) : "–"),
       sub: (r) => (r.best ? ` ep ${r.best.epoch}` : ""),
-      title: (
-        r,
-      ) => (r.best
-        ? `epoch ${r.best.epoch}, ${metricTitle("f1")} ${metricText("f1", r.best.f1)}`
-        : ""),
+      title: (r) =>
+        r.best
+          ? `${metricTitle("testAcc")} at epoch ${r.best.epoch}, the best on validation ` +
+            `(${metricText("valAcc", r.best.valAcc)}); ${metricTitle("f1")} ` +
+            metricText("f1", r.best.f1)
+          : "no validation split: no best epoch (never chosen on the test set)",
     },
     { ...finalCol("testAcc"), key: "acc" },
     finalCol("f1"),

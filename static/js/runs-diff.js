@@ -2,7 +2,7 @@
 // Two ticked runs, side by side: the settings that differ (the rest in one
 // line) and their results, under the runs table's toolbar.
 import { h, runLabel, SETTINGS, shortId } from "./format.js";
-import { metricText, metricTitle } from "./metrics.js";
+import { metricHeading, metricText, metricTitle } from "./metrics.js";
 import { styleOf } from "./series.js";
 import { state } from "./state.js";
 
@@ -12,10 +12,11 @@ import { state } from "./state.js";
 function results() {
   return [
     [
-      `Best ${metricTitle("testAcc")}`,
-      (
-        r,
-      ) => (r.best ? `${metricText("testAcc", r.best.testAcc)} (ep ${r.best.epoch})` : "–"),
+      `${metricHeading("testAcc")} at best val epoch`,
+      (r) =>
+        r.best
+          ? `${metricText("testAcc", r.best.testAcc)} (ep ${r.best.epoch})`
+          : "– (no validation split)",
     ],
     ...["testAcc", "f1", "testLoss"].map((
       m,

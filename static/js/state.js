@@ -125,8 +125,9 @@ export function addEpoch(e) {
   if (run) {
     run.epochsDone = Math.max(run.epochsDone ?? 0, e.epoch);
     run.last = e;
-    if (!run.best || e.testAcc > run.best.testAcc) {
-      run.best = { testAcc: e.testAcc, f1: e.f1, epoch: e.epoch };
+    // Chosen on validation only, as the service does: never on the test set.
+    if (Number.isFinite(e.valAcc) && (!run.best || e.valAcc > run.best.valAcc)) {
+      run.best = { valAcc: e.valAcc, testAcc: e.testAcc, f1: e.f1, epoch: e.epoch };
     }
   }
   changed("epochs");

@@ -119,7 +119,30 @@ export function matrixEntry(comparisons, a, b) {
   const p = ok(c.pTHolm) ? c.pTHolm : null;
   const level = p === null || diff === 0 ? 0 : p < 0.001 ? 3 : p < 0.01 ? 2 : p < 0.05 ? 1 : 0;
   const better = diff === null || diff === 0 ? null : lowerIsBetter(c.metric) ? diff < 0 : diff > 0;
-  return { comparison: c, diff, p, level, better, tested: p !== null, stars: stars(p) };
+  // "≈": shown equivalent within ±δ (TOST), which "not significant" alone never says.
+  const mark = c.outcome === "equivalent" ? "≈" : stars(p);
+  return { comparison: c, diff, p, level, better, tested: p !== null, stars: mark };
+}
+
+/**
+ * The legend's sentence: how the verdicts were reached, with the families, their sizes and the
+ * correction, δ, and what an inconclusive verdict states.
+ * @param {Record<string, any> | undefined} stats
+ */
+export function statsLegendText(stats) {
+  /** @type {{name: string, size: number}[]} */
+  const families = stats?.families ?? [];
+  const fams = families.map((f) => `${f.name} (${f.size})`).join("; ");
+  const delta = ok(stats?.delta) ? formatStat(stats.delta, stats.metric, 2) : null;
+  return "Paired t-test over common seeds (Welch's when unpaired), Holm-adjusted within each " +
+    `family${fams ? `: ${fams}` : ""}. ` +
+    (delta
+      ? `≈ marks a pair shown equivalent within ±${delta}${
+        stats && isFraction(stats.metric) ? " points" : ""
+      } (TOST); `
+      : "") +
+    "an inconclusive verdict states the smallest difference its n detects (80% power) and the " +
+    "seeds needed to detect δ. Click an entry for its verdict.";
 }
 
 // Blue when the row is significantly better, vermillion when worse (Okabe–Ito

@@ -94,7 +94,11 @@ export async function startServer(opts: StartOptions = {}): Promise<Server> {
   };
   const pumps = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
   let exited = false;
-  const status = proc.status.then((s) => {
+  const status = proc.status.then(async (s) => {
+    // Its last lines may still be in the pipes: read them before saying it exited.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([pumps, new Promise((r) => timer = setTimeout(r, 2000))]);
+    clearTimeout(timer);
     exited = true;
     for (const w of watchers) w();
     return s;

@@ -2,6 +2,7 @@
 // every number below comes from GET /api/experiments/:id (statistics over the
 // runs' recorded epochs), every figure is a screenshot of /figure.html.
 import { launchChromium } from "../chromium.ts";
+import { pText, pts as points, type Restated, settingMarkdown } from "./restate.ts";
 import type { Api } from "./service.ts";
 import type { StudySetting } from "./settings.ts";
 
@@ -106,11 +107,15 @@ function against(stats: Json, view: Json, a: Pick, b: Pick) {
   const diff = (p.a === ka ? 1 : -1) * p.diff;
   const holm: number | null = p.pTHolm;
   const pts = `${diff > 0 ? "+" : "−"}${Math.abs(100 * diff).toFixed(2)} points`;
+  const ph = holm === null ? "" : `p(Holm) ${holm < 0.001 ? "< 0.001" : `= ${pText(holm)}`}`;
   const words = holm === null
     ? `${pts}, no test possible (${p.reason ?? "too few seeds"})`
-    : holm < 0.05
-    ? `${pts}, significant (p(Holm) = ${holm.toPrecision(2)})`
-    : `${pts}, not significant (p(Holm) = ${holm.toPrecision(2)})`;
+    : p.outcome === "A better" || p.outcome === "B better"
+    ? `${pts}, significant (${ph})`
+    : p.outcome === "equivalent"
+    ? `${pts}, equivalent within ±0.50 points (${ph}, TOST p(Holm) = ${pText(p.pTostHolm)})`
+    : `${pts}, inconclusive (${ph}; ${points(p.mde)} points detectable at n = ${p.n}, ` +
+      `${p.seedsNeeded} seeds needed for 0.5)`;
   return { p, diff, holm, words };
 }
 
@@ -168,19 +173,41 @@ function memorisationTrend(stats: Json, view: Json, chance: number): string {
   }`;
 }
 
+/**
+ * What a set of claims ("X beats CE") comes to: it holds where X is decided better, is refuted
+ * where X is decided worse, and is untested where the pair is inconclusive at this n.
+ */
+export function claimStatus(xs: { name: string; diff: number | null; holm: number | null }[]) {
+  const decided = (x: { holm: number | null }) => x.holm !== null && x.holm < 0.05;
+  const holds = xs.filter((x) => decided(x) && x.diff! > 0).map((x) => x.name);
+  const refuted = xs.filter((x) => decided(x) && x.diff! < 0).map((x) => x.name);
+  const untested = xs.filter((x) => !decided(x)).map((x) => x.name);
+  if (holds.length === xs.length) return "holds";
+  const parts = [
+    holds.length ? `holds for ${holds.join(", ")}` : "",
+    refuted.length ? `is refuted for ${refuted.join(", ")}` : "",
+    untested.length ? `is untested at this n for ${untested.join(", ")}` : "",
+  ].filter(Boolean);
+  return parts.length > 1
+    ? `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`
+    : parts[0] ?? "is untested";
+}
+
 function findings(s: StudySetting, view: Json, stats: Json): string[] {
   const rank = ranking(stats, "testAcc");
   const order = rank.map((c: Json) =>
     `${head(c.label)} ${(100 * c.summary.testAcc.mean).toFixed(2)}%`
   );
   const sig = stats.comparisons.filter((p: Json) => p.pTHolm !== null && p.pTHolm < 0.05);
+  const count = (o: string) => stats.comparisons.filter((p: Json) => p.outcome === o).length;
   const byEce = ranking(stats, "ece").map((c: Json) =>
     `${head(c.label)} ${pctOf(c.summary.ece.mean)}`
   );
   const out = [
     `Ranking by mean final test accuracy: ${order.join(" > ")}. ` +
     `${sig.length} of ${stats.comparisons.length} pairwise differences are significant after ` +
-    `Holm's correction (paired t-test over seeds, α = 0.05).`,
+    `Holm's correction (paired t-test over seeds, α = 0.05); ${count("equivalent")} shown ` +
+    `equivalent within ±0.5 points, ${count("inconclusive")} inconclusive.`,
     `Calibration, best first (ECE at the final epoch): ${byEce.join(", ")}.`,
   ];
   const ce: Pick = { loss: "ce" };
@@ -189,11 +216,14 @@ function findings(s: StudySetting, view: Json, stats: Json): string[] {
     const f05 = against(stats, view, { loss: "focal", gamma: 0.5 }, ce);
     const f2f05 = against(stats, view, { loss: "focal", gamma: 2 }, { loss: "focal", gamma: 0.5 });
     const l1 = mean(stats, view, { loss: "l1" }, "testAcc");
-    const holds = (x: { diff: number | null; holm: number | null }) =>
-      x.diff !== null && x.diff > 0 && x.holm !== null && x.holm < 0.05;
+    const status = claimStatus([
+      { name: "focal γ=2 > CE", ...f2 },
+      { name: "focal γ=0.5 > CE", ...f05 },
+      { name: "focal γ=2 > focal γ=0.5", ...f2f05 },
+    ]);
     out.push(
       `**The report's ranking** (focal γ=2 > focal γ=0.5 > CE ≫ L1, L1 near 10%) ` +
-        `${holds(f2) && holds(f05) && holds(f2f05) ? "holds" : "does not hold"} here. ` +
+        `${status} here. ` +
         `Focal γ=2 against CE: ${f2.words}; focal γ=0.5 against CE: ${f05.words}; ` +
         `focal γ=2 against focal γ=0.5: ${f2f05.words}. ` +
         `L1 is far behind every other loss but not stuck at chance: ${pctOf(l1)} on average.`,
@@ -205,14 +235,12 @@ function findings(s: StudySetting, view: Json, stats: Json): string[] {
       view.cells.some((c: Json) => c.loss === l)
     );
     const lines = robust.map((l) => `${l}: ${against(stats, view, { loss: l }, ce).words}`);
-    const better = robust.filter((l) => {
-      const x = against(stats, view, { loss: l }, ce);
-      return x.diff !== null && x.diff > 0 && x.holm !== null && x.holm < 0.05;
-    });
+    const status = claimStatus(
+      robust.map((l) => ({ name: l, ...against(stats, view, { loss: l }, ce) })),
+    );
     out.push(
       `**The literature's claim** (MAE, GCE, SCE and NCE+RCE resist label noise where CE ` +
-        `memorises it) ${better.length ? `holds for ${better.join(", ")}` : "does not hold"} ` +
-        `at this scale. Against CE: ${lines.join("; ")}.`,
+        `memorises it) ${status} at this scale. Against CE: ${lines.join("; ")}.`,
     );
     const memo = view.cells.map((c: Json) => {
       const m = mean(stats, view, { loss: c.loss, gamma: c.params.gamma }, "trainAccNoisy");
@@ -239,10 +267,12 @@ function findings(s: StudySetting, view: Json, stats: Json): string[] {
       { loss: "balanced_softmax" },
       { loss: "focal", gamma: 2 },
     ].map((p) => `${name(p)}: ${against(stats, view, p, ce).words}`);
-    const wins = ["cb_focal", "balanced_softmax"].filter((l) => {
-      const x = against(stats, view, { loss: l }, ce);
-      return x.diff !== null && x.diff > 0 && x.holm !== null && x.holm < 0.05;
-    });
+    const status = claimStatus(
+      ["cb_focal", "balanced_softmax"].map((l) => ({
+        name: l,
+        ...against(stats, view, { loss: l }, ce),
+      })),
+    );
     const worst = view.cells.map((c: Json) =>
       `${c.loss} ${
         pctOf(mean(stats, view, { loss: c.loss, gamma: c.params.gamma }, "worstClassAcc"))
@@ -250,13 +280,9 @@ function findings(s: StudySetting, view: Json, stats: Json): string[] {
     );
     out.push(
       `**The literature's claim** (class-balanced losses and balanced softmax beat CE on ` +
-        `long-tailed data) ${
-          wins.length === 2
-            ? "holds"
-            : wins.length
-            ? `holds for ${wins.join(", ")}`
-            : "does not hold"
-        } at this scale. Against CE: ${lines.join("; ")}. The test set is balanced, so test ` +
+        `long-tailed data) ${status} at this scale. Against CE: ${
+          lines.join("; ")
+        }. The test set is balanced, so test ` +
         `accuracy equals balanced accuracy here. Worst-class test accuracy: ${worst.join(", ")}.`,
     );
   }
@@ -283,6 +309,44 @@ async function screenshots(
   }
 }
 
+/** The service's comparisons and declared claims in the re-stated table's shape. */
+function liveRows(stats: Json, title: string): Restated {
+  const c0 = stats.comparisons[0];
+  const pv = (x: number | null) => (x === null || x === undefined ? "–" : pText(x));
+  return {
+    setting: { title, n: c0?.n ?? 0, pairs: [] },
+    family: { name: c0?.family ?? "", size: c0?.familySize ?? 0 },
+    claims: stats.hypotheses ?? [],
+    rows: stats.comparisons.map((p: Json) => ({
+      pair: {
+        labelA: p.labelA,
+        labelB: p.labelB,
+        pHolmText: pv(p.pTHolm),
+        pWilcoxonText: pv(p.pWilcoxonHolm),
+        pImproveText: p.pImprove === null ? "–" : p.pImprove.toFixed(2),
+      },
+      stats: p,
+      judgement: p,
+    })),
+  };
+}
+
+/** The claims a setting was run to test, as the API's `hypothesis` query ("A>B" by label). */
+export function claimsQuery(s: StudySetting, view: Json): string {
+  const label = (loss: string, gamma?: number) =>
+    view.cells.find((c: Json) => picks(c, { loss, gamma }))?.label;
+  const pairs: [string | undefined, string | undefined][] = s.id === "clean"
+    ? [[label("focal", 2), label("ce")], [label("focal", 0.5), label("ce")], [
+      label("focal", 2),
+      label("focal", 0.5),
+    ]]
+    : s.id === "lt"
+    ? [[label("cb_focal"), label("ce")], [label("balanced_softmax"), label("ce")]]
+    : ["mae", "gce", "sce", "nce_rce"].map((l) => [label(l), label("ce")]);
+  return pairs.filter(([a, b]) => a && b)
+    .map(([a, b]) => `&hypothesis=${encodeURIComponent(`${a}>${b}`)}`).join("");
+}
+
 export async function renderResults(
   api: Api,
   experiments: Map<StudySetting, string>,
@@ -298,7 +362,8 @@ export async function renderResults(
   const allSpans: { start: number; end: number }[] = [];
 
   for (const [s, id] of experiments) {
-    const view = await api.get(`/api/experiments/${id}?metric=testAcc`);
+    const first = await api.get(`/api/experiments/${id}?metric=testAcc`);
+    const view = await api.get(`/api/experiments/${id}?metric=testAcc${claimsQuery(s, first)}`);
     const stats = view.stats;
     const t = await throughput(api, view);
     allImages += t.images;
@@ -340,33 +405,8 @@ export async function renderResults(
     for (const c of stats.cells) {
       md.push(`| ${c.label} | ${cols.map((m) => cellText(c.summary[m], m)).join(" | ")} |`);
     }
-    md.push(
-      "",
-      "Pairwise comparisons of final test accuracy (paired by seed, Holm-adjusted over all pairs):",
-      "",
-    );
-    md.push(
-      "| pair | difference (points) | 95% CI | p (t, Holm) | p (Wilcoxon, Holm) | P(A > B) | verdict |",
-    );
-    md.push("|---|---:|---|---:|---:|---:|---|");
-    for (const p of stats.comparisons) {
-      const f = (
-        x: number | null,
-        k = 100,
-        d = 2,
-      ) => (x === null || x === undefined ? "–" : (k * x).toFixed(d).replace("-", "−"));
-      const pv = (
-        x: number | null,
-      ) => (x === null || x === undefined ? "–" : x < 0.001 ? "< 0.001" : x.toPrecision(2));
-      const verdict = p.verdict.slice(p.verdict.lastIndexOf(": ") + 2);
-      md.push(
-        `| ${p.labelA} − ${p.labelB} | ${f(p.diff)} | ${
-          p.ci95 ? `[${f(p.ci95[0])}, ${f(p.ci95[1])}]` : "–"
-        } | ` +
-          `${pv(p.pTHolm)} | ${pv(p.pWilcoxonHolm)} | ${f(p.pImprove, 1, 2)} | ${verdict} |`,
-      );
-    }
-    md.push("", "**What it shows.**", "", ...findings(s, view, stats).map((l) => `- ${l}`), "");
+    md.push("", ...settingMarkdown(liveRows(stats, s.title), true));
+    md.push("**What it shows.**", "", ...findings(s, view, stats).map((l) => `- ${l}`), "");
     if (s.id === "clean") {
       view.cells.forEach((c: Json, i: number) => {
         if (c.loss !== "ce" && !(c.loss === "focal" && c.params.gamma === 2)) return;
