@@ -10,6 +10,7 @@ import { renderSummary } from "./ml/cli/summary.ts";
 import { checkCondition, classCounts } from "./ml/conditions/mod.ts";
 import { describeIssues, trainConfigSchema } from "./ml/config.ts";
 import { toCsv } from "./ml/csv.ts";
+import { parseJpegDecoder } from "./ml/data/jpeg.ts";
 import { loadDataset, takeSubset } from "./ml/data/mod.ts";
 import { LOSS_NAMES, lossLabel } from "./ml/losses/registry.ts";
 import { getModel } from "./ml/models/registry.ts";
@@ -67,7 +68,15 @@ async function main(status: StatusLine): Promise<number> {
   const load = new LoadProgress(status, config.data);
   let data;
   try {
-    data = await loadDataset(config.data, { cacheDir: cacheDir(), onProgress: load.message });
+    data = await loadDataset(config.data, {
+      cacheDir: cacheDir(),
+      onProgress: load.message,
+      // Only to check runs recorded with the former decoder (see ml/data/jpeg.ts).
+      jpegDecoder: parseJpegDecoder(
+        Deno.env.get("LOSSBENCH_JPEG_DECODER"),
+        "LOSSBENCH_JPEG_DECODER",
+      ),
+    });
   } finally {
     load.done();
   }

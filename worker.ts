@@ -30,7 +30,7 @@ async function main() {
   await Deno.mkdir(cfg.cacheDir, { recursive: true });
 
   const store = await Store.open(cfg.kvPath, { maxQueue: cfg.maxQueue, pollMs: 0 });
-  const datasets = new Datasets(cfg.datasets, cfg.cacheDir);
+  const datasets = new Datasets(cfg.datasets, cfg.cacheDir, undefined, cfg.jpegDecoder);
   const pool = new WorkerPool(cfg.backend);
   const scheduler = new Scheduler(store, pool, datasets, {
     leaseMs: cfg.leaseMs,

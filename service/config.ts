@@ -2,6 +2,7 @@
 // typo fails at start-up with the variable's name rather than at first use.
 import type { BackendName } from "../ml/types.ts";
 import { parseDatasetList } from "./datasets.ts";
+import { type JpegDecoderName, parseJpegDecoder } from "../ml/data/jpeg.ts";
 
 export interface ServiceConfig {
   port: number;
@@ -23,6 +24,11 @@ export interface ServiceConfig {
   heartbeatMs: number;
   /** The server log's format (LOSSBENCH_LOG: "text", the default, or "json" lines). */
   logFormat: "text" | "json";
+  /**
+   * JPEG decoder for image folders (LOSSBENCH_JPEG_DECODER: libjpeg-turbo, the default,
+   * PIL's pixels; jpeg-js only to serve runs recorded with it, see ml/data/jpeg.ts).
+   */
+  jpegDecoder: JpegDecoderName;
 }
 
 function int(env: Record<string, string | undefined>, name: string, min: number, max: number) {
@@ -94,5 +100,6 @@ export function readConfig(
     backend,
     maxQueue: int(env, "LOSSBENCH_QUEUE_MAX", 1, 100_000) ?? 1000,
     heartbeatMs: int(env, "LOSSBENCH_SSE_HEARTBEAT_MS", 100, 3_600_000) ?? 15_000,
+    jpegDecoder: parseJpegDecoder(env.LOSSBENCH_JPEG_DECODER, "LOSSBENCH_JPEG_DECODER"),
   };
 }

@@ -6,6 +6,7 @@
 import { classCounts } from "../ml/conditions/mod.ts";
 import { decodedCachePath } from "../ml/data/cache.ts";
 import { CIFAR10_FILE, CIFAR10_MD5 } from "../ml/data/cifar_binary.ts";
+import type { JpegDecoderName } from "../ml/data/jpeg.ts";
 import { loadDataset } from "../ml/data/mod.ts";
 import { shareDataset } from "../ml/protocol.ts";
 import type { Dataset } from "../ml/types.ts";
@@ -46,6 +47,8 @@ export class Datasets {
     readonly registered: Map<string, string>,
     private cacheDir: string,
     private log: (msg: string) => void = console.log,
+    /** LOSSBENCH_JPEG_DECODER; undefined is the default (libjpeg-turbo). */
+    private jpegDecoder?: JpegDecoderName,
   ) {}
 
   /** Every name a request may use. */
@@ -109,6 +112,7 @@ export class Datasets {
         cacheDir: this.cacheDir,
         onProgress: (msg) => this.log(`data ${name}: ${msg}`),
         label: name,
+        jpegDecoder: this.jpegDecoder,
       }).then((d) => {
         this.#classes.set(name, d.classes);
         this.#trainCounts.set(name, classCounts(d.train.labels, d.classes.length));

@@ -10,6 +10,8 @@ const MAGIC = "LBDS";
 const FORMAT_VERSION = 1;
 
 interface Header {
+  /** The JPEG decoder's identity (jpeg.ts jpegDecoderId) for image folders; absent otherwise. */
+  decoder?: string;
   name: string;
   classes: string[];
   height: number;
@@ -19,10 +21,19 @@ interface Header {
   testCount: number;
 }
 
-/** `<cacheDir>/decoded/<kind>-<hash>.lbds`, keyed by the source content's hash. */
-export function decodedCachePath(cacheDir: string, kind: string, contentKey: string): string {
-  const key = sha256Hex(`${FORMAT_VERSION}\0${kind}\0${contentKey}`).slice(0, 32);
-  return `${cacheDir}/decoded/${kind}-${key}.lbds`;
+/**
+ * `<cacheDir>/decoded/<kind>-<hash>.lbds`, keyed by the source content's hash
+ * and, where the pixels depend on it, the decoder's identity and version: a
+ * set decoded by another decoder (or another version of it) is another entry.
+ */
+export function decodedCachePath(
+  cacheDir: string,
+  kind: string,
+  contentKey: string,
+  decoder?: string,
+): string {
+  const what = `${FORMAT_VERSION}\0${kind}\0${contentKey}${decoder ? `\0${decoder}` : ""}`;
+  return `${cacheDir}/decoded/${kind}-${sha256Hex(what).slice(0, 32)}.lbds`;
 }
 
 /** Writes through `fill` into a temp file beside `path`, then renames it into place. */
@@ -60,8 +71,9 @@ async function readExactly(file: Deno.FsFile, n: number): Promise<Uint8Array | n
   return buf;
 }
 
-export async function writeDecoded(path: string, ds: Dataset): Promise<void> {
+export async function writeDecoded(path: string, ds: Dataset, decoder?: string): Promise<void> {
   const header: Header = {
+    ...(decoder ? { decoder } : {}),
     name: ds.name,
     classes: ds.classes,
     height: ds.height,
@@ -86,9 +98,9 @@ export async function writeDecoded(path: string, ds: Dataset): Promise<void> {
 /**
  * Reads a cache entry into standalone arrays (each with its own buffer, so
  * posting a split to a worker copies only that split). Returns null when the
- * entry is missing, from another format version, or not the expected size.
+ * entry is missing, from another format version or decoder, or not the expected size.
  */
-export async function readDecoded(path: string): Promise<Dataset | null> {
+export async function readDecoded(path: string, decoder?: string): Promise<Dataset | null> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path);
@@ -109,6 +121,7 @@ export async function readDecoded(path: string): Promise<Dataset | null> {
   } catch {
     return null; // damaged entry: decode again and overwrite it
   }
+  if (h.decoder !== decoder) return null; // the path says so already; the header makes sure
   const pixels = h.height * h.width * h.channels;
   const size = (await file.stat()).size;
   if (size !== 12 + jsonBytes.length + (h.trainCount + h.testCount) * (pixels + 1)) return null;

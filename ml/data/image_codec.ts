@@ -1,8 +1,9 @@
 // PNG and JPEG: recognised by magic bytes, probed from their headers (size and
 // whether they are grayscale, so a whole set can be sized before decoding),
-// and decoded with fast-png and jpeg-js into 8-bit HWC pixels.
+// and decoded into 8-bit HWC pixels: PNG with fast-png, JPEG with the given
+// decoder (./jpeg.ts). Both give exactly PIL's pixels (tests/decode_pil.test.ts).
 import { convertIndexedToRgb, decode as decodePng } from "fast-png";
-import jpeg from "jpeg-js";
+import type { JpegDecoder } from "./jpeg.ts";
 
 export type ImageFormat = "png" | "jpeg";
 
@@ -76,26 +77,24 @@ export function probeImage(bytes: Uint8Array): ImageInfo {
 
 /**
  * Decodes into `out` (width·height·channels bytes, HWC). With channels 3, gray
- * is expanded; with channels 1 the image must be gray. Alpha is dropped.
+ * is expanded; with channels 1 the image must be gray. Alpha is dropped (as PIL's
+ * convert("RGB") does).
  */
 export function decodeImageInto(
   bytes: Uint8Array,
   info: ImageInfo,
   channels: 1 | 3,
   out: Uint8Array,
+  jpeg: JpegDecoder,
 ): void {
   const pixels = info.width * info.height;
   if (info.format === "jpeg") {
-    // Strict decoding: a damaged file must fail here, not become noise in the set.
-    const img = jpeg.decode(bytes, {
-      useTArray: true,
-      formatAsRGBA: false,
-      tolerantDecoding: false,
-    });
+    const img = jpeg.decode(bytes);
     if (img.width !== info.width || img.height !== info.height) {
       throw new Error(`decoded size ${img.width}×${img.height} differs from its header`);
     }
-    copyPixels(img.data, 3, 255, channels, pixels, out);
+    // A gray JPEG comes out as R = G = B = its gray value, so channel 0 is the gray.
+    copyPixels(img.data, img.channels, 255, channels, pixels, out);
     return;
   }
   const png = decodePng(bytes);

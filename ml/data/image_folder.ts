@@ -1,12 +1,13 @@
 // Image-folder data sets: train/<class>/* and test/<class>/* PNG or JPEG files
 // of one size, from a directory, a .tar.gz/.tgz (or .tar), or an http(s) URL
 // of an archive. Decoded once; the result is cached under a hash of the
-// source's content.
+// source's content and the JPEG decoder's identity.
 import type { Dataset, Split } from "../types.ts";
 import { decodedCachePath, readDecoded, writeAll, writeAtomic, writeDecoded } from "./cache.ts";
 import { download } from "./download.ts";
 import { hashFiles, sha256File, sha256Hex } from "./hash.ts";
 import { decodeImageInto, type ImageInfo, probeImage, sniffFormat } from "./image_codec.ts";
+import { DEFAULT_JPEG_DECODER, jpegDecoderId, loadJpegDecoder } from "./jpeg.ts";
 import type { LoadOptions } from "./options.ts";
 import { looksLikeTar, readTar } from "./tar.ts";
 
@@ -200,6 +201,7 @@ export async function decodeImageFolder(
     `${name}: decoding ${total} images (${height}×${width}×${channels}, ${classes.length} classes)`,
   );
 
+  const jpeg = await loadJpegDecoder(opts.jpegDecoder);
   let done = 0;
   let nextReport = 0.25;
   let lastYield = performance.now();
@@ -217,6 +219,7 @@ export async function decodeImageFolder(
             it.info,
             channels,
             images.subarray(i * pixels, (i + 1) * pixels),
+            jpeg,
           );
         } catch (e) {
           throw new Error(
@@ -259,14 +262,15 @@ async function loadOrDecode(
   opts: LoadOptions,
   decode: () => Promise<Dataset>,
 ): Promise<Dataset> {
-  const path = decodedCachePath(opts.cacheDir, kind, contentKey);
-  const hit = await readDecoded(path);
+  const decoder = jpegDecoderId(opts.jpegDecoder ?? DEFAULT_JPEG_DECODER);
+  const path = decodedCachePath(opts.cacheDir, kind, contentKey, decoder);
+  const hit = await readDecoded(path, decoder);
   if (hit) {
     opts.onProgress?.(`${name}: loaded from decoded cache ${path}`);
     return { ...hit, name }; // the same content may come under another name
   }
   const ds = await decode();
-  await writeDecoded(path, ds);
+  await writeDecoded(path, ds, decoder);
   opts.onProgress?.(`${name}: wrote decoded cache ${path}`);
   return ds;
 }
@@ -297,7 +301,11 @@ async function loadUrl(url: string, opts: LoadOptions): Promise<Dataset> {
   const indexPath = `${opts.cacheDir}/urls/${sha256Hex(url).slice(0, 32)}.json`;
   try {
     const { sha256 } = JSON.parse(await Deno.readTextFile(indexPath));
-    const hit = await readDecoded(decodedCachePath(opts.cacheDir, "images", sha256));
+    const decoder = jpegDecoderId(opts.jpegDecoder ?? DEFAULT_JPEG_DECODER);
+    const hit = await readDecoded(
+      decodedCachePath(opts.cacheDir, "images", sha256, decoder),
+      decoder,
+    );
     if (hit) {
       opts.onProgress?.(`${name}: loaded from decoded cache (downloaded from ${url})`);
       return hit;

@@ -1,5 +1,12 @@
+import type { JpegDecoderName } from "./jpeg.ts";
+
 /** How a data source is loaded (shared by every source; mod.ts re-exports it). */
 export interface LoadOptions {
+  /**
+   * The JPEG decoder for image folders (default libjpeg-turbo, PIL's pixels);
+   * "jpeg-js" only to check runs recorded with it. See jpeg.ts.
+   */
+  jpegDecoder?: JpegDecoderName;
   /** Where downloads and decoded data are cached. */
   cacheDir: string;
   /** Human-readable progress lines (downloads, decoding, cache hits). */

@@ -3,6 +3,7 @@
 // number of every epoch (timings aside) with what the service stored. The cpu
 // backend is deterministic, so they must be equal, bit for bit.
 import { initBackend } from "../../ml/backend.ts";
+import type { JpegDecoderName } from "../../ml/data/jpeg.ts";
 import { loadDataset } from "../../ml/data/mod.ts";
 import { train } from "../../ml/trainer.ts";
 import type { EpochMetrics } from "../../ml/types.ts";
@@ -16,6 +17,7 @@ export async function checkRun(
   spec: string,
   settings: StudySetting[],
   dataPath: string,
+  jpegDecoder: JpegDecoderName,
 ): Promise<number> {
   const [id, label, seedText] = spec.split("/");
   const setting = settings.find((s) => s.id === id);
@@ -39,7 +41,8 @@ export async function checkRun(
   const stored: EpochMetrics[] = (await api.get(`/api/runs/${run.id}`)).epochs;
   console.error(`retraining run ${run.id} (${run.label}, seed ${run.config.seed}) here…`);
   await initBackend("cpu");
-  const data = await loadDataset(dataPath, { cacheDir: ".lossbench/cache" });
+  // The run's pixels: the decoder the study was trained with (settings.ts PUBLISHED_DECODER).
+  const data = await loadDataset(dataPath, { cacheDir: ".lossbench/cache", jpegDecoder });
   const t0 = performance.now();
   const again = await train(run.config, data);
   console.error(

@@ -7,11 +7,15 @@
 //
 //   deno task study [--data ../shared/data/cifar10-jpg.tar.gz] [--url http://127.0.0.1:8000/]
 //                   [--only clean,lt,noise,asym,capacity] [--out docs] [--no-wait | --start-only]
-//                   [--check SETTING/LABEL/SEED]
+//                   [--check SETTING/LABEL/SEED] [--decoder jpeg-js|libjpeg-turbo]
+//
+// --decoder: how the JPEG files become pixels; default the published study's
+// (settings.ts PUBLISHED_DECODER, jpeg-js), so its runs check bit for bit.
 import { parseArgs } from "node:util";
+import { type JpegDecoderName, parseJpegDecoder } from "../../ml/data/jpeg.ts";
 import { type Api, apiClient, startService } from "./service.ts";
 import { renderResults } from "./report.ts";
-import { SETTINGS, type StudySetting } from "./settings.ts";
+import { PUBLISHED_DECODER, SETTINGS, type StudySetting } from "./settings.ts";
 import { checkRun } from "./check.ts";
 
 const DATASET = "cifar10jpg";
@@ -27,6 +31,7 @@ const { values: args } = parseArgs({
     "no-wait": { type: "boolean", default: false },
     "start-only": { type: "boolean", default: false },
     check: { type: "string" },
+    decoder: { type: "string", default: PUBLISHED_DECODER },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -34,11 +39,19 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(
     "usage: deno task study [--data PATH] [--url URL] [--only clean,lt,noise,asym,capacity] [--out DIR]\n" +
-      "                       [--kv PATH] [--no-wait | --start-only] [--check SETTING/LABEL/SEED]",
+      "                       [--kv PATH] [--no-wait | --start-only] [--check SETTING/LABEL/SEED]\n" +
+      `                       [--decoder jpeg-js|libjpeg-turbo] (default ${PUBLISHED_DECODER}, the published study's)`,
   );
   Deno.exit(0);
 }
 
+let jpegDecoder: JpegDecoderName;
+try {
+  jpegDecoder = parseJpegDecoder(args.decoder, "--decoder");
+} catch (e) {
+  console.error(`error: ${(e as Error).message}`);
+  Deno.exit(2);
+}
 const only = args.only?.split(",");
 const settings = SETTINGS.filter((s) => !only || only.includes(s.id));
 if (only && settings.length !== only.length) {
@@ -50,6 +63,7 @@ const service = args.url ? null : await startService({
   kvPath: args.kv!,
   datasets: `${DATASET}=${args.data}`,
   log: (l) => console.error(`  service: ${l}`),
+  jpegDecoder,
   // Checking a run retrains it here: the service only answers questions.
   ...(args.check ? { workers: 0 } : {}),
 });
@@ -58,7 +72,9 @@ const api: Api = apiClient(args.url ?? service!.url);
 // Deno.exit would skip `finally`, and the service (holding our stdout and stderr) would outlive us.
 let code = 0;
 try {
-  code = args.check ? await checkRun(api, args.check, settings, args.data!) : await study();
+  code = args.check
+    ? await checkRun(api, args.check, settings, args.data!, jpegDecoder)
+    : await study();
 } finally {
   await service?.stop();
 }
@@ -69,7 +85,7 @@ async function study(): Promise<number> {
   for (const s of settings) experiments.set(s, await ensureExperiment(s));
   if (args["start-only"]) return 0;
   if (!args["no-wait"]) await waitAll([...experiments.values()]);
-  await renderResults(api, experiments, args.out!, service?.url ?? args.url!);
+  await renderResults(api, experiments, args.out!, service?.url ?? args.url!, jpegDecoder);
   return 0;
 }
 

@@ -5,6 +5,7 @@ import { launchChromium } from "../chromium.ts";
 import { pText, pts as points, type Restated, settingMarkdown } from "./restate.ts";
 import type { Api } from "./service.ts";
 import type { StudySetting } from "./settings.ts";
+import { jpegDecoderId, type JpegDecoderName } from "../../ml/data/jpeg.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -309,6 +310,14 @@ async function screenshots(
   }
 }
 
+/** Which decoder turned the JPEG files into the pixels the page's numbers came from. */
+export function pixelsNote(decoder: JpegDecoderName): string {
+  const id = jpegDecoderId(decoder);
+  return decoder === "jpeg-js"
+    ? `**Pixels: decoded with ${id}.** Every run on this page was trained on the pixels that jpeg-js decoded from the JPEG files: lossbench's decoder when the study was trained. jpeg-js differs from libjpeg-turbo, which PIL and so the report's PyTorch pipeline use, on every one of the 60,000 files (in 61–70% of the values, by up to 11 levels). lossbench now decodes exactly as PIL does (libjpeg-turbo); these numbers were not retrained on those pixels, which would be a new study. \`deno task study --check\` retrains a run on the jpeg-js pixels it was trained on (\`--decoder\`, default jpeg-js).`
+    : `**Pixels: decoded with ${id}.** Exactly the pixels PIL, and so the report's PyTorch pipeline, decodes from these files (checked on all 60,000 by tools/check_decode_copy.ts).`;
+}
+
 /** The service's comparisons and declared claims in the re-stated table's shape. */
 function liveRows(stats: Json, title: string): Restated {
   const c0 = stats.comparisons[0];
@@ -352,6 +361,7 @@ export async function renderResults(
   experiments: Map<StudySetting, string>,
   outDir: string,
   base: string,
+  jpegDecoder: JpegDecoderName,
 ): Promise<void> {
   const figDir = `${outDir}/results`;
   await Deno.mkdir(figDir, { recursive: true });
@@ -432,6 +442,8 @@ export async function renderResults(
     "**Setup.** The report's ConvNet (conv 3→4 → pool → conv 4→8 → pool → fc 32 → fc 10), its transforms (random crop 32 with 4 px padding, horizontal flip, normalisation) and its hyperparameters unchanged: SGD with momentum 0.9, lr 0.01 halved every 10 epochs, batch 64, 20 epochs, on lossbench's cpu backend. Seeds are paired: seed k gives every cell the same initial weights, batches and augmentation, and the same label flips or class subset. Bands in the figures are ±1 standard deviation over seeds; the tables give mean ± sd (n).",
     "",
     "**Data caveat.** The data is a JPEG-compressed copy of CIFAR-10 (the official split and labels, 50,000 train and 10,000 test images); pixel values differ slightly from the official binary release, so accuracies are comparable with, not identical to, figures on the official files. Conditions change the train split only; the test set stays balanced and clean.",
+    "",
+    pixelsNote(jpegDecoder),
     "",
     "**Published numbers, for scale.** The literature's claims come from much larger networks: under 40% symmetric noise on CIFAR-10 with ResNet-34, CE 81.9% and GCE 87.1% (Zhang & Sabuncu 2018); on long-tailed CIFAR-10 (ρ = 100) with ResNet-32, CE about 70.4% and class-balanced focal about 74.6% (Cui et al. 2019). This model has about 10,000 parameters: it underfits even clean CIFAR-10, so it has little capacity to memorise noise, and the ranking of losses may differ.",
     "",

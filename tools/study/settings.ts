@@ -1,6 +1,16 @@
 // The published study: which experiments `deno task study` runs on the
 // CIFAR-10 copy, with the report's model, transforms and default
 // hyperparameters (20 epochs, batch 64, lr 0.01, momentum 0.9, StepLR 10/0.5).
+import type { JpegDecoderName } from "../../ml/data/jpeg.ts";
+
+/**
+ * The JPEG decoder the published study (docs/results.md) was trained with:
+ * jpeg-js 0.4.4, lossbench's decoder until it switched to libjpeg-turbo's
+ * (PIL's pixels). `deno task study` and `--check` use it by default, so the
+ * published runs stay reproducible bit for bit; a study on PIL's pixels is a
+ * new study: `--decoder libjpeg-turbo` with a fresh `--kv`.
+ */
+export const PUBLISHED_DECODER: JpegDecoderName = "jpeg-js";
 
 export interface StudySetting {
   /** Short id for file names and --only. */
