@@ -8,9 +8,18 @@ import { initialState, nextStep, resolveUntil, type Values } from "../service/un
 import { buildCells } from "../service/experiments.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { startServer } from "./util/server.ts";
-import { sequentialLines } from "../static/js/sequential-view.js";
 import { parseCsv } from "./util/csv.ts";
 import { testConfig } from "./util/tiny_config.ts";
+import { describeMetrics } from "../ml/metrics/registry.ts";
+
+// The page's modules are browser code, type-checked against the DOM by `deno task check:static`;
+// imported by a computed URL they stay out of this program's check, which has Deno's types. They
+// name metrics from the registry, as GET /api/metrics serves it.
+// deno-lint-ignore no-explicit-any -- see above
+const page = (name: string): Promise<any> =>
+  import(new URL(`../static/js/${name}`, import.meta.url).href);
+(await page("metrics.js")).setMetrics({ metrics: describeMetrics() });
+const { sequentialLines } = await page("sequential-view.js");
 
 const cells = buildCells({
   losses: [{ loss: "ce", params: {} }, { loss: "l1", params: {} }],
