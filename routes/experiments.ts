@@ -355,8 +355,9 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     runs: "One row per run and epoch",
     summary: "One row per cell and metric: the summary at the point",
     comparisons: "One row per pair of cells: the comparison at the point",
+    sequential: "One row per pair `until` compares: its sequential decision and the stop",
   };
-  for (const kind of ["runs", "summary", "comparisons"] as const) {
+  for (const kind of ["runs", "summary", "comparisons", "sequential"] as const) {
     r.openapi(
       route({
         method: "get",
@@ -376,7 +377,9 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         const epochs = kind === "runs"
           ? await Promise.all(runs.map((x) => deps.store.listEpochs(x.id)))
           : [];
-        const stats = kind === "runs" ? null : await statsOf(exp, runs, opts);
+        const stats = kind === "summary" || kind === "comparisons"
+          ? await statsOf(exp, runs, opts)
+          : null;
         return c.body(experimentCsv(kind, exp, runs, epochs, stats), 200, {
           "content-type": "text/csv; charset=utf-8",
           "content-disposition": `attachment; filename="lossbench-${exp.id}-${kind}.csv"`,

@@ -151,13 +151,68 @@ function comparisonsCsv(stats: ExperimentStats): string {
   return out.join("\n") + "\n";
 }
 
+/** One row per pair that `until` compares: its sequential decision and the stop (header only without `until`). */
+function sequentialCsv(exp: Experiment): string {
+  const out = [line([
+    "cell_a",
+    "cell_b",
+    "decision",
+    "better",
+    "look",
+    "n",
+    "information_fraction",
+    "boundary_z",
+    "nominal_alpha",
+    "mean_diff",
+    "rci_low",
+    "rci_high",
+    "design",
+    "family_size",
+    "pair_alpha",
+    "status",
+    "stop_reason",
+    "seeds_used",
+    "seeds_saved",
+    "runs_saved",
+  ])];
+  const s = exp.sequential;
+  for (const p of s?.pairs ?? []) {
+    out.push(line([
+      p.labelA,
+      p.labelB,
+      p.decision,
+      p.better === "a" ? p.labelA : p.better === "b" ? p.labelB : "",
+      p.look,
+      p.n,
+      num(p.fraction),
+      num(p.boundary),
+      num(p.nominalAlpha),
+      num(p.mean),
+      num(p.rci?.[0]),
+      num(p.rci?.[1]),
+      s!.design,
+      s!.familySize,
+      num(s!.pairAlpha),
+      s!.status,
+      s!.stopped?.reason,
+      s!.stopped?.seedsUsed,
+      s!.stopped?.seedsSaved,
+      s!.stopped?.runsSaved,
+    ]));
+  }
+  return out.join("\n") + "\n";
+}
+
+export type ExperimentCsvKind = "runs" | "summary" | "comparisons" | "sequential";
+
 export function experimentCsv(
-  kind: "runs" | "summary" | "comparisons",
+  kind: ExperimentCsvKind,
   exp: Experiment,
   runs: Run[],
   epochs: EpochMetrics[][],
   stats: ExperimentStats | null,
 ): string {
   if (kind === "runs") return runsCsv(exp, runs, epochs);
+  if (kind === "sequential") return sequentialCsv(exp);
   return kind === "summary" ? summaryCsv(stats!) : comparisonsCsv(stats!);
 }

@@ -487,7 +487,8 @@ Deno.test({
         "#diff-table tbody tr.differs",
         (trs) => trs.map((tr: any) => [...tr.children].map((c: any) => c.textContent)),
       );
-      assertEquals(diff, [["Loss", "ce", "focal"], ["Loss params", "–", "γ=2"]]);
+      // The settings as stored (the labels in the headers name them for people).
+      assertEquals(diff, [["Loss", "ce", "focal"], ["Loss params", "–", "gamma=2"]]);
       assertEquals((await lines(page)).map((l) => l.label), ["ce", "focal γ=2"]);
       // ...and the ticked runs export as one CSV.
       await page.click("#export-csv");

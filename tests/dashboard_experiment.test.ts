@@ -12,6 +12,7 @@
 import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { heading, serviceMetrics } from "./util/page_metrics.ts";
 import { startServer } from "./util/server.ts";
 
 declare const document: any;
@@ -121,6 +122,9 @@ Deno.test({
       browser = await launchChromium(`${dir}/chromium`);
       const page = await browser.newPage();
       const errors = watchErrors(page);
+      // Titles and units the page must show: the metric registry's, never its own.
+      const registry = await serviceMetrics(server.url);
+      const info = (name: string) => registry.find((m) => m.name === name)!;
       page.on("dialog", (d) => d.accept());
       await page.setViewport({ width: 1280, height: 800 });
       await page.goto(server.url, { waitUntil: "load" });
@@ -246,7 +250,7 @@ Deno.test({
           "#exp-grid figure:not([hidden]) h3",
           (hs) => hs.map((x: any) => x.textContent),
         ),
-        ["Test accuracy", "Macro F1", "Test loss", "Expected calibration error"],
+        FIGS.map((m) => heading(info(m))),
       );
 
       // The band toggle: ±1 sd, then min–max, around the same means.
@@ -289,7 +293,16 @@ Deno.test({
         "#exp-summary thead th",
         (ths) => ths.map((t: any) => t.textContent),
       );
-      assertEquals(heads.slice(0, 4), ["Cell", "n", "Test acc", "Macro F1"]);
+      // One column per metric the statistics cover and the runs recorded: the figures'
+      // first, then the rest in the registry's order.
+      const recorded = registry.filter((m) =>
+        m.stats && exp.stats.cells.some((c: any) => c.perEpoch[m.name]?.length)
+      ).sort((a, b) =>
+        (FIGS.includes(a.name) ? FIGS.indexOf(a.name) : FIGS.length) -
+        (FIGS.includes(b.name) ? FIGS.indexOf(b.name) : FIGS.length)
+      );
+      assertEquals(heads, ["Cell", "n", ...recorded.map(heading)]);
+      assertEquals(heads.slice(2, 5), ["testAcc", "f1", "testLoss"].map((m) => heading(info(m))));
       assertEquals(summary.map((row) => [row[0], row[1]]), [["ce", "3"], ["gce q=0.7", "3"]]);
       exp.stats.cells.forEach((cell: any, i: number) => {
         const s = cell.summary.testAcc;
@@ -324,6 +337,14 @@ Deno.test({
         matrix[0].text,
       );
       assert(matrix.every((e) => e.bg !== ""), "entries are coloured");
+      // The metrics to compare on: the same, named as the registry names them.
+      assertEquals(
+        await page.$$eval(
+          "#exp-metric option",
+          (os) => os.map((o: any) => [o.value, o.textContent]),
+        ),
+        recorded.map((m) => [m.name, m.title]),
+      );
       const verdicts = await page.$$eval(
         "#exp-verdicts li",
         (lis) => lis.map((li: any) => li.textContent),

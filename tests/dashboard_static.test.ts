@@ -1,19 +1,23 @@
 // The dashboard's router and the page's pure helpers, without a browser.
 import { Hono } from "hono";
 import { chartJsDist, staticRoutes } from "../routes/static.ts";
-import { fieldErrors } from "../static/js/api.js";
-import { csvField, runsCsv } from "../static/js/export.js";
-import { preferredData } from "../static/js/form.js";
-import { bandDatasets, bandOf, meanPerClass, pooledReliability } from "../static/js/bands.js";
-import {
-  compact,
-  errorTargets,
-  gridSize,
-  gridText,
-  paramAttrs,
-  parseSeeds,
-} from "../static/js/grid-form.js";
-import {
+import { assert, assertAlmostEquals, assertEquals, assertThrows } from "./util/assert.ts";
+import { describeMetrics } from "../ml/metrics/registry.ts";
+
+// The page's modules are browser code, type-checked against the DOM by
+// `deno task check:static` (static/typecheck.json). Imported by a computed
+// URL, they stay out of this program's type check, which has Deno's types.
+// deno-lint-ignore no-explicit-any -- see above
+const page = (name: string): Promise<any> =>
+  import(new URL(`../static/js/${name}`, import.meta.url).href);
+const { fieldErrors } = await page("api.js");
+const { csvField, runsCsv } = await page("export.js");
+const { preferredData } = await page("form.js");
+const { bandDatasets, bandOf, meanPerClass, pooledReliability } = await page("bands.js");
+const { compact, errorTargets, gridSize, gridText, paramAttrs, parseSeeds } = await page(
+  "grid-form.js",
+);
+const {
   BASE_FIGURES,
   bestCell,
   compareMetrics,
@@ -28,19 +32,15 @@ import {
   stars,
   summaryCell,
   summaryMetrics,
-} from "../static/js/stats-view.js";
-import { readHash } from "../static/js/tabs.js";
-import {
-  classNames,
-  duration,
-  lossLabel,
-  paramsText,
-  runLabel,
-  shorten,
-} from "../static/js/format.js";
-import { seriesKey, styleOfSlot } from "../static/js/series.js";
-import { smoothEma } from "../static/js/smooth.js";
-import { assert, assertAlmostEquals, assertEquals } from "./util/assert.ts";
+} = await page("stats-view.js");
+const { readHash } = await page("tabs.js");
+const { classNames, duration, fieldsText, runLabel, shorten } = await page("format.js");
+const { isFraction, lowerIsBetter, metric, setMetrics, statMetrics } = await page("metrics.js");
+const { seriesKey, styleOfSlot } = await page("series.js");
+const { smoothEma } = await page("smooth.js");
+
+// The page's metric registry, as GET /api/metrics serves it.
+setMetrics({ metrics: describeMetrics() });
 
 // Mounted the way the service mounts it, next to an API route.
 const app = new Hono();
@@ -131,20 +131,22 @@ Deno.test("page: API validation messages map onto form fields", () => {
   assertEquals(fieldErrors("queue is full", fields), { "": "queue is full" });
 });
 
-Deno.test("page: labels and class names", () => {
-  assertEquals(lossLabel({ loss: "focal", gamma: 0.5 }), "focal γ=0.5");
-  // Since the loss plug-ins, γ lives in params; the service's label wins.
-  assertEquals(lossLabel({ loss: "focal", params: { gamma: 2 } }), "focal γ=2");
-  assertEquals(paramsText({ loss: "focal", params: { gamma: 2 } }), "γ=2");
-  assertEquals(paramsText({ loss: "focal", gamma: 0.5 }), "γ=0.5");
-  assertEquals(paramsText({ loss: "ce" }), "");
-  const run = { config: { loss: "focal", params: { gamma: 2 } } };
-  assertEquals(runLabel(run), "focal γ=2");
+Deno.test("page: labels are the service's; settings are shown as stored", () => {
+  // The run's name is its cell's label, as the service wrote it: never rebuilt.
+  const run = {
+    label: "focal γ=2 · sym noise 40%",
+    config: { loss: "focal", params: { gamma: 2 } },
+  };
+  assertEquals(runLabel(run), "focal γ=2 · sym noise 40%");
+  assertEquals(fieldsText({ gamma: 2 }), "gamma=2");
   assertEquals(
-    runLabel({ ...run, label: "focal γ=2 · noise sym 40%" }),
-    "focal γ=2 · noise sym 40%",
+    fieldsText({
+      labelNoise: { kind: "symmetric", rate: 0.4 },
+      imbalance: { profile: "exp", ratio: 10 },
+    }),
+    "labelNoise.kind=symmetric labelNoise.rate=0.4 imbalance.profile=exp imbalance.ratio=10",
   );
-  assertEquals(lossLabel({ loss: "l1" }), "L1");
+  assertEquals([fieldsText({}), fieldsText(undefined)], ["", ""]);
   assertEquals(classNames({ config: { data: "cifar10" } }, 10)[3], "cat");
   assertEquals(classNames({ config: { data: "synthetic" } }, 3), ["0", "1", "2"]);
   assertEquals(classNames({ classes: ["a", "b"], config: { data: "x" } }, 2), ["a", "b"]);
@@ -190,10 +192,10 @@ Deno.test("page: series looks are unique for 64 slots; a cell's runs share one",
   assertEquals(looks.size, 64);
   assertEquals(styleOfSlot(0).color, styleOfSlot(8).color);
   assert(styleOfSlot(0).point !== styleOfSlot(8).point, "same colour, other marker");
-  const cell = { id: "b", experimentId: "e1", config: { loss: "ce" } };
+  const cell = { id: "b", experimentId: "e1", label: "ce" };
   assertEquals(seriesKey(cell), seriesKey({ ...cell, id: "c" }), "seeds of one cell");
-  assert(seriesKey(cell) !== seriesKey({ ...cell, config: { loss: "l1" } }), "another cell");
-  assertEquals(seriesKey({ id: "x", config: { loss: "ce" } }), "x", "a single run is its own");
+  assert(seriesKey(cell) !== seriesKey({ ...cell, label: "l1" }), "another cell");
+  assertEquals(seriesKey({ id: "x", label: "ce" }), "x", "a single run is its own");
 });
 
 Deno.test("page: the first run's data set is one that loads offline", () => {
@@ -220,8 +222,16 @@ Deno.test("page: the ticked runs export as one CSV", () => {
     {
       id: "r1",
       status: "done",
+      label: "focal γ=2",
       experimentId: "e1",
-      config: { loss: "focal", gamma: 2, data: "synthetic", epochs: 2, lr: 0.01, seed: 1 },
+      config: {
+        loss: "focal",
+        params: { gamma: 2 },
+        data: "synthetic",
+        epochs: 2,
+        lr: 0.01,
+        seed: 1,
+      },
     },
     { id: "r2", status: "failed", label: 'CE, "noisy"', config: { loss: "ce", data: "x" } },
   ];
@@ -253,7 +263,7 @@ Deno.test("page: the ticked runs export as one CSV", () => {
     "r1",
     "focal γ=2",
     "e1",
-    "γ=2",
+    "gamma=2",
   ]);
   assertEquals([row1[at("epoch")], row1[at("test_acc")], row1[at("ece")]], ["1", "0.25", ""]);
   assertEquals(lines[2].split(",")[at("ece")], "0.125");
@@ -448,8 +458,21 @@ Deno.test("page: the experiment's figures, table and progress line", () => {
     figureMetrics({ ...exp, settings: { valFraction: 0.1 }, cells: [] }).at(-1),
     "valAcc",
   );
-  assert(summaryMetrics(exp).includes("trainAccNoisy"));
-  assert(compareMetrics(exp).includes("trainAccClean"));
+  // The summary's columns and the metrics to compare on: the registry's
+  // statistics metrics that the runs recorded, in the registry's order.
+  const recorded = (names: string[]) => ({
+    ...exp,
+    stats: {
+      metric: "testAcc",
+      cells: [{ perEpoch: Object.fromEntries(names.map((n) => [n, [ROWS[0]]])) }],
+    },
+  });
+  assertEquals(
+    summaryMetrics(recorded(["trainAccNoisy", "testAcc", "ece", "notAMetric"])),
+    ["testAcc", "ece", "trainAccNoisy"],
+  );
+  assertEquals(summaryMetrics(recorded([])), []);
+  assertEquals(compareMetrics(recorded(["f1"])), ["testAcc", "f1"], "and the one compared now");
   assertEquals(settingsLine(exp), "synthetic · 2 epochs · 300 train images · seeds 1–3, 5");
   assertEquals(seedsText([1, 2, 4, 5, 6, 9]), "1, 2, 4–6, 9");
   assertEquals(
@@ -479,4 +502,39 @@ Deno.test("page: the address keeps the view and the open experiment", () => {
   assertEquals(readHash("#experiments"), { view: "experiment", experiment: null });
   assertEquals(readHash("#figures"), { view: "runs", experiment: null });
   assertEquals(readHash(""), { view: "runs", experiment: null });
+});
+
+Deno.test("page: metric names, units and directions come from the registry", () => {
+  assertEquals(metric("ece").title, "ECE");
+  assertEquals([isFraction("f1"), isFraction("testLoss")], [true, false]);
+  assertEquals([lowerIsBetter("trainAccNoisy"), lowerIsBetter("testAcc")], [true, false]);
+  assertEquals(statMetrics(), describeMetrics().filter((m) => m.stats).map((m) => m.name));
+  // No guessing: a metric the registry lacks is an error, as is a malformed answer.
+  assertThrows(() => metric("accuracy"), 'unknown metric "accuracy"');
+  assertThrows(() => setMetrics({ metrics: [{ name: "x", title: "x" }] }), "malformed");
+  assertThrows(() => setMetrics({}), "no metrics list");
+  // A metric added to the registry is picked up as it is (e.g. an AUROC).
+  setMetrics({
+    metrics: [
+      ...describeMetrics(),
+      {
+        name: "auroc",
+        title: "AUROC",
+        unit: "value",
+        direction: "higher",
+        stats: true,
+        csv: "auroc",
+      },
+    ],
+  });
+  try {
+    assertEquals(statMetrics().at(-1), "auroc");
+    assert(!lowerIsBetter("auroc"));
+    const runs = [{ id: "r", status: "done", label: "ce", config: { loss: "ce" } }];
+    const csv = runsCsv(runs, () => [{ epoch: 1, testAcc: 0.5, auroc: 0.75 }]);
+    const [head, row] = csv.trimEnd().split("\n").map((l: string) => l.split(","));
+    assertEquals(row[head.indexOf("auroc")], "0.75");
+  } finally {
+    setMetrics({ metrics: describeMetrics() });
+  }
 });

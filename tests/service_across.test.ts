@@ -5,12 +5,20 @@
 // critical-difference diagram in a real browser. The diagram's pure parts are checked first.
 // deno-lint-ignore no-import-prefix -- a dev-only package: kept out of what serving installs
 import type { Browser } from "npm:puppeteer-core@^25.16.0";
-import { cdCaption, cdSvg, cliques } from "../static/js/cd-diagram.js";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { api } from "./util/api.ts";
 import { scipy } from "./util/scipy.ts";
 import { startServer } from "./util/server.ts";
+import { describeMetrics } from "../ml/metrics/registry.ts";
+
+// The page's modules are browser code, type-checked against the DOM by `deno task check:static`;
+// imported by a computed URL they stay out of this program's check, which has Deno's types. They
+// name metrics from the registry, as GET /api/metrics serves it.
+const page = (name: string): Promise<any> =>
+  import(new URL(`../static/js/${name}`, import.meta.url).href);
+(await page("metrics.js")).setMetrics({ metrics: describeMetrics() });
+const { cdCaption, cdSvg, cliques } = await page("cd-diagram.js");
 
 declare const document: any;
 

@@ -10,8 +10,18 @@ import { assert, assertEquals } from "./util/assert.ts";
 import { api } from "./util/api.ts";
 import { scipy } from "./util/scipy.ts";
 import { startServer } from "./util/server.ts";
-import { sequentialLines } from "../static/js/sequential-view.js";
+import { parseCsv } from "./util/csv.ts";
 import { testConfig } from "./util/tiny_config.ts";
+import { describeMetrics } from "../ml/metrics/registry.ts";
+
+// The page's modules are browser code, type-checked against the DOM by `deno task check:static`;
+// imported by a computed URL they stay out of this program's check, which has Deno's types. They
+// name metrics from the registry, as GET /api/metrics serves it.
+// deno-lint-ignore no-explicit-any -- see above
+const page = (name: string): Promise<any> =>
+  import(new URL(`../static/js/${name}`, import.meta.url).href);
+(await page("metrics.js")).setMetrics({ metrics: describeMetrics() });
+const { sequentialLines } = await page("sequential-view.js");
 
 const cells = buildCells({
   losses: [{ loss: "ce", params: {} }, { loss: "l1", params: {} }],
@@ -266,6 +276,20 @@ Deno.test("until: over HTTP, seeds are added in paired batches until decided, an
     );
     assert(lines[2].startsWith(`${pair.labelA} vs ${pair.labelB}: `), lines[2]);
     assertEquals(sequentialLines({ ...exp, until: undefined }), []);
+    // The export says the same, one row per compared pair.
+    const csv = await (await fetch(`${base}api/experiments/${id}/sequential.csv`)).text();
+    const [head, row, ...rest] = parseCsv(csv);
+    assertEquals(rest, []);
+    const rec = Object.fromEntries(head.map((k, i) => [k, row[i]]));
+    assertEquals(rec.design, st.design);
+    assertEquals(
+      [rec.decision, rec.stop_reason, Number(rec.seeds_used), Number(rec.seeds_saved)],
+      [pair.decision, st.stopped.reason, used, 8 - used],
+    );
+    assertEquals([Number(rec.rci_low), Number(rec.rci_high)], [
+      Number(pair.rci[0].toPrecision(9)),
+      Number(pair.rci[1].toPrecision(9)),
+    ]);
     console.log(
       `until: stopped after ${used} of 8 seeds (${st.stopped.reason}): ${pair.labelA} − ` +
         `${pair.labelB} ${pair.decision}, RCI [${lo.toFixed(4)}, ${hi.toFixed(4)}]`,

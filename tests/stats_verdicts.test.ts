@@ -1,6 +1,7 @@
 // The verdicts a reviewer accepts: p never printed across α, CIs at the verdict's level, families
 // that mean something, three-way outcomes with the MDE and seeds needed, declared one-sided claims.
 // Numbers come from tests/fixtures/stats_reference.json (SciPy, statsmodels).
+import { describeMetrics } from "../ml/metrics/registry.ts";
 import { compare } from "../stats/compare.ts";
 import { experimentStats, type RunInput } from "../stats/experiment.ts";
 import { StatsOptionError } from "../stats/family.ts";
@@ -222,7 +223,11 @@ Deno.test("verdicts: a declared claim gets a one-sided test of exactly it", () =
 });
 
 Deno.test("verdicts: the dashboard marks equivalence and names the families", async () => {
-  const view = await import("../static/js/stats-view.js");
+  // Browser code, type-checked against the DOM by `deno task check:static`: imported by a
+  // computed URL (out of this program's check), with the metric registry it names metrics from.
+  const page = (name: string) => import(new URL(`../static/js/${name}`, import.meta.url).href);
+  (await page("metrics.js")).setMetrics({ metrics: describeMetrics() });
+  const view = await page("stats-view.js");
   const a = [6123, 6234, 6011, 6342, 6190, 6288].map((k) => k / 1e4);
   const b = [6101, 6250, 6020, 6330, 6170, 6300].map((k) => k / 1e4);
   const s = stats([{ key: "a", label: "a" }, { key: "b", label: "b" }], runsOf({ a, b }));

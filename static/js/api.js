@@ -1,6 +1,8 @@
+// @ts-check
 // Thin fetch wrappers: JSON in, JSON out, and the API's {"error"} as an Error.
 
 export class ApiError extends Error {
+  /** @param {number} status @param {string} message */
   constructor(status, message) {
     super(message);
     this.name = "ApiError";
@@ -11,6 +13,7 @@ export class ApiError extends Error {
 // When the operator sets LOSSBENCH_TOKEN, mutating requests need it. The user
 // types it once (the form shows a field after a 401); it lives in this tab only.
 const TOKEN_KEY = "lossbench.token";
+/** @param {string | null} token */
 export function setToken(token) {
   try {
     if (token) sessionStorage.setItem(TOKEN_KEY, token);
@@ -27,7 +30,12 @@ function token() {
   }
 }
 
+/**
+ * @param {"GET" | "POST" | "DELETE"} method @param {string} path @param {unknown} [body]
+ * @returns {Promise<any>}  the API's JSON (its schemas: routes/contract/schemas.ts)
+ */
 async function call(method, path, body) {
+  /** @type {RequestInit & {headers: Record<string, string>}} */
   const init = { method, headers: { accept: "application/json" } };
   const t = method === "GET" ? null : token();
   if (t) init.headers.authorization = `Bearer ${t}`;
@@ -52,34 +60,45 @@ async function call(method, path, body) {
   return data;
 }
 
+/** @typedef {Record<string, string | number | undefined | null>} Query */
+
 export const api = {
   health: () => call("GET", "/api/health"),
   runs: () => call("GET", "/api/runs"),
-  run: (id) => call("GET", `/api/runs/${encodeURIComponent(id)}`),
-  startRun: (body) => call("POST", "/api/runs", body),
-  startExperiment: (body) => call("POST", "/api/experiments", body),
-  cancel: (id) => call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`),
-  remove: (id) => call("DELETE", `/api/runs/${encodeURIComponent(id)}`),
-  csvUrl: (id) => `/api/runs/${encodeURIComponent(id)}/results.csv`,
+  run: (/** @type {string} */ id) => call("GET", `/api/runs/${encodeURIComponent(id)}`),
+  startRun: (/** @type {unknown} */ body) => call("POST", "/api/runs", body),
+  startExperiment: (/** @type {unknown} */ body) => call("POST", "/api/experiments", body),
+  cancel: (/** @type {string} */ id) => call("POST", `/api/runs/${encodeURIComponent(id)}/cancel`),
+  remove: (/** @type {string} */ id) => call("DELETE", `/api/runs/${encodeURIComponent(id)}`),
+  csvUrl: (/** @type {string} */ id) => `/api/runs/${encodeURIComponent(id)}/results.csv`,
   experiments: () => call("GET", "/api/experiments"),
+  /** The metric registry: {metrics: [{name, title, unit, direction, stats, csv}]}. */
+  metrics: () => call("GET", "/api/metrics"),
   /** One experiment with its statistics; `query` {metric, point, k, on}. */
-  experiment: (id, query = {}) =>
+  experiment: (/** @type {string} */ id, /** @type {Query} */ query = {}) =>
     call("GET", `/api/experiments/${encodeURIComponent(id)}${queryString(query)}`),
-  addSeeds: (id, seeds) =>
+  addSeeds: (/** @type {string} */ id, /** @type {number[]} */ seeds) =>
     call("POST", `/api/experiments/${encodeURIComponent(id)}/seeds`, { seeds }),
-  cancelExperiment: (id) => call("POST", `/api/experiments/${encodeURIComponent(id)}/cancel`),
-  removeExperiment: (id) => call("DELETE", `/api/experiments/${encodeURIComponent(id)}`),
+  cancelExperiment: (/** @type {string} */ id) =>
+    call("POST", `/api/experiments/${encodeURIComponent(id)}/cancel`),
+  removeExperiment: (/** @type {string} */ id) =>
+    call("DELETE", `/api/experiments/${encodeURIComponent(id)}`),
   /** kind: "runs", "summary" or "comparisons" (the last two follow `query`). */
-  experimentCsvUrl: (id, kind, query = {}) =>
-    `/api/experiments/${encodeURIComponent(id)}/${kind}.csv${queryString(query)}`,
+  experimentCsvUrl: (
+    /** @type {string} */ id,
+    /** @type {"runs" | "summary" | "comparisons"} */ kind,
+    /** @type {Query} */ query = {},
+  ) => `/api/experiments/${encodeURIComponent(id)}/${kind}.csv${queryString(query)}`,
   losses: () => call("GET", "/api/losses"),
   models: () => call("GET", "/api/models"),
 };
 
-/** "?metric=testAcc&point=lastK&k=3": the set values only, "" when none. */
+/** "?metric=testAcc&point=lastK&k=3": the set values only, "" when none. @param {Query} query */
 export function queryString(query) {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null) q.set(k, v);
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null) q.set(k, String(v));
+  }
   const s = q.toString();
   return s ? `?${s}` : "";
 }
@@ -88,12 +107,17 @@ export function queryString(query) {
  * Splits the API's validation message ("epochs: Too big: …; lr: …") into
  * {field: message}; problems not tied to one top-level field go under "".
  */
+/**
+ * @param {string} message @param {Set<string>} fields
+ * @returns {Record<string, string>}
+ */
 export function fieldErrors(message, fields) {
+  /** @type {Record<string, string>} */
   const out = {};
   for (const part of String(message).split("; ")) {
     const m = /^([A-Za-z][\w.]*): (.*)$/.exec(part);
     const field = m && fields.has(m[1]) ? m[1] : "";
-    const text = field ? m[2] : part;
+    const text = field && m ? m[2] : part;
     out[field] = out[field] ? `${out[field]}; ${text}` : text;
   }
   return out;

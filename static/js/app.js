@@ -1,10 +1,12 @@
+// @ts-check
 // Entry point: wires the store to the views, loads the runs, and keeps them
 // live over SSE (catching up by refetching after any outage).
 import { api } from "./api.js";
 import { mountBanner, renderBanner } from "./banner.js";
 import { mountCharts, renderCharts } from "./charts.js";
 import { mountConfusion, renderConfusion, showConfusion } from "./confusion.js";
-import { ACTIVE } from "./format.js";
+import { $, ACTIVE } from "./format.js";
+import { notice, renderHeader } from "./header.js";
 import {
   loadList as loadExperiments,
   mountExperiment,
@@ -15,6 +17,7 @@ import {
   render as renderExperiment,
 } from "./experiment.js";
 import { mountForm } from "./form.js";
+import { loadMetrics } from "./metrics.js";
 import { mountTabs, readHash, writeHash } from "./tabs.js";
 import { connectLive } from "./live.js";
 import { mountProgress, renderProgress } from "./progress.js";
@@ -35,9 +38,8 @@ import {
   upsertRun,
 } from "./state.js";
 
-const $ = (sel) => document.querySelector(sel);
-
 // --- rendering, batched to one pass per frame -----------------------------
+/** @type {Set<string>} */
 let pending = new Set();
 let frame = 0;
 onChange((what) => {
@@ -61,7 +63,7 @@ function flush() {
   // The experiment view's single-seed lines read the same epochs.
   if (p.has("epochs") && tab === "experiment") renderExperiment();
   if (data || p.has("progress")) renderProgress();
-  if (p.has("connection") || p.has("health")) renderHeader();
+  if (p.has("connection") || p.has("health")) renderHeader((hl) => form.applyHealth(hl));
   // A run ticked for plotting needs its epochs (fetched once; no-op when loaded).
   if (p.has("plotted")) {
     for (const id of state.plotted) {
@@ -70,51 +72,14 @@ function flush() {
   }
 }
 
-function renderHeader() {
-  const conn = $("#conn");
-  conn.dataset.state = state.connection;
-  conn.textContent = {
-    connecting: "connecting…",
-    live: "live",
-    reconnecting: "reconnecting…",
-  }[state.connection] ?? state.connection;
-  const hl = state.health;
-  const parts = [];
-  if (hl) {
-    // Shape per routes/health.ts; read defensively, it is only a status line.
-    if (hl.status && hl.status !== "ok") parts.push(String(hl.status));
-    if (hl.backend) parts.push(`backend ${hl.backend}`);
-    if (hl.adapter && hl.adapter !== hl.backend) parts.push(String(hl.adapter));
-    const w = hl.workers;
-    if (w && typeof w === "object") parts.push(`workers ${w.busy ?? "?"}/${w.total ?? "?"} busy`);
-    const q = hl.queue;
-    if (q && typeof q === "object") parts.push(`queue ${q.length ?? 0}`);
-  }
-  $("#health").textContent = parts.join(" · ");
-  // Signed in with the cookie (LOSSBENCH_TOKEN set): the form posts to /api/logout, then /login.
-  $("#sign-out").hidden = hl?.session !== "cookie";
-  form.applyHealth(hl);
-  const sets = hl?.datasets;
-  if (Array.isArray(sets)) {
-    const list = $("#data-sets");
-    const names = new Set(["cifar10", "synthetic", ...sets.map(String)]);
-    list.replaceChildren(...[...names].map((n) => Object.assign(new Option(), { value: n })));
-  }
-}
-
-// --- notices ---------------------------------------------------------------
-let noticeTimer = 0;
-function notice(text) {
-  const el = $("#notice");
-  el.textContent = text;
-  el.hidden = false;
-  clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => (el.hidden = true), 6000);
-}
-
 // --- loading ---------------------------------------------------------------
-const loading = new Map(); // id → promise, so one run is fetched once at a time
+/** id → promise, so one run is fetched once at a time @type {Map<string, Promise<void>>} */
+const loading = new Map();
 
+/**
+ * Fetches a run's epochs once (again with `force`).
+ * @param {string} id @returns {Promise<void> | undefined}
+ */
 function ensureEpochs(id, force = false) {
   if (!force && (state.loaded.has(id) || loading.has(id))) return loading.get(id);
   const p = api.run(id)
@@ -123,7 +88,7 @@ function ensureEpochs(id, force = false) {
       setEpochs(id, run.epochs ?? []);
     })
     .catch((e) => {
-      if (e.status === 404) forget(id);
+      if (/** @type {import("./api.js").ApiError} */ (e).status === 404) forget(id);
     })
     .finally(() => loading.delete(id));
   loading.set(id, p);
@@ -141,6 +106,7 @@ async function refresh() {
     notice(`Could not load runs: ${runs.reason?.message ?? runs.reason}`);
     return;
   }
+  /** @type {import("./state.js").Run[]} */
   const list = runs.value?.runs ?? [];
   replaceRuns(list);
   if (firstLoad) {
@@ -154,7 +120,10 @@ async function refresh() {
   for (const id of ids) if (state.runs.has(id)) ensureEpochs(id, true);
 }
 
-/** The saved selection, else the newest experiment's runs, else the newest few. */
+/**
+ * The saved selection, else the newest experiment's runs, else the newest few.
+ * @param {import("./state.js").Run[]} list
+ */
 function defaultPlotted(list) {
   const ids = new Set(list.map((r) => r.id));
   const saved = loadPlotted()?.filter((id) => ids.has(id));
@@ -165,6 +134,7 @@ function defaultPlotted(list) {
   return newest.slice(0, 4).reverse().map((r) => r.id);
 }
 
+/** An SSE event: its type and its JSON (a run, a progress line or an epoch). @param {string} type @param {any} data */
 function onEvent(type, data) {
   if (type === "status" || type === "epoch") experimentEvent(type, data);
   if (type === "status") {
@@ -182,6 +152,7 @@ function onEvent(type, data) {
 }
 
 // --- actions ---------------------------------------------------------------
+/** @param {string} what @param {{status?: number, message: string}} e */
 function actionFailed(what, e) {
   if (e.status === 401) {
     // Same remedy as for starting work: the form's token field.
@@ -190,25 +161,34 @@ function actionFailed(what, e) {
   } else notice(`${what} failed: ${e.message}`);
 }
 
+/** @param {string} id */
 async function cancelRun(id) {
   try {
     upsertRun(await api.cancel(id));
   } catch (e) {
-    actionFailed("Cancel", e);
+    actionFailed("Cancel", /** @type {import("./api.js").ApiError} */ (e));
   }
 }
 
+/** @param {string} id */
 async function removeRun(id) {
   if (!confirm("Delete this run and its recorded epochs?")) return;
   try {
     await api.remove(id);
     forget(id);
   } catch (e) {
-    actionFailed("Delete", e);
+    actionFailed("Delete", /** @type {import("./api.js").ApiError} */ (e));
   }
 }
 
 // --- start -----------------------------------------------------------------
+// Every view names and formats metrics from the service's registry: load it first.
+try {
+  await loadMetrics();
+} catch (e) {
+  notice(`Could not load the metric registry: ${/** @type {Error} */ (e).message}`);
+  throw e;
+}
 mountCharts($("#chart-grid"), {
   smoothing: $("#smoothing"),
   smoothingValue: $("#smoothing-value"),

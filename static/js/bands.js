@@ -1,45 +1,27 @@
+// @ts-check
 // What an experiment's statistics look like as figures, shared by the
 // dashboard's experiment view and the standalone figure page: per cell, a mean
 // line over seeds with a band (95% CI, ±1 sd or min–max), and a cell's (or a
 // run's) reliability diagram and per-class bars. Plain data in, Chart.js
 // datasets out; no DOM.
 
-/** Metric names as the statistics' verdicts spell them (stats/metric_info.ts). */
-export const METRIC_NAMES = {
-  testAcc: "test accuracy",
-  f1: "macro F1",
-  testLoss: "test loss",
-  trainLoss: "train loss",
-  trainAcc: "train accuracy",
-  ece: "expected calibration error",
-  balancedAcc: "balanced accuracy",
-  worstClassAcc: "worst-class accuracy",
-  valAcc: "validation accuracy",
-  valLoss: "validation loss",
-  valF1: "validation macro F1",
-  trainAccClean: "train accuracy, clean samples",
-  trainAccNoisy: "train accuracy on flipped labels (memorisation)",
-};
+/** @typedef {{epoch: number, n?: number, mean: number | null, sd: number | null, ci95: number[] | null, min: number | null, max: number | null}} EpochSummary */
+/** @typedef {{color: string, dash: number[], point: string}} Style */
 
-export const metricName = (m) => METRIC_NAMES[m] ?? m;
-
-/** Accuracy- and F1-like metrics are fractions, shown in percent. */
-export const isFraction = (m) => /acc|f1/i.test(m);
-
-// Which way is better (as stats/metric_info.ts): fitting flipped labels is
-// memorising noise, so lower trainAccNoisy is better.
-const LOWER = new Set(["testLoss", "trainLoss", "valLoss", "ece", "trainAccNoisy"]);
-export const lowerIsBetter = (m) => LOWER.has(m);
-
+/** The bands a mean line may carry, by the name the controls and figure.html use. */
 export const BANDS = { ci: "95% CI", sd: "±1 sd", minmax: "min–max" };
 
-/** "#0072B2" → "rgba(0, 114, 178, a)". */
+/** "#0072B2" → "rgba(0, 114, 178, a)". @param {string} hex @param {number} a */
 export function alpha(hex, a) {
   const n = parseInt(hex.slice(1), 16);
   return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
 }
 
-/** [low, high] of one epoch's summary for the chosen band. */
+/**
+ * [low, high] of one epoch's summary for the chosen band.
+ * @param {EpochSummary} s @param {string} band
+ * @returns {(number | null)[]}
+ */
 export function bandOf(s, band) {
   if (s.mean === null || s.mean === undefined) return [null, null];
   if (band === "minmax") return [s.min, s.max];
@@ -47,7 +29,7 @@ export function bandOf(s, band) {
   return s.ci95 ?? [s.mean, s.mean];
 }
 
-/** The most runs any epoch of the cell averages (the legend's n). */
+/** The most runs any epoch of the cell averages (the legend's n). @param {EpochSummary[]} rows */
 export function cellN(rows) {
   return rows.length ? Math.max(...rows.map((r) => r.n ?? 0)) : 0;
 }
@@ -58,6 +40,8 @@ export function cellN(rows) {
  * `rows` are the cell's perEpoch[metric]; `style` {color, dash, point};
  * `scale` multiplies values (100 for percent); `edges` draws the band's edges
  * as thin lines. Bands carry `band: true` so legends and tooltips can leave them out.
+ * @param {EpochSummary[]} rows
+ * @param {{label: string, style: Style, band?: string, scale?: number, edges?: boolean}} opts
  * @returns {Record<string, any>[]}
  */
 export function bandDatasets(rows, { label, style, band = "ci", scale = 1, edges = false }) {
@@ -66,6 +50,7 @@ export function bandDatasets(rows, { label, style, band = "ci", scale = 1, edges
   const edge = edges
     ? { borderWidth: 1, borderColor: alpha(style.color, 0.55) }
     : { borderWidth: 0 };
+  /** @param {(r: EpochSummary) => number | null | undefined} f */
   const pts = (f) =>
     rows.map((r) => {
       const v = f(r);
@@ -108,6 +93,7 @@ export function bandDatasets(rows, { label, style, band = "ci", scale = 1, edges
 /**
  * Reliability bins summed over runs' epochs ({reliability, ece}): per bin the
  * count and the accuracy, the bin centres, and the mean ECE.
+ * @param {Record<string, any>[]} epochs
  */
 export function pooledReliability(epochs) {
   const withBins = epochs.filter((e) => e?.reliability?.count);
@@ -135,7 +121,10 @@ export function pooledReliability(epochs) {
   };
 }
 
-/** Chart.js data for a reliability diagram (accuracy per bin against the diagonal), in %. */
+/**
+ * Chart.js data for a reliability diagram (accuracy per bin against the diagonal), in %.
+ * @param {ReturnType<typeof pooledReliability>} pooled @param {string} color
+ */
 export function reliabilityData(pooled, color) {
   return {
     labels: pooled.centres.map((c) => c.toFixed(2)),
@@ -164,13 +153,15 @@ export function reliabilityData(pooled, color) {
 /**
  * Per-class precision, recall and F1 averaged over runs' epochs ({perClass}):
  * {precision: [...], recall: [...], f1: [...], runs}.
+ * @param {Record<string, any>[]} epochs
  * @returns {{runs: number, precision: number[], recall: number[], f1: number[]}}
  */
 export function meanPerClass(epochs) {
   const list = epochs.filter((e) => e?.perClass?.f1);
   const k = list[0]?.perClass.f1.length ?? 0;
+  /** @type {{runs: number, precision: number[], recall: number[], f1: number[]}} */
   const out = { runs: list.length, precision: [], recall: [], f1: [] };
-  for (const key of ["precision", "recall", "f1"]) {
+  for (const key of /** @type {const} */ (["precision", "recall", "f1"])) {
     out[key] = Array.from(
       { length: k },
       (_, c) => list.reduce((s, e) => s + (e.perClass[key][c] ?? 0), 0) / Math.max(1, list.length),
@@ -182,11 +173,14 @@ export function meanPerClass(epochs) {
 /** Three bar colours for precision, recall and F1 (Okabe–Ito, with hatch-free contrast). */
 export const PER_CLASS_COLORS = { precision: "#56B4E9", recall: "#E69F00", f1: "#0072B2" };
 
-/** Chart.js data for the per-class bars, in %. */
+/**
+ * Chart.js data for the per-class bars, in %.
+ * @param {ReturnType<typeof meanPerClass>} pc @param {string[]} names
+ */
 export function perClassData(pc, names) {
   return {
     labels: names,
-    datasets: ["precision", "recall", "f1"].map((key) => ({
+    datasets: /** @type {const} */ (["precision", "recall", "f1"]).map((key) => ({
       label: key === "f1" ? "F1" : key,
       data: pc[key].map((v) => 100 * v),
       backgroundColor: PER_CLASS_COLORS[key],

@@ -1,3 +1,4 @@
+// @ts-check
 // One note for a missing CIFAR-10, instead of one long error per run: what
 // failed, and how the operator provides the data set (CIFAR10_URL, or an
 // image-folder copy registered with LOSSBENCH_DATASETS). Dismissed, it stays
@@ -7,15 +8,19 @@ import { runList } from "./state.js";
 
 const DISMISSED_KEY = "lossbench.cifarBannerDismissed";
 
-/** A run that failed because cifar10 could not be fetched or read. */
+/** A run that failed because cifar10 could not be fetched or read. @param {import("./state.js").Run | undefined} run */
 export function isCifarUnavailable(run) {
   return run?.status === "failed" && run.config?.data === "cifar10" &&
     /^cifar10:/.test(String(run.error ?? ""));
 }
 
+/** @type {{el: HTMLElement, title: HTMLElement, detail: HTMLElement} | null} */
 let els = null;
 
-/** onUseSynthetic(): switch the form to the synthetic data set. */
+/**
+ * onUseSynthetic(): switch the form to the synthetic data set.
+ * @param {HTMLElement} el @param {{onUseSynthetic: () => void}} hooks
+ */
 export function mountBanner(el, { onUseSynthetic }) {
   const title = h("strong", {});
   const detail = h("p", { className: "hint banner-reason" });
@@ -67,9 +72,9 @@ function failures() {
 
 function dismissedId() {
   try {
-    return localStorage.getItem(DISMISSED_KEY) ?? els.el.dataset.dismissed ?? "";
+    return localStorage.getItem(DISMISSED_KEY) ?? els?.el.dataset.dismissed ?? "";
   } catch {
-    return els.el.dataset.dismissed ?? "";
+    return els?.el.dataset.dismissed ?? "";
   }
 }
 

@@ -1,18 +1,43 @@
+// @ts-check
 // The critical-difference diagram of an experiment with several conditions (Demšar 2006): each
 // loss at its mean rank across conditions (1 = best), Nemenyi's CD as a scale bar, and a thick line
 // under every maximal group of losses whose mean ranks lie within one CD (not told apart). With the
 // Friedman and Iman–Davenport p, and rliable's P(A > B) per pair in the caption's table.
 // `cdSvg` and `cliques` are pure (tested without a browser); `drawCdDiagram` puts the figure on
 // the page after `anchor`, or removes it when the statistics have no `acrossConditions`.
+import { metricTitle } from "./metrics.js";
 
+/**
+ * The statistics' `acrossConditions` (stats/across_schema.ts).
+ * @typedef {{metric: string, better: "higher" | "lower", alpha: number,
+ *   blocks: {key: string, label: string}[], losses: {key: string, label: string, meanRank: number}[],
+ *   friedman: {chi2: number, df: number, p: number, f: number | null, df1: number, df2: number,
+ *     pF: number},
+ *   nemenyi: {q: number, cd: number},
+ *   pairs: {labelA: string, labelB: string, pHolm: number, pImprove: number,
+ *     pImproveCi: number[]}[],
+ *   reason?: string}} Across
+ */
+
+/** @param {unknown} s */
 const esc = (s) =>
   String(s).replace(
     /[&<>"]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c],
+    (c) =>
+      /** @type {Record<string, string>} */ ({
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+      })[c],
   );
 
-/** Maximal runs [i, j] (i < j) of ranks, sorted ascending, whose spread is below `cd`. */
+/**
+ * Maximal runs [i, j] (i < j) of ranks, sorted ascending, whose spread is below `cd`.
+ * @param {number[]} sortedRanks @param {number} cd @returns {[number, number][]}
+ */
 export function cliques(sortedRanks, cd) {
+  /** @type {[number, number][]} */
   const out = [];
   for (let i = 0; i < sortedRanks.length; i++) {
     let j = i;
@@ -22,14 +47,16 @@ export function cliques(sortedRanks, cd) {
   return out;
 }
 
+/** @param {number} p */
 const fmtP = (p) => (p < 0.001 ? "< 0.001" : `= ${p >= 0.1 ? p.toFixed(2) : p.toPrecision(2)}`);
 
-/** The diagram as an SVG string. */
+/** The diagram as an SVG string. @param {Across} across */
 export function cdSvg(across, width = 640) {
   const losses = [...across.losses].sort((a, b) => a.meanRank - b.meanRank);
   const k = losses.length;
   const cd = across.nemenyi.cd;
   const left = 140, right = width - 140, top = 46;
+  /** @param {number} r */
   const x = (r) => left + ((r - 1) / Math.max(1, k - 1)) * (right - left);
   const groups = cliques(losses.map((l) => l.meanRank), cd);
   const half = Math.ceil(k / 2);
@@ -88,19 +115,26 @@ export function cdSvg(across, width = 640) {
   return parts.join("");
 }
 
-/** One line under the diagram: the omnibus tests and what the bars mean. */
+/**
+ * One line under the diagram: the omnibus tests and what the bars mean (the
+ * metric named as the registry names it).
+ * @param {Across} across
+ */
 export function cdCaption(across) {
   const f = across.friedman;
   const id = f.f === null
     ? "every condition ranks the losses alike"
     : `Iman–Davenport F(${f.df1}, ${f.df2}) = ${f.f.toFixed(2)}, p ${fmtP(f.pF)}`;
-  return `Mean rank over ${across.blocks.length} conditions on ${across.metric} ` +
+  return `Mean rank over ${across.blocks.length} conditions on ${metricTitle(across.metric)} ` +
     `(${across.better} is better; 1 = best). Friedman χ²(${f.df}) = ${f.chi2.toFixed(2)}, ` +
     `p ${fmtP(f.p)}; ${id}. A bar joins losses within Nemenyi's critical difference ` +
     `(α = ${across.alpha}): not told apart.` + (across.reason ? ` ${across.reason}.` : "");
 }
 
-/** Shows the figure after `anchor` (creating it once), or removes it when there is none. */
+/**
+ * Shows the figure after `anchor` (creating it once), or removes it when there is none.
+ * @param {Element} anchor @param {{acrossConditions?: Across} | undefined} stats
+ */
 export function drawCdDiagram(anchor, stats) {
   const across = stats?.acrossConditions;
   let fig = document.getElementById("exp-cd");

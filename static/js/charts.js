@@ -1,164 +1,73 @@
+// @ts-check
 // The figures: the report's three (test accuracy, macro F1, test loss per
 // epoch, one line per run) plus train loss and train accuracy. Every line keeps
 // its run's look (series.js); y-axes fit the data; zoom and pan come from
 // chartjs-plugin-zoom; losses may use a log scale; the smoothing slider draws a
-// debiased EMA over a faint copy of the raw line. Tooltips use the table's
-// units: accuracies in percent, F1 and losses as decimals.
+// debiased EMA over a faint copy of the raw line. Titles and units come from
+// the metric registry (js/metrics.js): fractions in percent, the rest as
+// decimals, as in the runs table.
 import { styleOf } from "./series.js";
 import { smoothEma } from "./smooth.js";
 import { epochList, plottedRuns, state } from "./state.js";
-import { fixed, h, pct, runLabel, shortId } from "./format.js";
-import { downloadDataUrl, slug, whiteBackground } from "./png.js";
-
-const PERCENT = {
-  format: (v) => pct(v),
-  tick: (v) => `${Math.round(v * 1000) / 10}%`,
-  bounds: [0, 1],
-};
-const DECIMAL = { format: (v) => fixed(v, 3), tick: (v) => fixed(v, 2), bounds: [0, 1] };
-const LOSS = { format: (v) => fixed(v, 4), tick: null };
-export const FIGURES = [
-  { key: "testAcc", title: "Test accuracy", axis: "accuracy", unit: PERCENT },
-  { key: "f1", title: "Macro F1", axis: "F1 (macro)", unit: DECIMAL },
-  { key: "testLoss", title: "Test loss", axis: "loss", unit: LOSS, loss: true },
-  { key: "trainLoss", title: "Train loss", axis: "loss", unit: LOSS, loss: true },
-  { key: "trainAcc", title: "Train accuracy", axis: "accuracy", unit: PERCENT },
-];
+import { h, runLabel, shortId } from "./format.js";
+import { figures, makeChart, yScale } from "./run-figures.js";
+import { downloadDataUrl, slug } from "./png.js";
+import { loadPrefs, savePrefs } from "./prefs.js";
 
 const VIEW_KEY = "lossbench.figures";
 /** Display settings shared by every figure (remembered in this browser). */
-export const view = { smoothing: 0, logLoss: false, ...loadView() };
+const view = state.figures;
+Object.assign(
+  view,
+  loadPrefs(VIEW_KEY, (v) => ({
+    smoothing: Math.min(0.99, Math.max(0, Number(v.smoothing) || 0)),
+    logLoss: v.logLoss === true,
+  })),
+);
+const saveView = () => savePrefs(VIEW_KEY, view);
 
-function loadView() {
-  try {
-    const v = JSON.parse(localStorage.getItem(VIEW_KEY) ?? "null");
-    if (!v || typeof v !== "object") return {};
-    return {
-      smoothing: Math.min(0.99, Math.max(0, Number(v.smoothing) || 0)),
-      logLoss: v.logLoss === true,
-    };
-  } catch {
-    return {};
-  }
-}
+/**
+ * A figure's chart, with its card's empty note and reset button (and the zoom
+ * plugin's methods).
+ * @typedef {import("chart.js").Chart<"line", any[]> & {$empty: HTMLElement, $reset: HTMLElement,
+ *   resetZoom?: (mode?: string) => void, isZoomedOrPanned?: () => boolean}} ChartCard
+ */
+/** key → its chart @type {Map<string, ChartCard>} */
+const charts = new Map();
+/** @type {import("./run-figures.js").Fig[]} */
+let FIGURES = [];
 
-function saveView() {
-  try {
-    localStorage.setItem(VIEW_KEY, JSON.stringify(view));
-  } catch {
-    // Not remembered; harmless.
-  }
-}
-
-const charts = new Map(); // key → Chart
-
-function yScale(fig) {
-  const log = fig.loss && view.logLoss;
-  const bounds = fig.unit.bounds;
-  return {
-    type: log ? "logarithmic" : "linear",
-    // Fit the data (runs at 37.0% and 38.6% must not look like one line);
-    // a little headroom keeps edge points whole.
-    grace: log || bounds ? 0 : "5%",
-    title: { display: true, text: log ? `${fig.axis} (log scale)` : fig.axis },
-    ticks: fig.unit.tick ? { callback: fig.unit.tick } : {},
-    // Accuracy and F1: the same headroom, but never past 0 or 1 (unless zoomed,
-    // when the zoom plugin sets the limits itself).
-    afterDataLimits: bounds
-      ? (scale) => {
-        if (scale.options.min !== undefined || scale.options.max !== undefined) return;
-        const pad = Math.max(0.005, (scale.max - scale.min) * 0.05);
-        scale.min = Math.max(bounds[0], scale.min - pad);
-        scale.max = Math.min(bounds[1], scale.max + pad);
-      }
-      : undefined,
-  };
-}
-
-function makeChart(canvas, fig, onZoomed) {
-  const { Chart } = globalThis;
-  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-  Chart.defaults.color = "#333";
-  return new Chart(canvas, {
-    type: "line",
-    data: { datasets: [] },
-    plugins: [whiteBackground],
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      // Live data redraws often: animating each update costs CPU on the small
-      // machines this runs on and leaves screenshots mid-transition.
-      animation: false,
-      interaction: { mode: "nearest", axis: "x", intersect: false },
-      scales: {
-        x: {
-          type: "linear",
-          min: 1,
-          title: { display: true, text: "epoch" },
-          ticks: { precision: 0 },
-        },
-        y: yScale(fig),
-      },
-      plugins: {
-        // Shown only while exporting, so the PNG says what it is.
-        title: { display: false, text: fig.title, font: { size: 14, weight: "bold" } },
-        legend: {
-          position: "bottom",
-          labels: {
-            usePointStyle: true,
-            boxWidth: 8,
-            boxHeight: 8,
-            padding: 12,
-            // The faint raw copies under smoothed lines stay out of the legend.
-            filter: (item, data) => !data.datasets[item.datasetIndex]?.rawShadow,
-          },
-          onClick: null,
-        },
-        tooltip: {
-          filter: (item) => !item.dataset.rawShadow,
-          callbacks: {
-            title: (items) => `epoch ${items[0]?.parsed.x}`,
-            label: (item) => {
-              const p = item.raw;
-              const value = fig.unit.format(item.parsed.y);
-              return p && p.raw !== undefined
-                ? `${item.dataset.label}: ${value} smoothed (${fig.unit.format(p.raw)} raw)`
-                : `${item.dataset.label}: ${value}`;
-            },
-          },
-        },
-        zoom: {
-          limits: { x: { min: "original", max: "original" } },
-          zoom: {
-            drag: { enabled: true, backgroundColor: "rgba(0,114,178,0.12)" },
-            wheel: { enabled: true, modifierKey: "ctrl" },
-            pinch: { enabled: true },
-            mode: "xy",
-            onZoomComplete: onZoomed,
-          },
-          pan: { enabled: true, mode: "xy", modifierKey: "shift", onPanComplete: onZoomed },
-        },
-      },
-    },
-  });
-}
-
+/** @type {HTMLButtonElement | null} */
 let resetAll = null;
 
 /** Builds one card per figure inside `grid`, and wires the shared controls. */
+/**
+ * @param {HTMLElement} grid
+ * @param {{smoothing: HTMLInputElement, smoothingValue: HTMLOutputElement, logLoss: HTMLInputElement,
+ *   reset: HTMLButtonElement}} [controls]
+ */
 export function mountCharts(grid, controls) {
+  FIGURES = figures();
   for (const fig of FIGURES) {
-    const canvas = h("canvas", {
+    const canvas = /** @type {HTMLCanvasElement} */ (h("canvas", {
       id: `chart-${fig.key}`,
       role: "img",
       "aria-label": `${fig.title} per epoch: no runs plotted yet`,
-    });
+    }));
     const reset = h(
       "button",
-      { type: "button", className: "small", id: `reset-${fig.key}`, hidden: true },
+      {
+        type: "button",
+        className: "small",
+        id: `reset-${fig.key}`,
+        hidden: true,
+      },
       "Reset zoom",
     );
-    reset.setAttribute("aria-label", `Reset the zoom of the ${fig.title} figure`);
+    reset.setAttribute(
+      "aria-label",
+      `Reset the zoom of the ${fig.title} figure`,
+    );
     const save = h(
       "button",
       { type: "button", className: "small", id: `save-${fig.key}` },
@@ -178,7 +87,7 @@ export function mountCharts(grid, controls) {
       h("div", { className: "chart-box" }, canvas, empty),
     );
     grid.append(card);
-    const chart = makeChart(canvas, fig, () => syncReset(chart));
+    const chart = /** @type {ChartCard} */ (makeChart(canvas, fig, () => syncReset(chart)));
     chart.$empty = empty;
     chart.$reset = reset;
     charts.set(fig.key, chart);
@@ -189,16 +98,21 @@ export function mountCharts(grid, controls) {
   if (controls) mountControls(controls);
 }
 
+/** @param {any} chart */
 function resetZoom(chart) {
   chart.resetZoom?.("none");
   syncReset(chart);
 }
 
+/** @param {any} chart */
 function syncReset(chart) {
   chart.$reset.hidden = !chart.isZoomedOrPanned?.();
-  if (resetAll) resetAll.hidden = ![...charts.values()].some((c) => c.isZoomedOrPanned?.());
+  if (resetAll) {
+    resetAll.hidden = ![...charts.values()].some((c) => c.isZoomedOrPanned?.());
+  }
 }
 
+/** @param {NonNullable<Parameters<typeof mountCharts>[1]>} controls */
 function mountControls({ smoothing, smoothingValue, logLoss, reset }) {
   smoothing.value = String(view.smoothing);
   smoothingValue.value = view.smoothing.toFixed(2);
@@ -216,9 +130,11 @@ function mountControls({ smoothing, smoothingValue, logLoss, reset }) {
     saveView();
     for (const fig of FIGURES.filter((f) => f.loss)) {
       const chart = charts.get(fig.key);
+      if (!chart) continue;
       // The zoom plugin keeps the old scale's limits: start again unzoomed.
       chart.resetZoom?.("none");
-      chart.options.scales.y = yScale(fig);
+      // Chart.js's options are proxies: set the scale in place (a new `scales` is ignored).
+      if (chart.options.scales) chart.options.scales.y = yScale(fig);
       syncReset(chart);
     }
     renderCharts();
@@ -228,6 +144,7 @@ function mountControls({ smoothing, smoothingValue, logLoss, reset }) {
   });
 }
 
+/** @param {any} chart @param {string} title */
 function savePng(chart, title) {
   chart.options.plugins.title.display = true;
   chart.update("none");
@@ -238,6 +155,7 @@ function savePng(chart, title) {
 }
 
 /** Legend names: the run's label ("focal γ=2"), with an id where two would clash. */
+/** @param {import("./state.js").Run[]} runs */
 function labels(runs) {
   const base = runs.map((r) => runLabel(r));
   return base.map((b, i) =>
@@ -245,6 +163,7 @@ function labels(runs) {
   );
 }
 
+/** @param {import("./state.js").Run} run @param {import("./run-figures.js").Fig} fig */
 function points(run, fig) {
   // A log axis cannot place 0: such a point is left out rather than drawn wrong.
   const log = fig.loss && view.logLoss;
@@ -261,13 +180,20 @@ export function renderCharts() {
   for (const fig of FIGURES) {
     const chart = charts.get(fig.key);
     if (!chart) continue;
-    const old = new Map(chart.data.datasets.map((d) => [`${d.runId}|${d.rawShadow}`, d]));
+    /** @type {Map<string, Record<string, any>>} */
+    const old = new Map(
+      chart.data.datasets.map((
+        /** @type {any} */ d,
+      ) => [`${d.runId}|${d.rawShadow}`, d]),
+    );
+    /** @type {Record<string, any>[]} */
     const datasets = [];
     runs.forEach((run, i) => {
       // A run that ended without an epoch has no slot and no points either.
       const s = styleOf(run) ?? { color: "#888", dash: [], point: "circle" };
       const raw = points(run, fig);
-      const ds = old.get(`${run.id}|false`) ?? { runId: run.id, rawShadow: false };
+      const ds = old.get(`${run.id}|false`) ??
+        { runId: run.id, rawShadow: false };
       ds.label = names[i];
       if (w > 0) {
         const smooth = smoothEma(raw.map((p) => p.y), w);
@@ -287,7 +213,8 @@ export function renderCharts() {
         order: 0,
       });
       if (w > 0) {
-        const shadow = old.get(`${run.id}|true`) ?? { runId: run.id, rawShadow: true };
+        const shadow = old.get(`${run.id}|true`) ??
+          { runId: run.id, rawShadow: true };
         Object.assign(shadow, {
           label: `${names[i]} (raw)`,
           data: raw,
@@ -305,9 +232,10 @@ export function renderCharts() {
       }
       datasets.push(ds);
     });
-    chart.data.datasets = datasets;
+    chart.data.datasets = /** @type {any[]} */ (datasets);
     // Zoomed or panned: the plugin owns the x range until it is reset.
-    if (!chart.isZoomedOrPanned?.()) chart.options.scales.x.max = maxEpochs;
+    const x = chart.options.scales?.x;
+    if (x && !chart.isZoomedOrPanned?.()) x.max = maxEpochs;
     chart.update();
     const anyPoint = datasets.some((d) => d.data.length > 0);
     chart.$empty.hidden = anyPoint;
@@ -321,6 +249,7 @@ export function renderCharts() {
 }
 
 /** A text equivalent of the figure for screen readers: each line's latest point. */
+/** @param {import("./run-figures.js").Fig} fig @param {Record<string, any>[]} datasets */
 function describe(fig, datasets) {
   const lines = datasets.filter((d) => !d.rawShadow);
   if (!lines.length) return `${fig.title} per epoch: no runs plotted yet`;

@@ -1,18 +1,32 @@
+// @ts-check
 // A run's confusion matrix as a heatmap (rows: true class, columns: predicted),
 // drawn on a plain canvas: Chart.js has no matrix chart without a plugin.
 import { ramp } from "./palette.js";
 import { epochList, plottedRuns, runList, state } from "./state.js";
 import { classNames, h, pct, runLabel, shortId } from "./format.js";
+import { metricText, metricTitle } from "./metrics.js";
 import { downloadDataUrl, slug } from "./png.js";
 import { mountDetails } from "./details.js";
 import { styleOf } from "./series.js";
 import { SERIES } from "./palette.js";
 
+/**
+ * @typedef {{run: HTMLSelectElement, epoch: HTMLSelectElement, norm: HTMLInputElement,
+ *   canvas: HTMLCanvasElement, save: HTMLButtonElement, empty: HTMLElement, box: HTMLElement,
+ *   card: HTMLElement, controls: HTMLElement, details: ReturnType<typeof mountDetails>}} Els
+ */
+/** @type {Els | null} */
 let els = null;
-let selected = null; // run id, or null for "the obvious one"
+/** run id, or null for "the obvious one" @type {string | null} */
+let selected = null;
 let optionsKey = "";
-let needEpochs = () => {};
+/** @type {(id: string) => unknown} */
+let needEpochs = () => undefined;
 
+/**
+ * @param {HTMLElement} grid
+ * @param {{ensureEpochs: (id: string) => unknown}} hooks
+ */
 export function mountConfusion(grid, { ensureEpochs }) {
   needEpochs = ensureEpochs;
   const run = h("select", { id: "cm-run" });
@@ -48,22 +62,22 @@ export function mountConfusion(grid, { ensureEpochs }) {
   els = { run, epoch, norm, canvas, save, empty, box, card, controls, details };
   run.addEventListener("change", () => {
     selected = run.value || null;
-    els.epoch.value = "";
+    epoch.value = "";
     renderConfusion();
   });
   epoch.addEventListener("change", draw);
   norm.addEventListener("change", draw);
   save.addEventListener("click", () => {
-    const r = state.runs.get(currentRun());
+    const r = state.runs.get(currentRun() ?? "");
     downloadDataUrl(
       canvas.toDataURL("image/png"),
-      `lossbench-confusion-${slug(runLabel(r))}-${shortId(r?.id ?? "")}.png`,
+      `lossbench-confusion-${slug(r ? runLabel(r) : "run")}-${shortId(r?.id ?? "")}.png`,
     );
   });
   new ResizeObserver(() => draw()).observe(box);
 }
 
-/** Shows a run's matrix (from the runs table) and brings the card into view. */
+/** Shows a run's matrix (from the runs table) and brings the card into view. @param {string} id */
 export function showConfusion(id) {
   selected = id;
   if (els) els.epoch.value = "";
@@ -82,7 +96,7 @@ function currentRun() {
   // Default: the plotted run with the best final accuracy (the most telling
   // matrix), else the newest run with epochs.
   const plotted = plottedRuns().filter((r) => ids.includes(r.id));
-  const acc = (r) => r.last?.testAcc ?? -1;
+  const acc = (/** @type {import("./state.js").Run} */ r) => r.last?.testAcc ?? -1;
   const best = plotted.reduce((a, b) => (acc(b) > acc(a) ? b : a), plotted[0]);
   return best?.id ?? ids[0] ?? null;
 }
@@ -122,20 +136,19 @@ function draw() {
   const id = currentRun();
   const run = id ? state.runs.get(id) : null;
   const epochs = id ? epochList(id).filter((e) => Array.isArray(e.confusion)) : [];
-  const metrics = els.epoch.value
-    ? epochs.find((e) => String(e.epoch) === els.epoch.value)
-    : epochs.at(-1);
+  const chosen = els.epoch.value;
+  const metrics = chosen ? epochs.find((e) => String(e.epoch) === chosen) : epochs.at(-1);
   const has = Boolean(run && metrics);
   els.empty.hidden = has;
   els.box.hidden = !has;
   els.save.disabled = !has;
   els.controls.hidden = !candidates().length;
   els.epoch.disabled = !has;
-  if (!has || !metrics.reliability || !metrics.perClass) els.details.hide();
-  if (!has) return;
+  if (!run || !metrics || !metrics.reliability || !metrics.perClass) els.details.hide();
+  if (!run || !metrics) return;
   const names = classNames(run, metrics.confusion.length);
   const title = `${runLabel(run)} #${shortId(run.id)} · epoch ${metrics.epoch} · ` +
-    `test acc ${pct(metrics.testAcc)}`;
+    `${metricTitle("testAcc")} ${metricText("testAcc", metrics.testAcc)}`;
   drawMatrix(els.canvas, els.box.clientWidth, metrics.confusion, names, title, els.norm.checked);
   els.canvas.setAttribute(
     "aria-label",
@@ -150,6 +163,7 @@ function draw() {
   }
 }
 
+/** "cat 81.0%, dog 64.2%, …": each true class's share predicted right. @param {number[][]} m @param {string[]} names */
 function recall(m, names) {
   return m
     .map((row, i) => {
@@ -159,15 +173,22 @@ function recall(m, names) {
     .join(", ");
 }
 
+/** @param {string} s */
 function clip(s, n = 14) {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
 }
 
-/** Draws the heatmap at the given CSS width; the height follows from square cells. */
+/**
+ * Draws the heatmap at the given CSS width; the height follows from square cells.
+ * @param {HTMLCanvasElement} canvas @param {number} width @param {number[][]} matrix
+ * @param {string[]} names @param {string} title @param {boolean} byRow  colour by row share
+ */
 export function drawMatrix(canvas, width, matrix, names, title, byRow) {
   const n = matrix.length;
   const dpr = globalThis.devicePixelRatio || 1;
   const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  /** @param {number} px */
   const font = (px, weight = "") => `${weight} ${px}px ${getComputedStyle(canvas).fontFamily}`;
   ctx.font = font(11);
   const labels = names.map((s) => clip(s));

@@ -1,3 +1,4 @@
+// @ts-check
 // One experiment figure on a page of its own: per cell, the mean over seeds
 // with a band (95% CI, ±1 sd or min–max), or a cell's reliability diagram.
 // Linkable, and what `deno task study` screenshots for docs/results.md:
@@ -5,23 +6,27 @@
 //   /figure.html?experiment=ID&reliability=CELL_INDEX
 // Sets document.body.dataset.ready = "1" once drawn. The dashboard's
 // experiment view draws the same datasets (js/bands.js).
+import { bandDatasets, BANDS, pooledReliability, reliabilityData } from "./bands.js";
+import { Chart } from "./chart.js";
+import { isFraction, loadMetrics, metricText, metricTitle } from "./metrics.js";
 import { SERIES } from "./palette.js";
-import {
-  bandDatasets,
-  BANDS,
-  isFraction,
-  metricName,
-  pooledReliability,
-  reliabilityData,
-} from "./bands.js";
 
+/** @typedef {import("chart.js").ChartConfiguration<any, any[]>} Config */
+
+/**
+ * @param {Record<string, any>} exp  GET /api/experiments/:id
+ * @param {URLSearchParams} q
+ * @returns {Config}
+ */
 function lineFigure(exp, q) {
   const metric = q.get("metric") ?? "testAcc";
-  const band = BANDS[q.get("band")] ? q.get("band") : "ci";
+  const asked = q.get("band");
+  const band = asked === "sd" || asked === "minmax" ? asked : "ci";
   const pick = q.get("cells")?.split(",").map(Number);
   const scale = isFraction(metric) ? 100 : 1;
+  /** @type {Record<string, any>[]} */
   const datasets = [];
-  exp.stats.cells.forEach((cell, i) => {
+  exp.stats.cells.forEach((/** @type {Record<string, any>} */ cell, /** @type {number} */ i) => {
     if (pick && !pick.includes(i)) return;
     const rows = cell.perEpoch[metric] ?? [];
     if (!rows.length) return;
@@ -29,7 +34,7 @@ function lineFigure(exp, q) {
     datasets.push(...bandDatasets(rows, { label: cell.label, style, band, scale }));
   });
   const title = q.get("title") ??
-    `${metricName(metric)}${isFraction(metric) ? " (%)" : ""}: mean over seeds, band ${
+    `${metricTitle(metric)}${isFraction(metric) ? " (%)" : ""}: mean over seeds, band ${
       BANDS[band]
     }`;
   return {
@@ -42,14 +47,17 @@ function lineFigure(exp, q) {
       parsing: false,
       scales: {
         x: { type: "linear", title: { display: true, text: "epoch" }, ticks: { stepSize: 1 } },
-        y: { title: { display: true, text: metricName(metric) } },
+        y: { title: { display: true, text: metricTitle(metric) } },
       },
       plugins: {
         title: { display: true, text: title, font: { size: 15 } },
         legend: {
           labels: {
             usePointStyle: true,
-            filter: (item, data) => !data.datasets[item.datasetIndex].band,
+            filter: (
+              /** @type {import("chart.js").LegendItem} */ item,
+              /** @type {import("chart.js").ChartData} */ data,
+            ) => !(/** @type {any} */ (data.datasets[item.datasetIndex ?? 0])).band,
           },
         },
       },
@@ -57,12 +65,20 @@ function lineFigure(exp, q) {
   };
 }
 
+/**
+ * @param {Record<string, any>} exp  GET /api/experiments/:id
+ * @param {URLSearchParams} q
+ * @returns {Config}
+ */
 function reliabilityFigure(exp, q) {
   const i = Number(q.get("reliability"));
   const cell = exp.stats.cells[i];
   if (!cell) throw new Error(`no cell ${i}`);
   // The final epochs of the cell's finished runs, bins summed over seeds.
-  const runs = exp.runs.filter((r) => r.cellKey === cell.key && r.status === "done" && r.last);
+  /** @type {Record<string, any>[]} */
+  const runs = exp.runs.filter((/** @type {Record<string, any>} */ r) =>
+    r.cellKey === cell.key && r.status === "done" && r.last
+  );
   const pooled = pooledReliability(runs.map((r) => r.last));
   return {
     type: "bar",
@@ -80,7 +96,7 @@ function reliabilityFigure(exp, q) {
           display: true,
           text: q.get("title") ??
             `${cell.label}: reliability at the final epoch, ${runs.length} seeds pooled, ` +
-              `mean ECE ${(100 * (pooled.meanEce ?? 0)).toFixed(2)}%`,
+              `mean ${metricTitle("ece")} ${metricText("ece", pooled.meanEce)}`,
           font: { size: 15 },
         },
       },
@@ -94,15 +110,20 @@ async function main() {
   try {
     if (!id) throw new Error("figure.html needs ?experiment=ID");
     const metric = q.get("metric") ?? "testAcc";
-    const res = await fetch(`/api/experiments/${encodeURIComponent(id)}?metric=${metric}`);
+    await loadMetrics();
+    const res = await fetch(
+      `/api/experiments/${encodeURIComponent(id)}?metric=${encodeURIComponent(metric)}`,
+    );
     const exp = await res.json();
     if (!res.ok) throw new Error(exp?.error ?? `${res.status}`);
     const config = q.has("reliability") ? reliabilityFigure(exp, q) : lineFigure(exp, q);
-    new globalThis.Chart(document.getElementById("figure"), config);
+    new Chart(/** @type {HTMLCanvasElement} */ (document.getElementById("figure")), config);
   } catch (e) {
     const p = document.getElementById("error");
-    p.hidden = false;
-    p.textContent = e.message;
+    if (p) {
+      p.hidden = false;
+      p.textContent = /** @type {Error} */ (e).message;
+    }
   }
   document.body.dataset.ready = "1";
 }

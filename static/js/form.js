@@ -1,3 +1,4 @@
+// @ts-check
 // The start form: an experiment (losses × conditions × models × seeds on
 // shared settings), the report's comparison with 5 seeds in one click, or one
 // run (the first row of each). The API is the one validator: its messages
@@ -7,23 +8,21 @@
 // plain mistakes before a request is sent.
 import { api, setToken } from "./api.js";
 import { errorTargets, gridText, mountGrid, parseSeeds } from "./grid-form.js";
+import {
+  clearErrors,
+  control,
+  FIELDS,
+  find,
+  GRID_ONLY,
+  NUMBERS,
+  showError,
+  showErrors,
+} from "./form-fields.js";
+import { loadPrefs, savePrefs } from "./prefs.js";
 
-const NUMBERS = new Set([
-  "epochs",
-  "batchSize",
-  "lr",
-  "momentum",
-  "stepSize",
-  "stepGamma",
-  "trainLimit",
-  "testLimit",
-  "valFraction",
-  "repeats",
-]);
-const TEXT = new Set(["data", "backend", "name", "seeds"]);
-const FIELDS = new Set([...NUMBERS, ...TEXT]);
-/** Fields of an experiment only; a single run takes its seed from "seeds". */
-const GRID_ONLY = new Set(["name", "seeds", "repeats"]);
+/** @typedef {import("./form-fields.js").Problem} Problem */
+/** @typedef {import("./form-fields.js").Grid} Grid */
+
 const SAVED_KEY = "lossbench.form";
 /** The report's comparison is repeated over this many seeds by its one-click button. */
 export const REPORT_REPEATS = 5;
@@ -34,12 +33,15 @@ export const REPORT_REPEATS = 5;
  * else the synthetic set, which is generated in memory and always works.
  * Reads `health.datasetInfo` ([{name, ready}]) when the server sends it, else
  * `health.datasets` (names; cifar10 and synthetic are always listed there).
+ * @param {Record<string, any> | null | undefined} health
+ * @returns {string}
  */
 export function preferredData(health) {
-  const builtin = (n) => n === "cifar10" || /^synthetic(:|$)/.test(n);
+  const builtin = (/** @type {string} */ n) => n === "cifar10" || /^synthetic(:|$)/.test(n);
   const info = Array.isArray(health?.datasetInfo) ? health.datasetInfo : null;
   if (info) {
-    const ready = info.filter((d) => d && d.ready === true).map((d) => String(d.name));
+    const ready = info.filter((/** @type {any} */ d) => d && d.ready === true)
+      .map((/** @type {any} */ d) => String(d.name));
     return ready.find((n) => !builtin(n)) ?? (ready.includes("cifar10") ? "cifar10" : "synthetic");
   }
   const names = Array.isArray(health?.datasets) ? health.datasets.map(String) : [];
@@ -51,24 +53,27 @@ export function preferredData(health) {
  * {applyHealth(health), useData(name), setCatalog({losses, models})}: the
  * first fills the data field with preferredData() unless the user chose one
  * (now or in an earlier visit).
+ * @param {HTMLFormElement} form
+ * @param {{onStarted: (started: {runs: import("./state.js").Run[],
+ *   experiment: import("./state.js").Experiment | null}) => void}} hooks
  */
 export function mountForm(form, { onStarted }) {
-  const formError = form.querySelector("#form-error");
-  const data = form.elements.namedItem("data");
+  const formError = find(form, "#form-error");
+  const data = /** @type {HTMLInputElement} */ (control(form, "data"));
   const sizeLine = form.querySelector("#grid-size");
   const grid = mountGrid({
-    lossRows: form.querySelector("#loss-rows"),
-    addLoss: form.querySelector("#add-loss"),
-    conditionRows: form.querySelector("#condition-rows"),
-    addCondition: form.querySelector("#add-condition"),
-    models: form.querySelector("#model-boxes"),
+    lossRows: find(form, "#loss-rows"),
+    addLoss: find(form, "#add-loss"),
+    conditionRows: find(form, "#condition-rows"),
+    addCondition: find(form, "#add-condition"),
+    models: find(form, "#model-boxes"),
   }, () => updateSize());
 
   function seedCount() {
-    const repeats = form.elements.namedItem("repeats").value.trim();
+    const repeats = control(form, "repeats")?.value.trim();
     if (repeats) return Math.max(0, Math.floor(Number(repeats)) || 0);
     try {
-      return parseSeeds(form.elements.namedItem("seeds").value).length;
+      return parseSeeds(control(form, "seeds")?.value ?? "").length;
     } catch {
       return 0;
     }
@@ -81,26 +86,29 @@ export function mountForm(form, { onStarted }) {
   data.addEventListener("input", () => (dataChosen = true));
 
   // Saved as soon as it is typed, so Cancel and Delete can use it too.
-  const tokenField = form.querySelector("#f-token");
+  const tokenField = /** @type {HTMLInputElement} */ (find(form, "#f-token"));
   tokenField.addEventListener("change", () => setToken(tokenField.value.trim()));
 
   // Editing a field clears its stale error.
   form.addEventListener("input", (ev) => {
-    const name = ev.target.name;
+    const name = /** @type {HTMLInputElement} */ (ev.target).name;
     if (FIELDS.has(name)) showError(form, name, "");
     if (name === "seeds" || name === "repeats") updateSize();
   });
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const mode = ev.submitter?.value ?? "compare";
+    const mode = /** @type {HTMLButtonElement | null} */ (ev.submitter)?.value ?? "compare";
     clearErrors(form, formError, grid);
-    const tokenInput = form.querySelector("#f-token");
+    const tokenInput = tokenField;
     if (tokenInput.value) setToken(tokenInput.value.trim());
     const { body, problems } = collect(form, grid, mode);
     if (problems.length) return showErrors(form, formError, grid, problems);
     const buttons = form.querySelectorAll("button[type=submit]");
-    buttons.forEach((b) => (b.disabled = true));
+    /** @param {boolean} on */
+    const disable = (on) =>
+      buttons.forEach((b) => (/** @type {HTMLButtonElement} */ (b).disabled = on));
+    disable(true);
     form.setAttribute("aria-busy", "true");
     try {
       if (mode === "run") {
@@ -111,12 +119,13 @@ export function mountForm(form, { onStarted }) {
         onStarted({ runs: exp.runs ?? [], experiment: exp });
       }
       save(form, grid);
-    } catch (e) {
+    } catch (err) {
+      const e = /** @type {{status?: number, message: string}} */ (err);
       if (e.status === 401) {
         // The server wants a bearer token: ask for it right here.
         setToken(null);
-        form.querySelector(".token-field").hidden = false;
-        form.querySelector("#e-token").textContent = e.message;
+        find(form, ".token-field").hidden = false;
+        find(form, "#e-token").textContent = e.message;
         tokenInput.setAttribute("aria-invalid", "true");
         tokenInput.focus();
       } else if (e.status && e.status < 500) {
@@ -126,22 +135,25 @@ export function mountForm(form, { onStarted }) {
           text: `Could not start: ${e.message}`,
         }]);}
     } finally {
-      buttons.forEach((b) => (b.disabled = false));
+      disable(false);
       form.removeAttribute("aria-busy");
     }
   });
 
   updateSize();
   return {
+    /** @param {Record<string, any> | null} health */
     applyHealth(health) {
       if (!dataChosen && health) data.value = preferredData(health);
     },
+    /** @param {string} name */
     useData(name) {
       data.value = name;
       dataChosen = true;
       showError(form, "data", "");
       data.focus();
     },
+    /** @param {Parameters<Grid["setCatalog"]>[0]} catalog */
     setCatalog: (catalog) => grid.setCatalog(catalog),
   };
 }
@@ -150,12 +162,15 @@ export function mountForm(form, { onStarted }) {
  * The request body for `mode` ("compare": the grid; "report": the report's
  * losses over 5 seeds; "run": one run of the first rows), and the problems
  * the browser can already see. Empty fields are left to the API's defaults.
+ * @param {HTMLFormElement} form @param {Grid} grid @param {string} mode
  */
 function collect(form, grid, mode) {
+  /** @type {Record<string, unknown>} */
   const body = {};
+  /** @type {Problem[]} */
   const problems = [];
   for (const name of FIELDS) {
-    const el = form.elements.namedItem(name);
+    const el = control(form, name);
     if (!el || el.disabled || GRID_ONLY.has(name)) continue;
     if (NUMBERS.has(name)) {
       if (el.validity?.badInput) {
@@ -168,14 +183,14 @@ function collect(form, grid, mode) {
       body[name] = el.value.trim();
     }
   }
-  const name = form.elements.namedItem("name").value.trim();
-  const repeats = form.elements.namedItem("repeats");
+  const name = control(form, "name")?.value.trim() ?? "";
+  const repeats = /** @type {HTMLInputElement} */ (control(form, "repeats"));
   let seeds = null;
   if (mode !== "report" && repeats.value.trim() === "") {
     try {
-      seeds = parseSeeds(form.elements.namedItem("seeds").value);
+      seeds = parseSeeds(control(form, "seeds")?.value ?? "");
     } catch (e) {
-      problems.push({ target: "seeds", text: e.message });
+      problems.push({ target: "seeds", text: /** @type {Error} */ (e).message });
     }
   }
   if (mode === "report") {
@@ -202,78 +217,28 @@ function collect(form, grid, mode) {
   return { body, problems };
 }
 
-function showError(form, name, text) {
-  const el = form.elements.namedItem(name);
-  const slot = form.querySelector(`#e-${name}`);
-  if (!el || !slot) return false;
-  slot.textContent = text;
-  if (text) el.setAttribute("aria-invalid", "true");
-  else el.removeAttribute("aria-invalid");
-  return true;
-}
-
-function clearErrors(form, formError, grid) {
-  for (const name of FIELDS) showError(form, name, "");
-  grid.clearErrors();
-  form.querySelector("#e-token").textContent = "";
-  form.querySelector("#f-token").removeAttribute("aria-invalid");
-  formError.textContent = "";
-}
-
-/** [{target, param?, text}] beside their fields or rows; the rest on the form's line. */
-function showErrors(form, formError, grid, problems) {
-  let first = null;
-  const general = [];
-  const fields = {};
-  for (const p of problems) {
-    if (p.target && FIELDS.has(p.target)) {
-      fields[p.target] = fields[p.target] ? `${fields[p.target]}; ${p.text}` : p.text;
-      continue;
-    }
-    const el = p.target ? grid.showError(p) : null;
-    if (el) first ??= el;
-    else general.push(p.text);
-  }
-  for (const [name, text] of Object.entries(fields)) {
-    if (showError(form, name, text)) {
-      const el = form.elements.namedItem(name);
-      // Open the collapsed section so the message is actually visible.
-      const details = el.closest("details");
-      if (details) details.open = true;
-      first ??= el;
-    } else general.push(text);
-  }
-  formError.textContent = general.join("; ");
-  first?.focus();
-}
-
+/** Remembers the submitted values for the next visit. @param {HTMLFormElement} form @param {Grid} grid */
 function save(form, grid) {
+  /** @type {Record<string, unknown>} */
   const values = {};
   for (const name of FIELDS) {
-    const el = form.elements.namedItem(name);
+    const el = control(form, name);
     if (el) values[name] = el.value;
   }
   values.grid = grid.saved();
-  try {
-    localStorage.setItem(SAVED_KEY, JSON.stringify(values));
-  } catch {
-    // Not persisting the form is harmless.
-  }
+  savePrefs(SAVED_KEY, values);
 }
 
-/** Fills the form from the last submitted values; true when they named a data set. */
+/**
+ * Fills the form from the last submitted values; true when they named a data set.
+ * @param {HTMLFormElement} form @param {Grid} grid
+ */
 function restore(form, grid) {
-  let values = null;
-  try {
-    values = JSON.parse(localStorage.getItem(SAVED_KEY) ?? "null");
-  } catch {
-    values = null;
-  }
-  const ok = values && typeof values === "object";
-  grid.setValues(ok && values.grid && typeof values.grid === "object" ? values.grid : {});
-  if (!ok) return false;
+  /** @type {Record<string, any>} */
+  const values = loadPrefs(SAVED_KEY, (v) => v);
+  grid.setValues(values.grid && typeof values.grid === "object" ? values.grid : {});
   for (const name of FIELDS) {
-    const el = form.elements.namedItem(name);
+    const el = control(form, name);
     if (el && typeof values[name] === "string") el.value = values[name];
   }
   return typeof values.data === "string" && values.data !== "";

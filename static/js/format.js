@@ -1,3 +1,4 @@
+// @ts-check
 // Small display helpers shared by the table, the charts and the progress bars.
 
 export const CIFAR10_CLASSES = [
@@ -15,24 +16,17 @@ export const CIFAR10_CLASSES = [
 
 export const ACTIVE = new Set(["queued", "running"]);
 
-/** A focal run's γ: in `params` since the loss plug-ins, at the top level before. */
-export function gammaOf(config) {
-  return config?.params?.gamma ?? config?.gamma;
-}
-
-/** "CE", "L1", "focal γ=2": how the report names its lines. */
-export function lossLabel(config) {
-  if (!config) return "?";
-  if (config.loss === "focal") return `focal γ=${gammaOf(config) ?? 2}`;
-  return String(config.loss).toUpperCase();
-}
-
-/** The run's name: the service's label ("focal γ=2 · noise sym 40%") when it sends one. */
+/**
+ * The run's name as the service gives it ("focal γ=2 · sym noise 40%": its
+ * cell's label). The page never rebuilds it from the config.
+ * @param {{label: string}} run
+ */
 export function runLabel(run) {
-  return typeof run?.label === "string" && run.label ? run.label : lossLabel(run?.config);
+  return run.label;
 }
 
 /** A long text cut at a word boundary near `n` characters, with "…". */
+/** @param {unknown} text */
 export function shorten(text, n = 80) {
   const s = String(text ?? "").replace(/\s+/g, " ").trim();
   if (s.length <= n) return s;
@@ -40,36 +34,34 @@ export function shorten(text, n = 80) {
   return `${s.slice(0, cut > n / 2 ? cut : n - 1).replace(/[\s.,;:]+$/, "")}…`;
 }
 
-/** A loss's parameters as text: "γ=2". Before plug-ins only focal had one. */
-export function paramsText(config) {
-  const p = config?.params && typeof config.params === "object"
-    ? config.params
-    : config?.loss === "focal" && config?.gamma !== undefined
-    ? { gamma: config.gamma }
-    : {};
-  return Object.entries(p)
-    .map(([k, v]) => `${k === "gamma" ? "γ" : k}=${v}`)
+/**
+ * A config field's value as stored, flattened: {gamma: 2} → "gamma=2",
+ * {labelNoise: {kind: "symmetric", rate: 0.4}} → "labelNoise.kind=symmetric
+ * labelNoise.rate=0.4"; "" for none. The settings view, the diff and the
+ * export show the values themselves; the run's label names them for people.
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function fieldsText(value, prefix = "") {
+  if (value === undefined || value === null) return "";
+  if (typeof value !== "object") return prefix ? `${prefix}=${value}` : String(value);
+  return Object.entries(value)
+    .map(([k, v]) => fieldsText(v, prefix ? `${prefix}.${k}` : k))
+    .filter(Boolean)
     .join(" ");
 }
 
-/** A run's train-split condition as text: "noise symmetric 40% · imbalance exp ×10". */
-export function conditionText(config) {
-  const c = config?.condition;
-  if (!c || typeof c !== "object") return "";
-  const parts = [];
-  if (c.labelNoise) parts.push(`noise ${c.labelNoise.kind} ${pct(c.labelNoise.rate, 0)}`);
-  if (c.imbalance) parts.push(`imbalance ${c.imbalance.profile} ×${c.imbalance.ratio}`);
-  return parts.join(" · ");
-}
+/** @typedef {{key: string, label: string, get: (c: Record<string, any>) => string | number, num?: boolean}} Setting */
 
 /**
  * The hyperparameters, in the order the settings view, the diff and the CSV
  * export show them. `get` returns a string or number; "" means unset.
  */
+/** @type {Setting[]} */
 export const SETTINGS = [
   { key: "loss", label: "Loss", get: (c) => c.loss ?? "" },
-  { key: "params", label: "Loss params", get: paramsText },
-  { key: "condition", label: "Condition", get: conditionText },
+  { key: "params", label: "Loss params", get: (c) => fieldsText(c.params) },
+  { key: "condition", label: "Condition", get: (c) => fieldsText(c.condition) },
   { key: "data", label: "Data", get: (c) => c.data ?? "" },
   { key: "model", label: "Model", get: (c) => c.model ?? "" },
   { key: "epochs", label: "Epochs", get: (c) => c.epochs ?? "", num: true },
@@ -85,11 +77,13 @@ export const SETTINGS = [
   { key: "backend", label: "Backend", get: (c) => c.backend ?? "" },
 ];
 
+/** The last 4 characters of an id. @param {string} id */
 export function shortId(id) {
   return String(id).slice(-4);
 }
 
 /** Class names for a run: the service's if it sends them, else a best guess. */
+/** @param {Record<string, any> | undefined} run @param {number} size @returns {string[]} */
 export function classNames(run, size) {
   const given = run?.classes ?? run?.dataset?.classes;
   if (Array.isArray(given) && given.length === size) return given.map(String);
@@ -97,19 +91,22 @@ export function classNames(run, size) {
   return Array.from({ length: size }, (_, i) => String(i));
 }
 
+/** @param {unknown} x */
 export function fixed(x, digits = 3) {
   return typeof x === "number" && Number.isFinite(x) ? x.toFixed(digits) : "–";
 }
 
+/** @param {unknown} x */
 export function pct(x, digits = 1) {
   return typeof x === "number" && Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : "–";
 }
 
+/** @param {unknown} x */
 export function int(x) {
   return typeof x === "number" && Number.isFinite(x) ? Math.round(x).toLocaleString("en") : "–";
 }
 
-/** 75 → "1m 15s", 3700 → "1h 2m". */
+/** 75 → "1m 15s", 3700 → "1h 2m". @param {unknown} seconds */
 export function duration(seconds) {
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) return "–";
   const s = Math.round(seconds);
@@ -118,13 +115,14 @@ export function duration(seconds) {
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
+/** @param {string | undefined} iso */
 export function time(iso) {
   if (!iso) return "";
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? "" : d.toLocaleString();
 }
 
-/** The settings that distinguish runs, compactly. */
+/** The settings that distinguish runs, compactly. @param {Record<string, any> | undefined} c */
 export function settingsText(c) {
   if (!c) return "";
   const parts = [
@@ -142,13 +140,31 @@ export function settingsText(c) {
   return parts.join(" · ");
 }
 
-/** Creates an element: h("td", {className: "x"}, "text", child). */
+/**
+ * Creates an element: h("td", {className: "x"}, "text", child).
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [props]  properties; data-*, aria-* and role as attributes
+ * @param {...(Node | string | null | undefined)} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props)) {
     if (k.startsWith("data-") || k.startsWith("aria-") || k === "role") el.setAttribute(k, v);
-    else el[k] = v;
+    else Object.assign(el, { [k]: v });
   }
   for (const c of children) if (c != null) el.append(c);
   return el;
+}
+
+/**
+ * The page's element `sel`, which the page always has (a missing one is a bug, said so).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} sel @returns {T}
+ */
+export function $(sel) {
+  const el = document.querySelector(sel);
+  if (!el) throw new Error(`the page has no ${sel}`);
+  return /** @type {T} */ (el);
 }

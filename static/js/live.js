@@ -1,3 +1,4 @@
+// @ts-check
 // Live updates over SSE. EventSource reconnects by itself after a dropped
 // connection (sending Last-Event-ID); if the server answered with an error
 // instead, the browser gives up, so we reopen it ourselves. After any outage
@@ -6,7 +7,13 @@
 
 const TYPES = ["status", "progress", "epoch"];
 
+/**
+ * @param {{url?: string, onEvent: (type: string, data: any) => void, onReconnect: () => void,
+ *   onConnection: (state: string) => void}} hooks
+ * @returns {() => void}  closes the stream
+ */
 export function connectLive({ url = "/api/events", onEvent, onReconnect, onConnection }) {
+  /** @type {EventSource | null} */
   let source = null;
   let down = false;
   let timer = 0;
@@ -25,7 +32,7 @@ export function connectLive({ url = "/api/events", onEvent, onReconnect, onConne
     source.addEventListener("error", () => {
       down = true;
       onConnection("reconnecting");
-      if (source.readyState === EventSource.CLOSED) {
+      if (source?.readyState === EventSource.CLOSED) {
         source.close();
         clearTimeout(timer);
         timer = setTimeout(open, delay);
@@ -33,7 +40,7 @@ export function connectLive({ url = "/api/events", onEvent, onReconnect, onConne
       }
     });
     for (const type of TYPES) {
-      source.addEventListener(type, (ev) => {
+      source.addEventListener(type, (/** @type {MessageEvent} */ ev) => {
         let data;
         try {
           data = JSON.parse(ev.data);

@@ -1,3 +1,4 @@
+// @ts-check
 // Okabe–Ito colours (safe for the common colour-vision deficiencies), each
 // paired with its own dash pattern and point style so lines differ by more
 // than hue alone. Yellow goes last: it is faint on white.
@@ -26,6 +27,7 @@ const VIRIDIS = [
   [253, 231, 37],
 ];
 
+/** @param {number} t */
 export function ramp(t) {
   const x = Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1);
   const i = Math.min(VIRIDIS.length - 2, Math.floor(x));

@@ -1,6 +1,8 @@
+// @ts-check
 // Saving a canvas as a PNG file, and the white backdrop that makes the file
 // readable outside the page (a bare canvas is transparent).
 
+/** @param {string} url @param {string} filename */
 export function downloadDataUrl(url, filename) {
   const a = document.createElement("a");
   a.href = url;
@@ -10,11 +12,15 @@ export function downloadDataUrl(url, filename) {
   a.remove();
 }
 
+/** "Test accuracy" → "test-accuracy". @param {unknown} text */
 export function slug(text) {
   return String(text).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
-/** Chart.js plugin: paint the canvas white before each draw. */
+/**
+ * Chart.js plugin: paint the canvas white before each draw.
+ * @type {import("chart.js").Plugin<any>}
+ */
 export const whiteBackground = {
   id: "whiteBackground",
   beforeDraw(chart) {

@@ -1,11 +1,18 @@
+// @ts-check
 // One progress bar per queued or running run: overall progress through the
 // run's epochs, with the live batch loss, images/second and ETA.
 import { ACTIVE, duration, fixed, h, int, runLabel, shortId } from "./format.js";
 import { runList, state } from "./state.js";
 
-const items = new Map(); // id → {li, bar, title, detail}
-let section, list;
+/** @typedef {{li: HTMLLIElement, bar: HTMLProgressElement, title: HTMLElement, detail: HTMLElement}} Item */
+/** id → its list item @type {Map<string, Item>} */
+const items = new Map();
+/** @type {HTMLElement | null} */
+let section = null;
+/** @type {HTMLElement | null} */
+let list = null;
 
+/** @param {HTMLElement} sectionEl @param {HTMLElement} listEl */
 export function mountProgress(sectionEl, listEl) {
   section = sectionEl;
   list = listEl;
@@ -13,10 +20,11 @@ export function mountProgress(sectionEl, listEl) {
 
 /** Queued runs beyond this many are summed up in one line (a grid queues hundreds). */
 const QUEUED_SHOWN = 3;
+/** @type {HTMLLIElement | null} */
 let rest = null;
 
 export function renderProgress() {
-  if (!list) return;
+  if (!list || !section) return;
   const active = runList().filter((r) => ACTIVE.has(r.status)).reverse(); // oldest first
   section.hidden = active.length === 0;
   const queued = active.filter((r) => r.status === "queued");
@@ -48,6 +56,10 @@ export function renderProgress() {
   else rest.remove();
 }
 
+/**
+ * @param {Item} it @param {import("./state.js").Run} run
+ * @param {Record<string, any> | undefined} p  its latest progress event
+ */
 function update(it, run, p) {
   const label = `${runLabel(run)} #${shortId(run.id)}`;
   const epochs = run.config?.epochs ?? 1;

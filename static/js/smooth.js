@@ -1,3 +1,4 @@
+// @ts-check
 // The figures' smoothing slider: TensorBoard's exponential moving average.
 // Display only: the table, tooltips' raw values and exports keep the data.
 
@@ -6,6 +7,7 @@
  * and is divided by 1 − wⁿ after n points, so the first points are not pulled
  * towards 0. As in TensorBoard, a constant series is returned unchanged, and a
  * non-finite value passes through without entering the average.
+ * @param {number[]} values @param {number} w
  */
 export function smoothEma(values, w) {
   if (!(w > 0)) return values.slice();

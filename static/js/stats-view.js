@@ -1,19 +1,29 @@
+// @ts-check
 // How an experiment's statistics read on the page: which figures it gets, the
 // summary table's numbers, the pairwise matrix's entries and colours, and the
 // "N of M runs finished" line. Pure functions (tested without a browser).
-import { isFraction, lowerIsBetter } from "./bands.js";
+import { isFraction, lowerIsBetter, statMetrics } from "./metrics.js";
+
+/** An experiment as GET /api/experiments/:id sends it. @typedef {Record<string, any>} Experiment */
+/** A cell's summary at the point (stats/describe.ts). @typedef {Record<string, any>} Summary */
+/** One pairwise comparison (stats/experiment.ts). @typedef {Record<string, any>} Comparison */
 
 /** The figures every experiment gets; memorisation and validation when they exist. */
 export const BASE_FIGURES = ["testAcc", "f1", "testLoss", "ece"];
 
+/** @param {Experiment} exp */
 export function hasNoise(exp) {
-  return (exp?.cells ?? []).some((c) => (c.condition?.labelNoise?.rate ?? 0) > 0);
+  return (exp?.cells ?? []).some((/** @type {any} */ c) =>
+    (c.condition?.labelNoise?.rate ?? 0) > 0
+  );
 }
 
+/** @param {Experiment} exp */
 export function hasVal(exp) {
   return (exp?.settings?.valFraction ?? 0) > 0;
 }
 
+/** @param {Experiment} exp */
 export function figureMetrics(exp) {
   return [
     ...BASE_FIGURES,
@@ -22,43 +32,49 @@ export function figureMetrics(exp) {
   ];
 }
 
-/** The summary table's columns: the report's, calibration and class balance, then extras. */
+/** Whether a run of the experiment recorded `metric`. @param {Experiment} exp @param {string} metric */
+export function recorded(exp, metric) {
+  return (exp?.stats?.cells ?? []).some((/** @type {any} */ c) => c.perEpoch?.[metric]?.length);
+}
+
+/**
+ * The metrics the statistics cover (GET /api/metrics), the figures' first
+ * (the view's headline), then the rest in the registry's order.
+ * @param {Experiment} exp
+ */
+function statOrder(exp) {
+  const all = statMetrics();
+  const first = figureMetrics(exp).filter((m) => all.includes(m));
+  return [...first, ...all.filter((m) => !first.includes(m))];
+}
+
+/**
+ * The summary table's columns: those metrics that this experiment's runs recorded.
+ * @param {Experiment} exp
+ */
 export function summaryMetrics(exp) {
-  return [
-    "testAcc",
-    "f1",
-    "testLoss",
-    "ece",
-    "balancedAcc",
-    "worstClassAcc",
-    ...(hasNoise(exp) ? ["trainAccNoisy"] : []),
-    ...(hasVal(exp) ? ["valAcc"] : []),
-  ];
+  return statOrder(exp).filter((m) => recorded(exp, m));
 }
 
-/** Metrics the matrix may compare on (the API's STAT_METRICS that this experiment has). */
+/** Metrics the matrix may compare on: the same, and always the one compared now. @param {Experiment} exp */
 export function compareMetrics(exp) {
-  return [
-    "testAcc",
-    "f1",
-    "testLoss",
-    "balancedAcc",
-    "worstClassAcc",
-    "ece",
-    ...(hasNoise(exp) ? ["trainAccNoisy", "trainAccClean"] : []),
-    ...(hasVal(exp) ? ["valAcc", "valF1", "valLoss"] : []),
-  ];
+  const now = exp?.stats?.metric;
+  return statOrder(exp).filter((m) => m === now || recorded(exp, m));
 }
 
+/** @param {unknown} x @returns {x is number} */
 const ok = (x) => typeof x === "number" && Number.isFinite(x);
 
-/** A value in its metric's unit: accuracies in % (1 decimal), others with 3 decimals. */
+/**
+ * A value in its metric's unit: accuracies in % (1 decimal), others with 3 decimals.
+ * @param {unknown} x @param {string} metric @param {number} [digits]
+ */
 export function formatStat(x, metric, digits) {
   if (!ok(x)) return "–";
   return isFraction(metric) ? (100 * x).toFixed(digits ?? 1) : x.toFixed(digits ?? 3);
 }
 
-/** One summary cell: {main: "85.3 ± 1.2", ci: "[83.1, 87.5]", n, reason}. */
+/** One summary cell: {main: "85.3 ± 1.2", ci: "[83.1, 87.5]", n, reason}. @param {Summary | undefined} s @param {string} metric */
 export function summaryCell(s, metric) {
   if (!s || !ok(s.mean)) return { main: "–", ci: "", n: s?.n ?? 0, reason: s?.reason ?? "" };
   const sd = ok(s.sd) ? ` ± ${formatStat(s.sd, metric)}` : "";
@@ -69,7 +85,10 @@ export function summaryCell(s, metric) {
   return { main: `${formatStat(s.mean, metric)}${sd}${unit}`, ci, n: s.n, reason: s.reason ?? "" };
 }
 
-/** Index of the best mean among the cells' summaries (null when fewer than two have one). */
+/**
+ * Index of the best mean among the cells' summaries (null when fewer than two have one).
+ * @param {Record<string, any>[]} cells @param {string} metric
+ */
 export function bestCell(cells, metric) {
   const means = cells.map((c) => c.summary?.[metric]?.mean);
   const have = means.filter(ok);
@@ -79,6 +98,7 @@ export function bestCell(cells, metric) {
 }
 
 /** "***" below 0.001, "**" below 0.01, "*" below 0.05, else "". */
+/** @param {unknown} p */
 export function stars(p) {
   if (!ok(p)) return "";
   return p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : "";
@@ -88,6 +108,7 @@ export function stars(p) {
  * The matrix entry for row `a` against column `b` (cell keys): the
  * comparison's numbers seen from the row (diff = a − b), the Holm-adjusted
  * t-test p, whether the row is better, and a significance level 0–3.
+ * @param {Comparison[]} comparisons @param {string} a @param {string} b
  */
 export function matrixEntry(comparisons, a, b) {
   const c = comparisons.find((x) => x.a === a && x.b === b) ??
@@ -106,15 +127,18 @@ export function matrixEntry(comparisons, a, b) {
 /**
  * The legend's sentence: how the verdicts were reached, with the families, their sizes and the
  * correction, δ, and what an inconclusive verdict states.
+ * @param {Record<string, any> | undefined} stats
  */
 export function statsLegendText(stats) {
-  const fams = (stats?.families ?? []).map((f) => `${f.name} (${f.size})`).join("; ");
+  /** @type {{name: string, size: number}[]} */
+  const families = stats?.families ?? [];
+  const fams = families.map((f) => `${f.name} (${f.size})`).join("; ");
   const delta = ok(stats?.delta) ? formatStat(stats.delta, stats.metric, 2) : null;
   return "Paired t-test over common seeds (Welch's when unpaired), Holm-adjusted within each " +
     `family${fams ? `: ${fams}` : ""}. ` +
     (delta
       ? `≈ marks a pair shown equivalent within ±${delta}${
-        isFraction(stats.metric) ? " points" : ""
+        stats && isFraction(stats.metric) ? " points" : ""
       } (TOST); `
       : "") +
     "an inconclusive verdict states the smallest difference its n detects (80% power) and the " +
@@ -127,6 +151,7 @@ export function statsLegendText(stats) {
 const BETTER = ["#cfe3f3", "#9cc8e8", "#3d8fc9", "#0b5d94"];
 const WORSE = ["#f7dccb", "#f3b896", "#e07b3f", "#a94300"];
 
+/** @param {{diff: number | null, level: number, better: boolean | null} | null} e */
 export function entryColor(e) {
   if (!e || e.diff === null) return { fill: "#ffffff", ink: "#5b616b" };
   if (!e.level) return { fill: "#eef0f2", ink: "#3a3f47" };
@@ -134,7 +159,7 @@ export function entryColor(e) {
   return { fill, ink: e.level >= 2 ? "#ffffff" : "#1b1d21" };
 }
 
-/** "+1.23" (points for accuracies) or "−0.0123": the row's difference, signed. */
+/** "+1.23" (points for accuracies) or "−0.0123": the row's difference, signed. @param {unknown} diff @param {string} metric */
 export function diffText(diff, metric) {
   if (!ok(diff)) return "–";
   const t = isFraction(metric) ? (100 * diff).toFixed(2) : diff.toPrecision(3);
@@ -142,9 +167,9 @@ export function diffText(diff, metric) {
   return t.startsWith("-") ? `−${t.slice(1)}` : `+${t}`;
 }
 
-/** "8 of 12 runs finished · 2 running · 2 queued", from the experiment's runs. */
+/** "8 of 12 runs finished · 2 running · 2 queued", from the experiment's runs. @param {{status: string}[]} runs */
 export function progressText(runs) {
-  const count = (s) => runs.filter((r) => r.status === s).length;
+  const count = (/** @type {string} */ s) => runs.filter((r) => r.status === s).length;
   const done = count("done");
   const parts = [`${done} of ${runs.length} run${runs.length === 1 ? "" : "s"} finished`];
   for (const s of ["running", "queued", "failed", "cancelled", "interrupted"]) {
@@ -154,7 +179,7 @@ export function progressText(runs) {
   return parts.join(" · ");
 }
 
-/** The experiment's shared settings, compactly. */
+/** The experiment's shared settings, compactly. @param {Experiment} exp */
 export function settingsLine(exp) {
   const s = exp?.settings ?? {};
   const parts = [
@@ -172,7 +197,7 @@ export function settingsLine(exp) {
   return parts.filter(Boolean).join(" · ");
 }
 
-/** [1,2,3,5] → "1–3, 5". */
+/** [1,2,3,5] → "1–3, 5". @param {number[]} seeds */
 export function seedsText(seeds) {
   const s = [...seeds].sort((a, b) => a - b);
   const out = [];

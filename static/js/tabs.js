@@ -1,9 +1,15 @@
+// @ts-check
 // The two views, Runs and Experiments, as tabs (WAI-ARIA tabs pattern: arrow
 // keys move between them). The address keeps the view and the open
 // experiment (#experiment=ID), so a view can be linked and reloaded.
 
-/** tabs: [{tab, panel, name}]; onShow(name) after a switch. Returns {show(name)}. */
+/**
+ * tabs: [{tab, panel, name}]; onShow(name) after a switch. Returns {show(name)}.
+ * @param {{tab: HTMLElement, panel: HTMLElement, name: string}[]} tabs
+ * @param {(name: string) => void} onShow
+ */
 export function mountTabs(tabs, onShow) {
+  /** @param {string} name @param {{focus?: boolean}} [opts] */
   function show(name, { focus = false } = {}) {
     for (const t of tabs) {
       const on = t.name === name;
@@ -26,12 +32,13 @@ export function mountTabs(tabs, onShow) {
   return { show };
 }
 
-/** {view, experiment} from the address's fragment: "#experiment=ID" or "#experiments". */
+/** {view, experiment} from the address's fragment: "#experiment=ID" or "#experiments". @param {string} hash */
 export function readHash(hash) {
   const m = /^#experiments?(?:=([0-9a-z]+))?$/.exec(hash ?? "");
   return m ? { view: "experiment", experiment: m[1] ?? null } : { view: "runs", experiment: null };
 }
 
+/** @param {string} view @param {string | null} experiment */
 export function writeHash(view, experiment) {
   const hash = view === "experiment"
     ? (experiment ? `#experiment=${experiment}` : "#experiments")

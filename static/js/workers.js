@@ -1,3 +1,4 @@
+// @ts-check
 // The dashboard's workers panel: the training processes sharing the service's
 // KV (GET /api/workers), refreshed every few seconds while the page is visible.
 // Self-contained: it fills <section id="workers"> and creates that section
@@ -19,6 +20,7 @@ function section() {
   return el;
 }
 
+/** @param {HTMLTableRowElement} row @param {string} text @param {string} [cls] */
 function cell(row, text, cls) {
   const td = document.createElement("td");
   td.textContent = text;
@@ -26,7 +28,10 @@ function cell(row, text, cls) {
   row.append(td);
 }
 
-/** Renders the panel from GET /api/workers' body (exported for tests). */
+/**
+ * Renders the panel from GET /api/workers' body (exported for tests).
+ * @param {HTMLElement} el @param {{workers?: Record<string, any>[]} | null} body
+ */
 export function renderWorkers(el, body) {
   const workers = body?.workers ?? [];
   el.replaceChildren();
