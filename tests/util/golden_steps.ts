@@ -4,9 +4,7 @@
 // the published study (commit 4b72ca7), so a kernel change that moves any bit of the
 // study's numbers fails tests/golden_bits.test.ts before `deno task study --check` would.
 import * as tf from "../../ml/tf.ts";
-import type { LossFn } from "../../ml/losses/plugin.ts";
 import { lossFn } from "../../ml/losses/registry.ts";
-import type { Model } from "../../ml/models/plugin.ts";
 import { getModel } from "../../ml/models/registry.ts";
 import { SgdMomentum } from "../../ml/optimizer.ts";
 import { trainStep } from "../../ml/trainer.ts";
@@ -25,18 +23,11 @@ const hex = (b: ArrayBuffer) =>
   Array.from(new Uint8Array(b), (v) => v.toString(16).padStart(2, "0")).join("");
 
 /** SHA-256 of the weights (in name order) and of logits on a second batch, after 3 steps. */
-/** The loss sums of three training steps on one batch, at learning rate `lr`. */
-export async function stepLosses(
-  model: Model,
-  loss: LossFn,
-  opt: SgdMomentum,
-  x: tf.Tensor4D,
-  y: tf.Tensor1D,
-  lr: number,
-): Promise<number[]> {
+/** The loss sums of three training steps on one batch (trainStep's arguments). */
+export async function stepLosses(...args: Parameters<typeof trainStep>): Promise<number[]> {
   const losses: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const s = trainStep(model, loss, opt, x, y, lr);
+    const s = trainStep(...args);
     losses.push((await s.lossSum.data())[0]);
     tf.dispose([s.lossSum, s.correct]);
   }
