@@ -140,7 +140,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
           label,
           loss,
           // The default family: the losses compared within one condition and model.
-          group: `${conditionLabel(condition)} · ${model}`,
+          group: `${conditionLabel(condition) || "no condition"} · ${model}`,
         })),
         inputs,
         { ...opts, metrics: STAT_METRICS },

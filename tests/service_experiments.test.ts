@@ -241,6 +241,8 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
       const g = await api(base, "GET", `/api/experiments/${exp.id}`);
       const s = g.json.stats;
       assertEquals(s.families.map((f: { size: number }) => f.size), [6]);
+      // The family is named by its condition and model, "no condition" for clean data.
+      assertEquals(s.families[0].name, "losses within no condition · convnet");
       assertEquals(s.delta, 0.005);
       for (const c of s.comparisons) {
         assert(c.verdict.includes(`[family: ${c.family}, 6 comparisons, Holm]`));
