@@ -91,6 +91,8 @@ class Link {
   /** How many bytes of "\r\n\r\n" the last chunk ended with. */
   matched = 0;
   closed = false;
+  /** Settles when the server's side has been copied to the client (or either side went away). */
+  answered?: Promise<void>;
 
   constructor(readonly conn: Deno.TcpConn, readonly peer: Deno.NetAddr, now: number) {
     this.headSince = now;
@@ -240,7 +242,7 @@ export class Front {
             return;
           }
           this.#peers.set(link.inner.localAddr.port, link.peer);
-          serverDone = this.#pipeBack(link, link.inner);
+          serverDone = link.answered = this.#pipeBack(link, link.inner);
         }
         await writeAll(link.inner, chunk);
       }
@@ -305,7 +307,14 @@ export class Front {
       // already closed
     }
     await this.#accepting;
-    await Promise.race([this.#inner.shutdown(), new Promise((r) => setTimeout(r, 1000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const second = new Promise((r) => timer = setTimeout(r, 1000));
+    await Promise.race([this.#inner.shutdown(), second]);
+    // What the inner server wrote last (an event stream's final chunk) reaches its client before
+    // the connection closes: cutting it short reads as a broken response in a browser.
+    const answers = [...this.#links].map((link) => link.answered ?? Promise.resolve());
+    await Promise.race([Promise.all(answers), second]);
+    clearTimeout(timer);
     for (const link of this.#links) this.#close(link);
   }
 }
