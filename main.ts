@@ -25,6 +25,7 @@ interface EdgeConfig {
   allowedHosts: string[];
   maxSubscribers?: number;
   maxSubscribersPerClient?: number;
+  experimentReadsPerSecond?: number;
   maxConnections?: number;
   maxConnectionsPerAddress?: number;
   headerTimeoutMs: number;
@@ -44,6 +45,7 @@ function readEdgeConfig(env = Deno.env.toObject()): EdgeConfig {
     allowedHosts: parseAllowedHosts(env.LOSSBENCH_ALLOWED_HOSTS),
     maxSubscribers: int("LOSSBENCH_SSE_MAX", 1, 100_000),
     maxSubscribersPerClient: int("LOSSBENCH_SSE_PER_CLIENT", 1, 100_000),
+    experimentReadsPerSecond: int("LOSSBENCH_EXPERIMENT_READS", 1, 100_000),
     maxConnections: int("LOSSBENCH_MAX_CONNECTIONS", 1, 1_000_000),
     maxConnectionsPerAddress: int("LOSSBENCH_MAX_CONNECTIONS_PER_ADDRESS", 1, 1_000_000),
     // nginx's client_header_timeout and a keep-alive of the same length.
@@ -153,6 +155,7 @@ async function main() {
     storage,
     maxSubscribers: edge.maxSubscribers,
     maxSubscribersPerClient: edge.maxSubscribersPerClient,
+    experimentReadsPerSecond: edge.experimentReadsPerSecond,
   });
 
   const onListen = ({ hostname, port }: Deno.NetAddr) => {

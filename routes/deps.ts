@@ -41,6 +41,8 @@ export interface Deps {
   hosts?: HostAllowList;
   /** Learns of storage failures (507s) and reports them in /api/health. */
   storage?: StorageHealth;
+  /** Reads of whole experiments served per second, beyond a burst of as many (default 10). */
+  experimentReadsPerSecond?: number;
   /** Interval of SSE heartbeat comments (default 15 s). */
   heartbeatMs?: number;
   /** Largest request body accepted (default 64 KiB). */

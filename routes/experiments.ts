@@ -21,9 +21,10 @@ import { ValidationError } from "../service/errors.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
 import { type Point, PointError } from "../stats/experiment.ts";
 import type { EpochMetrics } from "../ml/types.ts";
-import { type EpochPoint, ExperimentReads } from "../service/experiment_reads.ts";
+import { type EpochPoint, ExperimentReads, sizesOf } from "../service/experiment_reads.ts";
 import { conditionalJson, withEtag } from "./etag.ts";
 import { StatsRunner } from "../service/stats_runner.ts";
+import { ReadPacer } from "../service/read_pacer.ts";
 import { StatsOptionError } from "../stats/family.ts";
 import { conditionLabel } from "../ml/cell.ts";
 import { familyOptions, familyQuery, type StatsQuery } from "./stats_query.ts";
@@ -102,6 +103,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
   // Statistics are computed off the main thread, once per change of the experiment.
   const statsRunner = new StatsRunner();
   let reads: ExperimentReads | undefined; // made at the first read: it hears events from then on
+  const pacer = new ReadPacer(deps.experimentReadsPerSecond ?? 10); // readers wait, not training
 
   async function find(c: Context): Promise<Experiment> {
     const id = c.req.param("id") ?? "";
@@ -243,9 +245,11 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         ...withEtag(json(withRuns.extend({ stats: statsSchema }), "The experiment")),
         400: err("A bad query, or point=best without a validation split"),
         404: err(NO_EXPERIMENT),
+        429: err("Over a thousand reads waiting their turn (reads are paced; see README)"),
       },
     }),
     async (c) => {
+      if (!(await pacer.take())) throw apiError(429, "too many reads of experiments waiting");
       const exp = await find(c);
       const opts = statsOptions(c.req.valid("query"));
       reads ??= new ExperimentReads(deps.bus, deps.store);
@@ -389,11 +393,4 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
   }
 
   return r;
-}
-
-/** Images behind a run's hits metrics: the test set (its confusion matrix) and the validation split. */
-function sizesOf(run: Run, epochs: { confusion?: number[][] }[]): { test?: number; val?: number } {
-  const confusion = epochs.at(-1)?.confusion;
-  const test = confusion?.reduce((a, row) => a + row.reduce((b, x) => b + x, 0), 0);
-  return { test: test || undefined, val: run.prepared?.valCount || undefined };
 }

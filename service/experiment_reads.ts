@@ -148,3 +148,13 @@ export class ExperimentReads {
     return out;
   }
 }
+
+/** Images behind a run's hits metrics: the test set (its confusion matrix) and the validation split. */
+export function sizesOf(
+  run: Run,
+  epochs: { confusion?: number[][] }[],
+): { test?: number; val?: number } {
+  const confusion = epochs.at(-1)?.confusion;
+  const test = confusion?.reduce((a, row) => a + row.reduce((b, x) => b + x, 0), 0);
+  return { test: test || undefined, val: run.prepared?.valCount || undefined };
+}
