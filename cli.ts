@@ -14,6 +14,7 @@ import { parseJpegDecoder } from "./ml/data/jpeg.ts";
 import { loadDataset, takeSubset } from "./ml/data/mod.ts";
 import { LOSS_NAMES, lossLabel } from "./ml/losses/registry.ts";
 import { getModel } from "./ml/models/registry.ts";
+import { trainingOptionsText } from "./ml/schedule.ts";
 import { train } from "./ml/trainer.ts";
 import type { ConditionRecord, EpochMetrics, TrainConfig } from "./ml/types.ts";
 
@@ -112,9 +113,11 @@ async function main(status: StatusLine): Promise<number> {
     return 2;
   }
   const label = lossLabel(config.loss, config.params);
+  const options = trainingOptionsText(config);
   status.line(
     `loss ${label}, model ${config.model} (${params.toLocaleString("en-US")} parameters), ` +
-      `${config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr}`,
+      `${config.epochs} epochs, batch ${config.batchSize}, lr ${config.lr}` +
+      (options ? `, ${options}` : ""),
   );
 
   const done: EpochMetrics[] = [];

@@ -45,6 +45,21 @@ export const settingsSchema = z.strictObject({
   momentum: z.number().min(0).max(0.999).default(0.9),
   stepSize: z.number().int().min(1).max(10_000).default(10),
   stepGamma: z.number().positive().max(1).default(0.5),
+  weightDecay: z.number().min(0).max(1).describe(
+    "L2 added to the gradient before momentum, as PyTorch's SGD(weight_decay): d = g + wd·w",
+  ).default(0),
+  schedule: z.enum(["step", "cosine"]).describe(
+    '"step": StepLR (stepSize, stepGamma); "cosine": CosineAnnealingLR from lr to 0 over ' +
+      "the epochs after the warmup",
+  ).default("step"),
+  warmupEpochs: z.number().int().min(0).max(LIMITS.epochs).describe(
+    "Cosine only: epoch e < w trains at lr·(e+1)/(w+1) (PyTorch's LinearLR, start_factor " +
+      "1/(w+1)); then cosine over epochs − w",
+  ).default(0),
+  gradClip: z.number().positive().max(1e6).optional().describe(
+    "Clip the gradients' global L2 norm to this before weight decay (PyTorch's " +
+      "clip_grad_norm_); absent: no clipping",
+  ),
   data: z.string().min(1).max(2048).default("cifar10"),
   trainLimit: z.number().int().min(1).max(LIMITS.dataLimit).optional(),
   testLimit: z.number().int().min(1).max(LIMITS.dataLimit).optional(),
@@ -106,7 +121,31 @@ export const runFieldsSchema = settingsSchema.extend({
   seed: seedSchema.default(1),
 });
 
+/**
+ * What the field bounds can't say: a warmup belongs to the cosine schedule and
+ * leaves it at least one epoch. Each problem names its field.
+ */
+export function checkSchedule(
+  s: Pick<Settings, "epochs" | "schedule" | "warmupEpochs">,
+  ctx: z.RefinementCtx,
+): void {
+  if (s.warmupEpochs > 0 && s.schedule !== "cosine") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["warmupEpochs"],
+      message: 'a warmup needs schedule "cosine" (StepLR has none)',
+    });
+  } else if (s.warmupEpochs > 0 && s.warmupEpochs >= s.epochs) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["warmupEpochs"],
+      message: `must be less than epochs (${s.epochs}): the cosine part needs an epoch`,
+    });
+  }
+}
+
 export const trainConfigSchema = runFieldsSchema.transform((raw, ctx) => {
+  checkSchedule(raw, ctx);
   const { gamma: _g, params: _p, ...rest } = raw;
   return { ...rest, ...normalizeLoss(raw, ctx) };
 });

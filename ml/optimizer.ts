@@ -1,5 +1,9 @@
 // SGD with momentum in PyTorch's convention (v = μv + g; w −= lr·v), with its
-// state exposed for checkpoints, and PyTorch's StepLR schedule.
+// state exposed for checkpoints. Optionally, as torch.optim.SGD(weight_decay)
+// and clip_grad_norm_ do: the gradients' global L2 norm clipped to `gradClip`
+// (clip acts on .grad, so first), then L2 weight decay added to the gradient
+// (d = g + wd·w) before momentum. Either option off leaves the update exactly
+// as before: no extra operation runs.
 //
 // On the cpu backend the update is fused: one pass per parameter over its
 // float32 arrays (v and w written to fresh arrays, so a weight or momentum
@@ -9,13 +13,29 @@
 import * as tf from "./tf.ts";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 
+export { stepLr } from "./schedule.ts";
+
 /** Whether the cpu backend takes the fused update (bench/levers.ts switches it to measure it). */
 export const sgdFusion = { enabled: true };
 
+/** The options beyond momentum; absent or 0: off. */
+export interface SgdOptions {
+  weightDecay?: number;
+  gradClip?: number;
+}
+
 export class SgdMomentum {
   readonly velocity = new Map<string, tf.Variable>();
+  readonly weightDecay: number;
+  readonly gradClip: number | undefined;
 
-  constructor(readonly params: Map<string, tf.Variable>, readonly momentum: number) {
+  constructor(
+    readonly params: Map<string, tf.Variable>,
+    readonly momentum: number,
+    opts: SgdOptions = {},
+  ) {
+    this.weightDecay = opts.weightDecay ?? 0;
+    this.gradClip = opts.gradClip ?? undefined;
     for (const [name, p] of params) {
       this.velocity.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
@@ -24,14 +44,34 @@ export class SgdMomentum {
   step(grads: Record<string, tf.Tensor>, lr: number): void {
     if (sgdFusion.enabled && tf.getBackend() === "cpu") return this.#stepCpu(grads, lr);
     tf.tidy(() => {
+      const coef = this.gradClip === undefined ? null : this.#clipCoefficient(grads);
       for (const [name, p] of this.params) {
-        const g = grads[p.name];
+        let g = grads[p.name];
         if (!g) throw new Error(`no gradient for ${name}`);
+        if (coef) g = tf.mul(g, coef);
+        if (this.weightDecay > 0) g = tf.add(g, tf.mul(p, this.weightDecay));
         const v = this.velocity.get(name)!;
         const nv = this.momentum === 0 ? g : tf.add(tf.mul(v, this.momentum), g);
         v.assign(nv);
         p.assign(tf.sub(p, tf.mul(nv, lr)));
       }
+    });
+  }
+
+  /**
+   * clip_grad_norm_'s factor, on the device: min(max_norm / (‖(‖g₁‖, …, ‖gₙ‖)‖ + 1e-6), 1).
+   * Like PyTorch it multiplies by the clamped factor instead of branching on it
+   * (no read back); a factor of 1 leaves every bit.
+   */
+  #clipCoefficient(grads: Record<string, tf.Tensor>): tf.Scalar {
+    return tf.tidy(() => {
+      const norms = [...this.params.values()].map((p) => {
+        const g = grads[p.name];
+        if (!g) throw new Error(`no gradient for ${p.name}`);
+        return tf.norm(g);
+      });
+      const total = tf.norm(tf.stack(norms));
+      return tf.minimum(tf.div(this.gradClip!, tf.add(total, 1e-6)), 1) as tf.Scalar;
     });
   }
 
@@ -42,6 +82,14 @@ export class SgdMomentum {
     const f = Math.fround;
     const mu = f(this.momentum);
     const rate = f(lr);
+    // The options' factors as the op path's float32 scalars; 1 and 0 mean off.
+    let clip = 1;
+    if (this.gradClip !== undefined) {
+      const coef = this.#clipCoefficient(grads);
+      clip = coef.dataSync()[0];
+      coef.dispose();
+    }
+    const wd = f(this.weightDecay);
     for (const [name, p] of this.params) {
       const g = grads[p.name];
       if (!g) throw new Error(`no gradient for ${name}`);
@@ -49,10 +97,19 @@ export class SgdMomentum {
         throw new Error(`fused SGD needs float32 ${name} and its gradient of the same size`);
       }
       const v = this.velocity.get(name)!;
-      const gv = values(g);
       const wv = values(p);
       const vv = values(v);
       const n = p.size;
+      let gv = values(g);
+      if (clip !== 1 || wd !== 0) {
+        // d = g·clip + wd·w, rounded as tf.mul then tf.add round it.
+        const d = new Float32Array(n);
+        for (let i = 0; i < n; i++) {
+          const c = clip === 1 ? gv[i] : f(gv[i] * clip);
+          d[i] = wd === 0 ? c : f(c + f(wv[i] * wd));
+        }
+        gv = d;
+      }
       const nw = new Float32Array(n);
       const nv = this.momentum === 0 ? gv.slice() : new Float32Array(n);
       if (this.momentum === 0) {
@@ -93,9 +150,4 @@ function assignValues(v: tf.Variable, values: Float32Array): void {
   const t = tf.tensor(values, v.shape, "float32");
   v.assign(t);
   t.dispose();
-}
-
-/** StepLR: lr0 · γ^⌊epoch/stepSize⌋, epoch counted from 0. */
-export function stepLr(lr0: number, stepGamma: number, stepSize: number, epoch: number): number {
-  return lr0 * Math.pow(stepGamma, Math.floor(epoch / stepSize));
 }

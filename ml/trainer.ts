@@ -21,8 +21,9 @@ import {
 } from "./metrics/reliability.ts";
 import type { Model } from "./models/plugin.ts";
 import { getModel, readModelWeights } from "./models/registry.ts";
-import { SgdMomentum, stepLr } from "./optimizer.ts";
+import { SgdMomentum } from "./optimizer.ts";
 import { Rng, Stream } from "./rng.ts";
+import { lrAt } from "./schedule.ts";
 import type {
   Checkpoint,
   ConditionRecord,
@@ -125,7 +126,11 @@ export async function train(
   const resume = hooks.resume;
   const plugin = getModel(config.model);
   const model = plugin.create(spec, resume?.weights ?? plugin.initialWeights(spec, config.seed));
-  const opt = new SgdMomentum(model.params, config.momentum);
+  const opt = new SgdMomentum(model.params, config.momentum, {
+    weightDecay: config.weightDecay,
+    gradClip: config.gradClip,
+  });
+  // The schedule is a function of the epoch: the momentum buffers are the only optimizer state.
   if (resume) opt.loadState(resume.momentum);
   const loss = lossFn(config.loss, config.params, {
     classes: spec.classes,
@@ -137,7 +142,7 @@ export async function train(
 
   try {
     for (let epoch = resume ? resume.epoch : 0; epoch < config.epochs; epoch++) {
-      const lr = stepLr(config.lr, config.stepGamma, config.stepSize, epoch);
+      const lr = lrAt(config, epoch);
       const t0 = performance.now();
       const tr = await trainEpoch(epoch, lr);
       const t1 = performance.now();

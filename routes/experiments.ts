@@ -5,6 +5,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import {
+  checkSchedule,
   conditionSchema,
   normalizedLossSchema,
   runFieldsSchema,
@@ -52,7 +53,7 @@ export const experimentSchema = settingsSchema.extend({
   seed: runFieldsSchema.shape.seed.unwrap().optional(),
   /** Add seeds in batches until every pair is decided (service/until.ts). */
   until: untilSchema.optional(),
-});
+}).superRefine(checkSchedule);
 
 const addSeedsSchema = z.strictObject({ seeds: seedList });
 

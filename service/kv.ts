@@ -24,6 +24,7 @@
 //   ["progress", id]                  {writer, data: RunProgress} (gone when the run leaves running)
 //   ["worker", workerId]              WorkerRecord (counts until `until`; renewed by heartbeat)
 //   ["meta", "retention"]             1 once runs that ended before retention existed are retired
+//   ["meta", "training_options"]      1 once records older than weightDecay/schedule have defaults
 //   ["session", sha256(id)]           a dashboard session until its `expires` (sessions.ts)
 //   ["idem", scope, sha256(key)(, i)] a stored answer until its `expires` (idempotency.ts)
 //
@@ -33,6 +34,7 @@
 export const SEQ: Deno.KvKey = ["meta", "seq"];
 export const QUEUED: Deno.KvKey = ["meta", "queued"];
 export const RETENTION: Deno.KvKey = ["meta", "retention"];
+export const TRAINING_OPTIONS: Deno.KvKey = ["meta", "training_options"];
 
 /** Deletes per atomic op (KV caps mutations per op). */
 export const DELETE_BATCH = 500;

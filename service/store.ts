@@ -24,7 +24,7 @@ import { deleteRun, finishDeletes, markExperimentDeleted } from "./deletes.ts";
 import { getMany, getOne, retryLocked } from "./kv.ts";
 import { holdLiveness, leaseLapsed } from "./lease.ts";
 import * as leases from "./lease_records.ts";
-import { countQueue } from "./migrations.ts";
+import { countQueue, fillTrainingDefaults } from "./migrations.ts";
 import { storageFailure } from "./storage_health.ts";
 import { clearExpirations } from "./wal.ts";
 import { StoreReads } from "./store_reads.ts";
@@ -88,7 +88,9 @@ export class Store extends StoreReads {
     holdLiveness(path); // before any lease is taken here (lease.ts)
     const store = new Store(kv, file, opts);
     // A full disk must not keep the service from starting: it serves reads.
-    await countQueue(kv).catch((e) => storageFailure(e) ? undefined : Promise.reject(e));
+    const spared = (e: unknown) => storageFailure(e) ? undefined : Promise.reject(e);
+    await countQueue(kv).catch(spared);
+    await fillTrainingDefaults(kv).catch(spared);
     const head = await readHead(kv);
     store.#c.seq = head.seq;
     store.#c.queued = head.queued;

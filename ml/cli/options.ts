@@ -50,6 +50,10 @@ export const MEANINGS: Record<string, string> = {
   momentum: "SGD momentum",
   stepSize: "epochs between learning-rate decays (StepLR)",
   stepGamma: "factor the learning rate is multiplied by at each decay",
+  weightDecay: "L2 weight decay added to the gradient before momentum (PyTorch's SGD weight_decay)",
+  schedule: "learning-rate schedule: StepLR, or cosine from lr to 0 over the run",
+  warmupEpochs: "cosine only: linear warmup, epoch e < W at lr·(e+1)/(W+1)",
+  gradClip: "clip the gradients' global L2 norm to this (PyTorch's clip_grad_norm_)",
   seed: "seeds weights, shuffling, augmentation, subsets and conditions",
   data: "data set: cifar10, synthetic[:N], or a path or URL of an image folder or .tar.gz",
   trainLimit: "train on a seeded random subset of this many images",
@@ -66,6 +70,7 @@ const DEFAULT_TEXT: Record<string, string> = {
   testLimit: "the whole split",
   params: "the loss's defaults",
   gamma: "focal's default",
+  gradClip: "off",
 };
 
 /** Flags that read better than the field's own name. */

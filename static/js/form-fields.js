@@ -33,12 +33,15 @@ export const NUMBERS = new Set([
   "momentum",
   "stepSize",
   "stepGamma",
+  "warmupEpochs",
+  "weightDecay",
+  "gradClip",
   "trainLimit",
   "testLimit",
   "valFraction",
   "repeats",
 ]);
-export const TEXT = new Set(["data", "backend", "name", "seeds"]);
+export const TEXT = new Set(["data", "backend", "schedule", "name", "seeds"]);
 export const FIELDS = new Set([...NUMBERS, ...TEXT]);
 /** Fields of an experiment only; a single run takes its seed from "seeds". */
 export const GRID_ONLY = new Set(["name", "seeds", "repeats"]);

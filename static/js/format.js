@@ -70,6 +70,10 @@ export const SETTINGS = [
   { key: "momentum", label: "Momentum", get: (c) => c.momentum ?? "", num: true },
   { key: "stepSize", label: "LR step", get: (c) => c.stepSize ?? "", num: true },
   { key: "stepGamma", label: "Step factor", get: (c) => c.stepGamma ?? "", num: true },
+  { key: "schedule", label: "Schedule", get: (c) => c.schedule ?? "" },
+  { key: "warmupEpochs", label: "Warmup", get: (c) => c.warmupEpochs ?? "", num: true },
+  { key: "weightDecay", label: "Weight decay", get: (c) => c.weightDecay ?? "", num: true },
+  { key: "gradClip", label: "Grad clip", get: (c) => c.gradClip ?? "", num: true },
   { key: "valFraction", label: "Val fraction", get: (c) => c.valFraction ?? "", num: true },
   { key: "seed", label: "Seed", get: (c) => c.seed ?? "", num: true },
   { key: "trainLimit", label: "Train images", get: (c) => c.trainLimit ?? "", num: true },
@@ -122,6 +126,15 @@ export function time(iso) {
   return Number.isNaN(d.getTime()) ? "" : d.toLocaleString();
 }
 
+/**
+ * The lr schedule, compactly: "step 10×0.5", "cosine", "cosine, warmup 2".
+ * @param {Record<string, any>} c a run's config or an experiment's settings
+ */
+export function scheduleText(c) {
+  if (c.schedule !== "cosine") return `step ${c.stepSize}×${c.stepGamma}`;
+  return c.warmupEpochs ? `cosine, warmup ${c.warmupEpochs}` : "cosine";
+}
+
 /** The settings that distinguish runs, compactly. @param {Record<string, any> | undefined} c */
 export function settingsText(c) {
   if (!c) return "";
@@ -131,9 +144,11 @@ export function settingsText(c) {
     `bs ${c.batchSize}`,
     `lr ${c.lr}`,
     `mom ${c.momentum}`,
-    `step ${c.stepSize}×${c.stepGamma}`,
+    scheduleText(c),
     `seed ${c.seed}`,
   ];
+  if (c.weightDecay) parts.push(`wd ${c.weightDecay}`);
+  if (c.gradClip !== undefined) parts.push(`clip ${c.gradClip}`);
   if (c.trainLimit) parts.push(`train ${c.trainLimit}`);
   if (c.testLimit) parts.push(`test ${c.testLimit}`);
   if (c.backend && c.backend !== "auto") parts.push(c.backend);

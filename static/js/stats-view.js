@@ -188,7 +188,13 @@ export function settingsLine(exp) {
     s.batchSize !== undefined ? `batch ${s.batchSize}` : null,
     s.lr !== undefined ? `lr ${s.lr}` : null,
     s.momentum !== undefined ? `momentum ${s.momentum}` : null,
-    s.stepSize !== undefined ? `lr ×${s.stepGamma} every ${s.stepSize}` : null,
+    s.schedule === "cosine"
+      ? `cosine lr${s.warmupEpochs ? ` after ${s.warmupEpochs} warmup epochs` : ""}`
+      : s.stepSize !== undefined
+      ? `lr ×${s.stepGamma} every ${s.stepSize}`
+      : null,
+    s.weightDecay ? `weight decay ${s.weightDecay}` : null,
+    s.gradClip !== undefined ? `grad clip ${s.gradClip}` : null,
     s.trainLimit ? `${s.trainLimit} train images` : null,
     s.testLimit ? `${s.testLimit} test images` : null,
     s.valFraction ? `${Math.round(s.valFraction * 100)}% validation` : null,
