@@ -45,7 +45,8 @@ export function trainingOptionsText(
 ): string {
   const parts: string[] = [];
   if (c.schedule === "cosine") {
-    parts.push(c.warmupEpochs ? `cosine after ${c.warmupEpochs} warmup epochs` : "cosine");
+    const w = c.warmupEpochs;
+    parts.push(w ? `cosine after ${w} warmup epoch${w === 1 ? "" : "s"}` : "cosine");
   }
   if (c.weightDecay) parts.push(`weight decay ${c.weightDecay}`);
   if (c.gradClip !== undefined) parts.push(`grad clip ${c.gradClip}`);

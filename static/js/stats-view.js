@@ -189,7 +189,7 @@ export function settingsLine(exp) {
     s.lr !== undefined ? `lr ${s.lr}` : null,
     s.momentum !== undefined ? `momentum ${s.momentum}` : null,
     s.schedule === "cosine"
-      ? `cosine lr${s.warmupEpochs ? ` after ${s.warmupEpochs} warmup epochs` : ""}`
+      ? `cosine lr${s.warmupEpochs ? `, warmup ${s.warmupEpochs}` : ""}`
       : s.stepSize !== undefined
       ? `lr ×${s.stepGamma} every ${s.stepSize}`
       : null,
