@@ -3,100 +3,21 @@
 // that clip and steps that don't), and the cosine schedule with and without
 // warmup; then the options through the schema and the training loop, where a
 // resumed run must continue the uninterrupted one bit for bit.
-import * as tf from "../ml/tf.ts";
 import { setupCpu } from "../ml/kernels/testing.ts";
-import { sgdFusion, SgdMomentum, type SgdOptions } from "../ml/optimizer.ts";
 import { cosineLr, lrAt, stepLr } from "../ml/schedule.ts";
 import { parseTrainConfig } from "../ml/config.ts";
 import { synthetic } from "../ml/data/mod.ts";
 import { train } from "../ml/trainer.ts";
 import type { Checkpoint, EpochMetrics } from "../ml/types.ts";
-import {
-  assert,
-  assertEquals,
-  AssertionError,
-  assertRejects,
-  assertThrows,
-  scaledError,
-} from "./util/assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./util/assert.ts";
+import { checkCase, optionsOf, ref, runCase } from "./util/sgd_fixture.ts";
 
 await setupCpu();
 
-type Tensors = Record<string, number[]>;
-interface SgdCase {
-  momentum: number;
-  weightDecay: number;
-  gradClip: number | null;
-  steps: { lr: number; norm?: number; clipped?: boolean; weights: Tensors; momentum?: Tensors }[];
-}
-const ref = JSON.parse(
-  await Deno.readTextFile(new URL("./fixtures/reference_optimizer.json", import.meta.url)),
-) as {
-  sgd: {
-    shapes: Record<string, number[]>;
-    initial: Tensors;
-    grads: Tensors[];
-    cases: Record<string, SgdCase>;
-  };
-  schedules: { lr: number; epochs: number; warmupEpochs: number; lrs: number[] }[];
-};
-const { shapes, initial, grads } = ref.sgd;
-
-/** The fixture's five steps through SgdMomentum; weights and momenta after each. */
-function runCase(c: SgdCase, opts: SgdOptions, fused: boolean): { w: Tensors; v: Tensors }[] {
-  sgdFusion.enabled = fused;
-  const params = new Map<string, tf.Variable>();
-  for (const [n, s] of Object.entries(shapes)) {
-    params.set(n, tf.variable(tf.tensor(initial[n], s), true, `p_${n}`));
-  }
-  const opt = new SgdMomentum(params, c.momentum, opts);
-  const out: { w: Tensors; v: Tensors }[] = [];
-  try {
-    c.steps.forEach((step, k) => {
-      const g: Record<string, tf.Tensor> = {};
-      for (const [n, s] of Object.entries(shapes)) g[`p_${n}`] = tf.tensor(grads[k][n], s);
-      opt.step(g, step.lr);
-      tf.dispose(Object.values(g));
-      const w: Tensors = {}, v: Tensors = {};
-      for (const [n, p] of params) w[n] = Array.from(p.dataSync());
-      for (const [n, m] of opt.velocity) v[n] = Array.from(m.dataSync());
-      out.push({ w, v });
-    });
-    return out;
-  } finally {
-    sgdFusion.enabled = true;
-    opt.dispose();
-    tf.dispose([...params.values()]);
-  }
-}
-
-const optionsOf = (c: SgdCase): SgdOptions => ({
-  weightDecay: c.weightDecay,
-  ...(c.gradClip === null ? {} : { gradClip: c.gradClip }),
-});
-
-/**
- * Each step's weights and momenta within a few float32 ulps of PyTorch's: its CPU
- * kernels fuse multiply-adds (one rounding where tfjs has two), so bits can differ.
- * The smallest option effect here (decay: lr·wd·w = 0.5% of w per step) is 5000× that.
- */
-function checkCase(name: string, c: SgdCase, got: { w: Tensors; v: Tensors }[]): void {
-  c.steps.forEach((step, k) => {
-    for (const n of Object.keys(shapes)) {
-      const e = scaledError(got[k].w[n], step.weights[n]);
-      if (!(e <= 1e-6)) throw new AssertionError(`${name} step ${k + 1} ${n}: error ${e}`);
-      if (step.momentum) {
-        const em = scaledError(got[k].v[n], step.momentum[n]);
-        if (!(em <= 1e-6)) throw new AssertionError(`${name} step ${k + 1} v.${n}: error ${em}`);
-      }
-    }
-  });
-}
-
 for (const [name, c] of Object.entries(ref.sgd.cases)) {
   for (const fused of [true, false]) {
-    Deno.test(`PyTorch parity: SGD ${name} (${fused ? "fused cpu" : "op"} path)`, () => {
-      checkCase(name, c, runCase(c, optionsOf(c), fused));
+    Deno.test(`PyTorch parity: SGD ${name} (${fused ? "fused cpu" : "op"} path)`, async () => {
+      checkCase(name, c, await runCase(c, optionsOf(c), fused));
     });
   }
 }
@@ -107,30 +28,30 @@ Deno.test("PyTorch parity: the clip cases clip some steps and not others", () =>
   assert(ref.sgd.cases.clip_never.steps.every((s) => s.clipped === false));
 });
 
-Deno.test("PyTorch parity (negative): without its option each case fails", () => {
+Deno.test("PyTorch parity (negative): without its option each case fails", async () => {
   const { wd, clip, clip_wd } = ref.sgd.cases;
-  assertThrows(() => checkCase("wd", wd, runCase(wd, {}, true)), "step 1");
+  const noDecay = await runCase(wd, {}, true);
+  assertThrows(() => checkCase("wd", wd, noDecay), "step 1");
   // Steps 1 and 2 are not clipped: the first difference is at step 3.
-  assertThrows(() => checkCase("clip", clip, runCase(clip, {}, true)), "step 3");
-  assertThrows(
-    () => checkCase("clip_wd", clip_wd, runCase(clip_wd, { weightDecay: 0.05 }, true)),
-    "step 3",
-  );
-  // Decay added before clipping (the wrong order) is caught too.
-  const wrong = runCase(clip_wd, { gradClip: 5 }, true);
-  assertThrows(() => checkCase("clip_wd", clip_wd, wrong), "step 1");
+  const noClip = await runCase(clip, {}, true);
+  assertThrows(() => checkCase("clip", clip, noClip), "step 3");
+  const decayOnly = await runCase(clip_wd, { weightDecay: 0.05 }, true);
+  assertThrows(() => checkCase("clip_wd", clip_wd, decayOnly), "step 3");
+  const clipOnly = await runCase(clip_wd, { gradClip: 5 }, true);
+  assertThrows(() => checkCase("clip_wd", clip_wd, clipOnly), "step 1");
 });
 
-Deno.test("a clip that never binds, and weight decay 0, leave every bit as without them", () => {
+Deno.test("a clip that never binds, and weight decay 0, leave every bit as without them", async () => {
   const c = ref.sgd.cases.clip_never;
   for (const fused of [true, false]) {
-    assertEquals(runCase(c, { gradClip: 1000, weightDecay: 0 }, fused), runCase(c, {}, fused));
+    const off = await runCase(c, {}, fused);
+    assertEquals(await runCase(c, { gradClip: 1000, weightDecay: 0 }, fused), off);
   }
 });
 
-Deno.test("the options give the same bits on the fused cpu path and the op path", () => {
+Deno.test("the options give the same bits on the fused cpu path and the op path", async () => {
   for (const c of Object.values(ref.sgd.cases)) {
-    assertEquals(runCase(c, optionsOf(c), true), runCase(c, optionsOf(c), false));
+    assertEquals(await runCase(c, optionsOf(c), true), await runCase(c, optionsOf(c), false));
   }
 });
 

@@ -1,11 +1,14 @@
 // One training step on the WebGPU backend (Mesa's software adapter where no
-// GPU is present) must agree with the cpu backend. CI installs
+// GPU is present) must agree with the cpu backend, and the optimizer's options
+// (weight decay, gradient clipping) with PyTorch's steps. CI installs
 // mesa-vulkan-drivers, so a missing adapter is a failure, not a skip.
 import "@tensorflow/tfjs-backend-webgpu";
 import { assert, assertAlmostEquals } from "./util/assert.ts";
-import { probeAdapter, resolveBackend } from "../ml/backend.ts";
+import * as tf from "../ml/tf.ts";
+import { initBackend, probeAdapter, resolveBackend } from "../ml/backend.ts";
 import { initialWeights } from "../ml/models/convnet.ts";
 import { parityBatch, twoSteps } from "../bench/step_setup.ts";
+import { checkCase, optionsOf, ref, runCase } from "./util/sgd_fixture.ts";
 
 const spec = { height: 32, width: 32, channels: 3, classes: 10 };
 
@@ -45,5 +48,18 @@ Deno.test({
     // The step moved the weights, so agreement is not trivial.
     const w0 = initialWeights(spec, 7);
     assert(cpu.w["fc2.weight"].some((v, i) => Math.abs(v - w0["fc2.weight"][i]) > 1e-4));
+  },
+});
+
+Deno.test({
+  name: "weight decay and gradient clipping on WebGPU match PyTorch's steps",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await initBackend("webgpu");
+    assert(tf.getBackend() === "webgpu", `running on ${tf.getBackend()}`);
+    for (const [name, c] of Object.entries(ref.sgd.cases)) {
+      checkCase(name, c, await runCase(c, optionsOf(c), false));
+    }
   },
 });
