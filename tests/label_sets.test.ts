@@ -203,3 +203,76 @@ Deno.test("LOSSBENCH_DATASETS: name@decoder gives one data set its own JPEG deco
     "LOSSBENCH_DATASETS: old@pil: the decoder must be one of libjpeg-turbo, jpeg-js",
   );
 });
+
+Deno.test("HTTP: GET /api/datasets lists the sets; an unknown set is a 400 naming the field; a human run records its flips", async () => {
+  const { startServer } = await import("./util/server.ts");
+  const { api } = await import("./util/api.ts");
+  const dir = await Deno.makeTempDir({ prefix: "lb-labelsets-http-" });
+  const png = (v: number) =>
+    encode({ width: 32, height: 32, data: new Uint8Array(32 * 32 * 3).fill(v), channels: 3 });
+  for (const [i, f] of [...FILES, "test/cat/0.png", "test/dog/0.png"].entries()) {
+    await Deno.mkdir(`${dir}/set/${f.slice(0, f.lastIndexOf("/"))}`, { recursive: true });
+    await Deno.writeFile(`${dir}/set/${f}`, png(40 * i));
+  }
+  await Deno.writeTextFile(`${dir}/labels.csv`, csv(GOOD));
+  const srv = await startServer({
+    env: {
+      LOSSBENCH_DATASETS: `tiny=${dir}/set`,
+      LOSSBENCH_LABEL_SETS: `tiny=${dir}/labels.csv`,
+      LOSSBENCH_WORKERS: "1",
+      LOSSBENCH_CACHE: `${dir}/cache`,
+    },
+  });
+  try {
+    const tiny = async () =>
+      (await api(srv.url, "GET", "/api/datasets")).json.datasets.find((d: { name: string }) =>
+        d.name === "tiny"
+      );
+    assertEquals((await tiny()).labelSets, [
+      { name: "noisy", disagreement: null },
+      { name: "worse", disagreement: null },
+    ]);
+    const bad = await api(srv.url, "POST", "/api/runs", {
+      loss: "ce",
+      data: "tiny",
+      condition: { labelNoise: { kind: "human", set: "aggre" } },
+    });
+    assertEquals(bad.status, 400);
+    assertEquals(
+      bad.json.error,
+      'condition.labelNoise.set: unknown label set "aggre"; this data set has "noisy", "worse"',
+    );
+    const badExp = await api(srv.url, "POST", "/api/experiments", {
+      data: "tiny",
+      losses: [{ loss: "ce" }],
+      conditions: [{}, { labelNoise: { kind: "matrix", like: "human:aggre" } }],
+    });
+    assertEquals(badExp.status, 400);
+    assert(badExp.json.error.startsWith('conditions.1.labelNoise.like: unknown label set "aggre"'));
+    const run = await api(srv.url, "POST", "/api/runs", {
+      loss: "ce",
+      data: "tiny",
+      epochs: 1,
+      batchSize: 2,
+      condition: { labelNoise: { kind: "human", set: "worse" } },
+    });
+    assertEquals(run.status, 201);
+    let done;
+    for (let t = 0; t < 600; t++) {
+      done = (await api(srv.url, "GET", `/api/runs/${run.json.id}`)).json;
+      if (done.status === "done" || done.status === "failed") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assertEquals(done.status, "done", done.error);
+    assertEquals(done.label, "ce · human noise: worse");
+    assertEquals(done.prepared.flips, [[0, 2], [1, 1]]);
+    assertEquals(done.prepared.flipped, 3);
+    assertEquals((await tiny()).labelSets, [
+      { name: "noisy", disagreement: 0.25 },
+      { name: "worse", disagreement: 0.75 },
+    ]);
+  } finally {
+    await srv.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
