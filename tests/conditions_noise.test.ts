@@ -7,7 +7,7 @@ import { assert, assertEquals, assertThrows } from "./util/assert.ts";
 import { CIFAR, makeSplit } from "./util/splits.ts";
 
 const cifarTrain = makeSplit(new Array(10).fill(5000));
-const noisy = (kind: LabelNoise["kind"], rate: number) => ({ labelNoise: { kind, rate } });
+const noisy = (kind: "symmetric" | "asymmetric", rate: number) => ({ labelNoise: { kind, rate } });
 
 /** Checks the result against the input it came from, with no imbalance or validation. */
 function checkConsistent(input: Split, p: ReturnType<typeof prepareTrain>, k: number) {
