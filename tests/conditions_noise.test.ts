@@ -2,7 +2,7 @@
 // every flip a different class, the flips matrix consistent with the labels,
 // symmetric flips spread evenly, the asymmetric CIFAR-10 map and (i+1) mod K.
 import { asymmetricTargets, checkCondition, prepareTrain } from "../ml/conditions/mod.ts";
-import type { LabelNoise, Split } from "../ml/types.ts";
+import type { Split } from "../ml/types.ts";
 import { assert, assertEquals, assertThrows } from "./util/assert.ts";
 import { CIFAR, makeSplit } from "./util/splits.ts";
 

@@ -6,7 +6,7 @@ import { pText, pts as points, type Restated, settingMarkdown } from "./restate.
 import type { Api } from "./service.ts";
 import type { StudySetting } from "./settings.ts";
 import { jpegDecoderId, type JpegDecoderName } from "../../ml/data/jpeg.ts";
-import { twinSection } from "./twin.ts";
+import { pilNote, twinSection } from "./human.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -312,13 +312,6 @@ async function screenshots(
     await browser.close();
     await Deno.remove(profile, { recursive: true });
   }
-}
-
-/** The exception to the page's pixels note: settings on PIL's pixels (settings.ts DATASETS). */
-export function pilNote(): string {
-  return `**Except the human-noise settings:** those trained on PIL's pixels, decoded with ` +
-    `${jpegDecoderId("libjpeg-turbo")} (the \`cifar10pil\` data set), with CIFAR-10N's human ` +
-    `labels (Wei et al., ICLR 2022; CC BY-NC 4.0). Losses at their defaults.`;
 }
 
 /** Which decoder turned the JPEG files into the pixels the page's numbers came from. */

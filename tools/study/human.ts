@@ -1,8 +1,9 @@
-// The human-noise group's own comparison (Wei et al. 2022): each loss on a
+// The human-noise group's page parts: its pixels note, and its own comparison (Wei et al. 2022): each loss on a
 // human label set against the same loss on its matrix twin, paired by seed
 // across the two experiments (seed k: the same initial weights and batches),
 // Holm over the losses. Positive: the twin (synthetic noise) scores higher, so
 // the human noise is the harder one.
+import { jpegDecoderId } from "../../ml/data/jpeg.ts";
 import { compare } from "../../stats/compare.ts";
 import { holm } from "../../stats/holm.ts";
 import { pText } from "./restate.ts";
@@ -55,4 +56,11 @@ export function twinSection(views: Map<StudySetting, Json>): string[] {
     ...rows,
     "",
   ];
+}
+
+/** The exception to the page's pixels note: settings on PIL's pixels (settings.ts DATASETS). */
+export function pilNote(): string {
+  return `**Except the human-noise settings:** those trained on PIL's pixels, decoded with ` +
+    `${jpegDecoderId("libjpeg-turbo")} (the \`cifar10pil\` data set), with CIFAR-10N's human ` +
+    `labels (Wei et al., ICLR 2022; CC BY-NC 4.0). Losses at their defaults.`;
 }
