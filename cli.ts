@@ -11,6 +11,7 @@ import { checkCondition, classCounts } from "./ml/conditions/mod.ts";
 import { describeIssues, trainConfigSchema } from "./ml/config.ts";
 import { toCsv } from "./ml/csv.ts";
 import { parseJpegDecoder } from "./ml/data/jpeg.ts";
+import { parseLabelFile } from "./ml/data/label_sets.ts";
 import { loadDataset, takeSubset } from "./ml/data/mod.ts";
 import { LOSS_NAMES, lossLabel } from "./ml/losses/registry.ts";
 import { getModel } from "./ml/models/registry.ts";
@@ -19,15 +20,17 @@ import { train } from "./ml/trainer.ts";
 import type { ConditionRecord, EpochMetrics, TrainConfig } from "./ml/types.ts";
 
 /** Validates the command line: the run's config, or a UsageError in the API's words. */
-export function configFromArgs(args: string[]): { config: TrainConfig; out?: string } | "help" {
-  const { fields, out, help } = parseArgs(args);
+export function configFromArgs(
+  args: string[],
+): { config: TrainConfig; out?: string; labels?: string } | "help" {
+  const { fields, out, labels, help } = parseArgs(args);
   if (help) return "help";
   if (fields.loss === undefined) {
     throw new UsageError(`--loss: required (one of: ${LOSS_NAMES.join(", ")})`);
   }
   const r = trainConfigSchema.safeParse(fields);
   if (!r.success) throw new UsageError(describeIssues(r.error));
-  return { config: r.data, out };
+  return { config: r.data, out, labels };
 }
 
 function cacheDir(): string {
@@ -61,7 +64,7 @@ async function main(status: StatusLine): Promise<number> {
     console.log(renderHelp());
     return 0;
   }
-  const { config, out } = parsed;
+  const { config, out, labels } = parsed;
   const info = await initBackend(config.backend);
   status.line(`backend ${info.backend} (${info.adapter})`);
 
@@ -81,6 +84,14 @@ async function main(status: StatusLine): Promise<number> {
   } finally {
     load.done();
   }
+  if (labels !== undefined) {
+    try {
+      data.train.labelSets = parseLabelFile(await Deno.readTextFile(labels), data);
+    } catch (e) {
+      console.error(`error: --labels ${labels}: ${(e as Error).message}`);
+      return 2;
+    }
+  }
   data.train = takeSubset(data.train, config.trainLimit, config.seed);
   data.test = takeSubset(data.test, config.testLimit, config.seed);
   const dataSeconds = (performance.now() - tLoad) / 1000;
@@ -94,6 +105,7 @@ async function main(status: StatusLine): Promise<number> {
     classCounts(data.train.labels, data.classes.length),
     data.classes,
     config.valFraction,
+    Object.keys(data.train.labelSets ?? {}),
   );
   if (problem) {
     console.error(`error: ${problem}`);

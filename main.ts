@@ -87,7 +87,10 @@ async function main() {
     maxQueue: cfg.maxQueue,
     pollMs: cfg.pollMs,
   });
-  const datasets = new Datasets(cfg.datasets, cfg.cacheDir, (m) => log.info(m), cfg.jpegDecoder);
+  const datasets = new Datasets(cfg.datasets, cfg.cacheDir, (m) => log.info(m), cfg.jpegDecoder, {
+    decoders: cfg.datasetDecoders,
+    labelFiles: cfg.labelFiles,
+  });
   // LOSSBENCH_WORKERS=0: API and dashboard only; `deno task worker` processes train.
   const pool = cfg.workers === 0 ? null : new WorkerPool(cfg.backend);
   // Routes and the scheduler's background writes report to one tracker (/api/health).

@@ -28,7 +28,10 @@ async function main() {
   await Deno.mkdir(cfg.cacheDir, { recursive: true });
 
   const store = await Store.open(cfg.kvPath, { maxQueue: cfg.maxQueue, pollMs: 0 });
-  const datasets = new Datasets(cfg.datasets, cfg.cacheDir, undefined, cfg.jpegDecoder);
+  const datasets = new Datasets(cfg.datasets, cfg.cacheDir, undefined, cfg.jpegDecoder, {
+    decoders: cfg.datasetDecoders,
+    labelFiles: cfg.labelFiles,
+  });
   const pool = new WorkerPool(cfg.backend);
   const scheduler = new Scheduler(store, pool, datasets, {
     leaseMs: cfg.leaseMs,

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { conditionSchema } from "./config.ts";
 import { lossLabel } from "./losses/registry.ts";
-import type { Condition, TrainConfig } from "./types.ts";
+import type { Condition, LabelNoise, TrainConfig } from "./types.ts";
 
 export const cellSchema = z.strictObject({
   model: z.string(),
@@ -38,12 +38,24 @@ const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
 export function conditionLabel(c: Condition): string {
   const parts: string[] = [];
   if (c.imbalance) parts.push(`LT ${c.imbalance.profile} ρ=${c.imbalance.ratio}`);
-  if (c.labelNoise) {
-    parts.push(
-      `${c.labelNoise.kind === "symmetric" ? "sym" : "asym"} noise ${pct(c.labelNoise.rate)}`,
-    );
-  }
+  if (c.labelNoise) parts.push(noiseLabel(c.labelNoise));
   return parts.join(" + ");
+}
+
+/**
+ * "sym noise 40%", "human noise: worse", "matrix twin of human:worse". A label names a
+ * cell (hypotheses and --check use it), so it depends on the condition only: a label
+ * set's rate is the data set's (GET /api/datasets) and the run's record (flipped).
+ */
+export function noiseLabel(n: LabelNoise): string {
+  switch (n.kind) {
+    case "human":
+      return `human noise: ${n.set}`;
+    case "matrix":
+      return `matrix twin of ${n.like}`;
+    default:
+      return `${n.kind === "symmetric" ? "sym" : "asym"} noise ${pct(n.rate)}`;
+  }
 }
 
 /** "focal γ=2 · sym noise 40% · mlp": the model only when it isn't the report's. */

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { getLoss, LOSSES, parseLossParams } from "./losses/registry.ts";
 import { MODELS } from "./models/registry.ts";
+import { LABEL_SET_NAME } from "./data/label_sets.ts";
 
 export const LIMITS = {
   epochs: 500,
@@ -13,10 +14,25 @@ export const LIMITS = {
   dataLimit: 10_000_000,
 } as const;
 
-export const labelNoiseSchema = z.strictObject({
-  kind: z.enum(["symmetric", "asymmetric"]),
-  rate: z.number().min(0).lt(1),
-});
+export const labelNoiseSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.enum(["symmetric", "asymmetric"]),
+    rate: z.number().min(0).lt(1),
+  }),
+  // The data set's label set `set` replaces the labels (ml/conditions/human_noise.ts).
+  z.strictObject({
+    kind: z.literal("human"),
+    set: z.string().regex(LABEL_SET_NAME, "a label set's name (letters, digits, _ and -)"),
+  }),
+  // Class-conditional noise with the transition matrix of a label set (matrix_noise.ts).
+  z.strictObject({
+    kind: z.literal("matrix"),
+    like: z.string().regex(
+      /^human:[A-Za-z0-9_-]{1,64}$/,
+      'expected "human:<label set>", e.g. "human:worse"',
+    ),
+  }),
+]);
 
 export const imbalanceSchema = z.strictObject({
   profile: z.enum(["exp", "step"]),

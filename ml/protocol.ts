@@ -38,7 +38,7 @@ export type FromWorker =
   /** `diverged`: the loss stopped being finite there (ml/divergence.ts). */
   | { v: 1; type: "failed"; runId: string | null; error: string; diverged?: DivergedAt };
 
-/** Copies a data set's arrays into SharedArrayBuffers (once per process). */
+/** Copies a data set's arrays into SharedArrayBuffers (once per process); drops trainFiles. */
 export function shareDataset(d: Dataset): Dataset {
   const share = (a: Uint8Array) => {
     if (a.buffer instanceof SharedArrayBuffer) return a;
@@ -46,9 +46,18 @@ export function shareDataset(d: Dataset): Dataset {
     s.set(a);
     return s;
   };
+  const sets = d.train.labelSets;
+  const { trainFiles: _files, ...rest } = d;
   return {
-    ...d,
-    train: { ...d.train, images: share(d.train.images), labels: share(d.train.labels) },
+    ...rest,
+    train: {
+      ...d.train,
+      images: share(d.train.images),
+      labels: share(d.train.labels),
+      ...(sets
+        ? { labelSets: Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, share(v)])) }
+        : {}),
+    },
     test: { ...d.test, images: share(d.test.images), labels: share(d.test.labels) },
   };
 }

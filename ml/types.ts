@@ -9,6 +9,11 @@ export interface Split {
   images: Uint8Array;
   labels: Uint8Array;
   count: number;
+  /**
+   * Alternative label sets by name (ml/data/label_sets.ts), each aligned with
+   * `labels`: what the human-noise conditions train on. Train split only.
+   */
+  labelSets?: Record<string, Uint8Array>;
 }
 
 /** A decoded data set, held as uint8 (never a float copy of the whole set). */
@@ -20,6 +25,11 @@ export interface Dataset {
   channels: number;
   train: Split;
   test: Split;
+  /**
+   * Image folders: each train image's path in the set ("train/cat/0001.jpg"), in
+   * split order; what a label file keyed by `file` names. Dropped before workers.
+   */
+  trainFiles?: string[];
 }
 
 export type BackendName = TrainConfig["backend"];

@@ -63,6 +63,9 @@ export function catalogRoutes(deps: Deps): OpenAPIHono {
       path: "/datasets",
       tags,
       summary: "The data sets a run may name",
+      description: "Each with its label sets (LOSSBENCH_LABEL_SETS): a set's `disagreement` is " +
+        "the fraction of train labels that differ from the data set's own, null until the " +
+        "data set has loaded in this process.",
       responses: { 200: json(datasetsSchema, "Built-in and LOSSBENCH_DATASETS ones") },
     }),
     (c) =>
@@ -71,6 +74,7 @@ export function catalogRoutes(deps: Deps): OpenAPIHono {
           name,
           registered: deps.datasets.registered.has(name),
           loaded: deps.datasets.loadedClasses(name) !== undefined,
+          labelSets: deps.datasets.labelSets(name),
         })),
       }, 200),
   );

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { trainConfigSchema } from "../ml/config.ts";
 import { toCsv } from "../ml/csv.ts";
-import { checkCondition } from "../ml/conditions/mod.ts";
+import { checkCondition, checkLabelSet } from "../ml/conditions/mod.ts";
 import type { Condition, TrainConfig } from "../ml/types.ts";
 import { isId } from "../service/ids.ts";
 import { isTerminal, type Run } from "../service/types.ts";
@@ -37,14 +37,27 @@ export function checkConditions(
   config: Pick<TrainConfig, "data" | "trainLimit" | "valFraction">,
   conditions: { condition: Condition; path: string }[],
 ): void {
+  const fail = (bad: string, path: string) =>
+    apiError(400, path ? bad.replace(/^condition\./, `${path}.`) : bad);
+  // Label sets are known from their file's header, loaded or not.
+  const sets = deps.datasets.labelSetNames(config.data);
+  for (const { condition, path } of conditions) {
+    const noise = condition.labelNoise;
+    const bad = noise?.kind === "human"
+      ? checkLabelSet("condition.labelNoise.set", noise.set, sets)
+      : noise?.kind === "matrix"
+      ? checkLabelSet("condition.labelNoise.like", noise.like.replace(/^human:/, ""), sets)
+      : null;
+    if (bad) throw fail(bad, path);
+  }
   const counts = config.trainLimit === undefined
     ? deps.datasets.loadedTrainCounts(config.data)
     : undefined;
   const classes = deps.datasets.loadedClasses(config.data);
   if (!counts || !classes) return;
   for (const { condition, path } of conditions) {
-    const bad = checkCondition(condition, counts, classes, config.valFraction);
-    if (bad) throw apiError(400, path ? bad.replace(/^condition\./, `${path}.`) : bad);
+    const bad = checkCondition(condition, counts, classes, config.valFraction, sets);
+    if (bad) throw fail(bad, path);
   }
 }
 

@@ -1,7 +1,12 @@
 // The service's settings, from the environment. Every value is checked, so a
 // typo fails at start-up with the variable's name rather than at first use.
 import type { BackendName } from "../ml/types.ts";
-import { parseDatasetList } from "./datasets.ts";
+import {
+  BUILTIN_DATASETS,
+  labelSetNamesOf,
+  parseDatasetEntries,
+  parseLabelSetList,
+} from "./datasets.ts";
 import { type JpegDecoderName, parseJpegDecoder } from "../ml/data/jpeg.ts";
 
 export interface ServiceConfig {
@@ -17,6 +22,10 @@ export interface ServiceConfig {
   pollMs: number;
   /** name → path or URL (LOSSBENCH_DATASETS). */
   datasets: Map<string, string>;
+  /** name → its own JPEG decoder (LOSSBENCH_DATASETS `name@decoder=…`). */
+  datasetDecoders: Map<string, JpegDecoderName>;
+  /** data set name → label file (LOSSBENCH_LABEL_SETS). */
+  labelFiles: Map<string, string>;
   token?: string;
   backend: BackendName;
   maxQueue: number;
@@ -86,8 +95,16 @@ export function readConfig(
   if (logFormat !== "text" && logFormat !== "json") {
     throw new Error(`LOSSBENCH_LOG must be text or json, got "${logFormat}"`);
   }
+  const { sources, decoders } = parseDatasetEntries(env.LOSSBENCH_DATASETS);
+  const labelFiles = parseLabelSetList(env.LOSSBENCH_LABEL_SETS, [
+    ...BUILTIN_DATASETS,
+    ...sources.keys(),
+  ]);
+  for (const [name, path] of labelFiles) labelSetNamesOf(name, path); // a bad file stops the start
   return {
     logFormat,
+    datasetDecoders: decoders,
+    labelFiles,
     port: int(env, "PORT", 0, 65535) ?? 8000,
     host: env.HOST?.trim() || "127.0.0.1",
     kvPath: env.LOSSBENCH_KV?.trim() || "./.lossbench/lossbench.kv",
@@ -95,7 +112,7 @@ export function readConfig(
     workers: int(env, "LOSSBENCH_WORKERS", 0, 256),
     leaseMs: int(env, "LOSSBENCH_LEASE_MS", 500, 3_600_000) ?? 30_000,
     pollMs: int(env, "LOSSBENCH_POLL_MS", 10, 250) ?? 200,
-    datasets: parseDatasetList(env.LOSSBENCH_DATASETS),
+    datasets: sources,
     token,
     backend,
     maxQueue: int(env, "LOSSBENCH_QUEUE_MAX", 1, 100_000) ?? 1000,

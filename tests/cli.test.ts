@@ -169,7 +169,7 @@ Deno.test("an unknown option gets a suggestion; usage errors exit 2 in one style
     [["--loss", "ce", "--seed", "1", "--seed", "2"], "error: --seed: given twice"],
     [["--loss", "gce", "--param", "q"], 'error: --param: expected NAME=VALUE, got "q"'],
     [["--loss", "gce", "--param", "q=abc"], 'error: --param q: not a number: "abc"'],
-    [["--loss", "ce", "--noise", "0.4"], "error: --noise: expected KIND:RATE"],
+    [["--loss", "ce", "--noise", "0.4"], "error: --noise: expected KIND:VALUE"],
     [["--loss", "ce", "stray"], 'error: "stray": unexpected argument'],
   ];
   for (const [args, msg] of cases) {

@@ -2,12 +2,12 @@
 // every flip a different class, the flips matrix consistent with the labels,
 // symmetric flips spread evenly, the asymmetric CIFAR-10 map and (i+1) mod K.
 import { asymmetricTargets, checkCondition, prepareTrain } from "../ml/conditions/mod.ts";
-import type { LabelNoise, Split } from "../ml/types.ts";
+import type { Split } from "../ml/types.ts";
 import { assert, assertEquals, assertThrows } from "./util/assert.ts";
 import { CIFAR, makeSplit } from "./util/splits.ts";
 
 const cifarTrain = makeSplit(new Array(10).fill(5000));
-const noisy = (kind: LabelNoise["kind"], rate: number) => ({ labelNoise: { kind, rate } });
+const noisy = (kind: "symmetric" | "asymmetric", rate: number) => ({ labelNoise: { kind, rate } });
 
 /** Checks the result against the input it came from, with no imbalance or validation. */
 function checkConsistent(input: Split, p: ReturnType<typeof prepareTrain>, k: number) {

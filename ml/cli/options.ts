@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { runFieldsSchema } from "../config.ts";
 import { editDistance } from "../suggest.ts";
+import { variantsOf } from "./variants.ts";
 
 /** A bad command line: exit status 2, message printed as `error: <message>`. */
 export class UsageError extends Error {
@@ -17,9 +18,10 @@ export type OptionKind =
   | "number" // a numeric field
   | "string" // a string or enum field
   | "param" // --param NAME=VALUE into `params`, repeatable
-  | "pair" // --noise KIND:RATE into an object of {enum, number} under `condition`
+  | "pair" // --imbalance PROFILE:RATIO into an object of {enum, number} under `condition`
+  | "variant" // --noise KIND:VALUE into one of several {kind, value} objects (a oneOf)
   | "json" // a field of a shape this file doesn't know: the value is JSON
-  | "out" // CLI only: the CSV path
+  | "out" // CLI only: a file's path (--out, the CSV; --labels, a label file)
   | "help";
 
 export interface OptionSpec {
@@ -36,6 +38,8 @@ export interface OptionSpec {
   detail: string;
   /** For "pair": the object's two keys, enum first. */
   pairKeys?: [string, string];
+  /** For "variant": each kind's value key and whether that value is a number. */
+  variants?: { kinds: string[]; key: string; numeric: boolean }[];
 }
 
 /** What each schema field means, keyed by its path. The help says "(no description)" without one. */
@@ -158,6 +162,16 @@ export function buildOptions(): OptionSpec[] {
       for (const [sub, ss] of Object.entries(props)) {
         add(`${key}.${sub}`, [...path, sub], ss, false);
       }
+    } else if (Array.isArray(s.oneOf) && variantsOf(s.oneOf as Json[])) {
+      // {kind, rate} | {kind: "human", set} | … → --noise KIND:VALUE
+      const variants = variantsOf(s.oneOf as Json[])!;
+      const pieces = variants.map(({ kinds, key, numeric }, i) => {
+        const vs = ((s.oneOf as Json[])[i].properties as Record<string, Json>)[key];
+        const b = numeric ? describeType(vs).replace(/^(number|integer) /, " ") : "";
+        return `${kinds.join("|")}:${key === "like" ? "human:SET" : key.toUpperCase()}${b}`;
+      });
+      const detail = `${pieces.join(", ")}, default none`;
+      out.push({ flag, path, kind: "variant", metavar: "KIND:VALUE", meaning, detail, variants });
     } else if (s.type === "object" && props && Object.keys(props).length === 2) {
       // {kind: enum, rate: number} → --noise KIND:RATE
       const keys = Object.keys(props);
@@ -192,6 +206,14 @@ export function buildOptions(): OptionSpec[] {
     kind: "out",
     metavar: "FILE",
     meaning: "write the per-epoch CSV here (rewritten after every epoch)",
+    detail: "default none",
+  });
+  out.push({
+    flag: "labels",
+    path: [],
+    kind: "out",
+    metavar: "FILE",
+    meaning: "a label file for --data (CSV; its sets are what --noise human:SET names)",
     detail: "default none",
   });
   out.push({
@@ -235,6 +257,8 @@ export interface ParsedArgs {
   /** The run's fields as the API would take them (not yet validated). */
   fields: Record<string, unknown>;
   out?: string;
+  /** --labels: a label file for the data set (ml/data/label_sets.ts). */
+  labels?: string;
   help: boolean;
 }
 
@@ -255,7 +279,7 @@ export function parseArgs(args: readonly string[], options = OPTIONS): ParsedArg
   const fields: Record<string, unknown> = {};
   const params: Record<string, number> = {};
   const seen = new Set<string>();
-  let out: string | undefined;
+  let out: string | undefined, labels: string | undefined;
   let help = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -305,7 +329,8 @@ export function parseArgs(args: readonly string[], options = OPTIONS): ParsedArg
         setPath(fields, opt.path, value);
         break;
       case "out":
-        out = value;
+        if (name === "labels") labels = value;
+        else out = value;
         break;
       case "param": {
         const m = /^([^=\s]+)=(.*)$/.exec(value);
@@ -331,6 +356,25 @@ export function parseArgs(args: readonly string[], options = OPTIONS): ParsedArg
         });
         break;
       }
+      case "variant": {
+        // The kind is up to the first colon, so "matrix:human:worse" keeps its value whole.
+        const at = value.indexOf(":");
+        if (at < 0) {
+          throw new UsageError(
+            `--${name}: expected ${opt.metavar} (${opt.detail.replace(/, default none$/, "")}), ` +
+              `got ${JSON.stringify(value)}`,
+          );
+        }
+        const kind = value.slice(0, at);
+        // An unknown kind takes the first variant's shape, so the schema names the kind.
+        const v = opt.variants!.find((x) => x.kinds.includes(kind)) ?? opt.variants![0];
+        const text = value.slice(at + 1);
+        setPath(fields, opt.path, {
+          kind,
+          [v.key]: v.numeric ? number(text, `--${name} ${v.key.toUpperCase()}`) : text,
+        });
+        break;
+      }
       case "json":
         try {
           setPath(fields, opt.path, JSON.parse(value));
@@ -341,5 +385,5 @@ export function parseArgs(args: readonly string[], options = OPTIONS): ParsedArg
     }
   }
   if (Object.keys(params).length) fields.params = params;
-  return { fields, out, help };
+  return { fields, out, labels, help };
 }

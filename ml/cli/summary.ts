@@ -1,5 +1,6 @@
 // The end-of-run summary (stderr): what ran, the best and the final epoch,
 // the time it took, the model's size and what the condition did.
+import { noiseLabel } from "../cell.ts";
 import { METRICS } from "../metrics/registry.ts";
 import type { ConditionRecord, EpochMetrics, TrainConfig } from "../types.ts";
 import { formatDuration } from "./progress.ts";
@@ -90,7 +91,11 @@ export function renderSummary(s: RunSummary): string {
     const n = sum(record.imbalanceCounts);
     rows.push([
       "label noise",
-      `${labelNoise.kind}, rate ${labelNoise.rate}: ${record.flipped} of ${n} train labels flipped`,
+      `${
+        "rate" in labelNoise
+          ? `${labelNoise.kind}, rate ${labelNoise.rate}`
+          : noiseLabel(labelNoise)
+      }: ${record.flipped} of ${n} train labels flipped`,
     ]);
     if (record.flipped > 0) rows.push(["flips", describeFlips(record.flips, s.classes)]);
   }

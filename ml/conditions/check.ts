@@ -1,6 +1,7 @@
 // Checks a condition against a data set before any work, so a run that cannot
 // do what it asks fails with a message naming the field.
 import type { Condition } from "../types.ts";
+import { checkLabelSet } from "./human_noise.ts";
 import { imbalanceTargets } from "./imbalance.ts";
 
 /**
@@ -14,6 +15,8 @@ export function checkCondition(
   classCounts: number[],
   classes: string[],
   valFraction: number,
+  /** The data set's label sets (human and matrix noise name one). */
+  labelSets: string[] = [],
 ): string | null {
   if (classCounts.length !== classes.length) {
     return `classCounts: ${classCounts.length} counts for ${classes.length} classes`;
@@ -41,11 +44,20 @@ export function checkCondition(
         `${imbalance.profile} profile, ratio ${imbalance.ratio})`;
     }
   }
+  if (labelNoise?.kind === "human") {
+    return checkLabelSet("condition.labelNoise.set", labelNoise.set, labelSets);
+  }
+  if (labelNoise?.kind === "matrix") {
+    const m = /^human:(.+)$/.exec(labelNoise.like);
+    if (!m) {
+      return `condition.labelNoise.like: expected "human:<label set>", got "${labelNoise.like}"`;
+    }
+    return checkLabelSet("condition.labelNoise.like", m[1], labelSets);
+  }
   if (labelNoise) {
     if (labelNoise.kind !== "symmetric" && labelNoise.kind !== "asymmetric") {
-      return `condition.labelNoise.kind: must be "symmetric" or "asymmetric", got ${
-        JSON.stringify(labelNoise.kind)
-      }`;
+      return `condition.labelNoise.kind: must be one of "symmetric", "asymmetric", "human", ` +
+        `"matrix", got ${JSON.stringify((labelNoise as { kind: unknown }).kind)}`;
     }
     if (!(labelNoise.rate >= 0 && labelNoise.rate < 1)) {
       return `condition.labelNoise.rate: must be in [0, 1), got ${labelNoise.rate}`;

@@ -1,7 +1,9 @@
 // The study's conditions on the train split (never the test split), then the
 // validation split. Order, each from its own seeded stream:
 //   1. imbalance (Stream.imbalance): a seeded per-class subset (imbalance.ts);
-//   2. label noise (Stream.noise): given labels replace true ones (label_noise.ts);
+//   2. label noise (Stream.noise): given labels replace true ones (label_noise.ts;
+//      human_noise.ts: a label set's labels, following the kept images;
+//      matrix_noise.ts: a label set's class-level matrix, drawn per seed);
 //   3. validation (Stream.validation): a class-stratified hold-out by given label
 //      (validation_split.ts).
 // Counts: "round" is halves up; imbalance floors (see each module). Everything
@@ -10,11 +12,15 @@ import type { Condition, ConditionRecord, Split } from "../types.ts";
 import { Rng, Stream } from "../rng.ts";
 import { checkCondition } from "./check.ts";
 import { imbalanceTargets, selectImbalanced } from "./imbalance.ts";
+import { applyHumanNoise, labelSetOf } from "./human_noise.ts";
 import { applyLabelNoise } from "./label_noise.ts";
+import { applyMatrixNoise, transitionCounts } from "./matrix_noise.ts";
 import { classCounts } from "./sample.ts";
 import { stratifiedHoldout } from "./validation_split.ts";
 
 export { checkCondition } from "./check.ts";
+export { checkLabelSet } from "./human_noise.ts";
+export { transitionCounts, twinCounts } from "./matrix_noise.ts";
 export { imbalanceTargets } from "./imbalance.ts";
 export { asymmetricTargets, CIFAR10_CLASSES, isCifar10 } from "./label_noise.ts";
 export { valCountFor } from "./validation_split.ts";
@@ -69,7 +75,8 @@ export function prepareTrain(
   }
   const pixels = train.count === 0 ? 0 : train.images.length / train.count;
   const counts = classCounts(train.labels, k);
-  const problem = checkCondition(condition, counts, classes, valFraction);
+  const sets = Object.keys(train.labelSets ?? {});
+  const problem = checkCondition(condition, counts, classes, valFraction, sets);
   if (problem) throw new Error(problem);
   const { imbalance, labelNoise } = condition;
 
@@ -87,9 +94,16 @@ export function prepareTrain(
   const imbalanceCounts = kept ? classCounts(trueLabels, k) : counts;
 
   // 2. Noise, over the imbalanced split.
-  const given = labelNoise
-    ? applyLabelNoise(trueLabels, classes, labelNoise, new Rng(seed, Stream.noise))
-    : trueLabels;
+  let given = trueLabels;
+  if (labelNoise?.kind === "human") given = applyHumanNoise(train, labelNoise.set, kept);
+  else if (labelNoise?.kind === "matrix") {
+    // The matrix is the set's over the split as given (before the imbalance).
+    const set = labelSetOf(train, labelNoise.like.replace(/^human:/, ""));
+    const matrix = transitionCounts(train.labels, set, k);
+    given = applyMatrixNoise(trueLabels, matrix, new Rng(seed, Stream.noise));
+  } else if (labelNoise) {
+    given = applyLabelNoise(trueLabels, classes, labelNoise, new Rng(seed, Stream.noise));
+  }
   const flips = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let flipped = 0;
   for (let i = 0; i < given.length; i++) {

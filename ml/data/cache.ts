@@ -19,6 +19,8 @@ interface Header {
   channels: number;
   trainCount: number;
   testCount: number;
+  /** Image folders: each train image's path (Dataset.trainFiles). */
+  trainFiles?: string[];
 }
 
 /**
@@ -81,6 +83,7 @@ export async function writeDecoded(path: string, ds: Dataset, decoder?: string):
     channels: ds.channels,
     trainCount: ds.train.count,
     testCount: ds.test.count,
+    ...(ds.trainFiles ? { trainFiles: ds.trainFiles } : {}),
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
   const prefix = new Uint8Array(12);
@@ -140,6 +143,9 @@ export async function readDecoded(path: string, decoder?: string): Promise<Datas
     channels: h.channels,
     train,
     test,
+    ...(Array.isArray(h.trainFiles) && h.trainFiles.length === h.trainCount
+      ? { trainFiles: h.trainFiles }
+      : {}),
   };
 }
 

@@ -194,7 +194,8 @@ export async function decodeImageFolder(
     }
     splits.push({ images, labels, count });
   }
-  return { name, classes, height, width, channels, train: splits[0], test: splits[1] };
+  const trainFiles = ordered[0].flat().map((it) => it.path);
+  return { name, classes, height, width, channels, train: splits[0], test: splits[1], trainFiles };
 }
 
 function isHttp(spec: string): boolean {
@@ -217,7 +218,8 @@ async function loadOrDecode(
   const decoder = jpegDecoderId(opts.jpegDecoder ?? DEFAULT_JPEG_DECODER);
   const path = decodedCachePath(opts.cacheDir, kind, contentKey, decoder);
   const hit = await readDecoded(path, decoder);
-  if (hit) {
+  // An entry from before trainFiles were kept is decoded again (same pixels, now with names).
+  if (hit?.trainFiles) {
     opts.onProgress?.(`${name}: loaded from decoded cache ${path}`);
     return { ...hit, name }; // the same content may come under another name
   }
@@ -258,7 +260,7 @@ async function loadUrl(url: string, opts: LoadOptions): Promise<Dataset> {
       decodedCachePath(opts.cacheDir, "images", sha256, decoder),
       decoder,
     );
-    if (hit) {
+    if (hit?.trainFiles) {
       opts.onProgress?.(`${name}: loaded from decoded cache (downloaded from ${url})`);
       return hit;
     }

@@ -44,5 +44,10 @@ export function takeSubset(split: Split, limit: number | undefined, seed: number
     images.set(split.images.subarray(j * pixels, (j + 1) * pixels), i * pixels);
     labels[i] = split.labels[j];
   }
-  return { images, labels, count: limit };
+  if (!split.labelSets) return { images, labels, count: limit };
+  // Label sets follow their images.
+  const labelSets = Object.fromEntries(
+    Object.entries(split.labelSets).map(([k, v]) => [k, Uint8Array.from(chosen, (j) => v[j])]),
+  );
+  return { images, labels, count: limit, labelSets };
 }

@@ -139,6 +139,12 @@ export const datasetsSchema = z.strictObject({
     name: z.string(),
     registered: z.boolean().describe("Named in LOSSBENCH_DATASETS"),
     loaded: z.boolean().describe("Decoded in memory now"),
+    labelSets: z.array(z.strictObject({
+      name: z.string().describe('A label set, for {"kind": "human", "set": name}'),
+      disagreement: z.number().min(0).max(1).nullable().describe(
+        "Fraction of train labels that differ from the data set's own; null until it loads",
+      ),
+    })).describe("Alternative train labels (LOSSBENCH_LABEL_SETS)"),
   })),
 });
 

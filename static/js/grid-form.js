@@ -205,8 +205,18 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
         problems.push({ target: `conditions.${i}`, param, text: `${param}: a number is needed` });
         return false;
       };
-      if (row.$.noise.value && need(row.$.rate, "rate")) {
-        c.labelNoise = { kind: row.$.noise.value, rate: Number(row.$.rate.value) };
+      const kind = row.$.noise.value;
+      if (kind === "human" || kind === "matrix") {
+        const set = row.$.set.value.trim();
+        if (!set) {
+          problems.push({
+            target: `conditions.${i}`,
+            param: "set",
+            text: "set: a label set is needed",
+          });
+        } else c.labelNoise = kind === "human" ? { kind, set } : { kind, like: `human:${set}` };
+      } else if (kind && need(row.$.rate, "rate")) {
+        c.labelNoise = { kind, rate: Number(row.$.rate.value) };
       }
       if (row.$.imbalance.value && need(row.$.ratio, "ratio")) {
         c.imbalance = { profile: row.$.imbalance.value, ratio: Number(row.$.ratio.value) };

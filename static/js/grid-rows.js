@@ -11,7 +11,7 @@ import { paramAttrs, paramName } from "./grid-text.js";
  *   remove: HTMLButtonElement, error: HTMLElement, loss: string,
  *   values: Record<string, unknown>}}} LossRow
  * @typedef {HTMLDivElement & {$: {noise: HTMLSelectElement, rate: HTMLInputElement,
- *   imbalance: HTMLSelectElement, ratio: HTMLInputElement, remove: HTMLButtonElement,
+ *   set: HTMLInputElement, imbalance: HTMLSelectElement, ratio: HTMLInputElement, remove: HTMLButtonElement,
  *   error: HTMLElement}}} ConditionRow
  * @typedef {{clear: (row: LossRow | ConditionRow) => void, changed: () => void,
  *   removed: () => void}} RowHooks  an input edited (its error goes), the grid changed, a row went
@@ -88,7 +88,8 @@ export function readLoss(row) {
 }
 
 /**
- * @param {{labelNoise?: {kind: string, rate: number}, imbalance?: {profile: string, ratio: number}}} value
+ * @param {{labelNoise?: {kind: string, rate?: number, set?: string, like?: string},
+ *   imbalance?: {profile: string, ratio: number}}} value
  * @param {RowHooks} hooks
  * @returns {ConditionRow}
  */
@@ -99,7 +100,18 @@ export function conditionRow(value, hooks) {
     h("option", { value: "" }, "no label noise"),
     h("option", { value: "symmetric" }, "symmetric noise"),
     h("option", { value: "asymmetric" }, "asymmetric noise"),
+    h("option", { value: "human" }, "human noise (a label set)"),
+    h("option", { value: "matrix" }, "matrix twin of a label set"),
   );
+  // Human noise and its twin name one of the data set's label sets (GET /api/datasets).
+  const set = h("input", {
+    type: "text",
+    className: "noise-set",
+    value: "worse",
+    size: 8,
+    spellcheck: false,
+  });
+  set.dataset.param = "set";
   const rate = h("input", {
     type: "number",
     className: "noise-rate",
@@ -131,7 +143,13 @@ export function conditionRow(value, hooks) {
   const row = /** @type {ConditionRow} */ (h(
     "div",
     { className: "grid-row condition-row" },
-    h("span", { className: "cond-part" }, noise, h("label", { className: "param" }, "rate ", rate)),
+    h(
+      "span",
+      { className: "cond-part" },
+      noise,
+      h("label", { className: "param noise-rate-label" }, "rate ", rate),
+      h("label", { className: "param noise-set-label" }, "set ", set),
+    ),
     h(
       "span",
       { className: "cond-part" },
@@ -141,17 +159,23 @@ export function conditionRow(value, hooks) {
     remove,
     error,
   ));
-  row.$ = { noise, rate, imbalance, ratio, remove, error };
+  row.$ = { noise, rate, set, imbalance, ratio, remove, error };
   if (value.labelNoise) {
     noise.value = value.labelNoise.kind;
-    rate.value = String(value.labelNoise.rate);
+    if (value.labelNoise.rate !== undefined) rate.value = String(value.labelNoise.rate);
+    const name = value.labelNoise.set ?? value.labelNoise.like?.replace(/^human:/, "");
+    if (name !== undefined) set.value = name;
   }
   if (value.imbalance) {
     imbalance.value = value.imbalance.profile;
     ratio.value = String(value.imbalance.ratio);
   }
   const sync = () => {
-    rate.disabled = !noise.value;
+    const bySet = noise.value === "human" || noise.value === "matrix";
+    rate.disabled = !noise.value || bySet;
+    set.disabled = !bySet;
+    /** @type {HTMLElement} */ (rate.parentElement).hidden = bySet;
+    /** @type {HTMLElement} */ (set.parentElement).hidden = !bySet;
     ratio.disabled = !imbalance.value;
   };
   sync();
@@ -162,7 +186,7 @@ export function conditionRow(value, hooks) {
       hooks.changed();
     });
   }
-  for (const el of [rate, ratio]) el.addEventListener("input", () => hooks.clear(row));
+  for (const el of [rate, set, ratio]) el.addEventListener("input", () => hooks.clear(row));
   remove.addEventListener("click", () => {
     row.remove();
     hooks.removed();

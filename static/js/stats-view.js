@@ -14,7 +14,8 @@ export const BASE_FIGURES = ["testAcc", "f1", "testLoss", "ece"];
 /** @param {Experiment} exp */
 export function hasNoise(exp) {
   return (exp?.cells ?? []).some((/** @type {any} */ c) =>
-    (c.condition?.labelNoise?.rate ?? 0) > 0
+    (c.condition?.labelNoise?.rate ?? 0) > 0 ||
+    ["human", "matrix"].includes(c.condition?.labelNoise?.kind)
   );
 }
 

@@ -4,6 +4,7 @@
 // backend is deterministic, so they must be equal, bit for bit.
 import { initBackend } from "../../ml/backend.ts";
 import type { JpegDecoderName } from "../../ml/data/jpeg.ts";
+import { parseLabelFile } from "../../ml/data/label_sets.ts";
 import { loadDataset } from "../../ml/data/mod.ts";
 import { train } from "../../ml/trainer.ts";
 import type { EpochMetrics } from "../../ml/types.ts";
@@ -17,7 +18,10 @@ export async function checkRun(
   spec: string,
   settings: StudySetting[],
   dataPath: string,
-  jpegDecoder: JpegDecoderName,
+  /** The pixels of a setting's data set (settings.ts DATASETS). */
+  decoderOf: (s: StudySetting) => JpegDecoderName,
+  /** The label file, for a run on a label set. */
+  labels?: string,
 ): Promise<number> {
   const [id, label, seedText] = spec.split("/");
   const setting = settings.find((s) => s.id === id);
@@ -41,8 +45,10 @@ export async function checkRun(
   const stored: EpochMetrics[] = (await api.get(`/api/runs/${run.id}`)).epochs;
   console.error(`retraining run ${run.id} (${run.label}, seed ${run.config.seed}) here…`);
   await initBackend("cpu");
-  // The run's pixels: the decoder the study was trained with (settings.ts PUBLISHED_DECODER).
+  // The run's pixels: its data set's decoder (settings.ts DATASETS), and its label sets.
+  const jpegDecoder = decoderOf(setting);
   const data = await loadDataset(dataPath, { cacheDir: ".lossbench/cache", jpegDecoder });
+  if (labels) data.train.labelSets = parseLabelFile(await Deno.readTextFile(labels), data);
   const t0 = performance.now();
   const again = await train(run.config, data);
   console.error(

@@ -6,24 +6,27 @@
 // compares every recorded number with what the service stored.
 //
 //   deno task study [--data ../shared/data/cifar10-jpg.tar.gz] [--url http://127.0.0.1:8000/]
-//                   [--only clean,lt,noise,asym,capacity] [--out docs] [--no-wait | --start-only]
-//                   [--check SETTING/LABEL/SEED] [--decoder jpeg-js|libjpeg-turbo]
+//                   [--labels ../shared/data/cifar10n-labels.csv]
+//                   [--only clean,lt,noise,asym,capacity,human,...] [--out docs]
+//                   [--no-wait | --start-only] [--check SETTING/LABEL/SEED]
+//                   [--decoder jpeg-js|libjpeg-turbo]
 //
-// --decoder: how the JPEG files become pixels; default the published study's
-// (settings.ts PUBLISHED_DECODER, jpeg-js), so its runs check bit for bit.
+// The service gets the archive twice (settings.ts DATASETS): cifar10jpg with
+// --decoder (default the published study's, jpeg-js, so its runs check bit for
+// bit) and cifar10pil with libjpeg-turbo (PIL's pixels), each with the CIFAR-10N
+// label sets of --labels. --only takes setting ids and group names ("human").
 import { parseArgs } from "node:util";
 import { type JpegDecoderName, parseJpegDecoder } from "../../ml/data/jpeg.ts";
 import { type Api, apiClient, startService } from "./service.ts";
 import { renderResults } from "./report.ts";
-import { PUBLISHED_DECODER, SETTINGS, type StudySetting } from "./settings.ts";
+import { DATASETS, PUBLISHED_DECODER, SETTINGS, type StudySetting } from "./settings.ts";
 import { checkRun } from "./check.ts";
-
-const DATASET = "cifar10jpg";
 
 const { values: args } = parseArgs({
   args: Deno.args,
   options: {
     data: { type: "string", default: "../shared/data/cifar10-jpg.tar.gz" },
+    labels: { type: "string", default: "../shared/data/cifar10n-labels.csv" },
     url: { type: "string" },
     only: { type: "string" },
     out: { type: "string", default: "docs" },
@@ -38,7 +41,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   console.log(
-    "usage: deno task study [--data PATH] [--url URL] [--only clean,lt,noise,asym,capacity] [--out DIR]\n" +
+    "usage: deno task study [--data PATH] [--labels CSV] [--url URL] [--only IDS,GROUPS] [--out DIR]\n" +
       "                       [--kv PATH] [--no-wait | --start-only] [--check SETTING/LABEL/SEED]\n" +
       `                       [--decoder jpeg-js|libjpeg-turbo] (default ${PUBLISHED_DECODER}, the published study's)`,
   );
@@ -53,17 +56,27 @@ try {
   Deno.exit(2);
 }
 const only = args.only?.split(",");
-const settings = SETTINGS.filter((s) => !only || only.includes(s.id));
-if (only && settings.length !== only.length) {
-  console.error(`error: --only: known settings are ${SETTINGS.map((s) => s.id).join(", ")}`);
+const settings = SETTINGS.filter((s) =>
+  !only || only.includes(s.id) || (s.group !== undefined && only.includes(s.group))
+);
+const known = new Set(SETTINGS.flatMap((s) => [s.id, s.group ?? s.id]));
+if (only?.some((o) => !known.has(o))) {
+  console.error(`error: --only: known settings and groups are ${[...known].join(", ")}`);
   Deno.exit(2);
 }
+const labelsThere = await Deno.stat(args.labels!).then(() => true, () => false);
+const onLabelSet = (s: StudySetting) => /"kind":"(human|matrix)"/.test(JSON.stringify(s.body));
+if (!labelsThere && settings.some(onLabelSet)) {
+  console.error(`error: --labels ${args.labels}: no such file (the human-noise settings need it)`);
+  Deno.exit(2);
+}
+const decoderOf = (s: StudySetting) => s.data === "cifar10pil" ? DATASETS.cifar10pil : jpegDecoder;
 
 const service = args.url ? null : await startService({
   kvPath: args.kv!,
-  datasets: `${DATASET}=${args.data}`,
+  datasets: `cifar10jpg@${jpegDecoder}=${args.data},cifar10pil@${DATASETS.cifar10pil}=${args.data}`,
+  labelSets: labelsThere ? `cifar10jpg=${args.labels},cifar10pil=${args.labels}` : undefined,
   log: (l) => console.error(`  service: ${l}`),
-  jpegDecoder,
   // Checking a run retrains it here: the service only answers questions.
   ...(args.check ? { workers: 0 } : {}),
 });
@@ -73,7 +86,14 @@ const api: Api = apiClient(args.url ?? service!.url);
 let code = 0;
 try {
   code = args.check
-    ? await checkRun(api, args.check, settings, args.data!, jpegDecoder)
+    ? await checkRun(
+      api,
+      args.check,
+      settings,
+      args.data!,
+      decoderOf,
+      labelsThere ? args.labels : undefined,
+    )
     : await study();
 } finally {
   await service?.stop();
@@ -107,7 +127,11 @@ async function ensureExperiment(s: StudySetting): Promise<string> {
     }
     return found.id;
   }
-  const exp = await api.post("/api/experiments", { name: s.name, data: DATASET, ...s.body });
+  const exp = await api.post("/api/experiments", {
+    name: s.name,
+    data: s.data ?? "cifar10jpg",
+    ...s.body,
+  });
   console.error(`${s.id}: started experiment ${exp.id} with ${exp.runIds.length} runs`);
   return exp.id;
 }

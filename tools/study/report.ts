@@ -6,6 +6,7 @@ import { pText, pts as points, type Restated, settingMarkdown } from "./restate.
 import type { Api } from "./service.ts";
 import type { StudySetting } from "./settings.ts";
 import { jpegDecoderId, type JpegDecoderName } from "../../ml/data/jpeg.ts";
+import { pilNote, twinSection } from "./human.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -231,7 +232,7 @@ function findings(s: StudySetting, view: Json, stats: Json): string[] {
       calibrationSentence(stats, view),
     );
   }
-  if (s.id === "noise" || s.id === "asym" || s.id === "capacity") {
+  if (s.id === "noise" || s.id === "asym" || s.id === "capacity" || s.group === "human") {
     const robust = ["mae", "gce", "sce", "nce_rce"].filter((l) =>
       view.cells.some((c: Json) => c.loss === l)
     );
@@ -255,6 +256,9 @@ function findings(s: StudySetting, view: Json, stats: Json): string[] {
           ? ` A model that ignores the flips matches a flipped sample's label only by chance: about ` +
             `(1 − ${pctOf(ceClean)}) / 9 = ${pctOf((1 - ceClean) / 9)} with CE's accuracy on the ` +
             `clean samples. ${memorisationTrend(stats, view, (1 - ceClean) / 9)}`
+          : s.group === "human"
+          ? ` Human flips concentrate on similar classes (truck ↔ automobile, cat ↔ dog), so ` +
+            `a model that confuses those classes matches the given label without memorising it.`
           : s.id === "asym"
           ? ` Asymmetric flips go to a similar class (cat ↔ dog, truck → automobile), so a model ` +
             `that confuses those classes matches the given label without memorising it; this ` +
@@ -370,11 +374,13 @@ export async function renderResults(
   const totals: string[] = [];
   let allImages = 0, allCompute = 0, allRuns = 0;
   const allSpans: { start: number; end: number }[] = [];
+  const views = new Map<StudySetting, Json>();
 
   for (const [s, id] of experiments) {
     const first = await api.get(`/api/experiments/${id}?metric=testAcc`);
     const view = await api.get(`/api/experiments/${id}?metric=testAcc${claimsQuery(s, first)}`);
     const stats = view.stats;
+    views.set(s, view);
     const t = await throughput(api, view);
     allImages += t.images;
     allSpans.push(...t.spans);
@@ -387,6 +393,9 @@ export async function renderResults(
         } |`,
     );
     md.push(`## ${s.title}`, "");
+    if (s.data === "cifar10pil") {
+      md.push(`**Pixels:** PIL's, decoded with ${jpegDecoderId("libjpeg-turbo")}.`, "");
+    }
     md.push(
       `Experiment \`${id}\` (“${s.name}”): ${view.cells.length} cells × seeds ${
         view.seeds.join(", ")
@@ -456,6 +465,9 @@ export async function renderResults(
     `${(allImages / 1e6).toFixed(1)} M | ${Math.round(allImages / (busyMs(allSpans) / 1000))} | |`,
     "",
   ];
+  md.push(...twinSection(views));
+  const pil = [...experiments.keys()].some((s) => s.data === "cifar10pil");
+  if (pil) head.splice(head.indexOf(pixelsNote(jpegDecoder)) + 1, 0, "", pilNote());
   await screenshots(base, shots);
   await Deno.writeTextFile(`${outDir}/results.md`, [...head, ...md].join("\n"));
   console.error(`wrote ${outDir}/results.md and ${shots.length} figures in ${figDir}/`);

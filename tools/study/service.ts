@@ -1,7 +1,5 @@
 // A lossbench service for the study (started as `deno task serve` would be,
 // on a free loopback port) and a small JSON client for its API.
-import type { JpegDecoderName } from "../../ml/data/jpeg.ts";
-
 const ROOT = new URL("../../", import.meta.url);
 
 export interface Api {
@@ -33,7 +31,8 @@ export async function startService(opts: {
   log: (line: string) => void;
   /** Training workers; 0 for an API-only service (to read results or check a run). */
   workers?: number;
-  jpegDecoder: JpegDecoderName;
+  /** LOSSBENCH_LABEL_SETS, if any. */
+  labelSets?: string;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const kv = new URL(opts.kvPath, ROOT).pathname;
   await Deno.mkdir(kv.slice(0, kv.lastIndexOf("/")), { recursive: true });
@@ -46,7 +45,7 @@ export async function startService(opts: {
       LOSSBENCH_KV: kv,
       LOSSBENCH_DATASETS: opts.datasets,
       LOSSBENCH_BACKEND: "cpu",
-      LOSSBENCH_JPEG_DECODER: opts.jpegDecoder,
+      ...(opts.labelSets ? { LOSSBENCH_LABEL_SETS: opts.labelSets } : {}),
       ...(opts.workers === undefined ? {} : { LOSSBENCH_WORKERS: String(opts.workers) }),
     },
     stdin: "null",

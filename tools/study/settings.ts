@@ -12,9 +12,25 @@ import type { JpegDecoderName } from "../../ml/data/jpeg.ts";
  */
 export const PUBLISHED_DECODER: JpegDecoderName = "jpeg-js";
 
+/**
+ * The study's data sets, one registration each in its service: the published
+ * settings train on the jpeg-js pixels (PUBLISHED_DECODER, so they check bit for
+ * bit); settings added since train on PIL's pixels (libjpeg-turbo), from the same
+ * archive. Each carries the CIFAR-10N label sets (main.ts --labels).
+ */
+export const DATASETS = {
+  cifar10jpg: PUBLISHED_DECODER,
+  cifar10pil: "libjpeg-turbo",
+} as const satisfies Record<string, JpegDecoderName>;
+export type StudyDataset = keyof typeof DATASETS;
+
 export interface StudySetting {
   /** Short id for file names and --only. */
   id: string;
+  /** --only takes a group name for all its settings ("human"). */
+  group?: string;
+  /** Which data set, and so which pixels (default cifar10jpg, the published study's). */
+  data?: StudyDataset;
   title: string;
   /** The experiment's name in lossbench (how a rerun finds it again). */
   name: string;
@@ -96,4 +112,52 @@ export const SETTINGS: StudySetting[] = [
     },
     extraMetrics: ["trainAccNoisy", "trainAccClean"],
   },
+  ...humanSettings(),
 ];
+
+/**
+ * CIFAR-10N's human label sets (Wei et al. 2022): aggre (9.0% wrong), random1 (17.2%) and
+ * worse (40.2%), and worse's matrix twin (the same class-level transition matrix, drawn at
+ * random within each class), one experiment each, on PIL's pixels. Losses at their defaults
+ * (no tuned settings have landed): GCE q=0.7, SCE α=0.1 β=1, NCE+RCE α=1 β=1.
+ */
+function humanSettings(): StudySetting[] {
+  const losses = [
+    { loss: "ce" },
+    { loss: "focal", params: { gamma: 2 } },
+    { loss: "gce" },
+    { loss: "sce" },
+    { loss: "nce_rce" },
+  ];
+  const at = (id: string, title: string, name: string, labelNoise: unknown): StudySetting => ({
+    id,
+    group: "human",
+    data: "cifar10pil",
+    title,
+    name,
+    body: { ...SHARED, repeats: 3, conditions: [{ labelNoise }], losses },
+    extraMetrics: ["trainAccNoisy", "trainAccClean"],
+  });
+  return [
+    at("human-aggre", "Human label noise: CIFAR-10N aggre (9.0%)", "study: human noise aggre", {
+      kind: "human",
+      set: "aggre",
+    }),
+    at(
+      "human-random1",
+      "Human label noise: CIFAR-10N random1 (17.2%)",
+      "study: human noise random1",
+      { kind: "human", set: "random1" },
+    ),
+    at("human-worse", "Human label noise: CIFAR-10N worse (40.2%)", "study: human noise worse", {
+      kind: "human",
+      set: "worse",
+    }),
+    at(
+      "human-worse-matrix",
+      "Synthetic twin of CIFAR-10N worse: the same class-level matrix, drawn at random",
+      "study: matrix twin of human worse",
+      { kind: "matrix", like: "human:worse" },
+    ),
+  ];
+}
