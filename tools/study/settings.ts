@@ -118,7 +118,8 @@ export const SETTINGS: StudySetting[] = [
 /**
  * CIFAR-10N's human label sets (Wei et al. 2022): aggre (9.0% wrong), random1 (17.2%) and
  * worse (40.2%), and worse's matrix twin (the same class-level transition matrix, drawn at
- * random within each class), one experiment each, on PIL's pixels. Losses at their defaults
+ * random within each class), one experiment each, on PIL's pixels; worse and its twin first,
+ * so a study cut short still has the paper's comparison. Losses at their defaults
  * (no tuned settings have landed): GCE q=0.7, SCE α=0.1 β=1, NCE+RCE α=1 β=1.
  */
 function humanSettings(): StudySetting[] {
@@ -139,16 +140,6 @@ function humanSettings(): StudySetting[] {
     extraMetrics: ["trainAccNoisy", "trainAccClean"],
   });
   return [
-    at("human-aggre", "Human label noise: CIFAR-10N aggre (9.0%)", "study: human noise aggre", {
-      kind: "human",
-      set: "aggre",
-    }),
-    at(
-      "human-random1",
-      "Human label noise: CIFAR-10N random1 (17.2%)",
-      "study: human noise random1",
-      { kind: "human", set: "random1" },
-    ),
     at("human-worse", "Human label noise: CIFAR-10N worse (40.2%)", "study: human noise worse", {
       kind: "human",
       set: "worse",
@@ -158,6 +149,16 @@ function humanSettings(): StudySetting[] {
       "Synthetic twin of CIFAR-10N worse: the same class-level matrix, drawn at random",
       "study: matrix twin of human worse",
       { kind: "matrix", like: "human:worse" },
+    ),
+    at("human-aggre", "Human label noise: CIFAR-10N aggre (9.0%)", "study: human noise aggre", {
+      kind: "human",
+      set: "aggre",
+    }),
+    at(
+      "human-random1",
+      "Human label noise: CIFAR-10N random1 (17.2%)",
+      "study: human noise random1",
+      { kind: "human", set: "random1" },
     ),
   ];
 }
