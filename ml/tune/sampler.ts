@@ -82,7 +82,12 @@ export function haltonPoint(i: number, dims: number): number[] {
 }
 
 /** `n` points in [0, 1)^dims for the sampler and seed: the same on every call. */
-export function unitPoints(sampler: SamplerName, n: number, dims: number, seed: number): number[][] {
+export function unitPoints(
+  sampler: SamplerName,
+  n: number,
+  dims: number,
+  seed: number,
+): number[][] {
   if (dims > MAX_DIMS[sampler]) {
     throw new Error(`${sampler}: at most ${MAX_DIMS[sampler]} dimensions (got ${dims})`);
   }

@@ -48,7 +48,8 @@ export const tuneSchema = z.strictObject({
   seeds: z.array(seed).min(1).max(10)
     .describe("Seeds the trials run on (each trial on each); disjoint from the comparison seeds"),
   metric: z.enum(TUNE_METRICS, {
-    error: (i) => `unknown metric "${String(i.input).slice(0, 64)}"; use ${TUNE_METRICS.join(", ")}`,
+    error: (i) =>
+      `unknown metric "${String(i.input).slice(0, 64)}"; use ${TUNE_METRICS.join(", ")}`,
   }).default("valAcc").describe("The validation metric a trial is judged by"),
   point: z.enum(["best", "final"], { error: `"best" or "final"` }).default("best")
     .describe("Read at the trial's best epoch (by the metric) or its last"),
@@ -86,7 +87,9 @@ function probes(d: Dimension): (number | string)[] {
 export function checkSpace(tune: Tune, losses: string[]): void {
   const keys = Object.keys(tune.space);
   const at = (k: string) => `tune.space.${k}`;
-  if (keys.length === 0) throw new SpaceError("tune.space: name at least one setting", "tune.space");
+  if (keys.length === 0) {
+    throw new SpaceError("tune.space: name at least one setting", "tune.space");
+  }
   if (keys.length > MAX_DIMS[tune.sampler]) {
     throw new SpaceError(
       `tune.space: ${tune.sampler} draws at most ${MAX_DIMS[tune.sampler]} settings`,
@@ -136,7 +139,9 @@ export function checkSpace(tune: Tune, losses: string[]): void {
         if (!r.success) {
           const why = r.error.issues[0]?.message ?? "invalid";
           throw new SpaceError(
-            `${at(k)}: ${JSON.stringify(v)} is not a valid ${k}${loss ? ` for ${loss}` : ""}: ${why}`,
+            `${at(k)}: ${JSON.stringify(v)} is not a valid ${k}${
+              loss ? ` for ${loss}` : ""
+            }: ${why}`,
             at(k),
           );
         }
