@@ -4,6 +4,7 @@
 // the rung's validation values, chooses, confirms on the comparison seeds, and
 // serves both comparisons, the tuning evidence and trials.csv. A promoted trial
 // (paused at two rungs) equals an uninterrupted run of its configuration.
+// deno-lint-ignore-file no-explicit-any -- the API's JSON, read as the contract check already validated it
 import { assert, assertEquals } from "./util/assert.ts";
 import { api } from "./util/api.ts";
 import { csvRecords } from "./util/csv.ts";
