@@ -44,7 +44,9 @@ export function epochLine(m: EpochMetrics): string {
   return `epoch ${String(m.epoch).padStart(3)}  train loss ${m.trainLoss.toFixed(4)} acc ${
     pct(m.trainAcc)
   }` +
-    `  test loss ${m.testLoss.toFixed(4)} acc ${pct(m.testAcc)} f1 ${m.f1.toFixed(4)}` +
+    `  test loss ${(m.testLoss ?? NaN).toFixed(4)} acc ${pct(m.testAcc ?? NaN)} f1 ${
+      (m.f1 ?? NaN).toFixed(4)
+    }` +
     `  lr ${m.lr.toPrecision(3)}  ${m.epochSeconds.toFixed(1)}s  ${
       m.trainImgPerSec.toFixed(0)
     } img/s`;

@@ -19,6 +19,7 @@ import { exitOnSignal } from "./service/shutdown.ts";
 import { StorageHealth } from "./service/storage_health.ts";
 import { Store } from "./service/store.ts";
 import { untilHook } from "./service/until.ts";
+import { tuningHook } from "./service/tuning.ts";
 
 /** Settings read here rather than in service/config.ts: the HTTP edge's. */
 interface EdgeConfig {
@@ -76,6 +77,7 @@ async function main() {
   const bus = new EventBus();
   const logEvent = runLog(log);
   const until = untilHook((m) => log.info(m)); // seeds added until decided (service/until.ts)
+  const tuning = tuningHook((m) => log.info(m)); // rung decisions and selection (service/tuning.ts)
   // The store publishes every event it (or any process sharing the KV) commits;
   // the log tells each run's lifecycle from the same events.
   const store = await Store.open(cfg.kvPath, {
@@ -83,6 +85,7 @@ async function main() {
     onEvent: (e) => {
       logEvent(e);
       until.onEvent(e);
+      tuning.onEvent(e);
     },
     maxQueue: cfg.maxQueue,
     pollMs: cfg.pollMs,
@@ -117,6 +120,7 @@ async function main() {
   }
   const recovered = await scheduler.recover();
   until.start(store, scheduler);
+  tuning.start(store, scheduler);
   let stopping = false;
 
   // Without a pool, the workers are other processes: counted from their KV heartbeats.

@@ -22,6 +22,10 @@ export type ToWorker =
     /** Arrays backed by SharedArrayBuffer, so workers share one decoded copy. */
     data: Dataset;
     resume?: Checkpoint;
+    /** A tuning trial: never evaluate the test split (ml/trainer.ts's evalTest). */
+    evalTest?: false;
+    /** A tuning trial paused at a rung: stop after this epoch, then post `paused`. */
+    stopAfter?: number;
   }
   | { v: 1; type: "cancel"; runId: string };
 
@@ -34,6 +38,8 @@ export type FromWorker =
   | { v: 1; type: "progress"; runId: string; progress: Progress }
   | { v: 1; type: "epoch"; runId: string; metrics: EpochMetrics; checkpoint: Checkpoint }
   | { v: 1; type: "done"; runId: string }
+  /** Stopped after `stopAfter` (before its last epoch); its checkpoint resumes it. */
+  | { v: 1; type: "paused"; runId: string; epoch: number }
   | { v: 1; type: "cancelled"; runId: string }
   /** `diverged`: the loss stopped being finite there (ml/divergence.ts). */
   | { v: 1; type: "failed"; runId: string | null; error: string; diverged?: DivergedAt };

@@ -47,14 +47,18 @@ export function recordSchemas<R extends z.ZodType>(real: R) {
   const epochMetrics = z.strictObject({
     epoch: z.number().int().min(1),
     ...metricShape(real),
-    /** The diagnostic arrays of the test split: not metrics, not in the CSV or the statistics. */
-    reliability,
+    /**
+     * The diagnostic arrays of the test split: not metrics, not in the CSV or the statistics.
+     * A tuning trial's epochs have none (it never evaluates the test split).
+     */
+    reliability: reliability.optional(),
     perClass: z.strictObject({
       precision: z.array(real),
       recall: z.array(real),
       f1: z.array(real),
-    }),
-    confusion: z.array(z.array(count)).describe("Test split: rows true, columns predicted"),
+    }).optional(),
+    confusion: z.array(z.array(count)).optional()
+      .describe("Test split: rows true, columns predicted"),
     lr: real,
     epochSeconds: real,
     trainImgPerSec: real,

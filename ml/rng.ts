@@ -76,4 +76,6 @@ export const Stream = {
   imbalance: 6,
   noise: 7,
   validation: 8,
+  /** A tuning stage's sampler (ml/tune/sampler.ts). */
+  tune: 9,
 } as const;

@@ -45,6 +45,17 @@ export interface TrainHooks {
   resume?: Checkpoint;
   /** Minimum milliseconds between progress reports. */
   progressIntervalMs?: number;
+  /**
+   * False for a tuning trial: the test split is never evaluated, so its epochs
+   * have no test metrics and nothing about the test set can steer the tuning.
+   */
+  evalTest?: boolean;
+  /**
+   * Stop after this epoch (a tuning trial paused at a rung): the schedule is
+   * still the whole run's, so resuming from the checkpoint continues the same
+   * run bit for bit.
+   */
+  stopAfter?: number;
 }
 
 const EVAL_BATCH = 500;
@@ -141,7 +152,9 @@ export async function train(
   const evalOpts = { shape, lut, classes: spec.classes, signal: hooks.signal };
 
   try {
-    for (let epoch = resume ? resume.epoch : 0; epoch < config.epochs; epoch++) {
+    const evalTest = hooks.evalTest ?? true;
+    const last = Math.min(config.epochs, hooks.stopAfter ?? config.epochs);
+    for (let epoch = resume ? resume.epoch : 0; epoch < last; epoch++) {
       const lr = lrAt(config, epoch);
       const t0 = performance.now();
       const tr = await trainEpoch(epoch, lr);
@@ -154,23 +167,30 @@ export async function train(
           "evaluated after the epoch's last batch, whose loss was still finite",
         );
       const predictions = predictionAccumulators(spec.classes);
-      const ev = await evaluate(model, testSplit, loss, { ...evalOpts, predictions }) ??
-        throwIt(lastStep());
+      const ev = evalTest
+        ? await evaluate(model, testSplit, loss, { ...evalOpts, predictions }) ??
+          throwIt(lastStep())
+        : null;
       const t2 = performance.now();
       const val = valSplit
         ? await evaluate(model, valSplit, loss, evalOpts) ?? throwIt(lastStep())
         : null;
+      const t3 = performance.now();
       const m: EpochMetrics = {
         epoch: epoch + 1,
         // Every registered metric, from what this epoch measured (ml/metrics/registry.ts).
         ...metricValues({ train: tr, test: ev, val }),
-        reliability: ev.reliability,
-        perClass: perClassPrecisionRecallF1(ev.confusion),
+        ...(ev
+          ? { reliability: ev.reliability, perClass: perClassPrecisionRecallF1(ev.confusion) }
+          : {}),
         lr,
-        epochSeconds: (t2 - t0) / 1000,
+        // A trial's epoch includes its validation pass (it has no test pass).
+        epochSeconds: ((ev ? t2 : t3) - t0) / 1000,
         trainImgPerSec: trainSplit.count / ((t1 - t0) / 1000),
-        evalImgPerSec: testSplit.count / ((t2 - t1) / 1000),
-        confusion: ev.confusion,
+        evalImgPerSec: ev
+          ? testSplit.count / ((t2 - t1) / 1000)
+          : (valSplit?.count ?? 0) / ((t3 - t2) / 1000),
+        ...(ev ? { confusion: ev.confusion } : {}),
       };
       results.push(m);
       const checkpoint: Checkpoint = {

@@ -51,14 +51,19 @@ async function run(msg: Extract<ToWorker, { type: "start" }>) {
       test: takeSubset(msg.data.test, config.testLimit, config.seed),
     };
     post({ v: 1, type: "started", runId, fromEpoch: msg.resume?.epoch ?? 0 });
+    const stopAfter = msg.stopAfter;
     await train(config, data, {
       signal: abort.signal,
       resume: msg.resume,
+      evalTest: msg.evalTest ?? true,
+      stopAfter,
       onPrepared: (record) => post({ v: 1, type: "prepared", runId, record }),
       onProgress: (progress) => post({ v: 1, type: "progress", runId, progress }),
       onEpoch: (metrics, checkpoint) => post({ v: 1, type: "epoch", runId, metrics, checkpoint }),
     });
-    post({ v: 1, type: "done", runId });
+    if (stopAfter !== undefined && stopAfter < config.epochs) {
+      post({ v: 1, type: "paused", runId, epoch: stopAfter });
+    } else post({ v: 1, type: "done", runId });
   } catch (e) {
     if ((e as Error).name === "AbortError") post({ v: 1, type: "cancelled", runId });
     else {

@@ -17,6 +17,7 @@ import { errorHandler, notFound } from "./errors.ts";
 import { eventRoutes } from "./events.ts";
 import { analysisRoutes } from "./analyses.ts";
 import { experimentRoutes } from "./experiments.ts";
+import { tuningRoutes } from "./tuning.ts";
 import { healthRoutes } from "./health.ts";
 import { hostCheck } from "./hosts.ts";
 import { declaredSizeLimit } from "./limits.ts";
@@ -74,6 +75,7 @@ export function createApp(deps: Deps): OpenAPIHono {
   app.route("/", authRoutes(auth));
   app.route("/api/runs", runRoutes(deps));
   app.route("/api/experiments", experimentRoutes(deps));
+  app.route("/api/experiments", tuningRoutes(deps));
   app.route("/api/analyses", analysisRoutes(deps));
   app.route("/api/health", healthRoutes(deps));
   app.route("/api/workers", workerRoutes(deps));

@@ -12,6 +12,9 @@ import {
   settingsSchema,
 } from "../ml/config.ts";
 import { buildCells, DEFAULT_LOSSES, gridConfigs, resolveSeeds } from "../service/experiments.ts";
+import { inComparison, planExperiment } from "../service/tuning_plan.ts";
+import { compareSchema, type Comparison } from "../service/tuning_records.ts";
+import { tuneSchema } from "../ml/tune/space.ts";
 import { metricsOf, STAT_METRICS } from "../ml/metrics/registry.ts";
 import { experimentCsv } from "../service/experiment_csv.ts";
 import { untilRecord } from "../service/until.ts";
@@ -20,7 +23,7 @@ import { untilSchema } from "../service/until_records.ts";
 import { isId, newId } from "../service/ids.ts";
 import { ValidationError } from "../service/errors.ts";
 import { type Experiment, isTerminal, type Run } from "../service/types.ts";
-import { type Point, PointError } from "../stats/experiment.ts";
+import { PointError } from "../stats/experiment.ts";
 import type { EpochMetrics } from "../ml/types.ts";
 import { type EpochPoint, ExperimentReads, sizesOf } from "../service/experiment_reads.ts";
 import { conditionalJson, withEtag } from "./etag.ts";
@@ -28,7 +31,10 @@ import { StatsRunner } from "../service/stats_runner.ts";
 import { ReadPacer } from "../service/read_pacer.ts";
 import { StatsOptionError } from "../stats/family.ts";
 import { conditionLabel } from "../ml/cell.ts";
-import { familyOptions, familyQuery, type StatsQuery } from "./stats_query.ts";
+import type { StatsQuery } from "./stats_query.ts";
+import { comparisonOf, statsOptions, statsQuerySchema } from "./experiment_query.ts";
+
+export { statsQuerySchema };
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
 import { experimentSchemaOut, runViewSchema, statsSchema } from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
@@ -53,47 +59,12 @@ export const experimentSchema = settingsSchema.extend({
   seed: runFieldsSchema.shape.seed.unwrap().optional(),
   /** Add seeds in batches until every pair is decided (service/until.ts). */
   until: untilSchema.optional(),
+  /** Tune every cell on a validation split first (service/tuning.ts). */
+  tune: tuneSchema.optional(),
+  compare: compareSchema.optional(),
 }).superRefine(checkSchedule);
 
 const addSeedsSchema = z.strictObject({ seeds: seedList });
-
-/** The summary point and compared metric, from the query string. */
-export const statsQuerySchema = z.object({
-  metric: z.enum(STAT_METRICS, {
-    error: (i) =>
-      `unknown metric "${String(i.input).slice(0, 64)}"; use one of: ${STAT_METRICS.join(", ")}`,
-  }).default("testAcc").describe("The metric summarized and compared"),
-  point: z.enum(["final", "lastK", "best"], {
-    error: (i) => `"final", "lastK" or "best" (got "${String(i.input).slice(0, 32)}")`,
-  }).default("final").describe(
-    "Where in training a run's value is read: its last epoch, the mean of its last k, or the " +
-      "epoch best on the validation split",
-  ),
-  k: z.coerce.number({ error: "an integer from 1 to 500" })
-    .int({ error: "an integer from 1 to 500" })
-    .min(1, { error: "an integer from 1 to 500" })
-    .max(500, { error: "an integer from 1 to 500" })
-    .default(3).describe("Epochs averaged by point=lastK"),
-  on: z.enum(["valAcc", "valLoss"], { error: `"valAcc" or "valLoss"` }).default("valAcc")
-    .describe("What point=best picks the epoch by"),
-  ...familyQuery,
-});
-
-function statsOptions(q: z.output<typeof statsQuerySchema>): StatsQuery {
-  let fam;
-  try {
-    fam = familyOptions(q);
-  } catch (e) {
-    if (e instanceof StatsOptionError) throw new ValidationError(e.message);
-    throw e;
-  }
-  const point: Point = q.point === "lastK"
-    ? { kind: "lastK", k: q.k }
-    : q.point === "best"
-    ? { kind: "best", on: q.on }
-    : { kind: "final" };
-  return { point, metric: q.metric, ...fam };
-}
 
 const tags = ["experiments"];
 const NO_EXPERIMENT = "No experiment with this id";
@@ -121,13 +92,17 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     exp: Experiment,
     runs: Run[],
     opts: StatsQuery,
+    comparison: Comparison,
     epochsOf = async (run: Run): Promise<{ points: EpochPoint[]; last?: EpochMetrics }> => {
       const epochs = await deps.store.listEpochs(run.id);
       return { points: epochs.map(metricsOf), last: epochs.at(-1) };
     },
   ) {
     // Failed, cancelled and interrupted runs are no sample of their cell.
-    runs = runs.filter((x) => x.status === "done" || !isTerminal(x.status));
+    // Tuning trials are in no comparison; each comparison has its own runs.
+    runs = runs.filter((x) =>
+      (x.status === "done" || !isTerminal(x.status)) && inComparison(x, comparison)
+    );
     const epochs = await Promise.all(runs.map(epochsOf));
     const inputs = runs.map((run, i) => ({
       cellKey: run.cellKey,
@@ -181,8 +156,20 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const { name, losses, conditions, models, model, seeds, repeats, seed, until, ...settings } =
-        body;
+      const {
+        name,
+        losses,
+        conditions,
+        models,
+        model,
+        seeds,
+        repeats,
+        seed,
+        until,
+        tune,
+        compare,
+        ...settings
+      } = body;
       checkConfig(deps, settings);
       checkConditions(
         deps,
@@ -201,7 +188,7 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         conditions: conditions ?? [{}],
         models: models ?? [model ?? "convnet"],
       });
-      const configs = gridConfigs(settings, cells, seedList);
+      const plan = planExperiment(settings, cells, seedList, tune, compare, !!until);
       if (until) gridConfigs(settings, cells, Array(until.every).fill(0)); // a batch's size
       const sequential = until && untilRecord(until, cells, seedList); // seeds until decided
       const exp = {
@@ -212,8 +199,9 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         cells,
         seeds: seedList,
         ...sequential,
+        ...plan.fields,
       };
-      const runs = await deps.scheduler.submit(configs, exp);
+      const runs = await deps.scheduler.submit(plan.runs, exp);
       c.header("location", `/api/experiments/${exp.id}`);
       const view = runs.map((x) => viewRun(x, deps.scheduler));
       return c.json({ ...exp, runIds: runs.map((x) => x.id), runs: view }, 201);
@@ -252,16 +240,19 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
     async (c) => {
       if (!(await pacer.take())) throw apiError(429, "too many reads of experiments waiting");
       const exp = await find(c);
-      const opts = statsOptions(c.req.valid("query"));
+      const q = c.req.valid("query");
+      const opts = statsOptions(q);
+      const comparison = comparisonOf(exp, q);
       reads ??= new ExperimentReads(deps.bus, deps.store);
       const body = await reads.read(
         exp,
-        JSON.stringify(opts),
+        JSON.stringify({ ...opts, comparison }),
         (d) =>
           statsOf(
             exp,
             d.runs,
             opts,
+            comparison,
             (run) =>
               Promise.resolve({ points: d.epochs.get(run.id) ?? [], last: d.last.get(run.id) }),
           ),
@@ -377,13 +368,15 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       }),
       async (c) => {
         const exp = await find(c);
-        const opts = statsOptions(c.req.valid("query"));
+        const q = c.req.valid("query");
+        const opts = statsOptions(q);
+        const comparison = comparisonOf(exp, q);
         const runs = await runsOf(exp);
         const epochs = kind === "runs"
           ? await Promise.all(runs.map((x) => deps.store.listEpochs(x.id)))
           : [];
         const stats = kind === "summary" || kind === "comparisons"
-          ? await statsOf(exp, runs, opts)
+          ? await statsOf(exp, runs, opts, comparison)
           : null;
         return c.body(experimentCsv(kind, exp, runs, epochs, stats), 200, {
           "content-type": "text/csv; charset=utf-8",

@@ -45,8 +45,12 @@ export class Cancels {
     if (!run) return null;
     if (isTerminal(run.status)) return run;
     const ended = this.#waitEnd(id, waitMs);
-    if (run.status === "queued") {
-      const r = await store.transition(id, ["queued"], { status: "cancelled", finishedAt: now() });
+    if (run.status === "queued" || run.status === "paused") {
+      // A paused tuning trial is trained by nobody: it ends here.
+      const r = await store.transition(id, ["queued", "paused"], {
+        status: "cancelled",
+        finishedAt: now(),
+      });
       if (r) {
         this.wake(id);
         return r;

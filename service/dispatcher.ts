@@ -130,7 +130,19 @@ export class Dispatcher {
         return;
       }
       if (resume) this.ctx.log(`run ${run.id}: resuming after epoch ${resume.epoch}`);
-      pool.send(slot, { v: 1, type: "start", runId: run.id, config: run.config, data, resume });
+      // A tuning trial never sees the test split, and pauses at its rung.
+      const trial = run.tune?.role === "trial"
+        ? { evalTest: false as const, ...(run.stopAt ? { stopAfter: run.stopAt } : {}) }
+        : {};
+      pool.send(slot, {
+        v: 1,
+        type: "start",
+        runId: run.id,
+        config: run.config,
+        data,
+        resume,
+        ...trial,
+      });
     } catch (e) {
       if (pool.slotOf(run.id) === slot) pool.release(slot);
       this.recorder.chain(

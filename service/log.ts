@@ -23,7 +23,7 @@ export function createLogger(
   return { info: emit("info"), error: emit("error") };
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const pct = (x?: number) => (x === undefined ? "–" : `${(100 * x).toFixed(2)}%`);
 const seconds = (from?: string, to?: string) =>
   from && to ? (Date.parse(to) - Date.parse(from)) / 1000 : undefined;
 
@@ -76,8 +76,10 @@ export function runLog(log: Logger): (e: DurableEvent) => void {
 function epochLine(log: Logger, m: EpochMetrics & { runId: string }): void {
   log.info(
     `run ${m.runId} epoch ${m.epoch}: train loss ${m.trainLoss.toFixed(4)}, test loss ${
-      m.testLoss.toFixed(4)
-    }, test acc ${pct(m.testAcc)}, F1 ${m.f1.toFixed(4)}, ECE ${m.ece?.toFixed(4) ?? "–"}, ` +
+      m.testLoss?.toFixed(4) ?? "–"
+    }, test acc ${pct(m.testAcc)}, F1 ${m.f1?.toFixed(4) ?? "–"}, ECE ${
+      m.ece?.toFixed(4) ?? "–"
+    }, ` +
       `${m.epochSeconds.toFixed(1)} s, ${Math.round(m.trainImgPerSec)} img/s`,
     {
       runId: m.runId,

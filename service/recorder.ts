@@ -73,6 +73,10 @@ export class Recorder {
             await this.finish(id, "failed", error);
           }
         });
+      case "paused":
+        if (pool?.slotOf(id) === slot) pool.release(slot);
+        if (this.#suspended.has(id)) return this.ctx.dispatcherKick?.();
+        return this.chain(id, () => this.pause(id));
       case "done":
       case "cancelled":
       case "failed": {
@@ -126,6 +130,21 @@ export class Recorder {
     this.cancels.ended(id);
   }
 
+  /** A tuning trial stopped at its rung: paused, its checkpoint kept (not a final status). */
+  async pause(id: string) {
+    if (this.#suspended.has(id)) return;
+    await stored(
+      this.ctx,
+      () =>
+        this.ctx.store.transition(id, ["running"], { status: "paused" }, {
+          owner: this.ctx.workerId,
+        }),
+    );
+    this.#lastProgressAt.delete(id);
+    this.#lastPersistAt.delete(id);
+    this.cancels.ended(id);
+  }
+
   /** Runs suspended because storage failed (their leases are still this process's). */
   get suspended(): string[] {
     return [...this.#suspended.keys()];
@@ -165,8 +184,12 @@ export class Recorder {
         const cancelled = this.cancels.isCancelling(id) || (await store.cancelRequested([id])).size;
         const run = await store.getRun(id);
         const done = run !== null && run.epochsDone >= run.config.epochs;
+        const paused = run !== null && !done && run.stopAt !== undefined &&
+          run.epochsDone >= run.stopAt;
         const patch = cancelled || done
           ? { status: cancelled ? "cancelled" as const : "done" as const, finishedAt: now() }
+          : paused
+          ? { status: "paused" as const }
           : { status: "queued" as const };
         const opts = { owner: workerId, requeue: patch.status === "queued" };
         const after = await stored(this.ctx, () => store.transition(id, ["running"], patch, opts));

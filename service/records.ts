@@ -6,6 +6,8 @@ import { cellSchema } from "../ml/cell.ts";
 import { settingsRecordSchema, trainConfigRecordSchema } from "../ml/config.ts";
 import { conditionRecordSchema, stored, storedReal } from "../ml/records.ts";
 import { sequentialStateSchema, untilOutSchema } from "./until_records.ts";
+import { compareSchema, tuningStateSchema } from "./tuning_records.ts";
+import { tuneSchema } from "../ml/tune/space.ts";
 
 const count = z.number().int().min(0);
 const timestamp = z.string().describe("ISO 8601 time");
@@ -20,6 +22,10 @@ export const runStatusSchema = z.enum([
   "failed",
   "cancelled",
   "interrupted",
+  // A tuning trial stopped at a rung (its checkpoint kept) until successive halving decides.
+  "paused",
+  // A tuning trial that successive halving did not promote: ended at its rung, not failed.
+  "pruned",
 ]).meta({ id: "RunStatus" });
 
 /** A run as stored, for a float schema `real` and the epoch record built on it (ml/records.ts). */
@@ -47,7 +53,22 @@ export function runSchemaOf<R extends z.ZodType, E extends z.ZodType>(real: R, e
     cellKey: z.string().describe("Runs with equal keys differ only by seed"),
     prepared: conditionRecordSchema.optional(),
     epochsDone: count,
-    best: z.strictObject({ valAcc: real, testAcc: real, f1: real, epoch: z.number().int() })
+    tune: z.strictObject({
+      role: z.enum(["trial", "confirm"]),
+      trial: count.describe("The trial's index in its cell (from 0)"),
+    }).optional().describe(
+      "A tuning stage's run: a trial (never evaluates the test split) or a chosen " +
+        "configuration confirmed on a comparison seed",
+    ),
+    stopAt: z.number().int().min(1).optional().describe(
+      "A trial pauses after this epoch (its successive-halving rung)",
+    ),
+    best: z.strictObject({
+      valAcc: real,
+      testAcc: real.optional().describe("Absent in a tuning trial (no test split)"),
+      f1: real.optional(),
+      epoch: z.number().int(),
+    })
       .optional().describe(
         "The epoch best on validation accuracy (never chosen on the test set); none without a split",
       ),
@@ -77,6 +98,10 @@ export const experimentRecordSchema = z.strictObject({
   /** Seeds added until decided, and the record of its looks (service/until.ts). */
   until: untilOutSchema.optional(),
   sequential: sequentialStateSchema.optional(),
+  /** A tuning stage before the comparison (service/tuning.ts). */
+  tune: tuneSchema.optional(),
+  compare: compareSchema.optional(),
+  tuning: tuningStateSchema.optional(),
 }).meta({ id: "Experiment" });
 
 /** A training process, as it announces itself by heartbeat (GET /api/workers). */

@@ -14,6 +14,7 @@ import type { Datasets } from "./datasets.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { SeedsTakenError } from "./errors.ts";
 import { gridConfigs } from "./experiments.ts";
+import { comparisonRuns } from "./tuning_plan.ts";
 import { newId } from "./ids.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import type { WorkerPool } from "./pool.ts";
@@ -43,20 +44,35 @@ export interface SchedulerOptions {
   retainEventsMs?: number;
 }
 
+/**
+ * A run to queue with what its config alone does not say: a tuning stage's runs
+ * belong to their experiment's cell (`cellKey`), whatever lr or params they try.
+ */
+export interface RunSpec {
+  config: TrainConfig;
+  cellKey?: string;
+  label?: string;
+  tune?: Run["tune"];
+  stopAt?: number;
+}
+
 /** Queued run records for configs, labelled with their cells. */
-function newRuns(configs: TrainConfig[], experimentId?: string): Run[] {
+function newRuns(specs: (TrainConfig | RunSpec)[], experimentId?: string): Run[] {
   const createdAt = now();
-  return configs.map((config) => {
-    const cell = cellOf(config);
+  return specs.map((x) => {
+    const spec: RunSpec = "config" in x ? x : { config: x };
+    const cell = cellOf(spec.config);
     return {
       id: newId(),
       status: "queued",
-      config,
-      label: cellLabel(cell),
-      cellKey: cellKey(cell),
+      config: spec.config,
+      label: spec.label ?? cellLabel(cell),
+      cellKey: spec.cellKey ?? cellKey(cell),
       createdAt,
       epochsDone: 0,
       ...(experimentId ? { experimentId } : {}),
+      ...(spec.tune ? { tune: spec.tune } : {}),
+      ...(spec.stopAt !== undefined ? { stopAt: spec.stopAt } : {}),
     };
   });
 }
@@ -185,8 +201,16 @@ export class Scheduler {
     return this.#keeper.sweep(at);
   }
 
+  /** Queued run records for specs (not written: the caller commits them). */
+  newRuns(specs: (TrainConfig | RunSpec)[], experimentId?: string): Run[] {
+    return newRuns(specs, experimentId);
+  }
+
   /** Queues runs (one atomic write); throws QueueFullError when they don't fit. */
-  submit(configs: TrainConfig[], experiment?: Omit<Experiment, "runIds">): Promise<Run[]> {
+  submit(
+    configs: (TrainConfig | RunSpec)[],
+    experiment?: Omit<Experiment, "runIds">,
+  ): Promise<Run[]> {
     const runs = newRuns(configs, experiment?.id);
     const exp = experiment ? { ...experiment, runIds: runs.map((r) => r.id) } : undefined;
     const p = this.store.createRuns(runs, exp);
@@ -203,11 +227,15 @@ export class Scheduler {
     seeds: number[],
   ): Promise<{ runs: Run[]; experiment: Experiment } | null> {
     const out = await this.store.extendExperiment(id, (exp) => {
-      const dup = seeds.filter((s) => exp.seeds.includes(s));
+      const dup = seeds.filter((s) => exp.seeds.includes(s) || exp.tune?.seeds.includes(s));
       if (dup.length) {
         throw new SeedsTakenError(`seeds: ${dup.join(", ")} already in experiment`, "seeds");
       }
-      const runs = newRuns(gridConfigs(exp.settings, exp.cells, seeds), id);
+      // A tuned experiment's comparisons: the defaults, and each selected cell's choice.
+      const runs = newRuns(
+        exp.tune ? comparisonRuns(exp, seeds) : gridConfigs(exp.settings, exp.cells, seeds),
+        id,
+      );
       return {
         runs,
         experiment: {

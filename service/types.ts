@@ -18,6 +18,7 @@ export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   "failed",
   "cancelled",
   "interrupted",
+  "pruned",
 ]);
 
 export const isTerminal = (s: RunStatus) => TERMINAL_STATUSES.has(s);

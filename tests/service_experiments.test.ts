@@ -135,7 +135,7 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
         const runs: Run[] = r.json.runs;
         for (const run of [...runs].sort((a, b) => a.config.seed - b.config.seed)) {
           assertEquals(run.status, "done");
-          finals.get(run.cellKey)!.push(run.last!.testAcc);
+          finals.get(run.cellKey)!.push(run.last!.testAcc!);
         }
         for (const cell of stats.cells) {
           const xs = finals.get(cell.key)!;

@@ -256,7 +256,7 @@ Deno.test("until: over HTTP, seeds are added in paired batches until decided, an
     const acc = (key: string) =>
       new Map<number, number>(
         exp.runs.filter((r: Run) => r.cellKey === key)
-          .map((r: Run): [number, number] => [r.config.seed, r.last!.testAcc]),
+          .map((r: Run): [number, number] => [r.config.seed, r.last!.testAcc!]),
       );
     const a = acc(pair.a), b = acc(pair.b);
     const d = [...a.keys()].sort((x, y) => x - y).map((s) => a.get(s)! - b.get(s)!);

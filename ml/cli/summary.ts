@@ -66,7 +66,7 @@ export function renderSummary(s: RunSummary): string {
     rows.push([
       "best on val",
       `${bestVal.epoch} by validation accuracy (${pct(bestVal.valAcc!)}; ` +
-      `test ${pct(bestVal.testAcc)})`,
+      `test ${pct(bestVal.testAcc ?? NaN)})`,
     ]);
   }
   if (last) {

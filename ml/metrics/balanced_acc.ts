@@ -7,9 +7,10 @@ export const balancedAcc = defineMetric({
   title: "balanced accuracy",
   unit: "fraction",
   split: "test",
+  optional: true, // a tuning trial's epochs have no test split metrics
   direction: "higher",
   stats: true,
   csv: "balanced_acc",
   description: "Mean per-class recall of the test split (sklearn's balanced_accuracy_score)",
-  value: (e) => balancedAccuracy(e.test.confusion),
+  value: (e) => (e.test ? balancedAccuracy(e.test.confusion) : undefined),
 });

@@ -12,7 +12,7 @@ export const brier = defineMetric({
   split: "test",
   direction: "lower",
   stats: true,
-  optional: true, // epochs stored before it existed lack it
+  optional: true, // epochs stored before it existed lack it, and a tuning trial's
   csv: "brier",
   description: "Mean over the test split of Σ_k (p_k − y_k)², summed over classes (0 to 2)",
   predictions: (classes) =>

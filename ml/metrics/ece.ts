@@ -6,9 +6,10 @@ export const ece = defineMetric({
   title: "ECE",
   unit: "value",
   split: "test",
+  optional: true, // a tuning trial's epochs have no test split metrics
   direction: "lower",
   stats: true,
   csv: "ece",
   description: "Expected calibration error of the test split (15 equal-width bins)",
-  value: (e) => e.test.ece,
+  value: (e) => e.test?.ece,
 });

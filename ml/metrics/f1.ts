@@ -7,10 +7,11 @@ export const f1 = defineMetric({
   title: "macro F1",
   unit: "fraction",
   split: "test",
+  optional: true, // a tuning trial's epochs have no test split metrics
   direction: "higher",
   stats: true,
   csv: "f1",
   report: true,
   description: "Mean per-class F1 of the test split (sklearn's average='macro')",
-  value: (e) => macroF1(e.test.confusion),
+  value: (e) => (e.test ? macroF1(e.test.confusion) : undefined),
 });

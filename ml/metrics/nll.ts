@@ -11,7 +11,7 @@ export const nll = defineMetric({
   split: "test",
   direction: "lower",
   stats: true,
-  optional: true, // epochs stored before it existed lack it
+  optional: true, // epochs stored before it existed lack it, and a tuning trial's
   csv: "nll",
   description: "Mean −log p(label) over the test split, in nats (softmax of the logits)",
   predictions: (classes) => meanOfRowScores(classes, (logp, label) => -logp[label]),

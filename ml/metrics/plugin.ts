@@ -21,7 +21,8 @@ export interface SplitEval {
 export interface EpochEvidence {
   /** The training pass, against the labels as given (noisy ones included). */
   train: { loss: number; acc: number; accClean?: number; accNoisy?: number };
-  test: SplitEval;
+  /** Null in a tuning trial, which never evaluates the test split. */
+  test: SplitEval | null;
   /** Only with a validation split. */
   val: SplitEval | null;
 }
@@ -57,8 +58,9 @@ interface MetricInfo<N extends string, O extends boolean> {
   /** One of the report's CSV columns (they come first, in the report's order). */
   report?: boolean;
   /**
-   * Some epoch records lack it: it needs a validation split or label noise, or it
-   * arrived after records were stored. Absent then, never 0.
+   * Some epoch records lack it: it needs a validation split or label noise, it is
+   * of the test split (a tuning trial's epochs have none), or it arrived after
+   * records were stored. Absent then, never 0.
    */
   optional?: O;
   /** One line for the API reference. */

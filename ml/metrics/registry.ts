@@ -72,7 +72,7 @@ export function predictionAccumulators(classes: number): Map<string, PredictionA
 export function metricValues(e: EpochEvidence): MetricValues {
   const out: Record<string, number> = {};
   for (const m of all) {
-    const v = m.predictions ? e.test.predicted[m.name] : m.value(e);
+    const v = m.predictions ? e.test?.predicted[m.name] : m.value(e);
     if (v !== undefined) out[m.name] = v;
   }
   return out as MetricValues;

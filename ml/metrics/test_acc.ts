@@ -7,10 +7,11 @@ export const testAcc = defineMetric({
   title: "test accuracy",
   unit: "fraction",
   split: "test",
+  optional: true, // a tuning trial's epochs have no test split metrics
   direction: "higher",
   stats: true,
   csv: "test_acc",
   report: true,
   description: "Fraction of the test split classified correctly",
-  value: (e) => accuracy(e.test.confusion),
+  value: (e) => (e.test ? accuracy(e.test.confusion) : undefined),
 });

@@ -6,10 +6,11 @@ export const testLoss = defineMetric({
   title: "test loss",
   unit: "value",
   split: "test",
+  optional: true, // a tuning trial's epochs have no test split metrics
   direction: "lower",
   stats: true,
   csv: "test_loss",
   report: true,
   description: "Mean of the run's loss function over the test split",
-  value: (e) => e.test.loss,
+  value: (e) => e.test?.loss,
 });

@@ -7,9 +7,10 @@ export const worstClassAcc = defineMetric({
   title: "worst-class accuracy",
   unit: "fraction",
   split: "test",
+  optional: true, // a tuning trial's epochs have no test split metrics
   direction: "higher",
   stats: true,
   csv: "worst_class_acc",
   description: "Lowest per-class recall of the test split",
-  value: (e) => worstClassAccuracy(e.test.confusion),
+  value: (e) => (e.test ? worstClassAccuracy(e.test.confusion) : undefined),
 });

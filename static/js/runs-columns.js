@@ -21,9 +21,11 @@ import { runList, state } from "./state.js";
 const STATUS_ORDER = [
   "running",
   "queued",
+  "paused",
   "failed",
   "interrupted",
   "cancelled",
+  "pruned",
   "done",
 ];
 const ui = state.table;

@@ -53,7 +53,7 @@ export function assignSlots(runs) {
   if (dirty) save();
 }
 
-const TERMINAL = new Set(["done", "failed", "cancelled", "interrupted"]);
+const TERMINAL = new Set(["done", "failed", "cancelled", "interrupted", "pruned"]);
 
 /**
  * The look of slot `i`: the first eight pair colours with their own dash and

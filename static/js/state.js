@@ -90,7 +90,7 @@ export function changed(what) {
   listener(what);
 }
 
-const TERMINAL = new Set(["done", "failed", "cancelled", "interrupted"]);
+const TERMINAL = new Set(["done", "failed", "cancelled", "interrupted", "pruned"]);
 
 /** @param {Run} run */
 export function upsertRun(run) {

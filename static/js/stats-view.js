@@ -173,7 +173,9 @@ export function progressText(runs) {
   const count = (/** @type {string} */ s) => runs.filter((r) => r.status === s).length;
   const done = count("done");
   const parts = [`${done} of ${runs.length} run${runs.length === 1 ? "" : "s"} finished`];
-  for (const s of ["running", "queued", "failed", "cancelled", "interrupted"]) {
+  for (
+    const s of ["running", "queued", "paused", "failed", "cancelled", "interrupted", "pruned"]
+  ) {
     const n = count(s);
     if (n) parts.push(`${n} ${s}`);
   }

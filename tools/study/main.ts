@@ -7,7 +7,7 @@
 //
 //   deno task study [--data ../shared/data/cifar10-jpg.tar.gz] [--url http://127.0.0.1:8000/]
 //                   [--labels ../shared/data/cifar10n-labels.csv]
-//                   [--only clean,lt,noise,asym,capacity,human,...] [--out docs]
+//                   [--only clean,lt,noise,asym,noise-tuned,capacity,human,...] [--out docs]
 //                   [--no-wait | --start-only] [--check SETTING/LABEL/SEED]
 //                   [--decoder jpeg-js|libjpeg-turbo]
 //
@@ -142,11 +142,15 @@ async function waitAll(ids: string[]): Promise<void> {
   while (true) {
     const views = await Promise.all(ids.map((id) => api.get(`/api/experiments/${id}`)));
     const runs = views.flatMap((v) => v.runs);
-    const active = runs.filter((r: { status: string }) => ["queued", "running"].includes(r.status));
+    // A tuning stage's trials pause between rungs; its confirmation runs come after it.
+    const active = runs.filter((r: { status: string }) =>
+      ["queued", "running", "paused"].includes(r.status)
+    );
+    const tuning = views.some((v) => v.tuning?.status === "tuning");
     const line = `${runs.length - active.length}/${runs.length} runs finished`;
     if (line !== last) console.error(`${new Date().toISOString().slice(11, 19)} ${line}`);
     last = line;
-    if (active.length === 0) return;
+    if (active.length === 0 && !tuning) return;
     await new Promise((r) => setTimeout(r, 10_000));
   }
 }

@@ -133,7 +133,9 @@ function calibrationSentence(stats: Json, view: Json): string {
   const f2: Pick = { loss: "focal", gamma: 2 };
   const [eF, eC] = [mean(stats, view, f2, "ece"), mean(stats, view, { loss: "ce" }, "ece")];
   // Mean confidence minus accuracy over the focal runs' final test sets.
+  // A tuning trial has no test split (no reliability); its confirmation runs do.
   const gaps = view.runs.filter((r: Json) =>
+    r.tune?.role !== "trial" && r.last?.reliability &&
     picks(view.cells.find((c: Json) => c.key === r.cellKey), f2)
   )
     .map((r: Json) => {
