@@ -1,6 +1,7 @@
 // The study page's compute table: wall time is the time any run trained (the union of the runs'
 // spans), so seeds added to an experiment days later do not count the days in between.
-import { busyMs, claimStatus } from "../tools/study/report.ts";
+import { busyMs } from "../tools/study/report.ts";
+import { claimStatus } from "../tools/study/findings.ts";
 import { assertEquals } from "./util/assert.ts";
 
 Deno.test("study wall time: overlapping runs count once, gaps between sessions not at all", () => {

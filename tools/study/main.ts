@@ -105,7 +105,14 @@ async function study(): Promise<number> {
   for (const s of settings) experiments.set(s, await ensureExperiment(s));
   if (args["start-only"]) return 0;
   if (!args["no-wait"]) await waitAll([...experiments.values()]);
-  await renderResults(api, experiments, args.out!, service?.url ?? args.url!, jpegDecoder);
+  await renderResults(
+    api,
+    experiments,
+    args.out!,
+    service?.url ?? args.url!,
+    jpegDecoder,
+    only,
+  );
   return 0;
 }
 
