@@ -7,10 +7,10 @@ import { assert, assertEquals } from "./util/assert.ts";
 Deno.test("study: the human group on PIL's pixels; the published settings keep jpeg-js", () => {
   const human = SETTINGS.filter((s) => s.group === "human");
   assertEquals(human.map((s) => s.id), [
-    "human-aggre",
-    "human-random1",
     "human-worse",
     "human-worse-matrix",
+    "human-aggre",
+    "human-random1",
   ]);
   for (const s of human) {
     assertEquals(s.data, "cifar10pil");
