@@ -11,6 +11,7 @@ import { imbalanceStage } from "./imbalance.ts";
 import { asymmetric } from "./noise/asymmetric.ts";
 import { human } from "./noise/human.ts";
 import { matrix } from "./noise/matrix.ts";
+import { pairFlip } from "./noise/pair_flip.ts";
 import { symmetric } from "./noise/symmetric.ts";
 import { noiseStage } from "./noise_stage.ts";
 import type { ConditionPlugin, Stage } from "./plugin.ts";
@@ -20,6 +21,7 @@ export const NOISE_KINDS = [
   asymmetric,
   human,
   matrix,
+  pairFlip,
 ] as const;
 
 export const IMBALANCE_PROFILES = [exp, step] as const;
