@@ -10,6 +10,7 @@ import { step } from "./imbalance/step.ts";
 import { imbalanceStage } from "./imbalance.ts";
 import { asymmetric } from "./noise/asymmetric.ts";
 import { human } from "./noise/human.ts";
+import { instance } from "./noise/instance.ts";
 import { matrix } from "./noise/matrix.ts";
 import { pairFlip } from "./noise/pair_flip.ts";
 import { symmetric } from "./noise/symmetric.ts";
@@ -22,6 +23,7 @@ export const NOISE_KINDS = [
   human,
   matrix,
   pairFlip,
+  instance,
 ] as const;
 
 export const IMBALANCE_PROFILES = [exp, step] as const;
