@@ -3,8 +3,9 @@
 // are one sample; a cell's key is canonical JSON, stable across processes.
 import { z } from "zod";
 import { conditionSchema } from "./config.ts";
+import { conditionLabel } from "./conditions/registry.ts";
 import { lossLabel } from "./losses/registry.ts";
-import type { Condition, LabelNoise, TrainConfig } from "./types.ts";
+import type { TrainConfig } from "./types.ts";
 
 export const cellSchema = z.strictObject({
   model: z.string(),
@@ -32,31 +33,12 @@ function canonical(v: unknown): string {
 
 export const cellKey = (c: Cell): string => canonical(cellOf(c));
 
-const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
-
-/** "sym noise 40%", "LT exp ρ=100 + asym noise 20%", or "" for no condition. */
-export function conditionLabel(c: Condition): string {
-  const parts: string[] = [];
-  if (c.imbalance) parts.push(`LT ${c.imbalance.profile} ρ=${c.imbalance.ratio}`);
-  if (c.labelNoise) parts.push(noiseLabel(c.labelNoise));
-  return parts.join(" + ");
-}
-
 /**
- * "sym noise 40%", "human noise: worse", "matrix twin of human:worse". A label names a
- * cell (hypotheses and --check use it), so it depends on the condition only: a label
- * set's rate is the data set's (GET /api/datasets) and the run's record (flipped).
+ * "sym noise 40%", "LT exp ρ=100 + asym noise 20%", "human noise: worse", or "" for no
+ * condition: each stage's plug-in labels its spec (ml/conditions/). A label names a cell
+ * (hypotheses and --check use it), so it depends on the condition only.
  */
-export function noiseLabel(n: LabelNoise): string {
-  switch (n.kind) {
-    case "human":
-      return `human noise: ${n.set}`;
-    case "matrix":
-      return `matrix twin of ${n.like}`;
-    default:
-      return `${n.kind === "symmetric" ? "sym" : "asym"} noise ${pct(n.rate)}`;
-  }
-}
+export { conditionLabel };
 
 /** "focal γ=2 · sym noise 40% · mlp": the model only when it isn't the report's. */
 export function cellLabel(c: Cell): string {

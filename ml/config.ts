@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { getLoss, LOSSES, parseLossParams } from "./losses/registry.ts";
 import { MODELS } from "./models/registry.ts";
-import { LABEL_SET_NAME } from "./data/label_sets.ts";
+import { conditionSchema } from "./conditions/registry.ts";
 
 export const LIMITS = {
   epochs: 500,
@@ -14,35 +14,9 @@ export const LIMITS = {
   dataLimit: 10_000_000,
 } as const;
 
-export const labelNoiseSchema = z.discriminatedUnion("kind", [
-  z.strictObject({
-    kind: z.enum(["symmetric", "asymmetric"]),
-    rate: z.number().min(0).lt(1),
-  }),
-  // The data set's label set `set` replaces the labels (ml/conditions/human_noise.ts).
-  z.strictObject({
-    kind: z.literal("human"),
-    set: z.string().regex(LABEL_SET_NAME, "a label set's name (letters, digits, _ and -)"),
-  }),
-  // Class-conditional noise with the transition matrix of a label set (matrix_noise.ts).
-  z.strictObject({
-    kind: z.literal("matrix"),
-    like: z.string().regex(
-      /^human:[A-Za-z0-9_-]{1,64}$/,
-      'expected "human:<label set>", e.g. "human:worse"',
-    ),
-  }),
-]);
-
-export const imbalanceSchema = z.strictObject({
-  profile: z.enum(["exp", "step"]),
-  ratio: z.number().min(1).max(1e6),
-});
-
-export const conditionSchema = z.strictObject({
-  labelNoise: labelNoiseSchema.optional(),
-  imbalance: imbalanceSchema.optional(),
-});
+// A run's condition: one field per stage, each a choice of its registered kinds
+// (ml/conditions/registry.ts).
+export { conditionSchema };
 
 const lossName = z.string().min(1).max(64).refine((n) => LOSSES.some((l) => l.name === n), {
   error: (i) => `unknown loss "${String(i.input).slice(0, 64)}"; use one of: ${lossNames()}`,
@@ -192,8 +166,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _sameConfig: Same<z.output<typeof trainConfigRecordSchema>, TrainConfig> = true;
 const _sameSettings: Same<z.output<typeof settingsRecordSchema>, Settings> = true;
 export type Condition = z.output<typeof conditionSchema>;
-export type LabelNoise = z.output<typeof labelNoiseSchema>;
-export type Imbalance = z.output<typeof imbalanceSchema>;
+export type LabelNoise = NonNullable<Condition["labelNoise"]>;
+export type Imbalance = NonNullable<Condition["imbalance"]>;
 
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
 export type Settings = z.output<typeof settingsSchema>;

@@ -1,13 +1,21 @@
 // What a request may name: the losses with their parameters (as JSON Schema,
 // from the same zod schemas that validate runs), the models with their sizes,
-// and the data sets; and what a run records: the metrics.
+// the conditions with their kinds, and the data sets; and what a run records:
+// the metrics.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { describeConditions } from "../ml/conditions/registry.ts";
 import { LOSSES } from "../ml/losses/registry.ts";
 import { describeMetrics } from "../ml/metrics/registry.ts";
 import { describeModels } from "../ml/models/registry.ts";
 import { json, route, router } from "./contract/route.ts";
-import { datasetsSchema, lossesSchema, metricsSchema, modelsSchema } from "./contract/schemas.ts";
+import {
+  conditionsSchema,
+  datasetsSchema,
+  lossesSchema,
+  metricsSchema,
+  modelsSchema,
+} from "./contract/schemas.ts";
 import type { Deps } from "./deps.ts";
 
 /** Models are sized for CIFAR-10's images: 32×32 RGB, 10 classes. */
@@ -34,6 +42,19 @@ export function catalogRoutes(deps: Deps): OpenAPIHono {
           params: z.toJSONSchema(l.params, { io: "input" }) as Record<string, unknown>,
         })),
       }, 200),
+  );
+  r.openapi(
+    route({
+      method: "get",
+      path: "/conditions",
+      tags,
+      summary: "The conditions: each stage's kinds with their JSON Schema, in composition order",
+      description: "From the condition registry (ml/conditions/registry.ts): a run's " +
+        "`condition` has one optional field per stage (`key`), whose `by` field names a kind. " +
+        "The dashboard builds its condition form from this.",
+      responses: { 200: json(conditionsSchema, "Every registered condition") },
+    }),
+    (c) => c.json(describeConditions(), 200),
   );
   r.openapi(
     route({

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { trainConfigSchema } from "../ml/config.ts";
 import { toCsv } from "../ml/csv.ts";
-import { checkCondition, checkLabelSet } from "../ml/conditions/mod.ts";
+import { checkCondition, conditionProblem } from "../ml/conditions/mod.ts";
 import type { Condition, TrainConfig } from "../ml/types.ts";
 import { isId } from "../service/ids.ts";
 import { isTerminal, type Run } from "../service/types.ts";
@@ -42,12 +42,7 @@ export function checkConditions(
   // Label sets are known from their file's header, loaded or not.
   const sets = deps.datasets.labelSetNames(config.data);
   for (const { condition, path } of conditions) {
-    const noise = condition.labelNoise;
-    const bad = noise?.kind === "human"
-      ? checkLabelSet("condition.labelNoise.set", noise.set, sets)
-      : noise?.kind === "matrix"
-      ? checkLabelSet("condition.labelNoise.like", noise.like.replace(/^human:/, ""), sets)
-      : null;
+    const bad = conditionProblem(condition, { labelSets: sets });
     if (bad) throw fail(bad, path);
   }
   const counts = config.trainLimit === undefined

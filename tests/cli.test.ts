@@ -104,7 +104,7 @@ const SMALL = [
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A summary row's value: "  label noise      symmetric, …" → "symmetric, …". */
+/** A summary row's value: "  label noise      sym noise 40%: …" → "sym noise 40%: …". */
 function summaryRow(stderr: string, label: string): string {
   const line = stderr.split("\n").find((l) => l.startsWith(`  ${label}  `));
   assert(line !== undefined, `no "${label}" row in:\n${stderr}`);
@@ -259,7 +259,7 @@ Deno.test("--noise reaches the run: exactly round(rate·n) labels flipped", asyn
   assertEquals(sym.code, 0, sym.stderr);
   assertEquals(
     summaryRow(sym.stderr, "label noise"),
-    `symmetric, rate 0.4: ${Math.round(0.4 * 200)} of 200 train labels flipped`,
+    `sym noise 40%: ${Math.round(0.4 * 200)} of 200 train labels flipped`,
   );
   assert(/train acc on clean labels [\d.]+%, on flipped labels [\d.]+%/.test(sym.stderr));
 
@@ -271,7 +271,7 @@ Deno.test("--noise reaches the run: exactly round(rate·n) labels flipped", asyn
   const flipped = counts.reduce((n, c) => n + Math.round(0.3 * c), 0);
   assertEquals(
     summaryRow(asym.stderr, "label noise"),
-    `asymmetric, rate 0.3: ${flipped} of 200 train labels flipped`,
+    `asym noise 30%: ${flipped} of 200 train labels flipped`,
   );
   const pairs = summaryRow(asym.stderr, "flips").replace(/, \+\d+ more$/, "").split(", ");
   for (const p of pairs) {
@@ -291,7 +291,7 @@ Deno.test("--imbalance reaches the run: the step profile's counts; --val-fractio
   const total = want.reduce((a, b) => a + b, 0);
   assertEquals(
     summaryRow(r.stderr, "imbalance"),
-    `step, ratio 4: ${want.join(" ")} per class (${total} kept)`,
+    `LT step ρ=4: ${want.join(" ")} per class (${total} kept)`,
   );
   const held = Number(
     /^(\d+) images held out \(0\.1\)$/.exec(summaryRow(r.stderr, "validation"))![1],

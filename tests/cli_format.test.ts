@@ -255,7 +255,7 @@ Deno.test("summary: best and final epochs, the condition's record", () => {
   // Never the epoch best on the test set (epoch 2 here): that is test-set selection.
   assert(!/by test accuracy/.test(text), text);
   assert(text.includes("1 by validation accuracy (70.00%; test 50.00%)"), text);
-  assert(text.includes("symmetric, rate 0.5: 5 of 10 train labels flipped"), text);
+  assert(text.includes("sym noise 50%: 5 of 10 train labels flipped"), text);
   assertEquals(describeFlips([[2, 3], [2, 3]], ["a", "b"]), "a→b 3, b→a 2");
   assertEquals(
     describeFlips([[0, 1, 2], [3, 0, 4], [5, 6, 0]], ["a", "b", "c"], 2),

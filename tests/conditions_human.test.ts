@@ -1,5 +1,5 @@
-// Human label noise and its matrix twin (ml/conditions/human_noise.ts,
-// matrix_noise.ts via prepareTrain): the set's labels follow the images through
+// Human label noise and its matrix twin (ml/conditions/noise/human.ts,
+// matrix.ts via prepareTrain): the set's labels follow the images through
 // an imbalance, a subset and the validation split; the twin's exact counts
 // (largest remainder) and a chi-square check that its class-level matrix is the
 // set's within sampling error.

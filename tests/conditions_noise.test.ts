@@ -1,4 +1,4 @@
-// Label noise (ml/conditions/label_noise.ts via prepareTrain): exact counts,
+// Label noise (ml/conditions/noise/symmetric.ts, asymmetric.ts via prepareTrain): exact counts,
 // every flip a different class, the flips matrix consistent with the labels,
 // symmetric flips spread evenly, the asymmetric CIFAR-10 map and (i+1) mod K.
 import { asymmetricTargets, checkCondition, prepareTrain } from "../ml/conditions/mod.ts";

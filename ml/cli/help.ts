@@ -1,6 +1,7 @@
 // `deno task train --help`: the options (from the run schema), then every
 // registered loss with its parameters and every model with its size.
 import { z } from "zod";
+import { STAGES } from "../conditions/registry.ts";
 import { LOSSES } from "../losses/registry.ts";
 import type { ModelPlugin, ModelSpec } from "../models/plugin.ts";
 import { MODELS } from "../models/registry.ts";
@@ -68,6 +69,23 @@ export function renderHelp(width = 100): string {
     };
     for (const [p, s] of Object.entries(js.properties ?? {})) {
       out.push(`${" ".repeat(lw + 4)}${p}: ${describeType(s)}, default ${s.default ?? "none"}`);
+    }
+  }
+  const flags = OPTIONS.filter((o) => o.kind === "variant").map((o) => `--${o.flag} ${o.metavar}`);
+  out.push(
+    "",
+    wrap(
+      `Conditions (${flags.join(", ")}), applied in this order, each from its own seeded ` +
+        "stream, then --val-fraction:",
+      width,
+      0,
+    ),
+  );
+  const cw = Math.max(...STAGES.flatMap((st) => st.plugins.map((p) => p.name.length))) + 4;
+  for (const st of STAGES) {
+    out.push(`  ${st.title}:`);
+    for (const p of st.plugins) {
+      out.push(`    ${p.name.padEnd(cw)}${wrap(p.description, width - cw - 4, cw + 4)}`);
     }
   }
   out.push("", `Models (--model NAME; sizes for ${specText(CIFAR10_SPEC)} input):`);

@@ -18,8 +18,7 @@ export type OptionKind =
   | "number" // a numeric field
   | "string" // a string or enum field
   | "param" // --param NAME=VALUE into `params`, repeatable
-  | "pair" // --imbalance PROFILE:RATIO into an object of {enum, number} under `condition`
-  | "variant" // --noise KIND:VALUE into one of several {kind, value} objects (a oneOf)
+  | "variant" // --noise KIND:VALUE, --imbalance PROFILE:RATIO: a condition stage's kinds (a oneOf)
   | "json" // a field of a shape this file doesn't know: the value is JSON
   | "out" // CLI only: a file's path (--out, the CSV; --labels, a label file)
   | "help";
@@ -36,10 +35,9 @@ export interface OptionSpec {
   meaning: string;
   /** From the schema: type, bounds, choices and default. */
   detail: string;
-  /** For "pair": the object's two keys, enum first. */
-  pairKeys?: [string, string];
-  /** For "variant": each kind's value key and whether that value is a number. */
-  variants?: { kinds: string[]; key: string; numeric: boolean }[];
+  /** For "variant": the discriminator; each kind's value key, its JSON Schema, whether a number. */
+  by?: string;
+  variants?: { kinds: string[]; key: string; numeric: boolean; schema: Json }[];
 }
 
 /** What each schema field means, keyed by its path. The help says "(no description)" without one. */
@@ -133,7 +131,8 @@ export function buildOptions(): OptionSpec[] {
   const out: OptionSpec[] = [];
   const add = (key: string, path: string[], s: Json, req: boolean) => {
     const flag = FLAG_NAMES[key] ?? kebab(path[path.length - 1]);
-    const meaning = MEANINGS[key] ?? "(no description)";
+    const meaning = MEANINGS[key] ??
+      (typeof s.description === "string" ? s.description : "(no description)");
     const props = s.properties as Record<string, Json> | undefined;
     if (key === "params") {
       out.push({
@@ -163,35 +162,22 @@ export function buildOptions(): OptionSpec[] {
         add(`${key}.${sub}`, [...path, sub], ss, false);
       }
     } else if (Array.isArray(s.oneOf) && variantsOf(s.oneOf as Json[])) {
-      // {kind, rate} | {kind: "human", set} | … → --noise KIND:VALUE
-      const variants = variantsOf(s.oneOf as Json[])!;
-      const pieces = variants.map(({ kinds, key, numeric }, i) => {
-        const vs = ((s.oneOf as Json[])[i].properties as Record<string, Json>)[key];
-        const b = numeric ? describeType(vs).replace(/^(number|integer) /, " ") : "";
-        return `${kinds.join("|")}:${key === "like" ? "human:SET" : key.toUpperCase()}${b}`;
-      });
-      const detail = `${pieces.join(", ")}, default none`;
-      out.push({ flag, path, kind: "variant", metavar: "KIND:VALUE", meaning, detail, variants });
-    } else if (s.type === "object" && props && Object.keys(props).length === 2) {
-      // {kind: enum, rate: number} → --noise KIND:RATE
-      const keys = Object.keys(props);
-      const e = keys.find((k) => Array.isArray(props[k].enum));
-      const n = keys.find((k) => props[k].type === "number" || props[k].type === "integer");
-      if (e && n && e !== n) {
-        out.push({
-          flag,
-          path,
-          kind: "pair",
-          metavar: `${e.toUpperCase()}:${n.toUpperCase()}`,
-          meaning,
-          detail: `${e.toUpperCase()} ${describeType(props[e])}, ${n.toUpperCase()} ${
-            describeType(props[n]).replace(/^(number|integer) /, "")
-          }, default none`,
-          pairKeys: [e, n],
-        });
-      } else {
-        out.push({ flag, path, kind: "json", metavar: "JSON", meaning, detail: "a JSON value" });
+      // A stage's kinds → --noise KIND:VALUE, --imbalance PROFILE:RATIO.
+      const { by, variants } = variantsOf(s.oneOf as Json[])!;
+      const keys = new Set(variants.map((v) => v.key));
+      const metavar = `${by.toUpperCase()}:${
+        keys.size === 1 ? [...keys][0].toUpperCase() : "VALUE"
+      }`;
+      // Kinds whose values read alike share a piece: "symmetric|asymmetric:RATE [0, 1)".
+      const pieces = new Map<string, string[]>();
+      for (const { kinds, key, numeric, schema: vs } of variants) {
+        const b = numeric ? describeType(vs).replace(/^(number|integer) (in )?/, " ") : "";
+        const value = `${typeof vs.metavar === "string" ? vs.metavar : key.toUpperCase()}${b}`;
+        pieces.set(value, [...(pieces.get(value) ?? []), ...kinds]);
       }
+      const detail = `${[...pieces].map(([v, ks]) => `${ks.join("|")}:${v}`).join(", ")}, ` +
+        "default none";
+      out.push({ flag, path, kind: "variant", metavar, meaning, detail, by, variants });
     } else {
       out.push({ flag, path, kind: "json", metavar: "JSON", meaning, detail: "a JSON value" });
     }
@@ -341,21 +327,6 @@ export function parseArgs(args: readonly string[], options = OPTIONS): ParsedArg
         params[m[1]] = number(m[2], `--${name} ${m[1]}`);
         break;
       }
-      case "pair": {
-        const [e, n] = opt.pairKeys!;
-        const at = value.lastIndexOf(":");
-        if (at < 0) {
-          throw new UsageError(
-            `--${name}: expected ${opt.metavar} (${opt.detail.replace(/, default none$/, "")}), ` +
-              `got ${JSON.stringify(value)}`,
-          );
-        }
-        setPath(fields, opt.path, {
-          [e]: value.slice(0, at),
-          [n]: number(value.slice(at + 1), `--${name} ${n.toUpperCase()}`),
-        });
-        break;
-      }
       case "variant": {
         // The kind is up to the first colon, so "matrix:human:worse" keeps its value whole.
         const at = value.indexOf(":");
@@ -370,7 +341,7 @@ export function parseArgs(args: readonly string[], options = OPTIONS): ParsedArg
         const v = opt.variants!.find((x) => x.kinds.includes(kind)) ?? opt.variants![0];
         const text = value.slice(at + 1);
         setPath(fields, opt.path, {
-          kind,
+          [opt.by!]: kind,
           [v.key]: v.numeric ? number(text, `--${name} ${v.key.toUpperCase()}`) : text,
         });
         break;

@@ -1,6 +1,6 @@
 // The end-of-run summary (stderr): what ran, the best and the final epoch,
 // the time it took, the model's size and what the condition did.
-import { noiseLabel } from "../cell.ts";
+import { specLabel } from "../conditions/registry.ts";
 import { METRICS } from "../metrics/registry.ts";
 import type { ConditionRecord, EpochMetrics, TrainConfig } from "../types.ts";
 import { formatDuration } from "./progress.ts";
@@ -83,7 +83,7 @@ export function renderSummary(s: RunSummary): string {
   if (record && imbalance) {
     rows.push([
       "imbalance",
-      `${imbalance.profile}, ratio ${imbalance.ratio}: ${record.imbalanceCounts.join(" ")} ` +
+      `${specLabel("imbalance", imbalance)}: ${record.imbalanceCounts.join(" ")} ` +
       `per class (${sum(record.imbalanceCounts)} kept)`,
     ]);
   }
@@ -91,11 +91,7 @@ export function renderSummary(s: RunSummary): string {
     const n = sum(record.imbalanceCounts);
     rows.push([
       "label noise",
-      `${
-        "rate" in labelNoise
-          ? `${labelNoise.kind}, rate ${labelNoise.rate}`
-          : noiseLabel(labelNoise)
-      }: ${record.flipped} of ${n} train labels flipped`,
+      `${specLabel("labelNoise", labelNoise)}: ${record.flipped} of ${n} train labels flipped`,
     ]);
     if (record.flipped > 0) rows.push(["flips", describeFlips(record.flips, s.classes)]);
   }

@@ -1,14 +1,42 @@
 // Checks a condition against a data set before any work, so a run that cannot
 // do what it asks fails with a message naming the field.
-import type { Condition } from "../types.ts";
-import { checkLabelSet } from "./human_noise.ts";
-import { imbalanceTargets } from "./imbalance.ts";
+import { z } from "zod";
+import { describeIssues } from "../config.ts";
+import { type Condition, conditionSchema, STAGES } from "./registry.ts";
+import type { CheckContext, ConditionPlugin, Problem } from "./plugin.ts";
+
+/**
+ * The first problem of `condition` in `ctx` as "condition.<stage>[.<field>]: why",
+ * or null: the schema (cheap, so prepareTrain is safe on its own), then each
+ * stage's kind and the stage itself, in composition order. With only label set
+ * names in `ctx`, only what they decide is checked.
+ */
+export function conditionProblem(condition: Condition, ctx: CheckContext): string | null {
+  // Wrapped, so every message's path starts with "condition.".
+  const wrapped = z.strictObject({ condition: conditionSchema }).safeParse({ condition });
+  if (!wrapped.success) return describeIssues(wrapped.error);
+  const parsed = wrapped.data.condition;
+  for (const stage of STAGES) {
+    const spec = (parsed as Record<string, Record<string, unknown> | undefined>)[stage.key];
+    if (!spec) continue;
+    const plugin = (stage.plugins as readonly ConditionPlugin[]).find((p) =>
+      p.name === spec[stage.by]
+    )!;
+    const problem: Problem | null = plugin.check?.(spec as never, ctx) ??
+      stage.check?.(spec, plugin as never, ctx) ?? null;
+    if (problem) {
+      return `condition.${stage.key}${
+        problem.field ? `.${problem.field}` : ""
+      }: ${problem.message}`;
+    }
+  }
+  return null;
+}
 
 /**
  * null when `condition` and `valFraction` can be applied to a train split with
  * `classCounts` images per class (of `classes`), else an error naming the field,
- * e.g. `condition.imbalance.ratio: leaves class "truck" with 0 images`. The schema
- * bounds are re-checked too (cheap), so prepareTrain is safe on its own.
+ * e.g. `condition.imbalance.ratio: leaves class "truck" with 0 images`.
  */
 export function checkCondition(
   condition: Condition,
@@ -24,47 +52,5 @@ export function checkCondition(
   if (!(valFraction >= 0 && valFraction < 1)) {
     return `valFraction: must be in [0, 1), got ${valFraction}`;
   }
-  const { labelNoise, imbalance } = condition;
-  if (imbalance) {
-    if (imbalance.profile !== "exp" && imbalance.profile !== "step") {
-      return `condition.imbalance.profile: must be "exp" or "step", got ${
-        JSON.stringify(imbalance.profile)
-      }`;
-    }
-    if (!(imbalance.ratio >= 1 && Number.isFinite(imbalance.ratio))) {
-      return `condition.imbalance.ratio: must be a number ≥ 1, got ${imbalance.ratio}`;
-    }
-    const targets = imbalanceTargets(classCounts, imbalance);
-    // A class that was already empty is the data's doing, not the ratio's.
-    const emptied = classes.filter((_, c) => targets[c] === 0 && classCounts[c] > 0);
-    if (emptied.length > 0) {
-      const names = emptied.map((c) => JSON.stringify(c)).join(", ");
-      return `condition.imbalance.ratio: leaves ${emptied.length === 1 ? "class" : "classes"} ` +
-        `${names} with 0 images (largest class ${Math.max(...classCounts)}, ` +
-        `${imbalance.profile} profile, ratio ${imbalance.ratio})`;
-    }
-  }
-  if (labelNoise?.kind === "human") {
-    return checkLabelSet("condition.labelNoise.set", labelNoise.set, labelSets);
-  }
-  if (labelNoise?.kind === "matrix") {
-    const m = /^human:(.+)$/.exec(labelNoise.like);
-    if (!m) {
-      return `condition.labelNoise.like: expected "human:<label set>", got "${labelNoise.like}"`;
-    }
-    return checkLabelSet("condition.labelNoise.like", m[1], labelSets);
-  }
-  if (labelNoise) {
-    if (labelNoise.kind !== "symmetric" && labelNoise.kind !== "asymmetric") {
-      return `condition.labelNoise.kind: must be one of "symmetric", "asymmetric", "human", ` +
-        `"matrix", got ${JSON.stringify((labelNoise as { kind: unknown }).kind)}`;
-    }
-    if (!(labelNoise.rate >= 0 && labelNoise.rate < 1)) {
-      return `condition.labelNoise.rate: must be in [0, 1), got ${labelNoise.rate}`;
-    }
-    if (classes.length < 2) {
-      return `condition.labelNoise: needs at least 2 classes, the data set has ${classes.length}`;
-    }
-  }
-  return null;
+  return conditionProblem(condition, { labelSets, classes, counts: classCounts });
 }

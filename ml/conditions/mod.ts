@@ -1,30 +1,44 @@
 // The study's conditions on the train split (never the test split), then the
-// validation split. Order, each from its own seeded stream:
-//   1. imbalance (Stream.imbalance): a seeded per-class subset (imbalance.ts);
-//   2. label noise (Stream.noise): given labels replace true ones (label_noise.ts;
-//      human_noise.ts: a label set's labels, following the kept images;
-//      matrix_noise.ts: a label set's class-level matrix, drawn per seed);
-//   3. validation (Stream.validation): a class-stratified hold-out by given label
-//      (validation_split.ts).
-// Counts: "round" is halves up; imbalance floors (see each module). Everything
-// is a function of (split, classes, condition, valFraction, seed) only.
+// validation split. The stages compose in registry.ts's STAGES order, each from
+// its own seeded stream: 1. imbalance (a seeded per-class subset), 2. label
+// noise (given labels replace true ones, over the kept samples); then
+// 3. validation (Stream.validation): a class-stratified hold-out by given label
+// (validation_split.ts). Counts: "round" is halves up; imbalance floors (see
+// each module). Everything is a function of (split, classes, condition,
+// valFraction, seed) only.
 import type { Condition, ConditionRecord, Split } from "../types.ts";
 import { Rng, Stream } from "../rng.ts";
 import { checkCondition } from "./check.ts";
-import { imbalanceTargets, selectImbalanced } from "./imbalance.ts";
-import { applyHumanNoise, labelSetOf } from "./human_noise.ts";
-import { applyLabelNoise } from "./label_noise.ts";
-import { applyMatrixNoise, transitionCounts } from "./matrix_noise.ts";
+import type { Stage, StageOutput } from "./plugin.ts";
+import { IMBALANCE_PROFILES, STAGES } from "./registry.ts";
+import { profileTargets } from "./imbalance.ts";
 import { classCounts } from "./sample.ts";
 import { stratifiedHoldout } from "./validation_split.ts";
 
-export { checkCondition } from "./check.ts";
-export { checkLabelSet } from "./human_noise.ts";
-export { transitionCounts, twinCounts } from "./matrix_noise.ts";
-export { imbalanceTargets } from "./imbalance.ts";
-export { asymmetricTargets, CIFAR10_CLASSES, isCifar10 } from "./label_noise.ts";
+export { checkCondition, conditionProblem } from "./check.ts";
+export { checkLabelSet } from "./noise/human.ts";
+export { transitionCounts, twinCounts } from "./noise/matrix.ts";
+export { asymmetricTargets, CIFAR10_CLASSES, isCifar10 } from "./noise/asymmetric.ts";
 export { valCountFor } from "./validation_split.ts";
 export { classCounts } from "./sample.ts";
+export {
+  conditionLabel,
+  conditionSchema,
+  describeConditions,
+  IMBALANCE_PROFILES,
+  NOISE_KINDS,
+  STAGES,
+} from "./registry.ts";
+
+/** Train images each class keeps under `imbalance` (its profile's targets, capped by the counts). */
+export function imbalanceTargets(
+  counts: number[],
+  imbalance: NonNullable<Condition["imbalance"]>,
+): number[] {
+  const profile = IMBALANCE_PROFILES.find((p) => p.name === imbalance.profile);
+  if (!profile) throw new Error(`unknown imbalance profile ${JSON.stringify(imbalance.profile)}`);
+  return profileTargets(profile, counts, imbalance);
+}
 
 export interface PreparedTrain {
   /** What is trained on (given labels). */
@@ -78,38 +92,22 @@ export function prepareTrain(
   const sets = Object.keys(train.labelSets ?? {});
   const problem = checkCondition(condition, counts, classes, valFraction, sets);
   if (problem) throw new Error(problem);
-  const { imbalance, labelNoise } = condition;
 
-  // 1. Imbalance: `kept` are positions in `train`; null keeps them all.
-  let kept: Uint32Array | null = null;
-  if (imbalance) {
-    const idx = selectImbalanced(
-      train.labels,
-      imbalanceTargets(counts, imbalance),
-      new Rng(seed, Stream.imbalance),
+  // 1, 2. The stages in STAGES' order (imbalance, then noise), each from its own stream.
+  let state: StageOutput = { kept: null, truth: train.labels, given: train.labels, record: {} };
+  const record: Partial<ConditionRecord> = {};
+  for (const stage of STAGES as readonly Stage[]) {
+    const spec = (condition as Record<string, Record<string, unknown> | undefined>)[stage.key];
+    const plugin = spec && stage.plugins.find((p) => p.name === spec[stage.by]);
+    state = stage.apply(
+      spec,
+      plugin,
+      { ...state, split: train, classes },
+      new Rng(seed, stage.stream),
     );
-    if (idx.length < train.count) kept = idx;
+    Object.assign(record, state.record);
   }
-  const trueLabels = kept ? gather(train.labels, kept) : train.labels;
-  const imbalanceCounts = kept ? classCounts(trueLabels, k) : counts;
-
-  // 2. Noise, over the imbalanced split.
-  let given = trueLabels;
-  if (labelNoise?.kind === "human") given = applyHumanNoise(train, labelNoise.set, kept);
-  else if (labelNoise?.kind === "matrix") {
-    // The matrix is the set's over the split as given (before the imbalance).
-    const set = labelSetOf(train, labelNoise.like.replace(/^human:/, ""));
-    const matrix = transitionCounts(train.labels, set, k);
-    given = applyMatrixNoise(trueLabels, matrix, new Rng(seed, Stream.noise));
-  } else if (labelNoise) {
-    given = applyLabelNoise(trueLabels, classes, labelNoise, new Rng(seed, Stream.noise));
-  }
-  const flips = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  let flipped = 0;
-  for (let i = 0; i < given.length; i++) {
-    flips[trueLabels[i]][given[i]]++;
-    if (given[i] !== trueLabels[i]) flipped++;
-  }
+  const { kept, truth: trueLabels, given } = state;
 
   // 3. Validation split, by given label.
   let trainPos: Uint32Array | null = null;
@@ -143,7 +141,7 @@ export function prepareTrain(
   }
 
   let flippedMask: Uint8Array | null = null;
-  if (labelNoise) {
+  if (condition.labelNoise) {
     flippedMask = new Uint8Array(out.count);
     const trueTrain = trainPos ? gather(trueLabels, trainPos) : trueLabels;
     for (let i = 0; i < out.count; i++) flippedMask[i] = trainGiven[i] !== trueTrain[i] ? 1 : 0;
@@ -154,9 +152,9 @@ export function prepareTrain(
     val,
     flippedMask,
     record: {
-      imbalanceCounts,
-      flips,
-      flipped,
+      imbalanceCounts: record.imbalanceCounts!,
+      flips: record.flips!,
+      flipped: record.flipped!,
       trainCounts: out === train ? counts.slice() : classCounts(out.labels, k),
       valCount: val ? val.count : 0,
     },

@@ -116,6 +116,26 @@ export const lossesSchema = z.strictObject({
   })),
 });
 
+export const conditionsSchema = z.strictObject({
+  order: z.array(z.string()).describe(
+    'How a run\'s train split is prepared: the stages in order, then "validation" (valFraction)',
+  ),
+  stages: z.array(z.strictObject({
+    key: z.string().describe('The condition\'s field, e.g. "labelNoise"'),
+    by: z.string().describe('The field that picks a kind, e.g. "kind" or "profile"'),
+    title: z.string(),
+    description: z.string(),
+    kinds: z.array(z.strictObject({
+      name: z.string().describe("The discriminator's value"),
+      title: z.string(),
+      description: z.string(),
+      schema: z.record(z.string(), z.unknown()).describe(
+        "JSON Schema of the kind's spec (the discriminator a const), as the run schema checks it",
+      ),
+    })),
+  })).describe("In composition order; each from its own seeded stream"),
+}).meta({ id: "Conditions" });
+
 const imageSpecSchema = z.strictObject({
   height: z.number().int(),
   width: z.number().int(),

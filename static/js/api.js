@@ -91,6 +91,7 @@ export const api = {
   ) => `/api/experiments/${encodeURIComponent(id)}/${kind}.csv${queryString(query)}`,
   losses: () => call("GET", "/api/losses"),
   models: () => call("GET", "/api/models"),
+  conditions: () => call("GET", "/api/conditions"),
 };
 
 /** "?metric=testAcc&point=lastK&k=3": the set values only, "" when none. @param {Query} query */

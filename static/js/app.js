@@ -224,13 +224,16 @@ const form = mountForm($("#run-form"), {
   },
 });
 
-// The loss and model catalogs give the form its choices, parameters and bounds.
-Promise.allSettled([api.losses(), api.models()]).then(([losses, models]) => {
-  form.setCatalog({
-    losses: losses.status === "fulfilled" ? losses.value?.losses : null,
-    models: models.status === "fulfilled" ? models.value?.models : null,
-  });
-});
+// The loss, model and condition catalogs give the form its choices, parameters and bounds.
+Promise.allSettled([api.losses(), api.models(), api.conditions()]).then(
+  ([losses, models, conditions]) => {
+    form.setCatalog({
+      losses: losses.status === "fulfilled" ? losses.value?.losses : null,
+      models: models.status === "fulfilled" ? models.value?.models : null,
+      conditions: conditions.status === "fulfilled" ? conditions.value?.stages : null,
+    });
+  },
+);
 
 // --- the two views -------------------------------------------------------------
 let tab = "runs";

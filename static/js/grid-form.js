@@ -1,13 +1,15 @@
 // @ts-check
 // The grid part of the start form: loss rows (each loss's parameters from
-// /api/losses, defaults filled, bounds on the inputs), condition rows (label
-// noise and/or imbalance; both js/grid-rows.js) and model checkboxes (from
-// /api/models). The pure helpers the form and its tests share (seed lists,
+// /api/losses, defaults filled, bounds on the inputs; js/grid-rows.js),
+// condition rows (each stage's kinds and fields from /api/conditions;
+// js/condition-row.js) and model checkboxes (from /api/models). The pure helpers the form and its tests share (seed lists,
 // the grid's size, where the API's messages belong) are js/grid-text.js.
 import { h } from "./format.js";
-import { conditionRow, lossRow, readLoss } from "./grid-rows.js";
+import { conditionRow, readCondition } from "./condition-row.js";
+import { lossRow, readLoss } from "./grid-rows.js";
 import {
   compact,
+  FALLBACK_CONDITIONS,
   FALLBACK_LOSSES,
   FALLBACK_MODELS,
   paramName,
@@ -17,6 +19,7 @@ import {
 export {
   compact,
   errorTargets,
+  FALLBACK_CONDITIONS,
   FALLBACK_LOSSES,
   FALLBACK_MODELS,
   gridSize,
@@ -31,7 +34,9 @@ export {
 /** @typedef {import("./grid-text.js").ModelSpec} ModelSpec */
 /** @typedef {import("./grid-text.js").Problem} Problem */
 /** @typedef {import("./grid-rows.js").LossRow} LossRow */
-/** @typedef {import("./grid-rows.js").ConditionRow} ConditionRow */
+/** @typedef {import("./condition-row.js").ConditionRow} ConditionRow */
+/** @typedef {import("./condition-row.js").StageSpec} StageSpec */
+/** @typedef {import("./condition-row.js").ConditionValue} ConditionValue */
 
 /**
  * Mounts the loss and condition rows and the model boxes in their containers.
@@ -44,6 +49,7 @@ export {
 export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, models }, onChange) {
   let losses = FALLBACK_LOSSES;
   let modelList = FALLBACK_MODELS;
+  let stages = FALLBACK_CONDITIONS;
   const changed = () => onChange?.();
 
   /** @type {import("./grid-rows.js").RowHooks} */
@@ -57,8 +63,8 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
   };
   /** @param {{loss: string, params?: Record<string, unknown>}} [value] */
   const newLossRow = (value = { loss: "ce", params: {} }) => lossRow(value, () => losses, hooks);
-  /** @param {Parameters<typeof conditionRow>[0]} [value] */
-  const newConditionRow = (value = {}) => conditionRow(value, hooks);
+  /** @param {ConditionValue} [value] */
+  const newConditionRow = (value = {}) => conditionRow(value, stages, hooks);
   const lossList = () => /** @type {LossRow[]} */ ([...lossRows.children]);
   const conditionList = () => /** @type {ConditionRow[]} */ ([...conditionRows.children]);
   const checkedModels = () =>
@@ -110,10 +116,12 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
     });
     conditionList().forEach((row, i) => {
       row.dataset.index = String(i);
-      row.$.noise.setAttribute("aria-label", `Condition ${i + 1}: label noise`);
-      row.$.rate.setAttribute("aria-label", `Condition ${i + 1}: noise rate`);
-      row.$.imbalance.setAttribute("aria-label", `Condition ${i + 1}: class imbalance`);
-      row.$.ratio.setAttribute("aria-label", `Condition ${i + 1}: imbalance ratio`);
+      for (const { spec, select, fields } of row.$.stages) {
+        select.setAttribute("aria-label", `Condition ${i + 1}: ${spec.title.toLowerCase()}`);
+        for (const input of fields.querySelectorAll("input")) {
+          input.setAttribute("aria-label", `Condition ${i + 1}: ${input.dataset.param}`);
+        }
+      }
       row.$.remove.setAttribute("aria-label", `Remove condition ${i + 1}`);
       row.$.remove.disabled = conditionRows.children.length === 1;
       row.$.error.id = `e-conditions-${i}`;
@@ -139,12 +147,12 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
     conditionRows.append(row);
     renumber();
     changed();
-    row.$.noise.focus();
+    row.$.stages.at(-1)?.select.focus();
   });
 
   /**
    * @param {{losses?: {loss: string, params?: Record<string, unknown>}[],
-   *   conditions?: Parameters<typeof conditionRow>[0][], models?: string[]}} saved
+   *   conditions?: ConditionValue[], models?: string[]}} saved
    */
   function setValues({ losses: ls, conditions, models: ms }) {
     lossRows.replaceChildren(...(ls?.length ? ls : REPORT_LOSSES).map((l) => newLossRow(l)));
@@ -195,31 +203,37 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
       return { loss: row.$.select.value, params };
     });
     const cs = conditionList().map((row, i) => {
-      /** @type {Parameters<typeof conditionRow>[0]} */
+      /** @type {ConditionValue} */
       const c = {};
-      /** @param {HTMLInputElement} input @param {string} param */
-      const need = (input, param) => {
-        if (input.value.trim() !== "" || input.validity.badInput) {
-          return check(input, `conditions.${i}`, param);
+      for (const { spec, select, fields } of row.$.stages) {
+        if (!select.value) continue;
+        /** @type {Record<string, unknown>} */
+        const part = { [spec.by]: select.value };
+        let ok = true;
+        for (const input of fields.querySelectorAll("input")) {
+          const param = input.dataset.param ?? "";
+          if (input.type !== "number") {
+            // Text (a label set's name): needed, the API says whether it is known.
+            if (input.value.trim()) part[param] = input.value.trim();
+            else {
+              problems.push({
+                target: `conditions.${i}`,
+                param,
+                text: `${param}: a value is needed`,
+              });
+              ok = false;
+            }
+          } else if (input.value.trim() === "" && !input.validity.badInput) {
+            problems.push({
+              target: `conditions.${i}`,
+              param,
+              text: `${param}: a number is needed`,
+            });
+            ok = false;
+          } else if (check(input, `conditions.${i}`, param)) part[param] = Number(input.value);
+          else ok = false;
         }
-        problems.push({ target: `conditions.${i}`, param, text: `${param}: a number is needed` });
-        return false;
-      };
-      const kind = row.$.noise.value;
-      if (kind === "human" || kind === "matrix") {
-        const set = row.$.set.value.trim();
-        if (!set) {
-          problems.push({
-            target: `conditions.${i}`,
-            param: "set",
-            text: "set: a label set is needed",
-          });
-        } else c.labelNoise = kind === "human" ? { kind, set } : { kind, like: `human:${set}` };
-      } else if (kind && need(row.$.rate, "rate")) {
-        c.labelNoise = { kind, rate: Number(row.$.rate.value) };
-      }
-      if (row.$.imbalance.value && need(row.$.ratio, "ratio")) {
-        c.imbalance = { profile: row.$.imbalance.value, ratio: Number(row.$.ratio.value) };
+        if (ok) c[spec.key] = part;
       }
       return c;
     });
@@ -260,13 +274,10 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
       const row = conditionList()[Number(m[2])];
       if (!row) return null;
       add(row.$.error);
-      input = param === "rate"
-        ? row.$.rate
-        : param === "ratio"
-        ? row.$.ratio
-        : param === "imbalance"
-        ? row.$.imbalance
-        : row.$.noise;
+      // A stage's field ("rate"), else a stage ("labelNoise"), else the first select.
+      const part = row.$.stages.find((p) => p.spec.key === param);
+      input = (param && !part && row.querySelector(`input[data-param="${param}"]`)) ||
+        part?.select || row.$.stages[0]?.select || row.$.remove;
     }
     input.setAttribute("aria-invalid", "true");
     return input;
@@ -278,11 +289,19 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
   }
 
   return {
-    /** @param {{losses?: LossSpec[] | null, models?: ModelSpec[] | null}} catalog */
-    setCatalog({ losses: ls, models: ms }) {
+    /**
+     * @param {{losses?: LossSpec[] | null, models?: ModelSpec[] | null,
+     *   conditions?: StageSpec[] | null}} catalog
+     */
+    setCatalog({ losses: ls, models: ms, conditions }) {
       const keep = values();
       if (Array.isArray(ls) && ls.length) losses = ls;
       if (Array.isArray(ms) && ms.length) modelList = ms;
+      if (Array.isArray(conditions) && conditions.length) {
+        const rows = conditionList().map(readCondition);
+        stages = conditions;
+        conditionRows.replaceChildren(...rows.map((c) => newConditionRow(c)));
+      }
       // Rebuild with the same choices (the catalog adds options and bounds).
       const rawLosses = lossList().map(readLoss);
       lossRows.replaceChildren(...rawLosses.map((l) => newLossRow(l)));
@@ -295,7 +314,7 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
     /** The raw rows, for saving the form as typed. */
     saved: () => ({
       losses: lossList().map(readLoss),
-      conditions: values().conditions,
+      conditions: conditionList().map(readCondition),
       models: checkedModels(),
     }),
     counts: () => ({

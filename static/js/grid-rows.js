@@ -1,7 +1,7 @@
 // @ts-check
-// The start form's rows: a loss row (the loss, its parameters as inputs with
-// the catalog's defaults and bounds) and a condition row (label noise and/or
-// class imbalance). Each row keeps its parts in `row.$`.
+// The start form's loss row: the loss, its parameters as inputs with the
+// catalog's defaults and bounds (the condition row is js/condition-row.js).
+// The row keeps its parts in `row.$`.
 import { h } from "./format.js";
 import { paramAttrs, paramName } from "./grid-text.js";
 
@@ -10,9 +10,7 @@ import { paramAttrs, paramName } from "./grid-text.js";
  * @typedef {HTMLDivElement & {$: {select: HTMLSelectElement, params: HTMLElement,
  *   remove: HTMLButtonElement, error: HTMLElement, loss: string,
  *   values: Record<string, unknown>}}} LossRow
- * @typedef {HTMLDivElement & {$: {noise: HTMLSelectElement, rate: HTMLInputElement,
- *   set: HTMLInputElement, imbalance: HTMLSelectElement, ratio: HTMLInputElement, remove: HTMLButtonElement,
- *   error: HTMLElement}}} ConditionRow
+ * @typedef {import("./condition-row.js").ConditionRow} ConditionRow
  * @typedef {{clear: (row: LossRow | ConditionRow) => void, changed: () => void,
  *   removed: () => void}} RowHooks  an input edited (its error goes), the grid changed, a row went
  */
@@ -85,111 +83,4 @@ export function readLoss(row) {
     params[input.dataset.param ?? ""] = input.value;
   }
   return { loss: row.$.select.value, params };
-}
-
-/**
- * @param {{labelNoise?: {kind: string, rate?: number, set?: string, like?: string},
- *   imbalance?: {profile: string, ratio: number}}} value
- * @param {RowHooks} hooks
- * @returns {ConditionRow}
- */
-export function conditionRow(value, hooks) {
-  const noise = h(
-    "select",
-    { className: "noise-kind" },
-    h("option", { value: "" }, "no label noise"),
-    h("option", { value: "symmetric" }, "symmetric noise"),
-    h("option", { value: "asymmetric" }, "asymmetric noise"),
-    h("option", { value: "human" }, "human noise (a label set)"),
-    h("option", { value: "matrix" }, "matrix twin of a label set"),
-  );
-  // Human noise and its twin name one of the data set's label sets (GET /api/datasets).
-  const set = h("input", {
-    type: "text",
-    className: "noise-set",
-    value: "worse",
-    size: 8,
-    spellcheck: false,
-  });
-  set.dataset.param = "set";
-  const rate = h("input", {
-    type: "number",
-    className: "noise-rate",
-    min: "0",
-    max: "0.99",
-    step: "any",
-    value: "0.4",
-    inputMode: "decimal",
-  });
-  rate.dataset.param = "rate";
-  const imbalance = h(
-    "select",
-    { className: "imbalance-profile" },
-    h("option", { value: "" }, "balanced"),
-    h("option", { value: "exp" }, "long-tailed (exp)"),
-    h("option", { value: "step" }, "step imbalance"),
-  );
-  const ratio = h("input", {
-    type: "number",
-    className: "imbalance-ratio",
-    min: "1",
-    step: "any",
-    value: "100",
-    inputMode: "decimal",
-  });
-  ratio.dataset.param = "ratio";
-  const remove = h("button", { type: "button", className: "small remove" }, "×");
-  const error = h("span", { className: "error row-error" });
-  const row = /** @type {ConditionRow} */ (h(
-    "div",
-    { className: "grid-row condition-row" },
-    h(
-      "span",
-      { className: "cond-part" },
-      noise,
-      h("label", { className: "param noise-rate-label" }, "rate ", rate),
-      h("label", { className: "param noise-set-label" }, "set ", set),
-    ),
-    h(
-      "span",
-      { className: "cond-part" },
-      imbalance,
-      h("label", { className: "param" }, "ratio ", ratio),
-    ),
-    remove,
-    error,
-  ));
-  row.$ = { noise, rate, set, imbalance, ratio, remove, error };
-  if (value.labelNoise) {
-    noise.value = value.labelNoise.kind;
-    if (value.labelNoise.rate !== undefined) rate.value = String(value.labelNoise.rate);
-    const name = value.labelNoise.set ?? value.labelNoise.like?.replace(/^human:/, "");
-    if (name !== undefined) set.value = name;
-  }
-  if (value.imbalance) {
-    imbalance.value = value.imbalance.profile;
-    ratio.value = String(value.imbalance.ratio);
-  }
-  const sync = () => {
-    const bySet = noise.value === "human" || noise.value === "matrix";
-    rate.disabled = !noise.value || bySet;
-    set.disabled = !bySet;
-    /** @type {HTMLElement} */ (rate.parentElement).hidden = bySet;
-    /** @type {HTMLElement} */ (set.parentElement).hidden = !bySet;
-    ratio.disabled = !imbalance.value;
-  };
-  sync();
-  for (const el of [noise, imbalance]) {
-    el.addEventListener("change", () => {
-      sync();
-      hooks.clear(row);
-      hooks.changed();
-    });
-  }
-  for (const el of [rate, set, ratio]) el.addEventListener("input", () => hooks.clear(row));
-  remove.addEventListener("click", () => {
-    row.remove();
-    hooks.removed();
-  });
-  return row;
 }

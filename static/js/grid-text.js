@@ -20,6 +20,39 @@ export const FALLBACK_LOSSES = [
     params: { properties: { gamma: { default: 2, type: "number", minimum: 0, maximum: 20 } } },
   },
 ];
+/**
+ * Used until /api/conditions answers: the two stages with their first kinds.
+ * @type {import("./condition-row.js").StageSpec[]}
+ */
+export const FALLBACK_CONDITIONS = [
+  {
+    key: "imbalance",
+    by: "profile",
+    title: "Class imbalance",
+    kinds: [{
+      name: "exp",
+      title: "long-tailed (exp)",
+      schema: {
+        properties: { profile: {}, ratio: { type: "number", minimum: 1, examples: [100] } },
+      },
+    }],
+  },
+  {
+    key: "labelNoise",
+    by: "kind",
+    title: "Label noise",
+    kinds: ["symmetric", "asymmetric"].map((name) => ({
+      name,
+      title: `${name} noise`,
+      schema: {
+        properties: {
+          kind: {},
+          rate: { type: "number", minimum: 0, exclusiveMaximum: 1, examples: [0.4] },
+        },
+      },
+    })),
+  },
+];
 /** @type {ModelSpec[]} */
 export const FALLBACK_MODELS = [{ name: "convnet", title: "ConvNet (the report's)" }];
 
@@ -118,7 +151,7 @@ export function errorTargets(message, settings) {
           : { target: `losses.${m[1]}`, param: m[2] === "loss" ? "loss" : undefined, text: m[3] },
       );
     } else if (
-      (m = /^conditions?(?:\.(\d+))?(?:\.(labelNoise|imbalance)(?:\.(\w+))?)?: (.*)$/s
+      (m = /^conditions?(?:\.(\d+))?(?:\.(\w+)(?:\.(\w+))?)?: (.*)$/s
         .exec(part))
     ) {
       const param = m[3] ?? m[2];

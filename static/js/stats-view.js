@@ -13,9 +13,9 @@ export const BASE_FIGURES = ["testAcc", "f1", "testLoss", "ece"];
 
 /** @param {Experiment} exp */
 export function hasNoise(exp) {
+  // Any noise kind flips labels, except a synthetic one at rate 0.
   return (exp?.cells ?? []).some((/** @type {any} */ c) =>
-    (c.condition?.labelNoise?.rate ?? 0) > 0 ||
-    ["human", "matrix"].includes(c.condition?.labelNoise?.kind)
+    c.condition?.labelNoise !== undefined && c.condition.labelNoise.rate !== 0
   );
 }
 

@@ -2,8 +2,11 @@
 // conditional noise with the same class-level transition matrix as the set, but
 // drawn at random within each class, so only the dependence on the image is
 // gone. Counts are exact, so the flips matrix is a function of the class sizes.
-import type { Rng } from "../rng.ts";
-import { indicesByClass } from "./sample.ts";
+import { z } from "zod";
+import type { Rng } from "../../rng.ts";
+import { noiseKind } from "../plugin.ts";
+import { indicesByClass } from "../sample.ts";
+import { checkLabelSet, labelSetOf } from "./human.ts";
 
 /**
  * counts[i][j]: samples of true class i whose label in `set` is j, over the
@@ -57,3 +60,27 @@ export function applyMatrixNoise(labels: Uint8Array, matrix: number[][], rng: Rn
   }
   return given;
 }
+
+const SET_OF_LIKE = /^human:(.+)$/;
+
+export const matrix = noiseKind({
+  name: "matrix",
+  title: "matrix twin of a label set",
+  description: "Class-conditional noise with a label set's class-level transition matrix, " +
+    "drawn per seed with exact counts: the set's noise without its dependence on the image.",
+  schema: z.strictObject({
+    kind: z.literal("matrix"),
+    like: z.string().regex(
+      /^human:[A-Za-z0-9_-]{1,64}$/,
+      'expected "human:<label set>", e.g. "human:worse"',
+    ).describe('"human:<label set>": whose transition matrix to draw from')
+      .meta({ examples: ["human:worse"], metavar: "human:SET" }),
+  }),
+  label: (s) => `matrix twin of ${s.like}`,
+  check: (s, ctx) => checkLabelSet("like", s.like.replace(SET_OF_LIKE, "$1"), ctx.labelSets),
+  apply(spec, { split, classes, truth }, rng) {
+    // The matrix is the set's over the split as given (before the imbalance).
+    const set = labelSetOf(split, spec.like.replace(SET_OF_LIKE, "$1"));
+    return applyMatrixNoise(truth, transitionCounts(split.labels, set, classes.length), rng);
+  },
+});
