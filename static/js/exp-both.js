@@ -87,7 +87,11 @@ export function bothTable(answers, tv) {
       `${COMPARISON_TITLE.tuned}`,
       h("span", { className: "sub" }, runsText(t)),
       tv
-        ? h("span", { className: "sub both-cost" }, `paid for by the tuning: ${costText(tv.cost)}`)
+        ? h(
+          "span",
+          { className: "sub both-cost" },
+          `paid for by the tuning: ${costText(tv.cost, tv.status)}`,
+        )
         : null,
     ),
     h("th", { scope: "col" }, "tuning changed the answer?"),

@@ -12,9 +12,10 @@ import { keyText, statusText, trialText, valueText } from "./tuning-scale.js";
 
 /**
  * "40 runs · 52,000 images · 2m 10s of training · successive halving saved 45% of the images (94,000 without)".
- * @param {Record<string, any>} cost  a TuningCost
+ * While it tunes, the cost so far, and no saving yet (untrained epochs are not saved ones).
+ * @param {Record<string, any>} cost  a TuningCost @param {string} [status]  the tuning's
  */
-export function costText(cost) {
+export function costText(cost, status = "done") {
   if (!cost) return "";
   const parts = [
     `${int(cost.runs)} trial run${cost.runs === 1 ? "" : "s"}`,
@@ -22,6 +23,7 @@ export function costText(cost) {
     `${int(cost.images)} training images`,
     `${duration(cost.seconds)} of training (summed over runs)`,
   ];
+  if (status === "tuning") return `${parts.join(" · ")} so far`;
   if (typeof cost.savedFraction === "number" && cost.images < cost.imagesWithoutPruning) {
     parts.push(
       `successive halving saved ${(cost.savedFraction * 100).toFixed(0)}% of the images ` +
@@ -101,7 +103,7 @@ export function trialsCards(tv, space) {
         c
           ? `Chosen: ${trialText(c.trial, c.values)} → ${valueOf(c.value, tv.metric)}. `
           : "No trial chosen yet. ",
-        `Cost: ${costText(cell.cost)}.`,
+        `Cost: ${costText(cell.cost, tv.status)}.`,
       ),
       h(
         "div",

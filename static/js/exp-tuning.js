@@ -205,7 +205,7 @@ function draw(data, shown) {
       tv.seeds.length === 1 ? "" : "s"
     }, chosen by ${metricPhrase(tv)}` +
     `${tv.rungs.length > 1 ? `, successive halving at ${tv.rungs.join(", ")} epochs` : ""}; ` +
-    `${chosen} of ${tv.cells.length} cells chosen. Cost: ${costText(tv.cost)}.`;
+    `${chosen} of ${tv.cells.length} cells chosen. Cost: ${costText(tv.cost, tv.status)}.`;
   const key = `${pick}`;
   if (drawn === tv && els.colour.dataset.drawn === key) return;
   drawn = tv;
