@@ -262,6 +262,8 @@ function drawIsolation(tv, space, pick, settings) {
         `${cell.chosen ? `; chosen trial ${cell.chosen.trial}` : ""}`,
     );
   });
+  // In the cells' order (another experiment may reuse a cell's chart).
+  els.isolation.append(...tv.cells.map((/** @type {any} */ c) => isolation.get(c.key)?.card ?? ""));
   els.legend.replaceWith(els.legend = isolationLegend(tv, space, pick));
   els.legend.id = "exp-isolation-legend";
 }
