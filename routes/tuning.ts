@@ -4,6 +4,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { EpochMetrics } from "../ml/types.ts";
 import { isId } from "../service/ids.ts";
+import { ReadPacer } from "../service/read_pacer.ts";
 import { trialsCsv, tuningView, tuningViewSchema } from "../service/tuning_view.ts";
 import type { Experiment, Run } from "../service/types.ts";
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
@@ -14,8 +15,12 @@ const tags = ["experiments"];
 
 export function tuningRoutes(deps: Deps): OpenAPIHono {
   const r = router();
+  // Each read gathers every trial's epochs: paced like reads of whole experiments,
+  // since a dashboard refreshes it as trials report.
+  const pacer = new ReadPacer(deps.experimentReadsPerSecond ?? 10);
 
   async function view(c: Context) {
+    if (!(await pacer.take())) throw apiError(429, "too many reads of experiments waiting");
     const id = c.req.param("id") ?? "";
     const exp: Experiment | null = isId(id) ? await deps.store.getExperiment(id) : null;
     if (!exp) throw apiError(404, `no experiment with id "${id.slice(0, 100)}"`);
@@ -42,6 +47,7 @@ export function tuningRoutes(deps: Deps): OpenAPIHono {
       responses: {
         200: json(tuningViewSchema, "The tuning stage"),
         404: err("No experiment with this id, or it has no tuning stage"),
+        429: err("Over a thousand reads waiting their turn (reads are paced; see README)"),
       },
     }),
     async (c) => c.json((await view(c)).view, 200),
@@ -57,6 +63,7 @@ export function tuningRoutes(deps: Deps): OpenAPIHono {
       responses: {
         200: text("text/csv", "One row per cell and trial (an attachment)"),
         404: err("No experiment with this id, or it has no tuning stage"),
+        429: err("Over a thousand reads waiting their turn (reads are paced; see README)"),
       },
     }),
     async (c) => {

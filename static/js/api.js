@@ -89,6 +89,9 @@ export const api = {
     /** @type {"runs" | "summary" | "comparisons"} */ kind,
     /** @type {Query} */ query = {},
   ) => `/api/experiments/${encodeURIComponent(id)}/${kind}.csv${queryString(query)}`,
+  /** A tuned experiment's trials, choices, budget curves and cost. */
+  tuning: (/** @type {string} */ id) =>
+    call("GET", `/api/experiments/${encodeURIComponent(id)}/tuning`),
   losses: () => call("GET", "/api/losses"),
   models: () => call("GET", "/api/models"),
   conditions: () => call("GET", "/api/conditions"),

@@ -54,6 +54,7 @@ export function query(point = view.point) {
   const q = { metric: view.metric, point };
   if (point === "lastK") q.k = view.k;
   if (point === "best") q.on = view.on;
+  if (exp.comparison) q.comparison = exp.comparison;
   return q;
 }
 
@@ -92,6 +93,7 @@ export function open(id, started) {
     exp.data = started?.stats ? started : null;
     exp.statsError = "";
     exp.cell = 0;
+    exp.comparison = null;
   }
   hooks?.changed();
   refresh({ now: true });

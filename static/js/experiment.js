@@ -6,7 +6,8 @@
 // the pairwise matrix (exp-matrix.js), a cell's calibration and per-class
 // results (exp-cell.js), the actions and exports (exp-actions.js), and under the
 // verdicts the critical-difference diagram (cd-diagram.js) and an experiment
-// with `until`'s sequential design (sequential-view.js). What the
+// with `until`'s sequential design (sequential-view.js); a tuned experiment's
+// panel (exp-tuning.js). What the
 // view shows lives in state.experiment and state.experimentView.
 import { drawCdDiagram } from "./cd-diagram.js";
 import { drawActions, mountActions } from "./exp-actions.js";
@@ -23,6 +24,7 @@ import {
 import { drawFigures, mountFigures } from "./exp-figures.js";
 import { drawMatrix, mountMatrix } from "./exp-matrix.js";
 import { drawSummary, mountSummary } from "./exp-summary.js";
+import { drawTuning, mountTuning } from "./exp-tuning.js";
 import { $, h, shortId, time } from "./format.js";
 import { drawSequential } from "./sequential-view.js";
 import { state } from "./state.js";
@@ -97,6 +99,20 @@ export function mountExperiment(h0) {
     },
   );
   mountCell($("#exp-cell"), $("#exp-cell-figs"));
+  mountTuning({
+    section: $("#exp-tuning"),
+    both: $("#exp-both"),
+    bothBody: $("#exp-both-body"),
+    status: $("#exp-tuning-status"),
+    isolation: $("#exp-isolation"),
+    legend: $("#exp-isolation-legend"),
+    colour: $("#exp-colour"),
+    budget: $("#exp-budget"),
+    trials: $("#exp-trials"),
+    pick: $("#exp-comparison-pick"),
+    comparison: $("#exp-comparison"),
+    csv: $("#exp-csv-trials"),
+  }, { changed: render, refresh: () => refresh({ now: true }) });
   mountActions({
     error: els.error,
     seedsInput: $("#exp-seeds"),
@@ -229,5 +245,6 @@ function draw() {
   // ≥ 2 conditions: the critical-difference diagram; `until`: where the sequential design stands.
   drawCdDiagram(els.verdicts, data.stats);
   drawSequential(els.verdicts, data);
+  drawTuning(data);
   drawCell();
 }

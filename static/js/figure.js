@@ -4,9 +4,11 @@
 // Linkable, and what `deno task study` screenshots for docs/results.md:
 //   /figure.html?experiment=ID&metric=testAcc&band=ci|sd|minmax[&cells=0,2][&title=…]
 //   /figure.html?experiment=ID&reliability=CELL_INDEX
+//   /figure.html?experiment=ID&tuning=isolation|budget[&colour=KEY]  (js/figure-tuning.js)
 // Sets document.body.dataset.ready = "1" once drawn. The dashboard's
 // experiment view draws the same datasets (js/bands.js).
 import { bandDatasets, BANDS, pooledReliability, reliabilityData } from "./bands.js";
+import { tuningFigure } from "./figure-tuning.js";
 import { Chart } from "./chart.js";
 import { isFraction, loadMetrics, metricText, metricTitle } from "./metrics.js";
 import { SERIES } from "./palette.js";
@@ -116,8 +118,12 @@ async function main() {
     );
     const exp = await res.json();
     if (!res.ok) throw new Error(exp?.error ?? `${res.status}`);
-    const config = q.has("reliability") ? reliabilityFigure(exp, q) : lineFigure(exp, q);
-    new Chart(/** @type {HTMLCanvasElement} */ (document.getElementById("figure")), config);
+    const canvas = /** @type {HTMLCanvasElement} */ (document.getElementById("figure"));
+    if (q.has("tuning")) {
+      await tuningFigure(exp, q, /** @type {HTMLElement} */ (canvas.parentElement));
+    } else {
+      new Chart(canvas, q.has("reliability") ? reliabilityFigure(exp, q) : lineFigure(exp, q));
+    }
   } catch (e) {
     const p = document.getElementById("error");
     if (p) {

@@ -49,6 +49,8 @@ export const state = {
     cell: 0,
     /** the verdict picked in the matrix @type {number | null} */
     verdict: null,
+    /** a tuned experiment's comparison shown (null: its first) @type {"defaults" | "tuned" | null} */
+    comparison: null,
   },
   /** The experiment view's display choices (remembered: js/experiment.js). */
   experimentView: {
