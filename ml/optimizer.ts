@@ -12,7 +12,7 @@
 // every operation to float32 as the kernels do, so both paths give the same bits.
 import * as tf from "./tf.ts";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
-import { ResidentSgd, type SgdScalars } from "./kernels/sgd_resident.ts";
+import { clipFactor, ResidentSgd, type SgdScalars } from "./kernels/sgd_resident.ts";
 import { sgdUpdateJs } from "./kernels/sgd_js.ts";
 
 export { stepLr } from "./schedule.ts";
@@ -87,9 +87,20 @@ export class SgdMomentum {
     const backend = tf.backend() as MathBackendCPU;
     const values = (t: tf.Tensor) => backend.data.get(t.dataId).values as Float32Array;
     const f = Math.fround;
+    const params = [...this.params];
+    const gs = params.map(([name, p]) => {
+      const g = grads[p.name];
+      if (!g) throw new Error(`no gradient for ${name}`);
+      if (p.dtype !== "float32" || g.dtype !== "float32" || g.size !== p.size) {
+        throw new Error(`fused SGD needs float32 ${name} and its gradient of the same size`);
+      }
+      return g;
+    });
     // The options' factors as the op path's float32 scalars; 1 and 0 mean off.
     let clip = 1;
-    if (this.gradClip !== undefined) {
+    if (this.gradClip !== undefined && sgdFusion.simd) {
+      clip = clipFactor(gs.map(values), this.gradClip);
+    } else if (this.gradClip !== undefined) {
       const coef = this.#clipCoefficient(grads);
       clip = coef.dataSync()[0];
       coef.dispose();
@@ -100,19 +111,13 @@ export class SgdMomentum {
       clip,
       weightDecay: f(this.weightDecay),
     };
-    const params = [...this.params];
     this.#resident ??= new ResidentSgd(params.map(([, p]) => p.size));
     for (const [i, [name, p]] of params.entries()) {
-      const g = grads[p.name];
-      if (!g) throw new Error(`no gradient for ${name}`);
-      if (p.dtype !== "float32" || g.dtype !== "float32" || g.size !== p.size) {
-        throw new Error(`fused SGD needs float32 ${name} and its gradient of the same size`);
-      }
       const v = this.velocity.get(name)!;
       if (sgdFusion.simd) {
-        this.#resident.update(i, p, v, g, s);
+        this.#resident.update(i, p, v, gs[i], s);
       } else {
-        const next = sgdUpdateJs(values(p), values(v), values(g), s);
+        const next = sgdUpdateJs(values(p), values(v), values(gs[i]), s);
         assignValues(v, next.v);
         assignValues(p, next.w);
       }

@@ -7,6 +7,7 @@ import * as tf from "../ml/tf.ts";
 import { setupCpu } from "../ml/kernels/testing.ts";
 import { sgdFusion, SgdMomentum, type SgdOptions } from "../ml/optimizer.ts";
 import { readVariables } from "../ml/models/layers.ts";
+import { clipFactor } from "../ml/kernels/sgd_resident.ts";
 import { Rng } from "../ml/rng.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 
@@ -106,4 +107,24 @@ Deno.test("SIMD SGD: in place, yet data(), readVariables and readState hand out 
   assertEquals(Array.from(p.dataSync()), Array(5).fill(Math.fround(1 - Math.fround(0.5 * v))));
   tf.dispose([p, g]);
   opt.dispose();
+});
+
+Deno.test("clipFactor = the op path's clip_grad_norm_ factor, bit for bit", async () => {
+  await setupCpu();
+  const rng = new Rng(5, 5);
+  for (let t = 0; t < 40; t++) {
+    const scale = 2 ** (rng.int(40) - 20);
+    const grads = SIZES.map((n) =>
+      Float32Array.from(
+        { length: n * (1 + rng.int(30)) },
+        () => t % 4 === 0 ? wide(rng) : Math.fround((rng.float() - 0.5) * scale),
+      )
+    );
+    const maxNorm = [0.5, 5, 1e9][t % 3] * (1 + rng.float());
+    const ops = tf.tidy(() => {
+      const total = tf.norm(tf.stack(grads.map((g) => tf.norm(tf.tensor1d(g)))));
+      return tf.minimum(tf.div(maxNorm, tf.add(total, 1e-6)), 1).dataSync()[0];
+    });
+    assertEquals(clipFactor(grads, maxNorm), ops, `case ${t}`);
+  }
 });
