@@ -57,15 +57,8 @@ export function wasmExportNames(): Map<number, string> {
   return names;
 }
 
-const COPIES = /kernels\/(wasm\/runtime\.ts|sgd_resident\.ts)$|kernels\/util\.ts$/;
-const COPY_FUNCTIONS = new Set([
-  "input",
-  "output",
-  "zeros",
-  "update",
-  "padChannels",
-  "unpadChannels",
-]);
+/** The project's functions that copy operands into wasm memory or results out of it. */
+const COPY_FUNCTIONS = new Set(["input", "output", "zeros", "copyIn", "update", "padInput"]);
 
 function bucket(frame: ProfileNode["callFrame"]): string {
   const { url, functionName: fn } = frame;
