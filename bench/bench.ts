@@ -184,9 +184,13 @@ for (const [i, name] of modelNames.entries()) {
 }
 lever?.on();
 
-// A pair runs in the same chunks: both sides take the larger `every` (twice, for arms in two pairs).
+// A pair runs in the same chunks: both sides take the larger `every` (twice, for arms in two
+// pairs). Not the 2-thread peers: on a loaded machine PyTorch's 2 threads slow down tenfold, and
+// their `every` would thin out the 1-thread comparison too; they run in chunks of their own.
 for (let k = 0; k < 2; k++) {
-  for (const [, a, b] of pairs) if (b) a.every = b.every = Math.max(a.every, b.every);
+  for (const [label, a, b] of pairs) {
+    if (b && !label.endsWith("2 threads")) a.every = b.every = Math.max(a.every, b.every);
+  }
 }
 for (const a of arms) a.units = Math.max(1, Math.round((SECONDS * a.every) / CHUNKS / a.unit));
 
