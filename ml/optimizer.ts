@@ -33,8 +33,8 @@ export class SgdMomentum {
   readonly velocity = new Map<string, tf.Variable>();
   readonly weightDecay: number;
   readonly gradClip: number | undefined;
-  /** The cpu backend's resident weights and momentum, made at the first fused step. */
-  #resident: ResidentSgd | undefined;
+  /** The cpu backend's resident weights and momentum, made at the first fused step (null: too big). */
+  #resident: ResidentSgd | null | undefined;
 
   constructor(
     readonly params: Map<string, tf.Variable>,
@@ -111,10 +111,13 @@ export class SgdMomentum {
       clip,
       weightDecay: f(this.weightDecay),
     };
-    this.#resident ??= new ResidentSgd(params.map(([, p]) => p.size));
+    if (this.#resident === undefined) {
+      const sizes = params.map(([, p]) => p.size);
+      this.#resident = ResidentSgd.fits(sizes) ? new ResidentSgd(sizes) : null;
+    }
     for (const [i, [name, p]] of params.entries()) {
       const v = this.velocity.get(name)!;
-      if (sgdFusion.simd) {
+      if (sgdFusion.simd && this.#resident) {
         this.#resident.update(i, p, v, gs[i], s);
       } else {
         const next = sgdUpdateJs(values(p), values(v), values(gs[i]), s);

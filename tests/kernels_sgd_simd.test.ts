@@ -7,7 +7,7 @@ import * as tf from "../ml/tf.ts";
 import { setupCpu } from "../ml/kernels/testing.ts";
 import { sgdFusion, SgdMomentum, type SgdOptions } from "../ml/optimizer.ts";
 import { readVariables } from "../ml/models/layers.ts";
-import { clipFactor } from "../ml/kernels/sgd_resident.ts";
+import { clipFactor, ResidentSgd } from "../ml/kernels/sgd_resident.ts";
 import { Rng } from "../ml/rng.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 
@@ -127,4 +127,9 @@ Deno.test("clipFactor = the op path's clip_grad_norm_ factor, bit for bit", asyn
     });
     assertEquals(clipFactor(grads, maxNorm), ops, `case ${t}`);
   }
+});
+
+Deno.test("ResidentSgd: models past the module's 2 GiB memory are left to the JS pass", () => {
+  assert(ResidentSgd.fits([1_707_274, 512, 131_072]));
+  assert(!ResidentSgd.fits([300_000_000]));
 });

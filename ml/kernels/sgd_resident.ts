@@ -27,8 +27,9 @@ const PAGE = 65536;
 const BASE = PAGE;
 /** WasmRuntime.alloc's block: n floats, 16 bytes of slack, 16-byte aligned. */
 const block = (floats: number) => (floats * 4 + 16 + 15) & ~15;
-/** The module imports a memory of at least this many pages. */
+/** The module imports a memory of at least this many pages and at most this many. */
 const MIN_PAGES = 16;
+const MAX_PAGES = 32768;
 
 /** Arrays over resident memory: the backend hands them to readers as copies. */
 const resident = new WeakSet<Float32Array>();
@@ -55,10 +56,19 @@ export class ResidentSgd {
   readonly #slots: Slot[] = [];
   readonly #g: number;
 
-  /** Memory for every parameter's weights and momentum, and one gradient's scratch. */
-  constructor(sizes: number[]) {
+  /** Pages for every parameter's weights and momentum, and one gradient's scratch. */
+  static pages(sizes: number[]): number {
     const bytes = BASE + sizes.reduce((s, n) => s + 2 * block(n), 0) + block(Math.max(0, ...sizes));
-    const pages = Math.max(MIN_PAGES, Math.ceil(bytes / PAGE));
+    return Math.max(MIN_PAGES, Math.ceil(bytes / PAGE));
+  }
+
+  /** Whether the parameters fit the module's memory (2 GiB; the JS pass takes larger models). */
+  static fits(sizes: number[]): boolean {
+    return ResidentSgd.pages(sizes) <= MAX_PAGES;
+  }
+
+  constructor(sizes: number[]) {
+    const pages = ResidentSgd.pages(sizes);
     this.#rt = new WasmRuntime(
       kernelsModule(),
       new WebAssembly.Memory({ initial: pages, maximum: pages }),
