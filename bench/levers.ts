@@ -19,6 +19,11 @@ export const LEVERS: Record<string, Lever> = {
     on: () => void (sgdFusion.enabled = true),
     off: () => void (sgdFusion.enabled = false),
   },
+  /** ml/optimizer.ts: the fused update in SIMD over resident wasm arrays, or in JS into fresh ones. */
+  "simd-sgd": {
+    on: () => void (sgdFusion.simd = true),
+    off: () => void (sgdFusion.simd = false),
+  },
   /** ml/losses/ops.ts: cross-entropy as one fused op (ml/kernels/softmax_ce.ts) or as tfjs ops. */
   "fused-ce": {
     on: () => void (ceFusion.enabled = true),

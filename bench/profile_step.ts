@@ -1,13 +1,16 @@
-// deno run -A bench/profile_step.ts [--model NAME] [--batch B] [--reps N]
+// deno run -A bench/profile_step.ts [--model NAME] [--batch B] [--reps N] [--breakdown STEPS]
 // Per-kernel ms of one training step of a model plug-in on the project's cpu
 // kernels (tf.profile), the step's wall time, and the time outside kernels
-// (tfjs bookkeeping and autodiff), to see what bounds the step.
+// (tfjs bookkeeping and autodiff), to see what bounds the step. --breakdown also
+// samples STEPS steps with V8's profiler: ms per step in the wasm kernels, in copies
+// into and out of wasm memory, in tfjs, … (bench/cpu_profile.ts).
 import * as tf from "../ml/tf.ts";
 import { registerFastCpuKernels } from "../ml/kernels/register_all_kernels.ts";
 import { reportLossFn } from "../ml/losses/report.ts";
 import { getModel } from "../ml/models/registry.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { trainStep } from "../ml/trainer.ts";
+import { profileBreakdown } from "./cpu_profile.ts";
 
 const opt = (name: string, d: string) => {
   const i = Deno.args.indexOf(name);
@@ -67,4 +70,12 @@ for (const [k, e] of Object.entries(agg).sort((a, b) => b[1].ms - a[1].ms)) {
   console.log(
     `${k.padEnd(24)} ${r3(e.ms).toFixed(3).padStart(8)} ms  ${Math.round(e.calls)} calls`,
   );
+}
+
+const breakdown = Number(opt("--breakdown", "0"));
+if (breakdown > 0) {
+  const b = await profileBreakdown(() => {
+    for (let i = 0; i < breakdown; i++) step();
+  }, breakdown);
+  console.log(JSON.stringify({ model: name, breakdown: b, loadavg1m: Deno.loadavg()[0] }));
 }

@@ -5,18 +5,23 @@
 // (d = g + wd·w) before momentum. Either option off leaves the update exactly
 // as before: no extra operation runs.
 //
-// On the cpu backend the update is fused: one pass per parameter over its
-// float32 arrays (v and w written to fresh arrays, so a weight or momentum
-// array someone read with data() never changes under them), instead of four
-// kernel calls each copying through wasm memory. It rounds every operation
-// to float32 as the kernels do, so both paths give the same bits.
+// On the cpu backend the update is fused: one SIMD pass per parameter over its
+// weights and momentum, kept resident in wasm memory and updated in place
+// (ml/kernels/sgd_resident.ts; data() still returns arrays that never change),
+// instead of four kernel calls each copying through wasm memory. It rounds
+// every operation to float32 as the kernels do, so both paths give the same bits.
 import * as tf from "./tf.ts";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { clipFactor, ResidentSgd, type SgdScalars } from "./kernels/sgd_resident.ts";
+import { sgdUpdateJs } from "./kernels/sgd_js.ts";
 
 export { stepLr } from "./schedule.ts";
 
-/** Whether the cpu backend takes the fused update (bench/levers.ts switches it to measure it). */
-export const sgdFusion = { enabled: true };
+/**
+ * Whether the cpu backend takes the fused update, and whether in SIMD over resident arrays or
+ * in JavaScript into fresh ones (bench/levers.ts switches them to measure them).
+ */
+export const sgdFusion = { enabled: true, simd: true };
 
 /** The options beyond momentum; absent or 0: off. */
 export interface SgdOptions {
@@ -28,6 +33,8 @@ export class SgdMomentum {
   readonly velocity = new Map<string, tf.Variable>();
   readonly weightDecay: number;
   readonly gradClip: number | undefined;
+  /** The cpu backend's resident weights and momentum, made at the first fused step (null: too big). */
+  #resident: ResidentSgd | null | undefined;
 
   constructor(
     readonly params: Map<string, tf.Variable>,
@@ -80,49 +87,43 @@ export class SgdMomentum {
     const backend = tf.backend() as MathBackendCPU;
     const values = (t: tf.Tensor) => backend.data.get(t.dataId).values as Float32Array;
     const f = Math.fround;
-    const mu = f(this.momentum);
-    const rate = f(lr);
-    // The options' factors as the op path's float32 scalars; 1 and 0 mean off.
-    let clip = 1;
-    if (this.gradClip !== undefined) {
-      const coef = this.#clipCoefficient(grads);
-      clip = coef.dataSync()[0];
-      coef.dispose();
-    }
-    const wd = f(this.weightDecay);
-    for (const [name, p] of this.params) {
+    const params = [...this.params];
+    const gs = params.map(([name, p]) => {
       const g = grads[p.name];
       if (!g) throw new Error(`no gradient for ${name}`);
       if (p.dtype !== "float32" || g.dtype !== "float32" || g.size !== p.size) {
         throw new Error(`fused SGD needs float32 ${name} and its gradient of the same size`);
       }
+      return g;
+    });
+    // The options' factors as the op path's float32 scalars; 1 and 0 mean off.
+    let clip = 1;
+    if (this.gradClip !== undefined && sgdFusion.simd) {
+      clip = clipFactor(gs.map(values), this.gradClip);
+    } else if (this.gradClip !== undefined) {
+      const coef = this.#clipCoefficient(grads);
+      clip = coef.dataSync()[0];
+      coef.dispose();
+    }
+    const s: SgdScalars = {
+      momentum: f(this.momentum),
+      rate: f(lr),
+      clip,
+      weightDecay: f(this.weightDecay),
+    };
+    if (this.#resident === undefined) {
+      const sizes = params.map(([, p]) => p.size);
+      this.#resident = ResidentSgd.fits(sizes) ? new ResidentSgd(sizes) : null;
+    }
+    for (const [i, [name, p]] of params.entries()) {
       const v = this.velocity.get(name)!;
-      const wv = values(p);
-      const vv = values(v);
-      const n = p.size;
-      let gv = values(g);
-      if (clip !== 1 || wd !== 0) {
-        // d = g·clip + wd·w, rounded as tf.mul then tf.add round it.
-        const d = new Float32Array(n);
-        for (let i = 0; i < n; i++) {
-          const c = clip === 1 ? gv[i] : f(gv[i] * clip);
-          d[i] = wd === 0 ? c : f(c + f(wv[i] * wd));
-        }
-        gv = d;
-      }
-      const nw = new Float32Array(n);
-      const nv = this.momentum === 0 ? gv.slice() : new Float32Array(n);
-      if (this.momentum === 0) {
-        for (let i = 0; i < n; i++) nw[i] = wv[i] - f(rate * gv[i]);
+      if (sgdFusion.simd && this.#resident) {
+        this.#resident.update(i, p, v, gs[i], s);
       } else {
-        for (let i = 0; i < n; i++) {
-          const m = f(f(mu * vv[i]) + gv[i]);
-          nv[i] = m;
-          nw[i] = wv[i] - f(rate * m);
-        }
+        const next = sgdUpdateJs(values(p), values(v), values(gs[i]), s);
+        assignValues(v, next.v);
+        assignValues(p, next.w);
       }
-      assignValues(v, nv);
-      assignValues(p, nw);
     }
   }
 

@@ -30,6 +30,7 @@ export interface Exports {
   bnApply: Fn;
   bnGradSums: Fn;
   bnGradApply: Fn;
+  sgd: Fn;
 }
 
 const PAGE = 65536;

@@ -6,3 +6,4 @@ export * from "./pool";
 export * from "./matmul";
 export * from "./elementwise";
 export * from "./batch_norm";
+export * from "./sgd";
