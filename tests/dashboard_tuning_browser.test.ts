@@ -230,6 +230,30 @@ Deno.test({
         (globalThis as any).Chart.getChart(document.getElementById("figure")).data.datasets.length
       );
       assertEquals(n, 6);
+      // Each comparison's curves (what `deno task study` shows side by side): its own runs'
+      // means, and at tuned settings a legend naming each cell's chosen settings.
+      for (const comparison of ["defaults", "tuned"]) {
+        const want = (await api(
+          server.url,
+          "GET",
+          `/api/experiments/${id}?metric=testAcc&comparison=${comparison}`,
+        )).json.stats.cells;
+        await page.goto(
+          `${server.url}figure.html?experiment=${id}&metric=testAcc&band=sd&comparison=${comparison}`,
+        );
+        await page.waitForSelector("body[data-ready='1']", { timeout: 30_000 });
+        const lines = await page.evaluate(() =>
+          (globalThis as any).Chart.getChart(document.getElementById("figure")).data.datasets
+            .filter((d: any) => !d.band).map((d: any) => ({ label: d.label, y: d.data.at(-1).y }))
+        );
+        assertEquals(lines.length, 2);
+        for (const [i, cell] of want.entries()) {
+          assertEquals(lines[i].y, 100 * cell.perEpoch.testAcc.at(-1).mean);
+          const chosen = tv.cells[i].chosen;
+          const lr = `tuned: lr ${Number(chosen.values.lr.toPrecision(4))}`;
+          assertEquals(lines[i].label.includes(lr), comparison === "tuned", lines[i].label);
+        }
+      }
       assertEquals(errors, []);
     } finally {
       await browser?.close();

@@ -3,6 +3,7 @@
 // with a band (95% CI, ±1 sd or min–max), or a cell's reliability diagram.
 // Linkable, and what `deno task study` screenshots for docs/results.md:
 //   /figure.html?experiment=ID&metric=testAcc&band=ci|sd|minmax[&cells=0,2][&title=…]
+//     [&comparison=defaults|tuned]  (a tuned experiment's; default its first) [&ymin=…&ymax=…]
 //   /figure.html?experiment=ID&reliability=CELL_INDEX
 //   /figure.html?experiment=ID&tuning=isolation|budget[&colour=KEY]  (js/figure-tuning.js)
 // Sets document.body.dataset.ready = "1" once drawn. The dashboard's
@@ -12,8 +13,34 @@ import { tuningFigure } from "./figure-tuning.js";
 import { Chart } from "./chart.js";
 import { isFraction, loadMetrics, metricText, metricTitle } from "./metrics.js";
 import { SERIES } from "./palette.js";
+import { keyText, valueText } from "./tuning-scale.js";
 
 /** @typedef {import("chart.js").ChartConfiguration<any, any[]>} Config */
+
+/** Loss parameters by their usual symbols, as the cells' labels write them. */
+const GREEK = /** @type {Record<string, string>} */ ({ alpha: "α", beta: "β", gamma: "γ" });
+
+/**
+ * A cell's legend label. At tuned settings the cell's label still names its declared parameters
+ * ("gce q=0.7"), so the settings its runs trained with follow: "gce q=0.7 · …, tuned: lr 0.147, q 0.142".
+ * @param {Record<string, any>} exp  GET /api/experiments/:id
+ * @param {URLSearchParams} q
+ * @param {number} i  the cell
+ */
+function labelOf(exp, q, i) {
+  const cell = exp.stats.cells[i];
+  const shown = q.get("comparison") ?? exp.compare?.[0];
+  // The experiment's cells and its tuning's, in the same order.
+  const k = exp.cells.findIndex((/** @type {Record<string, any>} */ c) => c.key === cell.key);
+  const chosen = shown === "tuned" ? exp.tuning?.cells?.[k]?.chosen : null;
+  const values = chosen ? exp.tuning.trials?.[chosen.trial] : null;
+  if (!values) return cell.label;
+  const own = exp.cells[k]?.params ?? {};
+  const vs = Object.entries(values)
+    .filter(([k]) => !k.startsWith("params.") || keyText(k) in own)
+    .map(([k, v]) => `${GREEK[keyText(k)] ?? keyText(k)} ${valueText(v)}`);
+  return `${cell.label}, tuned: ${vs.join(", ")}`;
+}
 
 /**
  * @param {Record<string, any>} exp  GET /api/experiments/:id
@@ -33,7 +60,7 @@ function lineFigure(exp, q) {
     const rows = cell.perEpoch[metric] ?? [];
     if (!rows.length) return;
     const style = SERIES[i % SERIES.length];
-    datasets.push(...bandDatasets(rows, { label: cell.label, style, band, scale }));
+    datasets.push(...bandDatasets(rows, { label: labelOf(exp, q, i), style, band, scale }));
   });
   const title = q.get("title") ??
     `${metricTitle(metric)}${isFraction(metric) ? " (%)" : ""}: mean over seeds, band ${
@@ -49,7 +76,12 @@ function lineFigure(exp, q) {
       parsing: false,
       scales: {
         x: { type: "linear", title: { display: true, text: "epoch" }, ticks: { stepSize: 1 } },
-        y: { title: { display: true, text: metricTitle(metric) } },
+        // `ymin`/`ymax` put figures meant to be read side by side on one axis.
+        y: {
+          ...(q.has("ymin") ? { min: Number(q.get("ymin")) } : {}),
+          ...(q.has("ymax") ? { max: Number(q.get("ymax")) } : {}),
+          title: { display: true, text: metricTitle(metric) },
+        },
       },
       plugins: {
         title: { display: true, text: title, font: { size: 15 } },
@@ -76,10 +108,14 @@ function reliabilityFigure(exp, q) {
   const i = Number(q.get("reliability"));
   const cell = exp.stats.cells[i];
   if (!cell) throw new Error(`no cell ${i}`);
+  // A tuned experiment's runs: only the comparison shown (trials have no test split).
+  const shown = q.get("comparison") ?? exp.compare?.[0];
+  const inShown = (/** @type {Record<string, any>} */ r) =>
+    !exp.tune || (shown === "tuned" ? r.tune?.role === "confirm" : r.tune === undefined);
   // The final epochs of the cell's finished runs, bins summed over seeds.
   /** @type {Record<string, any>[]} */
   const runs = exp.runs.filter((/** @type {Record<string, any>} */ r) =>
-    r.cellKey === cell.key && r.status === "done" && r.last
+    r.cellKey === cell.key && r.status === "done" && r.last && inShown(r)
   );
   const pooled = pooledReliability(runs.map((r) => r.last));
   return {
@@ -113,8 +149,11 @@ async function main() {
     if (!id) throw new Error("figure.html needs ?experiment=ID");
     const metric = q.get("metric") ?? "testAcc";
     await loadMetrics();
+    // A tuned experiment's comparison (defaults or tuned; the service's default: its first).
+    const comparison = q.get("comparison");
     const res = await fetch(
-      `/api/experiments/${encodeURIComponent(id)}?metric=${encodeURIComponent(metric)}`,
+      `/api/experiments/${encodeURIComponent(id)}?metric=${encodeURIComponent(metric)}` +
+        (comparison ? `&comparison=${encodeURIComponent(comparison)}` : ""),
     );
     const exp = await res.json();
     if (!res.ok) throw new Error(exp?.error ?? `${res.status}`);

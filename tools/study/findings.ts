@@ -7,7 +7,7 @@ import type { StudySetting } from "./settings.ts";
 type Json = any;
 
 /** Cells ranked by mean of a metric at the summary point (higher first unless a loss). */
-function ranking(stats: Json, metric: string): Json[] {
+export function ranking(stats: Json, metric: string): Json[] {
   const sign = metric === "testLoss" || metric === "ece" ? 1 : -1;
   return [...stats.cells]
     .filter((c: Json) => c.summary[metric]?.mean !== null && c.summary[metric] !== undefined)
@@ -15,13 +15,13 @@ function ranking(stats: Json, metric: string): Json[] {
 }
 
 /** A cell picked by its loss (and focal's γ, when given). */
-type Pick = { loss: string; gamma?: number };
-const picks = (c: Json, p: Pick) =>
+export type Pick = { loss: string; gamma?: number };
+export const picks = (c: Json, p: Pick) =>
   c.loss === p.loss && (p.gamma === undefined || c.params.gamma === p.gamma);
 const name = (p: Pick) => (p.gamma === undefined ? p.loss : `${p.loss} γ=${p.gamma}`);
 
 /** A against B on the compared metric: the signed difference, its Holm p and its words. */
-function against(stats: Json, view: Json, a: Pick, b: Pick) {
+export function against(stats: Json, view: Json, a: Pick, b: Pick) {
   const ka = view.cells.find((c: Json) => picks(c, a))?.key;
   const kb = view.cells.find((c: Json) => picks(c, b))?.key;
   const p = stats.comparisons.find((x: Json) =>
@@ -43,12 +43,12 @@ function against(stats: Json, view: Json, a: Pick, b: Pick) {
   return { p, diff, holm, words };
 }
 
-const mean = (stats: Json, view: Json, c: Pick, metric: string): number | null => {
+export const mean = (stats: Json, view: Json, c: Pick, metric: string): number | null => {
   const key = view.cells.find((x: Json) => picks(x, c))?.key;
   return stats.cells.find((x: Json) => x.key === key)?.summary[metric]?.mean ?? null;
 };
-const pctOf = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
-const head = (label: string) => label.split(" · ")[0];
+export const pctOf = (x: number | null) => (x === null ? "–" : `${(100 * x).toFixed(1)}%`);
+export const head = (label: string) => label.split(" · ")[0];
 
 /** Focal γ=2 against CE on calibration, and which way the focal runs are off. */
 function calibrationSentence(stats: Json, view: Json): string {

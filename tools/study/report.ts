@@ -8,87 +8,18 @@ import type { StudySetting } from "./settings.ts";
 import { jpegDecoderId, type JpegDecoderName } from "../../ml/data/jpeg.ts";
 import { pilNote, twinSection } from "./human.ts";
 import { claimsQuery, findings } from "./findings.ts";
+import { busyMs, cellText, computeRow, hours, NAMES, type Shot, throughput } from "./compute.ts";
+import { tunedSection } from "./tuned_section.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
 const REPORT_METRICS = ["testAcc", "f1", "testLoss"];
 const TABLE_METRICS = ["testAcc", "f1", "testLoss", "ece"];
-const NAMES: Record<string, string> = {
-  testAcc: "test accuracy (%)",
-  f1: "macro F1 (%)",
-  testLoss: "test loss",
-  ece: "ECE (%)",
-  balancedAcc: "balanced accuracy (%)",
-  worstClassAcc: "worst-class accuracy (%)",
-  trainAccNoisy: "train acc. on flipped labels (%)",
-  trainAccClean: "train acc. on clean labels (%)",
-};
-const isPercent = (m: string) => m !== "testLoss";
 
-/** "56.12 ± 0.41 (5)" from a summary; losses with 4 decimals. */
-function cellText(s: Json, metric: string): string {
-  if (!s || s.mean === null) return "–";
-  // (the true minus sign, as in the verdicts)
-  const k = isPercent(metric) ? 100 : 1;
-  const d = isPercent(metric) ? 2 : 4;
-  const sd = s.sd === null ? "" : ` ± ${(k * s.sd).toFixed(d)}`;
-  return `${(k * s.mean).toFixed(d)}${sd} (${s.n})`;
-}
+export { busyMs };
 
-function hours(ms: number): string {
-  const m = Math.round(ms / 60_000);
-  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min`;
-}
-
-/**
- * Wall time while any of these runs trained: the union of their spans, so that seeds added in a
- * later session do not count the days in between.
- */
-export function busyMs(spans: { start: number; end: number }[]): number {
-  let total = 0, reach = -Infinity;
-  for (const x of [...spans].sort((a, b) => a.start - b.start)) {
-    if (x.end <= reach) continue;
-    total += x.end - Math.max(x.start, reach);
-    reach = x.end;
-  }
-  return total;
-}
-
-/**
- * Wall time, images trained and throughput of one experiment's runs. A run's
- * own time is the sum of its epochs' seconds (a run resumed after a restart
- * gets a new startedAt), so it starts that long before it finished.
- */
-async function throughput(api: Api, view: Json) {
-  const runs = view.runs.filter((r: Json) => r.status === "done");
-  const spans = await Promise.all(runs.map(async (r: Json) => {
-    const { epochs } = await api.get(`/api/runs/${r.id}`);
-    const seconds = epochs.reduce((a: number, e: Json) => a + e.epochSeconds, 0);
-    const end = Date.parse(r.finishedAt);
-    const n = (r.prepared?.trainCounts ?? []).reduce((a: number, b: number) => a + b, 0);
-    return { start: end - 1000 * seconds, end, seconds, images: n * epochs.length };
-  }));
-  const wallMs = busyMs(spans);
-  const images = spans.reduce((a, x) => a + x.images, 0);
-  const perRun = runs.map((r: Json) => r.last?.trainImgPerSec ?? 0).sort((a: number, b: number) =>
-    a - b
-  );
-  return {
-    runs: runs.length,
-    spans,
-    wallMs,
-    computeSeconds: spans.reduce((a, x) => a + x.seconds, 0),
-    images,
-    rate: images / (wallMs / 1000),
-    medianRunRate: perRun[Math.floor(perRun.length / 2)] ?? 0,
-  };
-}
-
-async function screenshots(
-  base: string,
-  jobs: { path: string; query: string; width: number; height: number }[],
-) {
+async function screenshots(base: string, jobs: Shot[]) {
   const profile = await Deno.makeTempDir();
   const browser = await launchChromium(profile);
   try {
@@ -146,28 +77,37 @@ export async function renderResults(
   const figDir = `${outDir}/results`;
   await Deno.mkdir(figDir, { recursive: true });
   const md: string[] = [];
-  const shots: { path: string; query: string; width: number; height: number }[] = [];
+  const shots: Shot[] = [];
   const totals: string[] = [];
   let allImages = 0, allCompute = 0, allRuns = 0;
   const allSpans: { start: number; end: number }[] = [];
   const views = new Map<StudySetting, Json>();
 
-  for (const [s, id] of experiments) {
-    const first = await api.get(`/api/experiments/${id}?metric=testAcc`);
-    const view = await api.get(`/api/experiments/${id}?metric=testAcc${claimsQuery(s, first)}`);
-    const stats = view.stats;
-    views.set(s, view);
-    const t = await throughput(api, view);
+  const count = (t: Awaited<ReturnType<typeof throughput>>) => {
     allImages += t.images;
     allSpans.push(...t.spans);
     allCompute += t.computeSeconds;
     allRuns += t.runs;
-    totals.push(
-      `| ${s.title} | ${t.runs} | ${hours(t.wallMs)} | ${hours(1000 * t.computeSeconds)} | ` +
-        `${(t.images / 1e6).toFixed(1)} M | ${Math.round(t.rate)} | ${
-          Math.round(t.medianRunRate)
-        } |`,
-    );
+  };
+  for (const [s, id] of experiments) {
+    const first = await api.get(`/api/experiments/${id}?metric=testAcc`);
+    if (first.tune) {
+      // Both comparisons side by side, the tuning's evidence and its cost (tools/study/tuned.ts).
+      const part = await tunedSection(api, s, id, first, claimsQuery(s, first), figDir);
+      md.push(...part.md);
+      shots.push(...part.shots);
+      for (const [title, t] of part.compute) {
+        count(t);
+        totals.push(computeRow(title, t));
+      }
+      continue;
+    }
+    const view = await api.get(`/api/experiments/${id}?metric=testAcc${claimsQuery(s, first)}`);
+    const stats = view.stats;
+    views.set(s, view);
+    const t = await throughput(api, view.runs);
+    count(t);
+    totals.push(computeRow(s.title, t));
     md.push(`## ${s.title}`, "");
     if (s.data === "cifar10pil") {
       md.push(`**Pixels:** PIL's, decoded with ${jpegDecoderId("libjpeg-turbo")}.`, "");
@@ -241,6 +181,12 @@ export async function renderResults(
     "",
     "**Setup.** The report's ConvNet (conv 3→4 → pool → conv 4→8 → pool → fc 32 → fc 10), its transforms (random crop 32 with 4 px padding, horizontal flip, normalisation) and its hyperparameters unchanged: SGD with momentum 0.9, lr 0.01 halved every 10 epochs, batch 64, 20 epochs, on lossbench's cpu backend. Seeds are paired: seed k gives every cell the same initial weights, batches and augmentation, and the same label flips or class subset. Bands in the figures are ±1 standard deviation over seeds; the tables give mean ± sd (n).",
     "",
+    ...([...experiments.keys()].some((s) => s.body.tune)
+      ? [
+        "**Tuned settings.** A setting marked tuned gives every loss its own lr and parameters, chosen on a validation split with the same budget for every loss (its section says how), and shows that comparison next to the same losses at the setup's shared hyperparameters, on the same seeds.",
+        "",
+      ]
+      : []),
     "**Data caveat.** The data is a JPEG-compressed copy of CIFAR-10 (the official split and labels, 50,000 train and 10,000 test images); pixel values differ slightly from the official binary release, so accuracies are comparable with, not identical to, figures on the official files. Conditions change the train split only; the test set stays balanced and clean.",
     "",
     pixelsNote(allPil ? "libjpeg-turbo" : jpegDecoder),
