@@ -12,48 +12,120 @@ import type { StudySetting } from "./settings.ts";
 // deno-lint-ignore no-explicit-any
 type Json = any;
 
-/** Final test accuracy per seed of each cell, by the cell's loss label ("ce", "focal γ=2"). */
-function perLoss(view: Json): Map<string, { values: number[]; seeds: number[] }> {
+/** A metric's final value per seed of each cell, by the cell's loss label ("ce", "focal γ=2"). */
+function perLoss(view: Json, metric: string): Map<string, { values: number[]; seeds: number[] }> {
   const out = new Map<string, { values: number[]; seeds: number[] }>();
   for (const r of view.runs) {
-    if (r.status !== "done" || !r.last) continue;
+    const v = r.last?.[metric];
+    if (r.status !== "done" || typeof v !== "number") continue;
     const loss = String(r.label).split(" · ")[0];
     const s = out.get(loss) ?? { values: [], seeds: [] };
-    s.values.push(r.last.testAcc);
+    s.values.push(v);
     s.seeds.push(r.config.seed);
     out.set(loss, s);
   }
   return out;
 }
 
-/** The markdown section for human `set` against its twin, or [] when either is missing. */
+const pct = (x: number | null) => (x === null ? "–" : (100 * x).toFixed(2));
+const signed = (x: number | null) => (x === null ? "–" : `${x < 0 ? "−" : "+"}${pct(Math.abs(x))}`);
+const mean = (s: { values: number[] }) => s.values.reduce((a, b) => a + b, 0) / s.values.length;
+
+/** Each loss on the human set against its twin, paired by seed, Holm over the losses. */
+export function twinRows(human: Json, twin: Json, metric: string) {
+  const [h, t] = [perLoss(human, metric), perLoss(twin, metric)];
+  const losses = [...h.keys()].filter((l) => t.has(l));
+  const pairs = losses.map((l) => compare(t.get(l)!, h.get(l)!, { resolution: 1e-4 }));
+  const adjusted = holm(pairs.map((p) => p.pT));
+  return losses.map((loss, i) => ({
+    loss,
+    human: mean(h.get(loss)!),
+    twin: mean(t.get(loss)!),
+    pair: pairs[i],
+    pHolm: adjusted[i],
+  }));
+}
+
+/** What the twin comparison shows, in words, from its rows (α = 0.05 after Holm). */
+export function twinFindings(
+  acc: ReturnType<typeof twinRows>,
+  flipped: ReturnType<typeof twinRows>,
+) {
+  const sig = (r: { pHolm: number | null }) => r.pHolm !== null && r.pHolm < 0.05;
+  const range = (rs: typeof acc) => {
+    const d = rs.map((r) => 100 * (r.pair.diff ?? 0));
+    return `${Math.min(...d).toFixed(2)} to ${Math.max(...d).toFixed(2)} points`;
+  };
+  const harder = acc.filter((r) => sig(r) && (r.pair.diff ?? 0) > 0);
+  const easier = acc.filter((r) => sig(r) && (r.pair.diff ?? 0) < 0);
+  const open = acc.filter((r) => !sig(r));
+  const names = (rs: typeof acc) => rs.map((r) => r.loss).join(", ");
+  const n = acc[0]?.pair.n ?? 0;
+  const out: string[] = [];
+  if (!acc.length) return out;
+  out.push(
+    `Twin − human test accuracy ranges over ${range(acc)} across the ${acc.length} losses ` +
+      `(${n} paired seeds each). ` +
+      (harder.length
+        ? `Human noise is significantly harder than its twin for ${names(harder)}. `
+        : "") +
+      (easier.length ? `It is significantly easier for ${names(easier)}. ` : "") +
+      (open.length
+        ? `For ${names(open)} the difference is not significant at this n (Holm over the losses).`
+        : ""),
+  );
+  const fit = flipped.filter((r) => r.pair.diff !== null);
+  if (fit.length) {
+    const more = fit.filter((r) => (r.pair.diff ?? 0) < 0).length;
+    out.push(
+      `On the flipped samples themselves, the model fits the human labels ${
+        more === fit.length
+          ? "more"
+          : more === 0
+          ? "less"
+          : "more for some losses and less for others"
+      } than the twin's random flips of the same classes (train accuracy on flipped labels, ` +
+        `twin − human ${range(fit)}): human mistakes are the ones the images make plausible.`,
+    );
+  }
+  return out;
+}
+
+/** The markdown section for human worse against its twin, or [] when either is missing. */
 export function twinSection(views: Map<StudySetting, Json>): string[] {
   const human = [...views].find(([s]) => s.id === "human-worse")?.[1];
   const twin = [...views].find(([s]) => s.id === "human-worse-matrix")?.[1];
   if (!human || !twin) return [];
-  const [h, t] = [perLoss(human), perLoss(twin)];
-  const losses = [...h.keys()].filter((l) => t.has(l));
-  const pairs = losses.map((l) => compare(t.get(l)!, h.get(l)!, { resolution: 1e-4 }));
-  const adjusted = holm(pairs.map((p) => p.pT));
-  const pct = (x: number | null) => (x === null ? "–" : (100 * x).toFixed(2));
-  const rows = losses.map((l, i) => {
-    const p = pairs[i];
-    const mean = (s: { values: number[] }) => s.values.reduce((a, b) => a + b, 0) / s.values.length;
-    return `| ${l} | ${pct(mean(h.get(l)!))} | ${pct(mean(t.get(l)!))} | ${
-      p.diff === null ? "–" : `${p.diff > 0 ? "+" : "−"}${pct(Math.abs(p.diff))}`
-    } | ${p.n} | ${adjusted[i] === null ? "–" : pText(adjusted[i]!)} |`;
+  const acc = twinRows(human, twin, "testAcc");
+  const flipped = twinRows(human, twin, "trainAccNoisy");
+  const ci = (p: Json) =>
+    p.ci95?.[0] === null || p.ci95?.[0] === undefined
+      ? "–"
+      : `[${signed(p.ci95[0])}, ${signed(p.ci95[1])}]`;
+  const rows = acc.map((r) => {
+    const f = flipped.find((x) => x.loss === r.loss);
+    return `| ${r.loss} | ${pct(r.human)} | ${pct(r.twin)} | ${signed(r.pair.diff)} | ${
+      ci(r.pair)
+    } | ${r.pair.n} | ${r.pHolm === null ? "–" : pText(r.pHolm)} | ${
+      f ? `${pct(f.human)} / ${pct(f.twin)}` : "–"
+    } |`;
   });
   return [
     "## Human noise against its matrix twin",
     "",
     "Final test accuracy (%) on CIFAR-10N *worse* and on its matrix twin (the same class-level " +
     "transition matrix, the flips drawn at random within each class, per seed); difference " +
-    "twin − human paired by seed, paired t-test, Holm over the losses. A positive difference " +
-    "means human noise is harder than synthetic noise with the same class-level confusion.",
+    "twin − human paired by seed, 95% CI, paired t-test, Holm over the losses. A positive difference " +
+    "means human noise is harder than synthetic noise with the same class-level confusion. The last " +
+    "column is the final train accuracy on the flipped samples (how far each noise is memorised).",
     "",
-    "| loss | human worse | matrix twin | twin − human (points) | pairs | p (Holm) |",
-    "|---|---:|---:|---:|---:|---:|",
+    "| loss | human worse | matrix twin | twin − human (points) | 95% CI | pairs | p (Holm) | train acc. on flipped, human / twin |",
+    "|---|---:|---:|---:|---|---:|---:|---:|",
     ...rows,
+    "",
+    "**What it shows.**",
+    "",
+    ...twinFindings(acc, flipped).map((l) => `- ${l}`),
     "",
   ];
 }
