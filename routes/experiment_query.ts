@@ -5,7 +5,7 @@ import { z } from "zod";
 import { STAT_METRICS } from "../ml/metrics/registry.ts";
 import { ValidationError } from "../service/errors.ts";
 import { type Comparison, COMPARISONS } from "../service/tuning_records.ts";
-import type { Experiment } from "../service/types.ts";
+import type { Experiment, ExperimentCell } from "../service/types.ts";
 import type { Point } from "../stats/experiment.ts";
 import { StatsOptionError } from "../stats/family.ts";
 import { familyOptions, familyQuery, type StatsQuery } from "./stats_query.ts";
@@ -60,4 +60,25 @@ export function statsOptions(q: z.output<typeof statsQuerySchema>): StatsQuery {
     ? { kind: "best", on: q.on }
     : { kind: "final" };
   return { point, metric: q.metric, ...fam };
+}
+
+/**
+ * The query's claims and control with each cell's declared label as its key: at tuned
+ * settings a cell's label names its chosen values, and a claim written against the
+ * declaration ("gce q=0.7>ce") still names that cell.
+ */
+export function namesByKey(opts: StatsQuery, cells: readonly ExperimentCell[]): StatsQuery {
+  const key = (x: string) => cells.find((c) => c.label === x)?.key ?? x;
+  const { family, hypotheses } = opts;
+  // A control that is a loss name stays one: it names that loss's cell in each group.
+  const control = family?.control;
+  return {
+    ...opts,
+    ...(control && !cells.some((c) => c.loss === control)
+      ? { family: { ...family, control: key(control) } }
+      : {}),
+    ...(hypotheses
+      ? { hypotheses: hypotheses.map((h) => ({ better: key(h.better), than: key(h.than) })) }
+      : {}),
+  };
 }

@@ -12,7 +12,12 @@ import {
   settingsSchema,
 } from "../ml/config.ts";
 import { buildCells, DEFAULT_LOSSES, gridConfigs, resolveSeeds } from "../service/experiments.ts";
-import { inComparison, planExperiment } from "../service/tuning_plan.ts";
+import {
+  comparisonCells,
+  comparisonLossLabel,
+  inComparison,
+  planExperiment,
+} from "../service/tuning_plan.ts";
 import { compareSchema, type Comparison } from "../service/tuning_records.ts";
 import { tuneSchema } from "../ml/tune/space.ts";
 import { metricsOf, STAT_METRICS } from "../ml/metrics/registry.ts";
@@ -32,7 +37,7 @@ import { ReadPacer } from "../service/read_pacer.ts";
 import { StatsOptionError } from "../stats/family.ts";
 import { conditionLabel } from "../ml/cell.ts";
 import type { StatsQuery } from "./stats_query.ts";
-import { comparisonOf, statsOptions, statsQuerySchema } from "./experiment_query.ts";
+import { comparisonOf, namesByKey, statsOptions, statsQuerySchema } from "./experiment_query.ts";
 
 export { statsQuerySchema };
 import { err, idParam, json, route, router, text } from "./contract/route.ts";
@@ -111,9 +116,11 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
       epochs: epochs[i].points,
       sizes: sizesOf(run, epochs[i].last ? [epochs[i].last!] : []),
     }));
+    // At tuned settings the cells are named by their chosen values (declared labels still name them).
+    opts = namesByKey(opts, exp.cells);
     try {
       const stats = await statsRunner.run(
-        exp.cells.map(({ key, label, loss, condition, model }) => ({
+        comparisonCells(exp, comparison).map(({ key, label, loss, condition, model }) => ({
           key,
           label,
           loss,
@@ -123,7 +130,8 @@ export function experimentRoutes(deps: Deps): OpenAPIHono {
         inputs,
         { ...opts, metrics: STAT_METRICS },
       );
-      const across = experimentAcross(exp.cells, inputs, opts); // ≥ 2 conditions (or models)
+      const lossName = comparisonLossLabel(exp, comparison);
+      const across = experimentAcross(exp.cells, inputs, opts, lossName); // ≥ 2 conditions (or models)
       return across ? { ...stats, acrossConditions: across } : stats;
     } catch (e) {
       if (e instanceof PointError) throw new ValidationError(e.message, "point");

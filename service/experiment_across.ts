@@ -11,6 +11,8 @@ export function experimentAcross(
   cells: readonly ExperimentCell[],
   runs: readonly RunInput[],
   opts: { point: Point; metric: string },
+  /** A loss row's name (at tuned settings: less the searched parameters). */
+  lossLabelOf = (c: ExperimentCell) => lossLabel(c.loss, c.params),
 ): AcrossConditions | null {
   const values = new Map<string, number[]>();
   for (const r of runs) {
@@ -22,7 +24,7 @@ export function experimentAcross(
   const across = cells.map((c) => ({
     key: c.key,
     loss: cellKey({ ...c, condition: {}, model: "" }),
-    lossLabel: lossLabel(c.loss, c.params),
+    lossLabel: lossLabelOf(c),
     block: cellKey({ ...c, loss: "", params: {} }),
     blockLabel: [conditionLabel(c.condition) || "clean", models > 1 ? c.model : ""]
       .filter(Boolean).join(" · "),

@@ -3,6 +3,7 @@
 // its comparison runs (each cell at the shared defaults and at its chosen
 // trial's settings, on the comparison seeds). service/tuning.ts moves the
 // stage on as runs end.
+import { searchedLoss, trialLabel, tunedLabel } from "../ml/cell.ts";
 import type { Settings } from "../ml/config.ts";
 import { applyTrial, checkSpace, SpaceError, trialValues, type Tune } from "../ml/tune/space.ts";
 import type { TrainConfig } from "../ml/types.ts";
@@ -90,7 +91,7 @@ export function trialRuns(
       tune.seeds.map((seed) => ({
         config: cellConfig(settings, cell, seed, values),
         cellKey: cell.key,
-        label: `${cell.label} · trial ${trial}`,
+        label: trialLabel(cell, values, trial),
         tune: { role: "trial" as const, trial },
         ...first,
       }))
@@ -109,7 +110,7 @@ export function confirmRuns(
   return seeds.map((seed) => ({
     config: cellConfig(exp.settings, cell, seed, values),
     cellKey: cell.key,
-    label: `${cell.label} · tuned`,
+    label: tunedLabel(cell, values),
     tune: { role: "confirm" as const, trial },
   }));
 }
@@ -132,6 +133,24 @@ export function comparisonRuns(exp: Experiment, seeds: number[]): RunSpec[] {
     });
   }
   return out;
+}
+
+/**
+ * The cells as a comparison names them: at tuned settings each chosen cell by its chosen
+ * values (as its confirmation runs), so no view shows a declared value that was not trained.
+ */
+export function comparisonCells(exp: Experiment, c: Comparison): ExperimentCell[] {
+  if (c !== "tuned" || !exp.tuning) return exp.cells;
+  return exp.cells.map((cell, i) => {
+    const chosen = exp.tuning!.cells[i]?.chosen;
+    return chosen ? { ...cell, label: tunedLabel(cell, exp.tuning!.trials[chosen.trial]) } : cell;
+  });
+}
+
+/** At tuned settings, a loss across conditions named less the searched parameters ("gce"). */
+export function comparisonLossLabel(exp: Experiment, c: Comparison) {
+  const values = c === "tuned" ? exp.tuning?.trials[0] : undefined;
+  return values ? (cell: ExperimentCell) => searchedLoss(cell, values) : undefined;
 }
 
 /** Whether a run belongs to a comparison (trials belong to none). */

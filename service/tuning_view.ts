@@ -5,6 +5,7 @@
 // trials (Dodge et al. 2019), and the cost (runs, epochs, images, wall time,
 // and what successive halving saved), per cell and in total.
 import { z } from "zod";
+import { searchLabel } from "../ml/cell.ts";
 import { valuesFor } from "../ml/tune/space.ts";
 import type { EpochMetrics } from "../ml/types.ts";
 import { valueAt } from "../stats/asha.ts";
@@ -52,7 +53,10 @@ export const tuningViewSchema = z.strictObject({
   compare: z.array(z.string()),
   cells: z.array(z.strictObject({
     key: z.string(),
-    label: z.string(),
+    label: z.string().describe(
+      'The cell less the parameters its tuning searches ("gce · sym noise 40%"): its trials ' +
+        "try other values",
+    ),
     loss: z.string(),
     chosen: z.strictObject({
       trial: count,
@@ -150,7 +154,7 @@ export function tuningView(
       : null;
     return {
       key: cell.key,
-      label: cell.label,
+      label: searchLabel(cell, tuning.trials[0] ?? {}),
       loss: cell.loss,
       chosen,
       trials: rows,

@@ -111,6 +111,9 @@ Deno.test("losses registry: chart labels carry the parameters, defaults filled",
   assertEquals(lossLabel("nce_rce", { alpha: 10, beta: 0.1 }), "nce_rce α=10 β=0.1");
   assertEquals(lossLabel("cb_ce"), "cb_ce β=0.9999");
   assertEquals(lossLabel("cb_focal", { gamma: 1 }), "cb_focal β=0.9999 γ=1");
+  // Left out (a tuned cell's searched parameters), and a name that is no parameter ignored.
+  assertEquals(lossLabel("cb_focal", { gamma: 1 }, ["beta"]), "cb_focal γ=1");
+  assertEquals(lossLabel("gce", { q: 0.7 }, ["q", "alpha"]), "gce");
   assertEquals(lossLabel("balanced_softmax"), "balanced_softmax");
   assertEquals(lossLabel("mae"), "mae");
   assertEquals(lossLabel("l1"), "l1");

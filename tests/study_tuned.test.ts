@@ -127,6 +127,8 @@ const DATA: TunedData = {
     cells: [
       {
         key: "k-ce",
+        // As the service labels a tuned cell: less its searched parameters.
+        label: "ce · sym noise 40%",
         chosen: { trial: 1, values: { lr: 0.05 }, value: 0.5 },
         trials: [
           { trial: 0, values: { lr: 0.002 }, value: 0.3, status: "pruned" },
@@ -137,6 +139,7 @@ const DATA: TunedData = {
       },
       {
         key: "k-mae",
+        label: "mae · sym noise 40%",
         chosen: { trial: 2, values: { lr: 0.2 }, value: 0.12 },
         trials: [
           { trial: 0, values: { lr: 0.002 }, value: 0.1, status: "pruned" },
@@ -147,6 +150,7 @@ const DATA: TunedData = {
       },
       {
         key: "k-nce",
+        label: "nce_rce · sym noise 40%",
         chosen: {
           trial: 0,
           values: { lr: 0.002, "params.alpha": 4.2, "params.beta": 0.31 },
@@ -178,10 +182,10 @@ const DATA: TunedData = {
   },
 };
 
-Deno.test("study tuned: names at tuned settings drop the searched parameters only", () => {
+Deno.test("study tuned: names are the tuning view's cell labels, condition left out", () => {
   assertEquals([...cellNames(DATA).values()], ["ce", "mae", "nce_rce"]);
   const focal = structuredClone(DATA);
-  focal.exp.cells[0] = { ...CELLS[0], loss: "focal", label: "focal γ=2 · sym noise 40%" };
+  focal.tuning.cells[0].label = "focal γ=2 · sym noise 40%";
   assertEquals(cellNames(focal).get("k-ce"), "focal γ=2");
 });
 

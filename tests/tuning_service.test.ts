@@ -156,6 +156,82 @@ Deno.test("a tuned experiment: 400s, trials, halving, choice, confirmation, evid
       assert(def.stats.comparisons[0].diff !== exp.stats.comparisons[0].diff);
     });
 
+    await t.step(
+      "labels name what was trained, in every view; keys and claims still pair",
+      async () => {
+        const exp = (await api(base, "GET", `/api/experiments/${id}?comparison=tuned`)).json;
+        const model = exp.runs[0].config.model;
+        const m = model === "convnet" ? "" : ` · ${model}`;
+        const [ce, gce] = exp.cells;
+        // A trial: the values it tried (gce's q at the trial's value, not the declared 0.7).
+        for (const r of exp.runs.filter((x: any) => x.tune?.role === "trial")) {
+          const v = exp.tuning.trials[r.tune.trial];
+          assertEquals(
+            r.label,
+            r.cellKey === ce.key
+              ? `ce lr=${v.lr}${m} · trial ${r.tune.trial}`
+              : `gce q=${v["params.q"]} lr=${v.lr}${m} · trial ${r.tune.trial}`,
+          );
+          assertEquals([r.config.lr, r.config.params.q], [
+            v.lr,
+            r.cellKey === ce.key ? undefined : v["params.q"],
+          ]);
+        }
+        // A confirmation run and its cell at tuned settings: the chosen values.
+        const chosen = tuning.cells.map((c: any) => c.chosen.values);
+        const tunedLabels = [
+          `ce${m} · tuned: lr ${chosen[0].lr}`,
+          `gce${m} · tuned: lr ${chosen[1].lr}, q ${chosen[1]["params.q"]}`,
+        ];
+        for (const r of exp.runs.filter((x: any) => x.tune?.role === "confirm")) {
+          const i = r.cellKey === ce.key ? 0 : 1;
+          assertEquals(r.label, tunedLabels[i]);
+          assertEquals(r.config.params.q, i ? chosen[1]["params.q"] : undefined);
+        }
+        assertEquals(exp.stats.cells.map((c: any) => [c.key, c.label]), [
+          [ce.key, tunedLabels[0]],
+          [gce.key, tunedLabels[1]],
+        ]);
+        const pair = exp.stats.comparisons[0];
+        assertEquals([pair.a, pair.b, pair.labelA, pair.labelB], [ce.key, gce.key, ...tunedLabels]);
+        // At the defaults, the declared labels; the tuning view: less the searched parameter.
+        const def = (await api(base, "GET", `/api/experiments/${id}?comparison=defaults`)).json;
+        assertEquals(def.stats.cells.map((c: any) => c.label), [`ce${m}`, `gce q=0.7${m}`]);
+        assertEquals(exp.cells.map((c: any) => c.label), [`ce${m}`, `gce q=0.7${m}`]);
+        assertEquals(tuning.cells.map((c: any) => c.label), [`ce${m}`, `gce${m}`]);
+        // The CSV exports read the same labels.
+        const csv = async (kind: string) =>
+          csvRecords(
+            await (await fetch(`${base}api/experiments/${id}/${kind}.csv?comparison=tuned`)).text(),
+          );
+        assertEquals([...new Set((await csv("summary")).map((x) => x.cell))], tunedLabels);
+        const runsCsv = await csv("runs");
+        for (const r of exp.runs) {
+          const rows = runsCsv.filter((x) => x.run_id === r.id);
+          assert(rows.every((x) => x.cell === r.label), r.label);
+        }
+        assertEquals(
+          [...new Set((await csv("trials")).map((x) => x.cell))],
+          [`ce${m}`, `gce${m}`],
+        );
+        // A claim or control naming a declared label still names the cell at tuned settings, and
+        // its words use the tuned label; so does one naming the tuned label.
+        for (const claim of [`gce q=0.7${m}>ce${m}`, `${tunedLabels[1]}>${ce.key}`]) {
+          const r = await api(
+            base,
+            "GET",
+            `/api/experiments/${id}?comparison=tuned&hypothesis=${encodeURIComponent(claim)}` +
+              `&family=control&control=${encodeURIComponent(`gce q=0.7${m}`)}`,
+          );
+          assertEquals(r.status, 200, r.text);
+          const h = r.json.stats.hypotheses[0];
+          assertEquals([h.better, h.than], [gce.key, ce.key]);
+          assert(h.claim.startsWith(`${tunedLabels[1]} beats ${tunedLabels[0]}`), h.claim);
+          assertEquals(r.json.stats.families[0].name.startsWith(`against ${tunedLabels[1]}`), true);
+        }
+      },
+    );
+
     await t.step("trials.csv: one row per cell and trial, 9 significant digits", async () => {
       const r = await fetch(`${base}api/experiments/${id}/trials.csv`);
       assertEquals(r.status, 200);

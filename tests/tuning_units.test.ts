@@ -11,6 +11,7 @@ import {
   trialValues,
   tuneSchema,
 } from "../ml/tune/space.ts";
+import { searchLabel, trialLabel, tunedLabel } from "../ml/cell.ts";
 import { promote, rank, rungEpochs, successiveHalving, valueAt } from "../stats/asha.ts";
 import { expectedMax } from "../stats/expected_max.ts";
 
@@ -150,4 +151,27 @@ Deno.test("expected best of n trials (Dodge et al. 2019) equals NumPy's, enumera
   const low = expectedMax([3, 1, 2], "lower");
   const high = expectedMax([-3, -1, -2]);
   low.forEach((l, i) => assert(Math.abs(l.mean + high[i].mean) < 1e-15));
+});
+
+Deno.test("labels: a trial names the values it tried, a tuned cell its chosen ones", () => {
+  const noise = { labelNoise: { kind: "symmetric" as const, rate: 0.4 } };
+  const sce = { model: "mlp", loss: "sce", params: { alpha: 0.5 }, condition: noise };
+  const ce = { model: "convnet", loss: "ce", params: {}, condition: {} };
+  // The space's order; params.q is not sce's, params.alpha not ce's.
+  const v = { lr: 0.1472, "params.q": 0.1423, "params.alpha": 3.2, momentum: 0.8 };
+  assertEquals(
+    trialLabel(sce, v, 3),
+    "sce α=3.2 β=1 lr=0.1472 momentum=0.8 · sym noise 40% · mlp · trial 3",
+  );
+  assertEquals(
+    tunedLabel(sce, v),
+    "sce β=1 · sym noise 40% · mlp · tuned: lr 0.1472, α 3.2, momentum 0.8",
+  );
+  assertEquals(searchLabel(sce, v), "sce β=1 · sym noise 40% · mlp");
+  assertEquals(trialLabel(ce, v, 0), "ce lr=0.1472 momentum=0.8 · trial 0");
+  assertEquals(tunedLabel(ce, v), "ce · tuned: lr 0.1472, momentum 0.8");
+  // A space of only another loss's parameter: nothing of it applies to ce.
+  assertEquals(tunedLabel(ce, { "params.q": 0.2 }), "ce · tuned");
+  const focal = { ...ce, loss: "focal", params: { gamma: 2 } };
+  assertEquals(tunedLabel(focal, { "params.gamma": 0.75 }), "focal · tuned: γ 0.75");
 });

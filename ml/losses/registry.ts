@@ -71,9 +71,14 @@ export function lossFn(name: string, params: unknown, ctx: LossContext): LossFn 
   return getLoss(name).build(parseLossParams(name, params), ctx);
 }
 
-/** A chart label with the parameters (defaults filled): "ce", "focal γ=2", "gce q=0.7". */
-export function lossLabel(name: string, params?: unknown): string {
-  return getLoss(name).label(parseLossParams(name, params));
+/**
+ * A chart label with the parameters (defaults filled): "ce", "focal γ=2", "gce q=0.7"; the
+ * parameters named in `omit` left out ("gce", "sce β=1").
+ */
+export function lossLabel(name: string, params?: unknown, omit: Iterable<string> = []): string {
+  const p: Record<string, unknown> = { ...parseLossParams(name, params) };
+  for (const k of omit) if (k in p) p[k] = undefined;
+  return getLoss(name).label(p as LossParams);
 }
 
 /** A known name that `name` is probably a typo of, if any. */

@@ -13,34 +13,8 @@ import { tuningFigure } from "./figure-tuning.js";
 import { Chart } from "./chart.js";
 import { isFraction, loadMetrics, metricText, metricTitle } from "./metrics.js";
 import { SERIES } from "./palette.js";
-import { keyText, valueText } from "./tuning-scale.js";
 
 /** @typedef {import("chart.js").ChartConfiguration<any, any[]>} Config */
-
-/** Loss parameters by their usual symbols, as the cells' labels write them. */
-const GREEK = /** @type {Record<string, string>} */ ({ alpha: "α", beta: "β", gamma: "γ" });
-
-/**
- * A cell's legend label. At tuned settings the cell's label still names its declared parameters
- * ("gce q=0.7"), so the settings its runs trained with follow: "gce q=0.7 · …, tuned: lr 0.147, q 0.142".
- * @param {Record<string, any>} exp  GET /api/experiments/:id
- * @param {URLSearchParams} q
- * @param {number} i  the cell
- */
-function labelOf(exp, q, i) {
-  const cell = exp.stats.cells[i];
-  const shown = q.get("comparison") ?? exp.compare?.[0];
-  // The experiment's cells and its tuning's, in the same order.
-  const k = exp.cells.findIndex((/** @type {Record<string, any>} */ c) => c.key === cell.key);
-  const chosen = shown === "tuned" ? exp.tuning?.cells?.[k]?.chosen : null;
-  const values = chosen ? exp.tuning.trials?.[chosen.trial] : null;
-  if (!values) return cell.label;
-  const own = exp.cells[k]?.params ?? {};
-  const vs = Object.entries(values)
-    .filter(([k]) => !k.startsWith("params.") || keyText(k) in own)
-    .map(([k, v]) => `${GREEK[keyText(k)] ?? keyText(k)} ${valueText(v)}`);
-  return `${cell.label}, tuned: ${vs.join(", ")}`;
-}
 
 /**
  * @param {Record<string, any>} exp  GET /api/experiments/:id
@@ -60,7 +34,8 @@ function lineFigure(exp, q) {
     const rows = cell.perEpoch[metric] ?? [];
     if (!rows.length) return;
     const style = SERIES[i % SERIES.length];
-    datasets.push(...bandDatasets(rows, { label: labelOf(exp, q, i), style, band, scale }));
+    // The service's label: at tuned settings it names the cell's chosen values.
+    datasets.push(...bandDatasets(rows, { label: cell.label, style, band, scale }));
   });
   const title = q.get("title") ??
     `${metricTitle(metric)}${isFraction(metric) ? " (%)" : ""}: mean over seeds, band ${

@@ -23,11 +23,16 @@ export async function checkRun(
   /** The label file, for a run on a label set. */
   labels?: string,
 ): Promise<number> {
-  const [id, label, seedText] = spec.split("/");
+  // SETTING/LABEL/SEED: a label may hold "/" (a searched value), so split at the ends.
+  const parts = spec.split("/");
+  const [id, label, seedText] = parts.length < 3
+    ? parts
+    : [parts[0], parts.slice(1, -1).join("/"), parts.at(-1)];
   const setting = settings.find((s) => s.id === id);
   if (!setting || !label || !seedText) {
     console.error(
-      `error: --check SETTING/LABEL/SEED, e.g. clean/ce/1 or "noise/gce q=0.7 · sym noise 40%/2"`,
+      `error: --check SETTING/LABEL/SEED, e.g. clean/ce/1 or "noise/gce q=0.7 · sym noise 40%/2", ` +
+        `or a tuned run by its label, "noise-tuned/gce · sym noise 40% · tuned: lr 0.1472, q 0.1423/2"`,
     );
     return 2;
   }

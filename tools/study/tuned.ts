@@ -38,16 +38,13 @@ function searched(tv: Json, i: number): string[] {
 }
 
 /**
- * Each cell's name on the page: its label's head less the parameters tuning searched (at tuned
- * settings "gce q=0.7" is no longer q = 0.7), so "gce", "sce", "focal γ=2".
+ * Each cell's name on the page, one for both comparisons: the head of its label in the tuning
+ * view, which the service writes less the parameters tuning searched ("gce", "focal γ=2").
  */
 export function cellNames(d: TunedData): Map<string, string> {
-  return new Map(d.exp.cells.map((c: Json, i: number) => {
-    const drop = new Set(searched(d.tuning, i).map(sym));
-    const head = String(c.label).split(" · ")[0].split(" ")
-      .filter((t, k) => k === 0 || !drop.has(t.split("=")[0]));
-    return [c.key, head.join(" ")];
-  }));
+  return new Map(
+    d.tuning.cells.map((c: Json) => [c.key as string, String(c.label).split(" · ")[0]]),
+  );
 }
 
 const isPct = (metric: string) => /Acc|F1/.test(metric);
