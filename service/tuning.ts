@@ -11,9 +11,10 @@ import { findMetric } from "../ml/metrics/registry.ts";
 import { type Direction, promote, select, type TunePoint, valueAt } from "../stats/asha.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Store } from "./store.ts";
+import { experimentHook } from "./experiment_hook.ts";
 import { confirmRuns } from "./tuning_plan.ts";
 import type { TuningState } from "./tuning_records.ts";
-import { type DurableEvent, type Experiment, isTerminal, type Run } from "./types.ts";
+import { isTerminal, type Run } from "./types.ts";
 
 class Stale extends Error {}
 
@@ -160,42 +161,20 @@ export async function evaluateTuning(store: Store, scheduler: Scheduler, id: str
     throw e;
   }
   scheduler.kick();
-  for (const [i, cell] of tuning.cells.entries()) {
+  for (const cell of tuning.cells) {
     await applyDecision(store, tuning, cell, byCell.get(cell.key) ?? new Map());
-    void i;
   }
 }
 
 /** The hook: a trial that pauses or ends makes this process look at its experiment. */
 export function tuningHook(log: (m: string) => void) {
-  let deps: { store: Store; scheduler: Scheduler } | null = null;
-  const again = new Map<string, boolean>();
-  const poke = (id: string) => {
-    if (!deps) return;
-    const { store, scheduler } = deps;
-    if (again.has(id)) return void again.set(id, true);
-    again.set(id, false);
-    void (async () => {
-      do {
-        again.set(id, false);
-        await evaluateTuning(store, scheduler, id)
-          .catch((e) => log(`tuning: experiment ${id}: ${(e as Error).message}`));
-      } while (again.get(id));
-      again.delete(id);
-    })();
-  };
-  return {
-    onEvent(e: DurableEvent): void {
-      if (
-        e.type === "status" && e.data.tune?.role === "trial" && e.data.experimentId &&
-        (isTerminal(e.data.status) || e.data.status === "paused")
-      ) poke(e.data.experimentId);
-    },
-    start(store: Store, scheduler: Scheduler): void {
-      deps = { store, scheduler };
-      void store.listExperiments().then((list: Experiment[]) => {
-        for (const e of list) if (e.tuning?.status === "tuning") poke(e.id);
-      }).catch((e) => log(`tuning: ${(e as Error).message}`));
-    },
-  };
+  return experimentHook({
+    name: "tuning",
+    look: evaluateTuning,
+    wants: (e) =>
+      e.type === "status" && e.data.tune?.role === "trial" &&
+        (isTerminal(e.data.status) || e.data.status === "paused") && e.data.experimentId ||
+      undefined,
+    inProgress: (e) => e.tuning?.status === "tuning",
+  }, log);
 }

@@ -3,7 +3,7 @@
 // stats/sequential.ts, and then either the next batch of seeds is queued (new seed numbers in every
 // cell, so the pairs stay paired) or the experiment stops, with the seeds it used and saved written
 // to its record. Pure decisions (`nextStep`) apart from the one process-wide hook (`untilHook`),
-// which hears the store's events of ended runs.
+// which hears the store's events of ended runs (service/experiment_hook.ts).
 import { cellKey } from "../ml/cell.ts";
 import type { SequentialPair, SequentialState, Until } from "./until_records.ts";
 import { pointValue } from "../stats/experiment.ts";
@@ -12,13 +12,8 @@ import { SEQUENTIAL_DESIGN, sequentialLook } from "../stats/sequential.ts";
 import { SeedsTakenError, ValidationError } from "./errors.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Store } from "./store.ts";
-import {
-  type DurableEvent,
-  type Experiment,
-  type ExperimentCell,
-  isTerminal,
-  type Run,
-} from "./types.ts";
+import { experimentHook } from "./experiment_hook.ts";
+import { type Experiment, type ExperimentCell, isTerminal, type Run } from "./types.ts";
 
 /** The default equivalence margin for accuracy-like metrics: 0.5 points. */
 export const DEFAULT_DELTA = 0.005;
@@ -219,42 +214,15 @@ export async function evaluate(store: Store, scheduler: Scheduler, id: string): 
   }
 }
 
-/**
- * The hook: every ended run of an experiment with `until` makes this process look at that
- * experiment (coalesced, one look at a time per experiment); at start, every such experiment is
- * looked at once, for batches that ended while no process was listening. It hears the store's
- * events (`onEvent`), not the SSE bus, so it is no subscriber in /api/health.
- */
+/** The hook: every ended run of an experiment with `until` makes this process look at it. */
 export function untilHook(log: (m: string) => void) {
-  let deps: { store: Store; scheduler: Scheduler } | null = null;
-  const again = new Map<string, boolean>();
-  const poke = (id: string) => {
-    if (!deps) return;
-    const { store, scheduler } = deps;
-    if (again.has(id)) return void again.set(id, true);
-    again.set(id, false);
-    void (async () => {
-      do {
-        again.set(id, false);
-        await evaluate(store, scheduler, id)
-          .catch((e) => log(`until: experiment ${id}: ${(e as Error).message}`));
-      } while (again.get(id));
-      again.delete(id);
-    })();
-  };
-  return {
-    onEvent(e: DurableEvent): void {
-      if (e.type === "status" && isTerminal(e.data.status) && e.data.experimentId) {
-        poke(e.data.experimentId);
-      }
-    },
-    start(store: Store, scheduler: Scheduler): void {
-      deps = { store, scheduler };
-      void store.listExperiments().then((list) => {
-        for (const e of list) if (e.until && e.sequential?.status === "running") poke(e.id);
-      }).catch((e) => log(`until: ${(e as Error).message}`));
-    },
-  };
+  return experimentHook({
+    name: "until",
+    look: evaluate,
+    wants: (e) =>
+      e.type === "status" && isTerminal(e.data.status) && e.data.experimentId || undefined,
+    inProgress: (e) => Boolean(e.until) && e.sequential?.status === "running",
+  }, log);
 }
 
 /** The experiment's `until` and `sequential` fields for a new experiment (throws naming a field). */

@@ -10,6 +10,7 @@
 import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { watchErrors } from "./util/browser.ts";
 import { startServer } from "./util/server.ts";
 
 // Functions passed to page.evaluate run in the browser. Deno's type library
@@ -19,25 +20,6 @@ declare const document: any;
 declare const requestAnimationFrame: (f: () => void) => number;
 
 const FIGURES = ["testAcc", "f1", "testLoss", "trainLoss", "trainAcc"];
-
-/** Console errors, uncaught exceptions and failed requests, as the page sees them. */
-function watchErrors(page: Page) {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() !== "error") return;
-    const text = m.text();
-    // The validation check posts a bad body on purpose: Chrome logs that 400.
-    if (/status of 400/.test(text) && /\/api\/runs$/.test(m.location().url ?? "")) return;
-    errors.push(`console: ${text} (${m.location().url ?? ""})`);
-  });
-  page.on("pageerror", (e) => errors.push(`page: ${(e as Error).message ?? e}`));
-  page.on("requestfailed", (r) => {
-    // An SSE stream cut by a server restart or by closing the page is expected.
-    if (r.url().endsWith("/api/events")) return;
-    errors.push(`request: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  return errors;
-}
 
 /** What the figures show: per chart, the number of points of each line. */
 function chartPoints(page: Page) {
@@ -167,7 +149,7 @@ Deno.test({
     try {
       browser = await launchChromium(`${dir}/chromium`);
       const page = await browser.newPage();
-      const errors = watchErrors(page);
+      const errors = watchErrors(page, /\/api\/runs$/); // the validation check posts a bad body on purpose
       await page.setViewport({ width: 1280, height: 800 });
       const cdp = await page.createCDPSession();
       await cdp.send("Browser.setDownloadBehavior", { behavior: "allow", downloadPath: dir });

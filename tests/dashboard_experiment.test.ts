@@ -13,30 +13,13 @@ import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { heading, serviceMetrics } from "./util/page_metrics.ts";
+import { watchErrors } from "./util/browser.ts";
 import { startServer } from "./util/server.ts";
 
 declare const document: any;
 declare const requestAnimationFrame: (f: () => void) => number;
 
 const FIGS = ["testAcc", "f1", "testLoss", "ece"];
-
-function watchErrors(page: Page) {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() !== "error") return;
-    const text = m.text();
-    // Two 400s are asked for on purpose: a bad parameter and a `best` point
-    // without a validation split. Chrome logs both.
-    if (/status of 400/.test(text) && /\/api\/experiments/.test(m.location().url ?? "")) return;
-    errors.push(`console: ${text} (${m.location().url ?? ""})`);
-  });
-  page.on("pageerror", (e) => errors.push(`page: ${(e as Error).message ?? e}`));
-  page.on("requestfailed", (r) => {
-    if (r.url().endsWith("/api/events")) return;
-    errors.push(`request: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  return errors;
-}
 
 /** Two animation frames: the page renders at most once per frame. */
 const frames = (page: Page) =>
@@ -121,7 +104,7 @@ Deno.test({
     try {
       browser = await launchChromium(`${dir}/chromium`);
       const page = await browser.newPage();
-      const errors = watchErrors(page);
+      const errors = watchErrors(page, /\/api\/experiments/); // a bad parameter; `best` without a validation split
       // Titles and units the page must show: the metric registry's, never its own.
       const registry = await serviceMetrics(server.url);
       const info = (name: string) => registry.find((m) => m.name === name)!;

@@ -13,6 +13,7 @@ import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { api } from "./util/api.ts";
 import { assert, assertEquals } from "./util/assert.ts";
+import { watchErrors } from "./util/browser.ts";
 import { startServer } from "./util/server.ts";
 
 declare const document: any;
@@ -40,19 +41,6 @@ const EXPERIMENT = {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function watchErrors(page: Page) {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(`console: ${m.text()} (${m.location().url ?? ""})`);
-  });
-  page.on("pageerror", (e) => errors.push(`page: ${(e as Error).message ?? e}`));
-  page.on("requestfailed", (r) => {
-    if (r.url().endsWith("/api/events")) return;
-    errors.push(`request: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  return errors;
-}
 
 /** The trials tables as the page shows them: per cell, its rows. */
 const tables = (page: Page) =>

@@ -10,7 +10,7 @@ import { csvRecords } from "./util/csv.ts";
 import { api } from "./util/api.ts";
 import { scipy } from "./util/scipy.ts";
 import { startServer } from "./util/server.ts";
-import { collect, openSse, type SseEvent } from "./util/sse.ts";
+import { waitEnded } from "./util/sse.ts";
 
 const TINY = { data: "synthetic", trainLimit: 200, testLimit: 40, batchSize: 50, epochs: 2 };
 
@@ -20,21 +20,6 @@ const TINY = { data: "synthetic", trainLimit: 200, testLimit: 40, batchSize: 50,
  * digits; 5e-7 and 8e-4 with the 7 digits runs.csv had before.
  */
 const TOL = { value: 1e-7, p: 5e-5 };
-
-const TERMINAL = ["done", "failed", "cancelled", "interrupted"];
-
-/** Waits over the global stream until every run in `ids` has ended. */
-async function waitAll(base: string, ids: string[]) {
-  const left = new Set(ids);
-  const s = await openSse(`${base}api/events`, { "last-event-id": "0" });
-  await collect(s, (e: SseEvent) => {
-    if (e.event === "status") {
-      const r = JSON.parse(e.data);
-      if (TERMINAL.includes(r.status)) left.delete(r.id);
-    }
-    return left.size === 0;
-  }, 120_000);
-}
 
 /** SciPy's answer for one pair of cells, from the runs' final test accuracy. */
 async function scipyPair(a: number[], b: number[]) {
@@ -124,7 +109,7 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
     await t.step(
       "statistics agree with SciPy recomputed from the runs' final metrics",
       async () => {
-        await waitAll(base, exp.runs.map((x) => x.id));
+        await waitEnded(base, exp.runs.map((x) => x.id));
         const r = await api(base, "GET", `/api/experiments/${exp.id}`);
         assertEquals(r.status, 200, r.text);
         const stats = r.json.stats;
@@ -372,7 +357,7 @@ Deno.test("experiments: a loss × seed grid, its statistics, seeds, exports, can
       const c = await api(base, "POST", `/api/experiments/${exp.id}/cancel`);
       assert(c.status === 200 || c.status === 202, c.text);
       const ids = c.json.runs.map((x: Run) => x.id);
-      await waitAll(base, ids);
+      await waitEnded(base, ids);
       const ok = await api(base, "DELETE", `/api/experiments/${exp.id}`);
       assertEquals(ok.status, 204, ok.text);
       assertEquals((await api(base, "GET", `/api/experiments/${exp.id}`)).status, 404);

@@ -11,24 +11,11 @@ import type { Experiment, Run } from "../service/types.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { api } from "./util/api.ts";
 import { startServer } from "./util/server.ts";
-import { collect, openSse, type SseEvent } from "./util/sse.ts";
+import { waitEnded } from "./util/sse.ts";
 import { testConfig } from "./util/tiny_config.ts";
 
 const TINY = { data: "synthetic", trainLimit: 64, testLimit: 32, batchSize: 32 };
 const OPTIONS = { schedule: "cosine", warmupEpochs: 1, weightDecay: 5e-4, gradClip: 1 };
-const TERMINAL = ["done", "failed", "cancelled", "interrupted"];
-
-async function waitAll(base: string, ids: string[]) {
-  const left = new Set(ids);
-  const s = await openSse(`${base}api/events`, { "last-event-id": "0" });
-  await collect(s, (e: SseEvent) => {
-    if (e.event === "status") {
-      const r = JSON.parse(e.data);
-      if (TERMINAL.includes(r.status)) left.delete(r.id);
-    }
-    return left.size === 0;
-  }, 120_000);
-}
 
 const pick = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.keys(OPTIONS).map((k) => [k, o[k]]));
@@ -46,7 +33,7 @@ Deno.test("training options through the API: runs, experiments, seeds, 400s, Ope
       });
       assertEquals(r.status, 201, r.text);
       assertEquals(pick(r.json.config), OPTIONS);
-      await waitAll(base, [r.json.id]);
+      await waitEnded(base, [r.json.id]);
       const done = await api(base, "GET", `/api/runs/${r.json.id}`);
       assertEquals(done.json.status, "done", done.text);
       // Warmup epoch at lr/2, then the cosine's one epoch at lr.
@@ -60,7 +47,7 @@ Deno.test("training options through the API: runs, experiments, seeds, 400s, Ope
       const c = r.json.config;
       assertEquals([c.weightDecay, c.schedule, c.warmupEpochs], [0, "step", 0]);
       assert(!("gradClip" in c), "no gradClip when off");
-      await waitAll(base, [r.json.id]);
+      await waitEnded(base, [r.json.id]);
     });
 
     await t.step("an experiment's cells and added seeds share them", async () => {
@@ -77,7 +64,7 @@ Deno.test("training options through the API: runs, experiments, seeds, 400s, Ope
       const more = await api(base, "POST", `/api/experiments/${r.json.id}/seeds`, { seeds: [2] });
       assertEquals(more.status, 201, more.text);
       for (const run of more.json.added as Run[]) assertEquals(pick(run.config), OPTIONS);
-      await waitAll(base, [...r.json.runIds, ...more.json.added.map((x: Run) => x.id)]);
+      await waitEnded(base, [...r.json.runIds, ...more.json.added.map((x: Run) => x.id)]);
     });
 
     await t.step("nonsense is a 400 naming the field, on runs and on experiments", async () => {

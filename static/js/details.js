@@ -4,6 +4,7 @@
 // the ECE) and the per-class precision, recall and F1 bars. The data comes
 // from js/bands.js (pooled over a cell's seeds, or one epoch's own bins).
 import { meanPerClass, perClassData, pooledReliability, reliabilityData } from "./bands.js";
+import { SIZED } from "./chart-options.js";
 import { Chart } from "./chart.js";
 import { h, pct } from "./format.js";
 import { metricText, metricTitle } from "./metrics.js";
@@ -42,9 +43,7 @@ export function mountDetails(grid, prefix) {
     data: { labels: [], datasets: [] },
     plugins: [whiteBackground],
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...SIZED,
       scales: {
         x: {
           title: { display: true, text: "confidence (bin centre)" },
@@ -77,9 +76,7 @@ export function mountDetails(grid, prefix) {
     data: { labels: [], datasets: [] },
     plugins: [whiteBackground],
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...SIZED,
       scales: {
         x: { ticks: { autoSkip: false, maxRotation: 60 } },
         y: { min: 0, max: 100, ticks: { callback: percentTick } },

@@ -4,6 +4,7 @@
 // the single seeds' lines on demand. Titles and units come from the metric
 // registry (js/metrics.js).
 import { alpha, bandDatasets, BANDS } from "./bands.js";
+import { bottomLegend, SIZED } from "./chart-options.js";
 import { Chart } from "./chart.js";
 import { h } from "./format.js";
 import { isFraction, metricHeading, metricTitle } from "./metrics.js";
@@ -55,9 +56,7 @@ function figureFor(metric) {
     data: { datasets: [] },
     plugins: [whiteBackground],
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...SIZED,
       parsing: false,
       interaction: { mode: "nearest", axis: "x", intersect: false },
       scales: {
@@ -82,20 +81,7 @@ function figureFor(metric) {
         },
       },
       plugins: {
-        legend: {
-          position: "bottom",
-          onClick: () => {},
-          labels: {
-            usePointStyle: true,
-            boxWidth: 8,
-            boxHeight: 8,
-            padding: 10,
-            filter: (item, d) => {
-              const ds = /** @type {any} */ (d.datasets[item.datasetIndex ?? 0]);
-              return !ds.band && !ds.seed;
-            },
-          },
-        },
+        legend: { ...bottomLegend((ds) => ds.band || ds.seed, { padding: 10 }), onClick: () => {} },
         tooltip: {
           filter: (item) => !(/** @type {any} */ (item.dataset).band),
           callbacks: {

@@ -9,6 +9,7 @@
 // Sets document.body.dataset.ready = "1" once drawn. The dashboard's
 // experiment view draws the same datasets (js/bands.js).
 import { bandDatasets, BANDS, pooledReliability, reliabilityData } from "./bands.js";
+import { SIZED } from "./chart-options.js";
 import { tuningFigure } from "./figure-tuning.js";
 import { Chart } from "./chart.js";
 import { isFraction, loadMetrics, metricText, metricTitle } from "./metrics.js";
@@ -45,9 +46,7 @@ function lineFigure(exp, q) {
     type: "line",
     data: { datasets },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...SIZED,
       parsing: false,
       scales: {
         x: { type: "linear", title: { display: true, text: "epoch" }, ticks: { stepSize: 1 } },
@@ -97,9 +96,7 @@ function reliabilityFigure(exp, q) {
     type: "bar",
     data: reliabilityData(pooled, SERIES[0].color),
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...SIZED,
       scales: {
         x: { title: { display: true, text: "confidence (bin centre)" } },
         y: { min: 0, max: 100, title: { display: true, text: "accuracy (%)" } },

@@ -1,19 +1,6 @@
 // @ts-check
 // Small display helpers shared by the table, the charts and the progress bars.
 
-export const CIFAR10_CLASSES = [
-  "airplane",
-  "automobile",
-  "bird",
-  "cat",
-  "deer",
-  "dog",
-  "frog",
-  "horse",
-  "ship",
-  "truck",
-];
-
 export const ACTIVE = new Set(["queued", "running"]);
 
 /**
@@ -86,12 +73,14 @@ export function shortId(id) {
   return String(id).slice(-4);
 }
 
-/** Class names for a run: the service's if it sends them, else a best guess. */
+/**
+ * Class names for a run: the service's (it records them as the run starts, so every run with a
+ * confusion matrix has them), else the label indices.
+ */
 /** @param {Record<string, any> | undefined} run @param {number} size @returns {string[]} */
 export function classNames(run, size) {
   const given = run?.classes ?? run?.dataset?.classes;
   if (Array.isArray(given) && given.length === size) return given.map(String);
-  if (run?.config?.data === "cifar10" && size === 10) return CIFAR10_CLASSES;
   return Array.from({ length: size }, (_, i) => String(i));
 }
 

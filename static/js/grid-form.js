@@ -2,11 +2,14 @@
 // The grid part of the start form: loss rows (each loss's parameters from
 // /api/losses, defaults filled, bounds on the inputs; js/grid-rows.js),
 // condition rows (each stage's kinds and fields from /api/conditions;
-// js/condition-row.js) and model checkboxes (from /api/models). The pure helpers the form and its tests share (seed lists,
-// the grid's size, where the API's messages belong) are js/grid-text.js.
+// js/condition-row.js) and model checkboxes (from /api/models). The rows are
+// read and marked by js/grid-values.js; the pure helpers the form and its tests
+// share (seed lists, the grid's size, where the API's messages belong) are
+// js/grid-text.js.
 import { h } from "./format.js";
 import { conditionRow, readCondition } from "./condition-row.js";
 import { lossRow, readLoss } from "./grid-rows.js";
+import { markRow, rowValues } from "./grid-values.js";
 import {
   compact,
   FALLBACK_CONDITIONS,
@@ -164,83 +167,8 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
     changed();
   }
 
-  /**
-   * {losses, conditions, models, problems}: the rows as the API wants them;
-   * problems [{target, param, text}] for inputs the browser already knows are
-   * bad (not a number, outside the input's bounds).
-   */
-  function values() {
-    /** @type {Problem[]} */
-    const problems = [];
-    // True for a value to send; an empty input is left to the API's default.
-    /** @param {HTMLInputElement} input @param {string} target @param {string} param */
-    const check = (input, target, param) => {
-      const v = input.validity;
-      if (v.badInput) {
-        problems.push({ target, param, text: `${paramName(param)}: not a number` });
-      } else if (input.value.trim() === "") {
-        return false;
-      } else if (v.rangeUnderflow) {
-        problems.push({ target, param, text: `${paramName(param)}: at least ${input.min}` });
-      } else if (v.rangeOverflow) {
-        problems.push({ target, param, text: `${paramName(param)}: at most ${input.max}` });
-      } else return true;
-      return false;
-    };
-    const ls = lossList().map((row, i) => {
-      const inputs = row.$.params.querySelectorAll("input");
-      // A loss the catalog hasn't described (yet): its saved params as they were.
-      /** @type {Record<string, number>} */
-      const params = !inputs.length && row.$.select.value === row.$.loss
-        ? Object.fromEntries(Object.entries(row.$.values).map(([k, v]) => [k, Number(v)]))
-        : {};
-      for (const input of inputs) {
-        const param = input.dataset.param ?? "";
-        if (check(input, `losses.${i}`, param)) {
-          params[param] = Number(input.value);
-        }
-      }
-      return { loss: row.$.select.value, params };
-    });
-    const cs = conditionList().map((row, i) => {
-      /** @type {ConditionValue} */
-      const c = {};
-      for (const { spec, select, fields } of row.$.stages) {
-        if (!select.value) continue;
-        /** @type {Record<string, unknown>} */
-        const part = { [spec.by]: select.value };
-        let ok = true;
-        for (const input of fields.querySelectorAll("input")) {
-          const param = input.dataset.param ?? "";
-          if (input.type !== "number") {
-            // Text (a label set's name): needed, the API says whether it is known.
-            if (input.value.trim()) part[param] = input.value.trim();
-            else {
-              problems.push({
-                target: `conditions.${i}`,
-                param,
-                text: `${param}: a value is needed`,
-              });
-              ok = false;
-            }
-          } else if (input.value.trim() === "" && !input.validity.badInput) {
-            problems.push({
-              target: `conditions.${i}`,
-              param,
-              text: `${param}: a number is needed`,
-            });
-            ok = false;
-          } else if (check(input, `conditions.${i}`, param)) part[param] = Number(input.value);
-          else ok = false;
-        }
-        if (ok) c[spec.key] = part;
-      }
-      return c;
-    });
-    const ms = checkedModels();
-    if (!ms.length) problems.push({ target: "models", text: "tick at least one model" });
-    return { losses: ls, conditions: cs, models: ms, problems };
-  }
+  /** The rows as the API wants them, with the problems seen here (js/grid-values.js). */
+  const values = () => rowValues(lossList(), conditionList(), checkedModels());
 
   /**
    * Shows one message beside its row (and marks the named input); null if no such row.
@@ -254,33 +182,7 @@ export function mountGrid({ lossRows, addLoss, conditionRows, addCondition, mode
         : text;
       return models.querySelector("input");
     }
-    const m = /^(losses|conditions)\.(\d+)$/.exec(target);
-    if (!m) return null;
-    /** @param {HTMLElement} slot */
-    const add = (
-      slot,
-    ) => (slot.textContent = slot.textContent ? `${slot.textContent}; ${text}` : text);
-    /** @type {HTMLElement | null} */
-    let input;
-    if (m[1] === "losses") {
-      const row = lossList()[Number(m[2])];
-      if (!row) return null;
-      add(row.$.error);
-      input = param === "loss" || !param
-        ? row.$.select
-        : row.$.params.querySelector(`input[data-param="${param}"]`);
-      input ??= row.$.select;
-    } else {
-      const row = conditionList()[Number(m[2])];
-      if (!row) return null;
-      add(row.$.error);
-      // A stage's field ("rate"), else a stage ("labelNoise"), else the first select.
-      const part = row.$.stages.find((p) => p.spec.key === param);
-      input = (param && !part && row.querySelector(`input[data-param="${param}"]`)) ||
-        part?.select || row.$.stages[0]?.select || row.$.remove;
-    }
-    input.setAttribute("aria-invalid", "true");
-    return input;
+    return markRow(lossList(), conditionList(), { target, param, text });
   }
 
   function clearErrors() {

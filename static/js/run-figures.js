@@ -2,6 +2,7 @@
 // The runs view's figures as Chart.js charts: which metrics, their titles and
 // units (from the metric registry, js/metrics.js), the y scale (linear, or log
 // for losses when chosen), zoom and pan, tooltips in the table's units.
+import { bottomLegend, SIZED } from "./chart-options.js";
 import { Chart } from "./chart.js";
 import { fixed, pct } from "./format.js";
 import { isFraction, metricHeading, metricTitle } from "./metrics.js";
@@ -74,11 +75,7 @@ export function makeChart(canvas, fig, onZoomed) {
     data: { datasets: [] },
     plugins: [whiteBackground],
     options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      // Live data redraws often: animating each update costs CPU on the small
-      // machines this runs on and leaves screenshots mid-transition.
-      animation: false,
+      ...SIZED,
       interaction: { mode: "nearest", axis: "x", intersect: false },
       scales: {
         x: {
@@ -96,19 +93,8 @@ export function makeChart(canvas, fig, onZoomed) {
           text: fig.title,
           font: { size: 14, weight: "bold" },
         },
-        legend: {
-          position: "bottom",
-          labels: {
-            usePointStyle: true,
-            boxWidth: 8,
-            boxHeight: 8,
-            padding: 12,
-            // The faint raw copies under smoothed lines stay out of the legend.
-            filter: (item, data) =>
-              !(/** @type {any} */ (data.datasets[item.datasetIndex ?? 0])?.rawShadow),
-          },
-          onClick: () => {},
-        },
+        // The faint raw copies under smoothed lines stay out of the legend.
+        legend: { ...bottomLegend((ds) => ds?.rawShadow, { padding: 12 }), onClick: () => {} },
         tooltip: {
           filter: (item) => !(/** @type {any} */ (item.dataset).rawShadow),
           callbacks: {

@@ -8,6 +8,7 @@
 // against the number of trials, ±1 sd (Dodge et al. 2019). Data in, Chart.js
 // configs out (the settings' names, colours and legend: js/tuning-scale.js).
 import { alpha } from "./bands.js";
+import { bottomLegend, SIZED } from "./chart-options.js";
 import { isFraction, metricTitle } from "./metrics.js";
 import { ramp, SERIES } from "./palette.js";
 import {
@@ -103,9 +104,7 @@ export function isolationConfig(tv, ci, { space, colour, range, shared }) {
     type: "scatter",
     data: { datasets },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...SIZED,
       scales: {
         x: {
           type: isLog(space, xk) ? "logarithmic" : "linear",
@@ -228,9 +227,7 @@ export function budgetConfig(tv, { title } = {}) {
     type: "line",
     data: { datasets },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...SIZED,
       parsing: { xAxisKey: "x", yAxisKey: "y" },
       interaction: { mode: "nearest", axis: "x", intersect: false },
       scales: {
@@ -245,16 +242,7 @@ export function budgetConfig(tv, { title } = {}) {
       },
       plugins: {
         title: { display: Boolean(title), text: title ?? "", font: { size: 15 } },
-        legend: {
-          position: "bottom",
-          labels: {
-            usePointStyle: true,
-            boxWidth: 8,
-            boxHeight: 8,
-            filter: (/** @type {any} */ item, /** @type {any} */ d) =>
-              !d.datasets[item.datasetIndex].band,
-          },
-        },
+        legend: bottomLegend((ds) => ds.band),
         tooltip: {
           filter: (/** @type {any} */ item) => !item.dataset.band,
           callbacks: {

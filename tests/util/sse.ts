@@ -1,4 +1,5 @@
 // A minimal server-sent-events reader over fetch, for tests.
+import { isTerminal, type RunStatus } from "../../service/types.ts";
 
 export interface SseEvent {
   id?: string;
@@ -79,4 +80,21 @@ export async function collect(
     clearTimeout(timer);
   }
   return out;
+}
+
+/** Waits over the global stream (from its start) until every run in `ids` has ended. */
+export async function waitEnded(base: string, ids: string[], timeoutMs = 120_000): Promise<void> {
+  const left = new Set(ids);
+  const s = await openSse(`${base}api/events`, { "last-event-id": "0" });
+  try {
+    await collect(s, (e) => {
+      if (e.event === "status") {
+        const r = JSON.parse(e.data);
+        if (isTerminal(r.status as RunStatus)) left.delete(r.id);
+      }
+      return left.size === 0;
+    }, timeoutMs);
+  } finally {
+    await s.close();
+  }
 }

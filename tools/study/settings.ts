@@ -42,6 +42,16 @@ export interface StudySetting {
 
 const SHARED = { epochs: 20, backend: "cpu" };
 
+/** The symmetric-noise settings' losses, at the shared defaults and tuned alike. */
+const NOISE_LOSSES = [
+  { loss: "ce" },
+  { loss: "focal", params: { gamma: 2 } },
+  { loss: "mae" },
+  { loss: "gce" },
+  { loss: "sce" },
+  { loss: "nce_rce" },
+];
+
 export const SETTINGS: StudySetting[] = [
   {
     id: "clean",
@@ -76,14 +86,7 @@ export const SETTINGS: StudySetting[] = [
       ...SHARED,
       repeats: 3,
       conditions: [{ labelNoise: { kind: "symmetric", rate: 0.4 } }],
-      losses: [
-        { loss: "ce" },
-        { loss: "focal", params: { gamma: 2 } },
-        { loss: "mae" },
-        { loss: "gce" },
-        { loss: "sce" },
-        { loss: "nce_rce" },
-      ],
+      losses: NOISE_LOSSES,
     },
     extraMetrics: ["trainAccNoisy", "trainAccClean"],
   },
@@ -104,14 +107,7 @@ export const SETTINGS: StudySetting[] = [
       repeats: 5,
       valFraction: 0.1,
       conditions: [{ labelNoise: { kind: "symmetric", rate: 0.4 } }],
-      losses: [
-        { loss: "ce" },
-        { loss: "focal", params: { gamma: 2 } },
-        { loss: "mae" },
-        { loss: "gce" },
-        { loss: "sce" },
-        { loss: "nce_rce" },
-      ],
+      losses: NOISE_LOSSES,
       tune: {
         space: {
           lr: { logUniform: [0.001, 0.3] },
