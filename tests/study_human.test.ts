@@ -47,6 +47,6 @@ Deno.test("study: the twin table pairs each loss's seeds across the two experime
   // Human 31, 32, 33 → 32.00; twin 36, 38, 38 → 37.33; differences 5, 6, 5 → +5.33.
   // 95% CI: 5.33 ± t(0.975, 2)·0.577/√3 = 5.33 ± 1.43; t = 16, p = 0.0039.
   assert(row!.startsWith("| ce | 32.00 | 37.33 | +5.33 | [+3.90, +6.77] | 3 | 0.0039 |"), row);
-  assert(md.includes("Human noise is significantly harder than its twin for ce."), md);
+  assert(md.includes("harder than its synthetic twin for this model?** Yes for ce."), md);
   assertEquals(twinSection(new Map([[byId("human-worse"), { runs: [] }]])), []);
 });

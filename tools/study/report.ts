@@ -164,14 +164,12 @@ export async function renderResults(
   const command = only ? `deno task study --only ${only.join(",")}` : "deno task study";
   const head = [
     only
-      ? `# The loss-function study, reproduced with lossbench: ${
-        [...experiments.keys()].map((s) => s.title).join("; ")
-      }`
+      ? `# The loss-function study, reproduced with lossbench (part: ${only.join(", ")})`
       : "# The loss-function study, reproduced with lossbench",
     "",
     ...(only
       ? [
-        "Part of [the study](results.md), trained after its other settings and rendered on its own page; the setup below is the study's.",
+        "Part of [the study](results.md), trained after its other settings and rendered on its own page; the setup below is the study's. Losses run at their declared parameters unless a setting says it was tuned.",
         "",
       ]
       : []),
