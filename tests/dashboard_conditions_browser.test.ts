@@ -8,7 +8,7 @@
 import type { Browser, Page } from "npm:puppeteer-core@^25.16.0";
 import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
-import { startServer } from "./util/server.ts";
+import { getJson, startServer } from "./util/server.ts";
 
 declare const document: any;
 
@@ -32,11 +32,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "lossbench-cond-" });
     const server = await startServer({ env: { LOSSBENCH_WORKERS: "1", LOSSBENCH_BACKEND: "cpu" } });
     let browser: Browser | null = null;
-    const api = async (path: string) => {
-      const res = await fetch(new URL(path, server.url));
-      assertEquals(res.status, 200, path);
-      return await res.json();
-    };
+    const api = (path: string) => getJson(server.url, path);
     try {
       const catalog = await api("api/conditions");
       browser = await launchChromium(`${dir}/chromium`);

@@ -14,7 +14,7 @@ import { launchChromium, requireChromium } from "../tools/chromium.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import { heading, serviceMetrics } from "./util/page_metrics.ts";
 import { watchErrors } from "./util/browser.ts";
-import { startServer } from "./util/server.ts";
+import { getJson, startServer } from "./util/server.ts";
 
 declare const document: any;
 declare const requestAnimationFrame: (f: () => void) => number;
@@ -96,11 +96,7 @@ Deno.test({
       env: { LOSSBENCH_WORKERS: "2", LOSSBENCH_BACKEND: "cpu" },
     });
     let browser: Browser | null = null;
-    const api = async (path: string) => {
-      const res = await fetch(new URL(path, server.url));
-      assertEquals(res.status, 200, path);
-      return await res.json();
-    };
+    const api = (path: string) => getJson(server.url, path);
     try {
       browser = await launchChromium(`${dir}/chromium`);
       const page = await browser.newPage();

@@ -184,3 +184,13 @@ export async function healthOf(url: string, tries = 150) {
   }
   return null;
 }
+
+/** GET `path` under `base` as JSON, failing the test unless it answers 200. */
+export async function getJson(base: string, path: string) {
+  const res = await fetch(new URL(path, base));
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    throw new Error(`GET ${path}: expected 200, got ${res.status}`);
+  }
+  return await res.json();
+}
