@@ -495,6 +495,9 @@ Deno.test({
       );
 
       // 11. The report's comparison with 5 seeds is one click; cancelled and deleted from here.
+      // 40 epochs, so its 20 runs can't all finish before the cancel's click lands (with 2
+      // epochs a fast machine finished them and hid the button under the click).
+      await setField(page, "epochs", "40");
       await page.click("#start-report");
       await page.waitForFunction(
         (old: string) => document.getElementById("exp-select").value !== old,
@@ -506,6 +509,7 @@ Deno.test({
       assertEquals(report.cells.map((c: any) => c.label), ["l1", "ce", "focal γ=0.5", "focal γ=2"]);
       assertEquals(report.seeds, [1, 2, 3, 4, 5]);
       assertEquals(report.settings.trainLimit, 300, "the form's shared settings");
+      assertEquals(report.settings.epochs, 40);
       await page.waitForSelector("#exp-cancel:not([hidden])", { timeout: 10_000 });
       await page.click("#exp-cancel");
       await page.waitForFunction(
