@@ -141,7 +141,13 @@ export async function tunedSection(
     `${tv.seeds.join(", ")} (disjoint from the comparison's), ${d.exp.settings.epochs} epochs` +
     (t.pruner?.asha ? `, successive halving at rungs of ${tv.rungs.join(", ")} epochs` : "") +
     `. The space: ${space.join("; ")} (a loss's own parameters only for the losses that have ` +
-    `them). Trials never evaluate the test split. The chosen configurations then train on the ` +
+    `them). Trials never evaluate the test split.` +
+    (noisyVal(d.exp)
+      ? " The validation split is cut after the label noise is applied, so trials are scored " +
+        "against noisy labels, as they would be in practice: a validation accuracy reads lower " +
+        "than the clean test accuracy of the same model."
+      : "") +
+    ` The chosen configurations then train on the ` +
     `comparison's seeds, next to the shared defaults (lr ${valueText(d.exp.settings.lr)}, each ` +
     `loss's declared parameters) on the same seeds.`,
     "",
@@ -198,4 +204,11 @@ export async function tunedSection(
         : []),
     ],
   };
+}
+
+/** Whether the experiment's conditions corrupt labels (its validation labels are then noisy too). */
+function noisyVal(exp: Json): boolean {
+  return exp.cells.some((c: Json) =>
+    c.condition?.labelNoise && c.condition.labelNoise.kind !== "none"
+  );
 }
