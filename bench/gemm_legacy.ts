@@ -15,7 +15,7 @@ import { type WasmRuntime, wasmRuntime } from "../ml/kernels/wasm/runtime.ts";
  */
 function layout(
   rt: WasmRuntime,
-  src: Float32Array,
+  src: () => Float32Array,
   off: number,
   rows: number,
   cols: number,
@@ -24,16 +24,18 @@ function layout(
 ): number {
   const R = t ? cols : rows;
   const C = t ? rows : cols;
-  const view = src.subarray(off, off + rows * cols);
-  if (!t && ld === cols) return rt.input(view);
+  // Read afresh after each allocation, which may move a resident operand.
+  const view = () => src().subarray(off, off + rows * cols);
+  if (!t && ld === cols) return rt.input(view());
+  const tmp = t ? rt.input(view()) : 0;
   const ptr = rt.alloc(R * ld);
   const f = rt.f32;
   const b = ptr >> 2;
   if (ld !== C) f.fill(0, b, b + R * ld);
   if (!t) {
-    for (let r = 0; r < rows; r++) f.set(view.subarray(r * cols, (r + 1) * cols), b + r * ld);
+    const v = view();
+    for (let r = 0; r < rows; r++) f.set(v.subarray(r * cols, (r + 1) * cols), b + r * ld);
   } else {
-    const tmp = rt.input(view);
     rt.exports.transpose(tmp, ptr, rows, cols, ld);
   }
   return ptr;
@@ -47,8 +49,8 @@ export function legacyBatchMatMul(
   if (!geo) return stockKernel(BatchMatMul)(args as never) as TensorInfo;
   const { M, K, N, tA, tB, batch, batchA, batchB, outer } = geo;
   const Np = ceil4(N);
-  const av = f32(backend, a);
-  const bv = f32(backend, b);
+  const av = () => f32(backend, a);
+  const bv = () => f32(backend, b);
   const out = new Float32Array(batch * M * N);
   const rt = wasmRuntime();
   for (let i = 0; i < batch; i++) {

@@ -1,16 +1,18 @@
 // BatchMatMul for float32 (transposes and batch broadcasting of a single
 // batch) on a WebAssembly SIMD GEMM (assembly/matmul.ts `gemm`): each operand
-// is copied into wasm memory and packed there, a into 4-row strips, b into
-// 8-column panels (transposed operands are transposed by the packing).
+// is packed in wasm memory (from where it lies when resident, else from a copy),
+// a into 4-row strips, b into 8-column panels (transposed operands are
+// transposed by the packing).
 import { BatchMatMul, util } from "@tensorflow/tfjs-core";
 import type { BatchMatMulAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
+import { residentTensor } from "./resident.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
 const ceil = (n: number, m: number) => Math.ceil(n / m) * m;
 
-/** A [rows, cols] matrix's copy in scratch (the values themselves when they are a previous output). */
+/** A [rows, cols] matrix's address: in place when resident, else a copy in scratch. */
 function copyIn(rt: WasmRuntime, src: Float32Array, whole: boolean, off: number, n: number) {
   return rt.input(whole ? src : src.subarray(off, off + n));
 }
@@ -71,31 +73,29 @@ export function batchMatMul(
   }
   const M4 = ceil(M, 4);
   const N8 = ceil(N, 8);
-  const av = f32(backend, a);
-  const bv = f32(backend, b);
   const rt = wasmRuntime();
-  const out = new Float32Array(batch * M * N);
+  const out = rt.block(batch * M * N);
+  // Unpadded, each product is written straight into the output block.
+  const direct = M4 === M && N8 === N;
   for (let i = 0; i < batch; i++) {
-    rt.reset(av, bv);
-    const ai = copyIn(rt, av, batchA === 1, (batchA === 1 ? 0 : i) * M * K, M * K);
+    rt.reset();
+    // Each operand's values are read afresh: an allocation may have moved a resident one.
+    const ai = copyIn(rt, f32(backend, a), batchA === 1, (batchA === 1 ? 0 : i) * M * K, M * K);
     const ap = rt.alloc(M4 * K);
     rt.exports.packA(ai, ap, M, K, tA ? M : K, tA ? 1 : 0);
-    const bi = copyIn(rt, bv, batchB === 1, (batchB === 1 ? 0 : i) * K * N, K * N);
+    const bi = copyIn(rt, f32(backend, b), batchB === 1, (batchB === 1 ? 0 : i) * K * N, K * N);
     const bp = rt.alloc(K * N8);
     rt.exports.packB(bi, bp, K, N, tB ? K : N, tB ? 1 : 0);
-    const cp = rt.alloc(M4 * N8);
+    const cp = direct ? out + i * M * N * 4 : rt.alloc(M4 * N8);
     rt.exports.gemm(ap, bp, cp, M4, K, N8, N8);
-    // Copied out with `set` into a fresh array: faster than `slice` on large outputs.
+    if (direct) continue;
     const f = rt.f32;
     const cb = cp >> 2;
-    if (N8 === N) out.set(f.subarray(cb, cb + M * N), i * M * N);
-    else {
-      for (let r = 0; r < M; r++) {
-        out.set(f.subarray(cb + r * N8, cb + r * N8 + N), (i * M + r) * N);
-      }
+    for (let r = 0; r < M; r++) {
+      f.copyWithin((out >> 2) + (i * M + r) * N, cb + r * N8, cb + r * N8 + N);
     }
   }
-  return backend.makeTensorInfo([...outer, M, N], "float32", out);
+  return residentTensor(backend, [...outer, M, N], out, batch * M * N);
 }
 
 export const batchMatMulConfig: KernelConfig = {

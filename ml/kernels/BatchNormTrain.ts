@@ -9,6 +9,7 @@
 import { util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from "@tensorflow/tfjs-core";
 import { BinaryOp } from "./broadcast.ts";
+import { residentTensor } from "./resident.ts";
 import { type Backend, f32 } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
@@ -56,7 +57,7 @@ export function trainForward(
   const w = rt.exports;
   const sums = rt.alloc(c);
   const read = () => rt.f32.slice(sums >> 2, (sums >> 2) + c);
-  const out = rt.alloc(n);
+  const out = rt.block(n);
   if (fused) {
     w.bnSums(xp, 0, sums, rows, c, 0);
     const mean = read().map((s) => s / rows);
@@ -95,22 +96,22 @@ export function batchNormTrain(
     throw new Error(`${BatchNormTrain}: scale and offset need ${c} values`);
   }
   const n = util.sizeFromShape(x.shape);
-  const xv = f32(backend, x);
   const rt = wasmRuntime();
-  rt.reset(xv);
-  const xp = rt.input(xv);
+  rt.reset();
+  const xp = rt.input(f32(backend, x));
+  // scale and offset as copies: trainForward reads them after allocating.
   const { out, mean, variance } = trainForward(
     rt,
     xp,
     n,
     c,
-    f32(backend, scale),
-    f32(backend, offset),
+    f32(backend, scale).slice(),
+    f32(backend, offset).slice(),
     attrs.varianceEpsilon,
     attrs.relu === true,
   );
   return [
-    backend.makeTensorInfo(x.shape, "float32", rt.output(out, n)),
+    residentTensor(backend, x.shape, out, n),
     backend.makeTensorInfo([c], "float32", mean),
     backend.makeTensorInfo([c], "float32", variance),
   ];

@@ -8,6 +8,7 @@ import { util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { type BatchNormTrainAttrs, bnFusion, checkInputs } from "./BatchNormTrain.ts";
 import { BinaryOp } from "./broadcast.ts";
+import { residentTensor } from "./resident.ts";
 import { type Backend, f32 } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
@@ -41,12 +42,10 @@ export function batchNormTrainGrad(
     }
   }
   const n = util.sizeFromShape(x.shape);
-  const dyv = f32(backend, dy);
-  const xv = f32(backend, x);
   const rt = wasmRuntime();
-  rt.reset(dyv, xv);
-  let dyp = rt.input(dyv);
-  const xp = rt.input(xv);
+  rt.reset();
+  let dyp = rt.input(f32(backend, dy));
+  const xp = rt.input(f32(backend, x));
   if (y) {
     // ReLU's gradient dy · step(y), bit for bit Step then Multiply.
     const masked = rt.alloc(n);
@@ -59,13 +58,14 @@ export function batchNormTrainGrad(
     xp,
     n,
     c,
-    f32(backend, mean),
-    f32(backend, variance),
-    f32(backend, scale),
+    // Copies: trainBackward reads them after allocating.
+    f32(backend, mean).slice(),
+    f32(backend, variance).slice(),
+    f32(backend, scale).slice(),
     attrs.varianceEpsilon,
   );
   return [
-    backend.makeTensorInfo(x.shape, "float32", rt.output(out, n)),
+    residentTensor(backend, x.shape, out, n),
     backend.makeTensorInfo([c], "float32", dScale),
     backend.makeTensorInfo([c], "float32", dOffset),
   ];
@@ -91,7 +91,7 @@ export function trainBackward(
   const rows = n / c;
   const w = rt.exports;
   const meanP = rt.input(mean);
-  const out = rt.alloc(n);
+  const out = rt.block(n);
   const sums = rt.alloc(c);
   const read = () => rt.f32.slice(sums >> 2, (sums >> 2) + c);
   const s = vv.map((v) => 1 / Math.sqrt(v + eps));

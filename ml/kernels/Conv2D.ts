@@ -5,15 +5,15 @@ import { isWideConv, wideConvForward } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import {
   type Backend,
-  f32,
   isF32,
   nhwcConvInfo,
   padChannels,
   paddedConv,
   padInput,
+  padOut,
   passGeometry,
   tapOffsets,
-  unpadChannels,
+  unpadTensor,
 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
@@ -27,24 +27,23 @@ export function convForward(
   x: TensorInfo,
   filter: TensorInfo,
   info: backend_util.Conv2DInfo,
-  bias?: Float32Array,
+  bias?: Float32Array, // a JavaScript copy: read after allocations
   relu = false,
   biasLast = false,
 ): TensorInfo {
   const g = paddedConv(info);
   const rt = wasmRuntime();
-  const xv = f32(backend, x);
-  rt.reset(xv);
-  const xp = padInput(rt, xv, g);
+  rt.reset();
+  const xp = padInput(rt, backend, x, g);
   const taps = tapOffsets(rt, g);
-  const w = padChannels(rt, f32(backend, filter), taps.KK, g.Cout, g.Cp);
+  const w = padChannels(rt, backend, filter, taps.KK, g.Cout, g.Cp);
   const b = rt.alloc(g.Cp);
   rt.f32.fill(0, b >> 2, (b >> 2) + g.Cp);
   if (bias) {
     for (let c = 0; c < g.Cout; c++) rt.f32[(b >> 2) + c] = bias.length === 1 ? bias[0] : bias[c];
   }
   const P = g.N * g.OH * g.OW;
-  const out = rt.alloc(P * g.Cp);
+  const out = padOut(rt, P, g.Cout, g.Cp);
   rt.exports.conv2d(
     xp,
     w,
@@ -57,8 +56,7 @@ export function convForward(
     g.Cp,
     (relu ? 1 : 0) | (biasLast ? 2 : 0),
   );
-  const values = unpadChannels(rt, out, P, g.Cout, g.Cp);
-  return backend.makeTensorInfo(info.outShape, "float32", values);
+  return unpadTensor(rt, backend, info.outShape, out, P, g.Cout, g.Cp);
 }
 
 /** The conv info when our kernel handles the case, else null (NCHW, dilations > 1, non-float). */
@@ -79,9 +77,7 @@ export function conv2D(
   const info = supportedConv(x, filter, attrs);
   if (!info) return stockKernel(Conv2D)(args as never) as TensorInfo;
   const g = paddedConv(info);
-  if (isWideConv(g)) {
-    return backend.makeTensorInfo(info.outShape, "float32", wideConvForward(backend, x, filter, g));
-  }
+  if (isWideConv(g)) return wideConvForward(backend, x, filter, g, info.outShape);
   return convForward(backend, x, filter, info);
 }
 

@@ -11,15 +11,15 @@ import { isWideFilterGrad, wideConvBackpropFilter } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import {
   type Backend,
-  f32,
   isF32,
   nhwcConvInfo,
   padChannels,
   paddedConv,
   padInput,
+  padOut,
   passGeometry,
   tapOffsets,
-  unpadChannels,
+  unpadTensor,
 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
@@ -35,17 +35,15 @@ export function conv2DBackpropFilter(
     return stockKernel(Conv2DBackpropFilter)(args as never) as TensorInfo;
   }
   const g = paddedConv(nhwcConvInfo(x.shape, attrs.filterShape, attrs));
-  if (isWideFilterGrad(g)) {
-    const dw = wideConvBackpropFilter(backend, x, dy, g);
-    return backend.makeTensorInfo(attrs.filterShape, "float32", dw);
-  }
+  const shape = [...attrs.filterShape];
+  if (isWideFilterGrad(g)) return wideConvBackpropFilter(backend, x, dy, g, shape);
   const rt = wasmRuntime();
   rt.reset();
-  const xp = padInput(rt, f32(backend, x), g);
+  const xp = padInput(rt, backend, x, g);
   const taps = tapOffsets(rt, g);
   const P = g.N * g.OH * g.OW;
-  const dyp = padChannels(rt, f32(backend, dy), P, g.Cout, g.Cp);
-  const dw = rt.alloc(taps.KKp * g.Cp);
+  const dyp = padChannels(rt, backend, dy, P, g.Cout, g.Cp);
+  const dw = padOut(rt, taps.KKp, g.Cout, g.Cp);
   rt.exports.conv2dBackpropFilter(
     xp,
     dyp,
@@ -55,8 +53,7 @@ export function conv2DBackpropFilter(
     taps.KKp,
     g.Cp,
   );
-  const values = unpadChannels(rt, dw, taps.KK, g.Cout, g.Cp);
-  return backend.makeTensorInfo(attrs.filterShape, "float32", values);
+  return unpadTensor(rt, backend, shape, dw, taps.KK, g.Cout, g.Cp);
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

@@ -10,6 +10,7 @@ import type {
 import { isWideConv, wideConvBackpropInput } from "./conv_wide.ts";
 import { stockKernel } from "./stock.ts";
 import { type Backend, ceil4, f32, isF32, nhwcConvInfo, paddedConv } from "./util.ts";
+import { residentTensor } from "./resident.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function conv2DBackpropInput(
@@ -24,8 +25,9 @@ export function conv2DBackpropInput(
     return stockKernel(Conv2DBackpropInput)(args as never) as TensorInfo;
   }
   const g = paddedConv(nhwcConvInfo(attrs.inputShape, filter.shape, attrs));
-  const wide = isWideConv(g) ? wideConvBackpropInput(backend, dy, filter, g) : null;
-  if (wide) return backend.makeTensorInfo(attrs.inputShape, "float32", wide);
+  const shape = [...attrs.inputShape];
+  const wide = isWideConv(g) ? wideConvBackpropInput(backend, dy, filter, g, shape) : null;
+  if (wide) return wide;
   const { N, H, W, Cin, Cout, KH, KW, Hp, Wp, top, left } = g;
   const K = KW * Cin;
   const Kp = ceil4(K);
@@ -45,11 +47,11 @@ export function conv2DBackpropInput(
     }
   }
   const P = N * g.OH * g.OW;
-  const dyp = rt.alloc(P * Cout);
-  rt.f32.set(f32(backend, dy).subarray(0, P * Cout), dyp >> 2);
-  const dxp = rt.alloc(N * Hp * Wp * Cin);
+  const dyp = rt.input(f32(backend, dy).subarray(0, P * Cout));
+  // Uncropped, dx is the kernel's output itself: a zeroed heap block.
+  const whole = Hp === H && Wp === W;
+  const dxp = whole ? rt.block(N * H * W * Cin, true) : rt.zeros(N * Hp * Wp * Cin);
   const xb = dxp >> 2;
-  rt.f32.fill(0, xb, xb + N * Hp * Wp * Cin + 4);
   rt.exports.conv2dBackpropInput(
     dyp,
     wt,
@@ -66,21 +68,17 @@ export function conv2DBackpropInput(
     Kp,
     Cout,
   );
-  let values: Float32Array;
-  if (Hp === H && Wp === W) {
-    values = rt.f32.slice(xb, xb + N * H * W * Cin);
-  } else {
-    values = new Float32Array(N * H * W * Cin);
-    const row = W * Cin;
-    const src = rt.f32;
-    for (let n = 0; n < N; n++) {
-      for (let h = 0; h < H; h++) {
-        const s = xb + ((n * Hp + h + top) * Wp + left) * Cin;
-        values.set(src.subarray(s, s + row), (n * H + h) * row);
-      }
+  if (whole) return residentTensor(backend, shape, dxp, N * H * W * Cin);
+  const dx = rt.block(N * H * W * Cin);
+  const f2 = rt.f32;
+  const row = W * Cin;
+  for (let n = 0; n < N; n++) {
+    for (let h = 0; h < H; h++) {
+      const s = xb + ((n * Hp + h + top) * Wp + left) * Cin;
+      f2.copyWithin((dx >> 2) + (n * H + h) * row, s, s + row);
     }
   }
-  return backend.makeTensorInfo(attrs.inputShape, "float32", values);
+  return residentTensor(backend, shape, dx, N * H * W * Cin);
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {

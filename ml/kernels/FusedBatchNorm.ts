@@ -13,6 +13,7 @@ import type {
 import { BinaryOp } from "./broadcast.ts";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
+import { residentTensor } from "./resident.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 interface Inputs {
@@ -49,18 +50,17 @@ export function fusedBatchNorm(
     mulP[c] = s(c) / Math.sqrt(v(c) + eps);
     offP[c] = o(c);
   }
-  const xv = f32(backend, x);
   const rt = wasmRuntime();
-  rt.reset(xv);
-  const xp = rt.input(xv);
+  rt.reset();
+  const xp = rt.input(f32(backend, x));
   const mp = rt.input(meanP);
   const sp = rt.input(mulP);
   const op = rt.input(offP);
-  const out = rt.alloc(n);
+  const out = rt.block(n);
   rt.exports.binary(BinaryOp.Sub, xp, mp, out, n, p);
   rt.exports.binary(BinaryOp.Mul, out, sp, out, n, p);
   rt.exports.binary(BinaryOp.Add, out, op, out, n, p);
-  return backend.makeTensorInfo(x.shape, "float32", rt.output(out, n));
+  return residentTensor(backend, x.shape, out, n);
 }
 
 export const fusedBatchNormConfig: KernelConfig = {

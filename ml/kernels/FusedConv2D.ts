@@ -31,7 +31,7 @@ export function fusedConv2D(
     x,
     filter,
     info,
-    bias ? f32(backend, bias) : undefined,
+    bias ? f32(backend, bias).slice() : undefined,
     act === "relu",
     (attrs as FusedConv2DAttrs & { biasLast?: boolean }).biasLast === true,
   );

@@ -4,6 +4,7 @@ import { backend_util, MaxPool } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, MaxPoolAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
+import { residentTensor } from "./resident.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function poolInfo(x: TensorInfo, attrs: MaxPoolAttrs): backend_util.Conv2DInfo {
@@ -42,13 +43,12 @@ export function maxPool(
   if (!isF32(x) || x.shape.length !== 4) return stockKernel(MaxPool)(args as never) as TensorInfo;
   const info = poolInfo(x, attrs);
   const rt = wasmRuntime();
-  const xv = f32(backend, x);
-  rt.reset(xv);
-  const xp = rt.input(xv);
+  rt.reset();
+  const xp = rt.input(f32(backend, x));
   const n = info.batchSize * info.outHeight * info.outWidth * info.inChannels;
-  const out = rt.alloc(n);
+  const out = rt.block(n);
   rt.exports.maxPool(xp, out, ...poolArgs(info));
-  return backend.makeTensorInfo(info.outShape, "float32", rt.output(out, n));
+  return residentTensor(backend, info.outShape, out, n);
 }
 
 export const maxPoolConfig: KernelConfig = {

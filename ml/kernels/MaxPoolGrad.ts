@@ -2,11 +2,12 @@
 // then columns, as the stock kernel picks it), accumulated where windows
 // overlap; a WebAssembly SIMD loop finds the maxima four channels at a time.
 // Whole 2×2 / stride 2 windows take a one-pass loop (pool.ts maxPoolGrad2x2).
-import { MaxPoolGrad } from "@tensorflow/tfjs-core";
+import { MaxPoolGrad, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import { poolArgs, poolInfo } from "./MaxPool.ts";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
+import { residentTensor } from "./resident.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function maxPoolGrad(
@@ -21,21 +22,21 @@ export function maxPoolGrad(
     return stockKernel(MaxPoolGrad)(args as never) as TensorInfo;
   }
   const info = poolInfo(input, attrs);
+  const n = util.sizeFromShape(input.shape);
   const rt = wasmRuntime();
   rt.reset();
-  const xv = f32(backend, input);
-  const xp = rt.input(xv);
+  const xp = rt.input(f32(backend, input));
   const dyp = rt.input(f32(backend, dy));
   if (isWhole2x2(info)) {
     // Non-overlapping whole windows: one pass that writes every element (no zeroing, no scatter).
-    const dx = rt.alloc(xv.length);
+    const dx = rt.block(n);
     const [N, H, W, C, OH, OW] = poolArgs(info);
     rt.exports.maxPoolGrad2x2(xp, dyp, dx, N, H, W, C, OH, OW, 0);
-    return backend.makeTensorInfo(input.shape, "float32", rt.output(dx, xv.length));
+    return residentTensor(backend, input.shape, dx, n);
   }
-  const dx = rt.zeros(xv.length);
+  const dx = rt.block(n, true);
   rt.exports.maxPoolGrad(xp, dyp, dx, ...poolArgs(info));
-  return backend.makeTensorInfo(input.shape, "float32", rt.output(dx, xv.length));
+  return residentTensor(backend, input.shape, dx, n);
 }
 
 /** A 2×2 / stride 2 pool without padding over C a multiple of 4: maxPoolGrad2x2's case. */

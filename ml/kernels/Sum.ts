@@ -4,6 +4,7 @@ import { backend_util, Sum, util } from "@tensorflow/tfjs-core";
 import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32 } from "./util.ts";
+import { residentTensor } from "./resident.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function sum(
@@ -18,26 +19,28 @@ export function sum(
   if (x.dtype !== "float32" || k === 0 || !(leading || trailing)) {
     return stockKernel(Sum)(args as never) as TensorInfo;
   }
-  const xv = f32(backend, x);
   let outShape = backend_util.computeOutAndReduceShapes(x.shape, axes)[0];
+  if (attrs.keepDims) outShape = backend_util.expandShapeToKeepDim(outShape, axes);
   const m = util.sizeFromShape(outShape);
-  const out = new Float32Array(m);
+  const n = util.sizeFromShape(x.shape);
   if (leading && m > 0) {
     const rt = wasmRuntime();
     rt.reset();
-    const xp = rt.input(xv);
-    const op = rt.alloc(m);
-    rt.exports.sumLeading(xp, op, xv.length / m, m);
-    out.set(rt.f32.subarray(op >> 2, (op >> 2) + m));
-  } else if (!leading) {
-    const r = m === 0 ? 0 : xv.length / m;
+    const xp = rt.input(f32(backend, x));
+    const op = rt.block(m);
+    rt.exports.sumLeading(xp, op, n / m, m);
+    return residentTensor(backend, outShape, op, m);
+  }
+  const xv = f32(backend, x);
+  const out = new Float32Array(m);
+  if (!leading) {
+    const r = m === 0 ? 0 : n / m;
     for (let i = 0; i < m; i++) {
       let s = 0;
       for (let j = i * r, e = j + r; j < e; j++) s += xv[j];
       out[i] = s;
     }
   }
-  if (attrs.keepDims) outShape = backend_util.expandShapeToKeepDim(outShape, axes);
   return backend.makeTensorInfo(outShape, "float32", out);
 }
 

@@ -5,6 +5,7 @@ import { backend_util, util } from "@tensorflow/tfjs-core";
 import type { TensorInfo } from "@tensorflow/tfjs-core";
 import { stockKernel } from "./stock.ts";
 import { type Backend, f32 } from "./util.ts";
+import { residentTensor } from "./resident.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 /** True when `small`'s shape, less leading 1s, is a suffix of `big`'s. */
@@ -39,15 +40,14 @@ export function binaryKernel(
     if (!ok && nb === n && isSuffix(a.shape, b.shape)) ok = swap = true;
     if (ok && n > 0) {
       const rt = wasmRuntime();
-      const bigV = f32(backend, swap ? b : a);
-      const smallV = f32(backend, swap ? a : b);
-      rt.reset(bigV, smallV);
-      const big = rt.input(bigV);
-      const small = rt.input(smallV);
-      const out = rt.alloc(n);
+      rt.reset();
+      // Each pointer taken before the next allocation (which may move a resident input).
+      const big = rt.input(f32(backend, swap ? b : a));
+      const small = rt.input(f32(backend, swap ? a : b));
+      const out = rt.block(n);
       const code = swap && op === BinaryOp.Sub ? 3 : op;
       rt.exports.binary(code, big, small, out, n, swap ? na : nb);
-      return backend.makeTensorInfo(outShape, "float32", rt.output(out, n));
+      return residentTensor(backend, outShape, out, n);
     }
   }
   return stockKernel(kernelName)(args as never) as TensorInfo;

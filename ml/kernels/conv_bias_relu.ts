@@ -18,6 +18,7 @@
 import * as tf from "../tf.ts";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { poolArgs, poolInfo } from "./MaxPool.ts";
+import { residentTensor } from "./resident.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
 export function convBiasRelu(
@@ -105,32 +106,35 @@ function fusedOp(
   return (inputGrad ? op(x, filter, bias) : op(filter, bias)) as tf.Tensor4D;
 }
 
-const values = (t: tf.Tensor) =>
-  (tf.backend() as MathBackendCPU).data.get(t.dataId).values as Float32Array;
+const backend = () => tf.backend() as MathBackendCPU;
+const values = (t: tf.Tensor) => backend().data.get(t.dataId).values as Float32Array;
+
+/** The resident heap block `ptr` of `shape` as a tensor. */
+const asTensor = (shape: number[], ptr: number) =>
+  tf.engine().makeTensorFromTensorInfo(
+    residentTensor(backend(), shape, ptr, tf.util.sizeFromShape(shape)),
+  ) as tf.Tensor4D;
 
 /** dy · step(y) (ReLU's gradient read off its output) in one SIMD pass, bit for bit the stock. */
 function reluMask(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
-  const d = values(dy);
-  const yv = values(y);
   const rt = wasmRuntime();
-  rt.reset(d, yv);
-  const dp = rt.input(d);
-  const yp = rt.input(yv);
-  const out = rt.alloc(d.length);
-  rt.exports.reluGrad(dp, yp, out, d.length);
-  return tf.tensor4d(rt.output(out, d.length), dy.shape);
+  rt.reset();
+  const dp = rt.input(values(dy));
+  const yp = rt.input(values(y));
+  const out = rt.block(dy.size);
+  rt.exports.reluGrad(dp, yp, out, dy.size);
+  return asTensor(dy.shape, out);
 }
 
 /** MaxPoolGrad (2×2 / 2) of the pooled dy, then ReLU's mask, in one SIMD pass (see pool.ts). */
 function poolReluMask(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
-  const yv = values(y);
   const info = poolInfo(y, { filterSize: 2, strides: 2, pad: "valid" });
   const rt = wasmRuntime();
-  rt.reset(yv);
-  const yp = rt.input(yv);
+  rt.reset();
+  const yp = rt.input(values(y));
   const dp = rt.input(values(dy));
-  const out = rt.alloc(yv.length);
+  const out = rt.block(y.size);
   const [N, H, W, C, OH, OW] = poolArgs(info);
   rt.exports.maxPoolGrad2x2(yp, dp, out, N, H, W, C, OH, OW, 1);
-  return tf.tensor4d(rt.output(out, yv.length), y.shape);
+  return asTensor(y.shape, out);
 }

@@ -7,7 +7,16 @@
 // The filter gradient is the exception: its wide loop sums in the same order as conv.ts's, so
 // it also takes any Cout that is a multiple of 8 (isWideFilterGrad).
 import type { TensorInfo } from "@tensorflow/tfjs-core";
-import { type Backend, f32, type PaddedConv, padInput, passGeometry, tapOffsets } from "./util.ts";
+import {
+  type Backend,
+  f32,
+  type PaddedConv,
+  padInput,
+  padOut,
+  passGeometry,
+  tapOffsets,
+  unpadTensor,
+} from "./util.ts";
 import type { WasmRuntime } from "./wasm/runtime.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
 
@@ -36,7 +45,8 @@ const blocks8 = (c: number) => (c + 7) >> 3;
  */
 function packFilter(
   rt: WasmRuntime,
-  w: Float32Array,
+  backend: Backend,
+  filter: TensorInfo,
   KH: number,
   KW: number,
   Cin: number,
@@ -47,6 +57,7 @@ function packFilter(
   const Cb = blocks8(co);
   const taps = KH * KW * ci;
   const ptr = rt.zeros(Cb * taps * 8);
+  const w = f32(backend, filter); // read after the alloc, which may have moved it
   const f = rt.f32;
   const base = ptr >> 2;
   for (let kh = 0; kh < KH; kh++) {
@@ -65,35 +76,35 @@ function packFilter(
   return ptr;
 }
 
-/** Copies [rows, Cb·8] out of scratch as a fresh [rows, C] array. */
-function unpack(rt: WasmRuntime, ptr: number, rows: number, C: number): Float32Array {
-  const Cp = blocks8(C) * 8;
-  if (C === Cp) return rt.output(ptr, rows * C);
-  const out = new Float32Array(rows * C);
-  const f = rt.f32;
-  const b = ptr >> 2;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < C; c++) out[r * C + c] = f[b + r * Cp + c];
-  }
-  return out;
-}
+/** Where a kernel writes [rows, Cb·8] that `unpack` turns into [rows, C]: a heap block when C = Cb·8. */
+const packedOut = (rt: WasmRuntime, rows: number, C: number) => padOut(rt, rows, C, blocks8(C) * 8);
+
+/** [rows, Cb·8] at `ptr` (from packedOut) as a resident [rows, C] tensor. */
+const unpack = (
+  rt: WasmRuntime,
+  backend: Backend,
+  shape: number[],
+  ptr: number,
+  rows: number,
+  C: number,
+) => unpadTensor(rt, backend, shape, ptr, rows, C, blocks8(C) * 8);
 
 export function wideConvForward(
   backend: Backend,
   x: TensorInfo,
   filter: TensorInfo,
   g: PaddedConv,
-) {
+  shape: number[],
+): TensorInfo {
   const rt = wasmRuntime();
-  const xv = f32(backend, x);
-  rt.reset(xv);
-  const xp = padInput(rt, xv, g);
-  const w = packFilter(rt, f32(backend, filter), g.KH, g.KW, g.Cin, g.Cout, false);
+  rt.reset();
+  const xp = padInput(rt, backend, x, g);
+  const w = packFilter(rt, backend, filter, g.KH, g.KW, g.Cin, g.Cout, false);
   const Cb = blocks8(g.Cout);
   const P = g.N * g.OH * g.OW;
-  const out = rt.alloc(P * Cb * 8);
+  const out = packedOut(rt, P, g.Cout);
   rt.exports.conv2dWide(xp, w, out, g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw, g.KH, g.KW, Cb);
-  return unpack(rt, out, P, g.Cout);
+  return unpack(rt, backend, shape, out, P, g.Cout);
 }
 
 export function wideConvBackpropFilter(
@@ -101,26 +112,27 @@ export function wideConvBackpropFilter(
   x: TensorInfo,
   dy: TensorInfo,
   g: PaddedConv,
-): Float32Array {
+  shape: number[],
+): TensorInfo {
   const rt = wasmRuntime();
   rt.reset();
-  const xp = padInput(rt, f32(backend, x), g);
+  const xp = padInput(rt, backend, x, g);
   const taps = tapOffsets(rt, g);
   const Cb = blocks8(g.Cout);
   const P = g.N * g.OH * g.OW;
-  const dyv = f32(backend, dy);
   let dyp: number;
   if (g.Cout === Cb * 8) {
-    dyp = rt.input(dyv);
+    dyp = rt.input(f32(backend, dy));
   } else {
     dyp = rt.zeros(P * Cb * 8);
+    const dyv = f32(backend, dy);
     const f = rt.f32;
     const b = dyp >> 2;
     for (let p = 0; p < P; p++) {
       for (let c = 0; c < g.Cout; c++) f[b + p * Cb * 8 + c] = dyv[p * g.Cout + c];
     }
   }
-  const dw = rt.alloc(taps.KKp * Cb * 8);
+  const dw = packedOut(rt, taps.KKp, g.Cout);
   rt.exports.conv2dWideBackpropFilter(
     xp,
     dyp,
@@ -130,7 +142,7 @@ export function wideConvBackpropFilter(
     taps.KKp,
     Cb,
   );
-  return unpack(rt, dw, taps.KK, g.Cout);
+  return unpack(rt, backend, shape, dw, taps.KK, g.Cout);
 }
 
 /**
@@ -143,7 +155,8 @@ export function wideConvBackpropInput(
   dy: TensorInfo,
   filter: TensorInfo,
   g: PaddedConv,
-): Float32Array | null {
+  shape: number[],
+): TensorInfo | null {
   const { N, H, W, Cin, Cout, KH, KW, OH, OW } = g;
   const top = KH - 1 - g.top;
   const left = KW - 1 - g.left;
@@ -153,7 +166,6 @@ export function wideConvBackpropInput(
     return null;
   }
   const rt = wasmRuntime();
-  const dyv = f32(backend, dy);
   rt.reset();
   const dyg: PaddedConv = {
     ...g,
@@ -168,10 +180,10 @@ export function wideConvBackpropInput(
     Hp: Hd,
     Wp: Wd,
   };
-  const dyp = padInput(rt, dyv, dyg);
-  const w = packFilter(rt, f32(backend, filter), KH, KW, Cin, Cout, true);
+  const dyp = padInput(rt, backend, dy, dyg);
+  const w = packFilter(rt, backend, filter, KH, KW, Cin, Cout, true);
   const Cb = blocks8(Cin);
-  const out = rt.alloc(N * H * W * Cb * 8);
+  const out = packedOut(rt, N * H * W, Cin);
   rt.exports.conv2dWide(dyp, w, out, N, Hd, Wd, Cout, H, W, 1, 1, KH, KW, Cb);
-  return unpack(rt, out, N * H * W, Cin);
+  return unpack(rt, backend, shape, out, N * H * W, Cin);
 }

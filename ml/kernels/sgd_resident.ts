@@ -6,11 +6,11 @@
 // tfjs assign.
 //
 // In place, a weight array that someone read with data() would change under
-// them; so the backend reads a resident array as a copy (`readResidentAsCopies`):
+// them; so the backend reads a resident array as a copy (`readResidentAsCopies`, resident.ts):
 // data(), dataSync() and array() keep returning values that never change, while
 // kernels, which read backend.data directly within one call, use it in place.
 import * as tf from "../tf.ts";
-import type { DataId } from "@tensorflow/tfjs-core";
+import { readResidentAsCopies, residentViews } from "./resident.ts";
 import { type Backend, f32 } from "./util.ts";
 import { kernelsModule, WasmRuntime } from "./wasm/runtime.ts";
 
@@ -30,21 +30,6 @@ const block = (floats: number) => (floats * 4 + 16 + 15) & ~15;
 /** The module imports a memory of at least this many pages and at most this many. */
 const MIN_PAGES = 16;
 const MAX_PAGES = 32768;
-
-/** Arrays over resident memory: the backend hands them to readers as copies. */
-const resident = new WeakSet<Float32Array>();
-const patched = new WeakSet<Backend>();
-
-/** Makes `backend`'s reads (data, dataSync, array, bufferSync) copy a resident array. */
-export function readResidentAsCopies(backend: Backend): void {
-  if (patched.has(backend)) return;
-  patched.add(backend);
-  const readSync = backend.readSync.bind(backend);
-  backend.readSync = (dataId: DataId) => {
-    const values = readSync(dataId);
-    return values instanceof Float32Array && resident.has(values) ? values.slice() : values;
-  };
-}
 
 interface Slot {
   w: Float32Array;
@@ -72,11 +57,12 @@ export class ResidentSgd {
     this.#rt = new WasmRuntime(
       kernelsModule(),
       new WebAssembly.Memory({ initial: pages, maximum: pages }),
+      { scratch: pages * PAGE }, // every block in scratch: this memory never grows
     );
     const buffer = this.#rt.memory.buffer;
     const view = (n: number) => {
       const a = new Float32Array(buffer, this.#rt.alloc(n), n);
-      resident.add(a);
+      residentViews.add(a);
       return a;
     };
     for (const n of sizes) this.#slots.push({ w: view(n), v: view(n) });

@@ -30,10 +30,11 @@ export function softmaxCrossEntropy(logits: tf.Tensor2D, target: tf.Tensor2D): t
   const backend = tf.backend() as MathBackendCPU;
   // The closures below hold value arrays, not tensors: the backward pass runs after the tidy
   // that made `target` (and maybe the logits) has disposed them, and the forward's own
-  // intermediates need no tensors of their own.
-  const t = backend.data.get(target.dataId).values as Float32Array;
+  // intermediates need no tensors of their own. Copies: a disposed tensor's array may be a
+  // wasm heap block (ml/kernels/resident.ts) that the next kernel reuses.
+  const t = (backend.data.get(target.dataId).values as Float32Array).slice();
   const op = tf.customGrad((zIn) => {
-    const z = backend.data.get((zIn as tf.Tensor).dataId).values as Float32Array;
+    const z = (backend.data.get((zIn as tf.Tensor).dataId).values as Float32Array).slice();
     const max = new Float32Array(B);
     const sumExp = new Float32Array(B);
     const exps = new Float32Array(B * K);

@@ -2,6 +2,7 @@
 import { backend_util } from "@tensorflow/tfjs-core";
 import type { Conv2DAttrs, TensorInfo } from "@tensorflow/tfjs-core";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { residentTensor } from "./resident.ts";
 import type { WasmRuntime } from "./wasm/runtime.ts";
 
 export type Backend = MathBackendCPU;
@@ -91,11 +92,15 @@ export function passGeometry(
   return [g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw];
 }
 
-/** Copies an NHWC image batch into wasm scratch with zero padding; returns its address. */
-export function padInput(rt: WasmRuntime, src: Float32Array, g: PaddedConv): number {
+/**
+ * The address of `t`'s NHWC image batch zero-padded to (Hp, Wp): `t` itself when no padding
+ * is needed (in place when resident), else a padded copy in scratch.
+ */
+export function padInput(rt: WasmRuntime, backend: Backend, t: TensorInfo, g: PaddedConv): number {
   const { N, H, W, Cin, Hp, Wp, top, left } = g;
-  if (Hp === H && Wp === W) return rt.input(src);
+  if (Hp === H && Wp === W) return rt.input(f32(backend, t));
   const ptr = rt.alloc(N * Hp * Wp * Cin);
+  const src = f32(backend, t); // read after the alloc, which may have moved it
   const f = rt.f32;
   const base = ptr >> 2;
   f.fill(0, base, base + N * Hp * Wp * Cin);
@@ -126,21 +131,20 @@ export function tapOffsets(
   return { ptr, KK, KKp };
 }
 
-/** Copies [rows, C] into wasm scratch as [rows, Cp] (zero-padded channels); returns its address. */
+/** The address of `t` [rows, C] as [rows, Cp] (zero-padded channels): in place when C = Cp. */
 export function padChannels(
   rt: WasmRuntime,
-  src: Float32Array,
+  backend: Backend,
+  t: TensorInfo,
   rows: number,
   C: number,
   Cp: number,
 ): number {
+  if (C === Cp) return rt.input(f32(backend, t).subarray(0, rows * C));
   const ptr = rt.alloc(rows * Cp);
+  const src = f32(backend, t);
   const f = rt.f32;
   const b = ptr >> 2;
-  if (C === Cp) {
-    f.set(src.subarray(0, rows * C), b);
-    return ptr;
-  }
   f.fill(0, b, b + rows * Cp);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < C; c++) f[b + r * Cp + c] = src[r * C + c];
@@ -148,20 +152,26 @@ export function padChannels(
   return ptr;
 }
 
-/** Copies [rows, Cp] out of wasm scratch as a fresh [rows, C] array. */
-export function unpadChannels(
+/** Where a kernel writes [rows, Cp] that `unpadTensor` turns into [rows, C]: the heap block itself when C = Cp. */
+export function padOut(rt: WasmRuntime, rows: number, C: number, Cp: number): number {
+  return C === Cp ? rt.block(rows * C) : rt.alloc(rows * Cp);
+}
+
+/** [rows, Cp] at `ptr` (from padOut) as a resident [rows, C] tensor of `shape`. */
+export function unpadTensor(
   rt: WasmRuntime,
+  backend: Backend,
+  shape: number[],
   ptr: number,
   rows: number,
   C: number,
   Cp: number,
-): Float32Array {
-  const b = ptr >> 2;
-  if (C === Cp) return rt.output(ptr, rows * C);
-  const out = new Float32Array(rows * C);
+): TensorInfo {
+  if (C === Cp) return residentTensor(backend, shape, ptr, rows * C);
+  const out = rt.block(rows * C);
   const f = rt.f32;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < C; c++) out[r * C + c] = f[b + r * Cp + c];
-  }
-  return out;
+  const b = ptr >> 2;
+  const o = out >> 2;
+  for (let r = 0; r < rows; r++) f.copyWithin(o + r * C, b + r * Cp, b + r * Cp + C);
+  return residentTensor(backend, shape, out, rows * C);
 }

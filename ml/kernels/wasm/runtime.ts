@@ -1,7 +1,9 @@
 // Loads the WebAssembly SIMD kernels (embedded as base64, so it works the
-// same in the main thread and in Web Workers) over one linear memory,
-// and hands out scratch space from a bump arena that each kernel call resets.
+// same in the main thread and in Web Workers) over one linear memory, and
+// hands out scratch space from a bump arena that each kernel call resets, and
+// blocks from a heap (heap.ts) for outputs that stay in the memory as tensors.
 import { decodeBase64 } from "./base64.ts";
+import { blockBytes, Heap } from "./heap.ts";
 import { KERNELS_WASM_BASE64 } from "./kernels_wasm.ts";
 
 type Fn = (...args: number[]) => void;
@@ -36,22 +38,57 @@ export interface Exports {
 const PAGE = 65536;
 /** Scratch starts past the first page, clear of anything the module might place low. */
 const BASE = PAGE;
-/** A chain of kernels reusing the previous output in place stops growing scratch past this. */
-const CHAIN_LIMIT = 64 << 20;
+/**
+ * Scratch's share of the address space; the heap starts above it. Pages neither touches are
+ * never faulted in, so the gap costs no memory. A kernel that needs more scratch spills into
+ * heap blocks, freed at the next `reset`.
+ */
+const SCRATCH = 64 << 20;
+
+export interface RuntimeOptions {
+  /** Scratch bytes before allocations spill into the heap (default 64 MiB). */
+  scratch?: number;
+  /**
+   * Test mode: grow the memory on every allocation, so that a JavaScript view of it held across
+   * one (detached by the grow) shows up as wrong bits or a throw in the tests.
+   */
+  growEveryAlloc?: boolean;
+}
+
+/**
+ * Whether LOSSBENCH_WASM_GROW=every asks the thread's runtime to grow on every allocation
+ * (the stale-view test mode; see RuntimeOptions).
+ */
+function growEveryAllocFromEnv(): boolean {
+  try {
+    return Deno.env.get("LOSSBENCH_WASM_GROW") === "every";
+  } catch {
+    return false; // no --allow-env
+  }
+}
 
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
   readonly exports: Exports;
+  /** Blocks that outlive a kernel call (resident tensors; see ../resident.ts). */
+  readonly heap: Heap;
   f32!: Float32Array;
   i32!: Int32Array;
+  readonly #scratchEnd: number;
+  readonly #growEvery: boolean;
   #top = BASE;
-  /** The last output handed out by `output` while its scratch block is still intact. */
-  #last: { values: Float32Array; ptr: number; end: number } | undefined;
+  /** Heap blocks standing in for scratch past #scratchEnd, freed by `reset`. */
+  #spilled: number[] = [];
+  /** Called after every grow, when every view of the old buffer has been detached. */
+  readonly #onGrow: (() => void)[] = [];
 
-  constructor(module: WebAssembly.Module, memory?: WebAssembly.Memory) {
+  constructor(module: WebAssembly.Module, memory?: WebAssembly.Memory, opts: RuntimeOptions = {}) {
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: 32768 });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as Exports;
+    this.#scratchEnd = BASE + (opts.scratch ?? SCRATCH);
+    this.#growEvery = opts.growEveryAlloc ?? false;
+    this.heap = new Heap(this.#scratchEnd, (end) => this.#ensure(end));
     this.#views();
   }
 
@@ -60,37 +97,68 @@ export class WasmRuntime {
     this.i32 = new Int32Array(this.memory.buffer);
   }
 
-  /**
-   * Frees every scratch block (call at the start of each kernel), except that when
-   * `inputs` include the previous kernel's output, still in scratch, that block stays
-   * where it is (and `input` returns it without a copy): the next kernel in a chain
-   * reads its input in place.
-   */
-  reset(...inputs: (Float32Array | undefined)[]): void {
-    const last = this.#last;
-    if (last && last.end < CHAIN_LIMIT && inputs.includes(last.values)) {
-      this.#top = last.end;
-      return;
+  /** Grows the memory to reach `end` (with headroom, so that grows stay rare). */
+  #ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    const need = end - have;
+    if (need <= 0 && !this.#growEvery) return;
+    // grow(0) detaches the buffer all the same: the test mode's grow costs no memory.
+    const pages = need <= 0 ? 0 : Math.ceil(need / PAGE);
+    try {
+      this.memory.grow(pages && pages + Math.max(16, (have / PAGE) >> 2));
+    } catch {
+      this.memory.grow(pages); // no room for headroom under the maximum: just what is needed
     }
-    this.#last = undefined;
-    this.#top = BASE;
+    this.#views();
+    for (const f of this.#onGrow) f();
   }
 
-  /** A 16-byte aligned block of `floats` 4-byte words (plus 16 bytes of slack); returns its byte address. */
+  /** Runs `f` after each grow (re-pointing views of the memory). */
+  onGrow(f: () => void): void {
+    this.#onGrow.push(f);
+  }
+
+  /** Frees every scratch block (call at the start of each kernel). */
+  reset(): void {
+    this.#top = BASE;
+    for (const p of this.#spilled) this.heap.free(p);
+    this.#spilled.length = 0;
+  }
+
+  /**
+   * A 16-byte aligned scratch block of `floats` 4-byte words (plus 16 bytes of slack), valid
+   * until the next `reset`; returns its byte address. May grow the memory: a view of it taken
+   * before (an input's values included) is then detached, so take pointers first.
+   */
   alloc(floats: number): number {
     const ptr = this.#top;
-    this.#top = (ptr + floats * 4 + 16 + 15) & ~15;
-    const need = this.#top - this.memory.buffer.byteLength;
-    if (need > 0) {
-      this.memory.grow(Math.ceil(need / PAGE) + 16);
-      this.#views();
+    const end = ptr + blockBytes(floats);
+    if (end > this.#scratchEnd) {
+      const p = this.heap.alloc(floats);
+      this.#spilled.push(p);
+      return p;
     }
+    this.#top = end;
+    this.#ensure(end);
     return ptr;
   }
 
-  /** Copies `values` into a fresh scratch block (or finds them kept by `reset`); returns its address. */
+  /** A heap block of `floats` (for an output), zeroed with its slack when `zero`. */
+  block(floats: number, zero = false): number {
+    const ptr = this.heap.alloc(floats);
+    if (zero) this.f32.fill(0, ptr >> 2, (ptr >> 2) + floats + 4);
+    return ptr;
+  }
+
+  /**
+   * The address of `values`: where they already are when they lie in this memory (a resident
+   * tensor, read in place: kernels never write their inputs), else a fresh scratch copy.
+   */
   input(values: Float32Array): number {
-    if (this.#last?.values === values) return this.#last.ptr;
+    if (values.buffer === this.memory.buffer) return values.byteOffset;
+    if ((values.buffer as { detached?: boolean }).detached) {
+      throw new Error("wasm runtime: a view of memory taken before a grow was used after it");
+    }
     const ptr = this.alloc(values.length);
     this.f32.set(values, ptr >> 2);
     return ptr;
@@ -103,11 +171,9 @@ export class WasmRuntime {
     return ptr;
   }
 
-  /** A fresh copy of `n` floats at `ptr` (remembered for `reset`/`input` of the next kernel). */
+  /** A fresh JavaScript copy of `n` floats at `ptr`. */
   output(ptr: number, n: number): Float32Array {
-    const values = this.f32.slice(ptr >> 2, (ptr >> 2) + n);
-    this.#last = { values, ptr, end: this.#top };
-    return values;
+    return this.f32.slice(ptr >> 2, (ptr >> 2) + n);
   }
 }
 
@@ -120,5 +186,7 @@ export function kernelsModule(): WebAssembly.Module {
 
 /** The runtime for this thread (one per worker: each training run has its own). */
 export function wasmRuntime(): WasmRuntime {
-  return runtime ??= new WasmRuntime(kernelsModule());
+  return runtime ??= new WasmRuntime(kernelsModule(), undefined, {
+    growEveryAlloc: growEveryAllocFromEnv(),
+  });
 }
