@@ -6,9 +6,10 @@
 // as before: no extra operation runs.
 //
 // On the cpu backend the update is fused: one SIMD pass per parameter over its
-// weights and momentum, kept resident in wasm memory and updated in place
-// (ml/kernels/sgd_resident.ts; data() still returns arrays that never change),
-// instead of four kernel calls each copying through wasm memory. It rounds
+// weights and momentum, kept resident in the kernels' wasm memory (where the
+// forward and backward kernels read them, and the gradients lie) and updated in
+// place (ml/kernels/sgd_resident.ts; data() still returns arrays that never
+// change), instead of four kernel calls each copying through wasm memory. It rounds
 // every operation to float32 as the kernels do, so both paths give the same bits.
 import * as tf from "./tf.ts";
 import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";

@@ -18,7 +18,7 @@ import type { DataId, TensorInfo } from "@tensorflow/tfjs-core";
 import type { Backend } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
 
-/** Arrays over wasm memory (heap tensors, ResidentSgd's weights): the backend reads them as copies. */
+/** Arrays over wasm memory (heap tensors: kernels' outputs, the optimizer's state): read as copies. */
 export const residentViews = new WeakSet<Float32Array>();
 
 interface Owned {

@@ -1,18 +1,22 @@
-// The cpu backend's SGD state resident in WebAssembly memory: each parameter's
-// weights and momentum live in one linear memory of their own (sized once, never
-// grown, so the arrays over it stay valid), and the update runs in place there
-// as one SIMD pass (assembly/sgd.ts). A step copies only the gradient in: no
-// fresh arrays (whose page faults were a quarter of the MLP's update), and no
-// tfjs assign.
+// The cpu backend's SGD state resident in the kernels' own wasm memory: each
+// parameter's weights and momentum are heap tensors (resident.ts) owned by their
+// variables, so the forward and backward kernels read the weights where they lie,
+// and the update runs in place there as one SIMD pass (assembly/sgd.ts) that reads
+// each gradient in place too when a kernel left it resident. A step copies only a
+// gradient from elsewhere (a stock JavaScript kernel's): no fresh arrays, no assign.
 //
 // In place, a weight array that someone read with data() would change under
 // them; so the backend reads a resident array as a copy (`readResidentAsCopies`, resident.ts):
 // data(), dataSync() and array() keep returning values that never change, while
 // kernels, which read backend.data directly within one call, use it in place.
+// A slot keeps its blocks' addresses, never views: any allocation may grow the
+// memory and detach every view of it (resident.ts re-points the tensors' own).
+import type { DataId } from "@tensorflow/tfjs-core";
 import * as tf from "../tf.ts";
-import { readResidentAsCopies, residentViews } from "./resident.ts";
+import { readResidentAsCopies, residentTensor } from "./resident.ts";
 import { type Backend, f32 } from "./util.ts";
-import { kernelsModule, WasmRuntime } from "./wasm/runtime.ts";
+import { blockBytes } from "./wasm/heap.ts";
+import { HEAP_START, MAX_BYTES, wasmRuntime } from "./wasm/runtime.ts";
 
 /** The update's scalars, each already a float32 (1 and 0 switch an option off). */
 export interface SgdScalars {
@@ -22,72 +26,48 @@ export interface SgdScalars {
   weightDecay: number;
 }
 
-const PAGE = 65536;
-/** Where the first block starts, as WasmRuntime's scratch (clear of the module's low data). */
-const BASE = PAGE;
-/** WasmRuntime.alloc's block: n floats, 16 bytes of slack, 16-byte aligned. */
-const block = (floats: number) => (floats * 4 + 16 + 15) & ~15;
-/** The module imports a memory of at least this many pages and at most this many. */
-const MIN_PAGES = 16;
-const MAX_PAGES = 32768;
-
-interface Slot {
-  w: Float32Array;
-  v: Float32Array;
+/** A variable's heap block: its address, and the data id that owns it (the variable's until an assign). */
+interface Home {
+  ptr: number;
+  id: DataId | undefined;
 }
 
 export class ResidentSgd {
-  readonly #rt: WasmRuntime;
-  readonly #slots: Slot[] = [];
-  readonly #g: number;
+  readonly #slots: { w: Home; v: Home }[];
 
-  /** Pages for every parameter's weights and momentum, and one gradient's scratch. */
-  static pages(sizes: number[]): number {
-    const bytes = BASE + sizes.reduce((s, n) => s + 2 * block(n), 0) + block(Math.max(0, ...sizes));
-    return Math.max(MIN_PAGES, Math.ceil(bytes / PAGE));
-  }
-
-  /** Whether the parameters fit the module's memory (2 GiB; the JS pass takes larger models). */
+  /**
+   * Whether every parameter's weights and momentum fit in half of the kernels' 2 GiB memory above
+   * its scratch, the other half left to activations and gradients. Larger models take the JS
+   * pass, whose weights the kernels copy in one layer at a time.
+   */
   static fits(sizes: number[]): boolean {
-    return ResidentSgd.pages(sizes) <= MAX_PAGES;
+    return HEAP_START + sizes.reduce((s, n) => s + 2 * blockBytes(n), 0) <= MAX_BYTES / 2;
   }
 
   constructor(sizes: number[]) {
-    const pages = ResidentSgd.pages(sizes);
-    this.#rt = new WasmRuntime(
-      kernelsModule(),
-      new WebAssembly.Memory({ initial: pages, maximum: pages }),
-      { scratch: pages * PAGE }, // every block in scratch: this memory never grows
-    );
-    const buffer = this.#rt.memory.buffer;
-    const view = (n: number) => {
-      const a = new Float32Array(buffer, this.#rt.alloc(n), n);
-      residentViews.add(a);
-      return a;
-    };
-    for (const n of sizes) this.#slots.push({ w: view(n), v: view(n) });
-    this.#g = this.#rt.alloc(Math.max(0, ...sizes));
+    this.#slots = sizes.map(() => ({ w: { ptr: 0, id: undefined }, v: { ptr: 0, id: undefined } }));
   }
 
   /**
    * One update of parameter `i` (`p`, its momentum `v`, gradient `g`): w and v move into
-   * their resident arrays first if they are elsewhere (the first step, or after an assign).
+   * heap blocks of their own first if they are elsewhere (the first step, or after an assign).
    */
   update(i: number, p: tf.Variable, v: tf.Variable, g: tf.Tensor, s: SgdScalars): void {
     const backend = tf.backend() as Backend;
     readResidentAsCopies(backend);
+    const rt = wasmRuntime();
     const slot = this.#slots[i];
     adopt(backend, p, slot.w);
     adopt(backend, v, slot.v);
-    const n = slot.w.length;
-    this.#rt.f32.set(f32(backend, g), this.#g >> 2);
+    rt.reset(); // a copied gradient's scratch; no kernel is running
+    const gp = rt.input(f32(backend, g)); // in place when a kernel left it resident
     const flags = (s.clip !== 1 ? 1 : 0) | (s.weightDecay !== 0 ? 2 : 0) |
       (s.momentum === 0 ? 4 : 0);
-    this.#rt.exports.sgd(
-      slot.w.byteOffset,
-      slot.v.byteOffset,
-      this.#g,
-      n,
+    rt.exports.sgd(
+      slot.w.ptr,
+      slot.v.ptr,
+      gp,
+      p.size,
       s.momentum,
       s.rate,
       s.clip,
@@ -97,14 +77,22 @@ export class ResidentSgd {
   }
 }
 
-/** Points `t` at `home`, copying its current values there, unless it is there already. */
-function adopt(backend: Backend, t: tf.Variable, home: Float32Array): void {
-  const values = f32(backend, t);
-  if (values === home) return;
-  home.set(values);
-  const moved = tf.tensor(home, t.shape, "float32"); // taken, not copied
+/**
+ * Moves `t` into a heap block of its own (`home`), copying its current values there, unless it
+ * is there already. The block belongs to the new data id: freed when `t` is disposed or assigned.
+ */
+function adopt(backend: Backend, t: tf.Variable, home: Home): void {
+  if (t.dataId === home.id) return;
+  const rt = wasmRuntime();
+  const n = t.size;
+  const ptr = rt.block(n); // may grow the memory: read t's values after it
+  rt.f32.set(f32(backend, t), ptr >> 2);
+  const info = residentTensor(backend, t.shape, ptr, n);
+  const moved = tf.engine().makeTensorFromTensorInfo(info, backend);
   t.assign(moved);
   moved.dispose();
+  home.ptr = ptr;
+  home.id = t.dataId;
 }
 
 /**

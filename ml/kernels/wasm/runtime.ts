@@ -36,6 +36,8 @@ export interface Exports {
 }
 
 const PAGE = 65536;
+/** The memory's limit: 32768 pages, 2 GiB. */
+export const MAX_BYTES = 32768 * PAGE;
 /** Scratch starts past the first page, clear of anything the module might place low. */
 const BASE = PAGE;
 /**
@@ -44,6 +46,8 @@ const BASE = PAGE;
  * heap blocks, freed at the next `reset`.
  */
 const SCRATCH = 64 << 20;
+/** Where the thread's runtime's heap starts (the default scratch below it). */
+export const HEAP_START = BASE + SCRATCH;
 
 export interface RuntimeOptions {
   /** Scratch bytes before allocations spill into the heap (default 64 MiB). */
@@ -83,7 +87,7 @@ export class WasmRuntime {
   readonly #onGrow: (() => void)[] = [];
 
   constructor(module: WebAssembly.Module, memory?: WebAssembly.Memory, opts: RuntimeOptions = {}) {
-    this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: 32768 });
+    this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_BYTES / PAGE });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as Exports;
     this.#scratchEnd = BASE + (opts.scratch ?? SCRATCH);
