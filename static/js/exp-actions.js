@@ -2,7 +2,7 @@
 // The experiment view's actions: add seeds to every cell, cancel its runs,
 // delete it, and the CSV exports at the view's point and metric.
 import { api } from "./api.js";
-import { dropFromList, query, refresh } from "./exp-data.js";
+import { dropFromList, leave, query, refresh, stay } from "./exp-data.js";
 import { parseSeeds } from "./grid-form.js";
 import { state } from "./state.js";
 
@@ -119,6 +119,7 @@ async function removeAll() {
   if (!confirm(`Delete this experiment and its ${n} runs with their epochs?`)) {
     return;
   }
+  await leave(data.id);
   try {
     await api.removeExperiment(data.id);
     dropFromList(data.id);
@@ -126,6 +127,7 @@ async function removeAll() {
     hooks.changed();
     refresh({ now: true });
   } catch (e) {
+    stay();
     const err = /** @type {{status?: number, message: string}} */ (e);
     if (err.status === 409) els.error.textContent = err.message;
     else hooks.actionFailed("Delete", err);

@@ -113,6 +113,26 @@ let inflight = false;
 let again = false;
 let timer = 0;
 let lastFetch = 0;
+/** The fetch in flight (or the last one), for `leave` to wait on. */
+let current = Promise.resolve();
+/** An experiment being deleted: never refetched (a GET racing its DELETE would 404). */
+let leaving = /** @type {string | null} */ (null);
+
+/**
+ * Stops refetching `id`, which is about to be deleted, once the fetch in flight has answered.
+ * @param {string} id
+ */
+export async function leave(id) {
+  leaving = id;
+  clearTimeout(timer);
+  timer = 0;
+  await current;
+}
+
+/** Undoes `leave` (the delete was refused). */
+export function stay() {
+  leaving = null;
+}
 
 /** Refetches the open experiment: at most once a second, or at once with {now}. */
 export function refresh({ now = false } = {}) {
@@ -124,17 +144,17 @@ export function refresh({ now = false } = {}) {
   if (now) {
     clearTimeout(timer);
     timer = 0;
-    load();
+    current = load();
     return;
   }
   if (timer) return;
-  timer = setTimeout(load, Math.max(0, lastFetch + 1000 - Date.now()));
+  timer = setTimeout(() => current = load(), Math.max(0, lastFetch + 1000 - Date.now()));
 }
 
 async function load() {
   timer = 0;
   const id = exp.id;
-  if (!id) return;
+  if (!id || id === leaving) return;
   inflight = true;
   lastFetch = Date.now();
   try {
