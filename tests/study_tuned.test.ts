@@ -10,7 +10,7 @@ import {
   type TunedData,
   tuningGain,
 } from "../tools/study/tuned.ts";
-import { chanceStatus, tunedFindings } from "../tools/study/tuned_findings.ts";
+import { chanceStatus, failAnswer, tunedFindings } from "../tools/study/tuned_findings.ts";
 import { rangeText } from "../tools/study/tuned_section.ts";
 import { assert, assertAlmostEquals, assertEquals } from "./util/assert.ts";
 
@@ -273,4 +273,14 @@ Deno.test("study tuned: findings from the statistics", () => {
     budget,
   );
   assert(budget.includes("nce_rce from n = 1 to 1, ce from n = 2."), budget);
+});
+
+Deno.test("study tuned: a loss that never failed is not said to have recovered", () => {
+  assertEquals(failAnswer(true, true), "**yes, it still fails**");
+  assertEquals(failAnswer(true, null), "**yes, it still fails**");
+  assert(failAnswer(true, false).includes("though not at the shared defaults"));
+  assertEquals(failAnswer(false, true), "**no, it no longer fails**");
+  assert(failAnswer(false, false).includes("nor at the shared defaults"));
+  assertEquals(failAnswer(false, null), "**no, it does not fail**");
+  assertEquals(failAnswer(null, true), "not measured yet");
 });

@@ -291,3 +291,10 @@ export function claimsTable(d: TunedData): string[] {
     "",
   ];
 }
+
+/** Whether the experiment's conditions corrupt labels (its validation labels are then noisy too). */
+export function noisyVal(exp: Json): boolean {
+  return exp.cells.some((c: Json) =>
+    c.condition?.labelNoise && c.condition.labelNoise.kind !== "none"
+  );
+}

@@ -9,6 +9,7 @@ import {
   bothRows,
   cellNames,
   COMPARISON,
+  noisyVal,
   TUNE_METRIC,
   type TunedData,
   tuningGain,
@@ -177,11 +178,7 @@ export function tunedFindings(d: TunedData): string[] {
       const key = exp.cells.find((c: Json) => c.loss === l).key;
       const t = chanceStatus(summary(tuned, key, "testAcc"), chance);
       const d0 = chanceStatus(summary(defaults, key, "testAcc"), chance);
-      const answer = t.fails === null
-        ? "not measured yet"
-        : t.fails
-        ? "**yes, it still fails**"
-        : "**no, it no longer fails**";
+      const answer = failAnswer(t.fails, defaults ? d0.fails : null);
       return `${name(l)}: ${answer}. At its own best settings (${chosenText(d, key)}) it reaches ` +
         `${t.words}` + (defaults ? `; ${COMPARISON.defaults}, ${d0.words}` : "") +
         (exp.cells.some((c: Json) => c.loss === "ce")
@@ -197,6 +194,8 @@ export function tunedFindings(d: TunedData): string[] {
   }
   if (defaults) {
     const gain = tuningGain(d);
+    const below = gain.filter((g: Json) => g.diff !== null && g.diff < 0);
+    const lower = below.filter((g: Json) => g.pHolm === null || g.pHolm >= 0.05);
     out.push(
       `**What tuning changed per loss** (final test accuracy, tuned − defaults, paired by seed, ` +
         `Holm over the ${gain.length}): ${
@@ -209,7 +208,26 @@ export function tunedFindings(d: TunedData): string[] {
               g.pHolm === null ? "–" : g.pHolm < 0.001 ? "< 0.001" : `= ${pText(g.pHolm)}`
             })`
           ).join(", ")
-        }.`,
+        }.` +
+        (lower.length
+          ? ` ${
+            lower.map((g: Json) => names.get(g.key)).join(", ")
+          } scored lower ${COMPARISON.tuned} than ${COMPARISON.defaults}, within noise: each choice rests on ${
+            d.exp.tune.seeds.length === 1
+              ? "one tuning seed"
+              : `${d.exp.tune.seeds.length} tuning seeds`
+          }${
+            noisyVal(d.exp) ? " and a validation split that carries the condition's noise" : ""
+          }, so the selection is itself ` +
+            `noisy; more tuning seeds (\`tune.seeds\`) average it out.`
+          : "") +
+        (below.length > lower.length
+          ? ` Significantly lower ${COMPARISON.tuned} than ${COMPARISON.defaults}: ${
+            below.filter((g: Json) => !lower.includes(g)).map((g: Json) => names.get(g.key)).join(
+              ", ",
+            )
+          }.`
+          : ""),
     );
   }
   const budget = budgetSentence(d, names);
@@ -232,4 +250,22 @@ export function tunedFindings(d: TunedData): string[] {
     );
   }
   return out;
+}
+
+/**
+ * "Do they still fail?" in words, from whether the loss fails at its tuned settings and at the
+ * shared defaults (null: not measured), so a loss that never failed isn't said to have recovered.
+ */
+export function failAnswer(tuned: boolean | null, defaults: boolean | null): string {
+  if (tuned === null) return "not measured yet";
+  if (tuned) {
+    return defaults === false
+      ? "**yes, it fails at its own best settings** (though not at the shared defaults)"
+      : "**yes, it still fails**";
+  }
+  if (defaults === false) {
+    return "**no, it does not fail** at its own best settings, nor at the shared defaults on " +
+      "these seeds";
+  }
+  return defaults ? "**no, it no longer fails**" : "**no, it does not fail**";
 }

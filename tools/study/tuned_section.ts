@@ -13,6 +13,7 @@ import {
   claimsTable,
   COMPARISON,
   finalTables,
+  noisyVal,
   sym,
   type TunedData,
   valueText,
@@ -204,11 +205,4 @@ export async function tunedSection(
         : []),
     ],
   };
-}
-
-/** Whether the experiment's conditions corrupt labels (its validation labels are then noisy too). */
-function noisyVal(exp: Json): boolean {
-  return exp.cells.some((c: Json) =>
-    c.condition?.labelNoise && c.condition.labelNoise.kind !== "none"
-  );
 }
