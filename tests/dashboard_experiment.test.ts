@@ -511,12 +511,24 @@ Deno.test({
       assertEquals(report.settings.trainLimit, 300, "the form's shared settings");
       assertEquals(report.settings.epochs, 40);
       await page.waitForSelector("#exp-cancel:not([hidden])", { timeout: 10_000 });
-      await page.click("#exp-cancel");
+      // The buttons are clicked in the DOM: the view re-renders as runs land, and a mouse
+      // click aimed at a button that just moved lands elsewhere (seen in CI: no cancel).
+      await page.$eval("#exp-cancel", (b: any) => b.click());
       await page.waitForFunction(
         () => document.getElementById("exp-cancel").hidden,
         { timeout: 30_000 },
-      );
-      await page.click("#exp-delete");
+      ).catch(async (e) => {
+        // Say where it stood: a click that never reached the API, or runs that never stopped.
+        const seen = await page.evaluate(() => ({
+          notice: document.getElementById("notice").textContent,
+          error: document.getElementById("exp-error").textContent,
+          disabled: (document.getElementById("exp-cancel") as any).disabled,
+        }));
+        const now = await api(`api/experiments/${reportId}`);
+        const statuses = now.runs.map((r: any) => `${r.id.slice(-4)} ${r.status}`).join(", ");
+        throw new Error(`${e.message}; page ${JSON.stringify(seen)}; runs: ${statuses}`);
+      });
+      await page.$eval("#exp-delete", (b: any) => b.click());
       await page.waitForFunction(
         (rid: string) =>
           ![...document.querySelectorAll("#exp-select option")].some((o: any) => o.value === rid),
