@@ -1,4 +1,5 @@
-// deno run -A bench/profile_step.ts [--model NAME] [--batch B] [--reps N] [--breakdown STEPS]
+// deno run -A bench/profile_step.ts [--model NAME] [--batch B] [--reps N] [--threads T]
+//                                   [--breakdown STEPS]
 // Per-kernel ms of one training step of a model plug-in on the project's cpu
 // kernels (tf.profile), the step's wall time, and the time outside kernels
 // (tfjs bookkeeping and autodiff), to see what bounds the step. --breakdown also
@@ -11,6 +12,7 @@ import { getModel } from "../ml/models/registry.ts";
 import { SgdMomentum } from "../ml/optimizer.ts";
 import { trainStep } from "../ml/trainer.ts";
 import { profileBreakdown } from "./cpu_profile.ts";
+import { kernelThreads } from "../ml/kernels/wasm/threads.ts";
 
 const opt = (name: string, d: string) => {
   const i = Deno.args.indexOf(name);
@@ -19,9 +21,12 @@ const opt = (name: string, d: string) => {
 const name = opt("--model", "convnet");
 const B = Number(opt("--batch", "64"));
 const REPS = Number(opt("--reps", "10"));
+const THREADS = Number(opt("--threads", "1"));
 const spec = { height: 32, width: 32, channels: 3, classes: 10 };
 
 registerFastCpuKernels();
+kernelThreads().set(THREADS);
+await kernelThreads().ready();
 tf.env().set("PROD", true);
 await tf.setBackend("cpu");
 tf.env().set("IS_TEST", false);
@@ -57,6 +62,7 @@ const inKernels = Object.values(agg).reduce((s, e) => s + e.ms, 0);
 const calls = Object.values(agg).reduce((s, e) => s + e.calls, 0);
 const stepMs = walls[walls.length >> 1];
 console.log(JSON.stringify({
+  threads: THREADS,
   model: name,
   batch: B,
   stepMsMedian: r3(stepMs),

@@ -52,7 +52,7 @@ Deno.test("a grow of wasm memory re-points every live resident tensor", () => {
   const rt = wasmRuntime();
   const x = tf.relu(tf.tensor1d([1, -2, 3]));
   const before = rt.memory.buffer;
-  // A block past the end of memory makes it grow (and detach every view of the old buffer).
+  // A block past the end of memory makes it grow (and renew the buffer object).
   const big = tf.relu(tf.zeros([(before.byteLength >> 2) + 1]));
   assert(rt.memory.buffer !== before, "memory grew");
   assert(inWasm(values(x)), "x's values point at the new buffer");

@@ -16,6 +16,7 @@ import {
   unpadTensor,
 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
+import { kernelThreads } from "./wasm/threads.ts";
 
 /**
  * conv (+ bias, + ReLU) for a channels-last, dilation-1 conv; bias has Cout values or one.
@@ -44,18 +45,21 @@ export function convForward(
   }
   const P = g.N * g.OH * g.OW;
   const out = padOut(rt, P, g.Cout, g.Cp);
-  rt.exports.conv2d(
-    xp,
+  const flags = (relu ? 1 : 0) | (biasLast ? 2 : 0);
+  // Split over images: each output pixel is its own sum.
+  kernelThreads().run("conv2d", g.N, 1, (n0, n1) => [
+    xp + n0 * g.Hp * g.Wp * g.Cin * 4,
     w,
     b,
     taps.ptr,
-    out,
-    ...passGeometry(g),
+    out + n0 * g.OH * g.OW * g.Cp * 4,
+    n1 - n0,
+    ...passGeometry(g).slice(1),
     g.KH,
     g.KW,
     g.Cp,
-    (relu ? 1 : 0) | (biasLast ? 2 : 0),
-  );
+    flags,
+  ]);
   return unpadTensor(rt, backend, info.outShape, out, P, g.Cout, g.Cp);
 }
 

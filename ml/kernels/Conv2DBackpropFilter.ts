@@ -22,6 +22,7 @@ import {
   unpadTensor,
 } from "./util.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
+import { kernelThreads } from "./wasm/threads.ts";
 
 export function conv2DBackpropFilter(
   args: {
@@ -44,15 +45,16 @@ export function conv2DBackpropFilter(
   const P = g.N * g.OH * g.OW;
   const dyp = padChannels(rt, backend, dy, P, g.Cout, g.Cp);
   const dw = padOut(rt, taps.KKp, g.Cout, g.Cp);
-  rt.exports.conv2dBackpropFilter(
+  // Split over taps (rows of dw, 4 at a time): each weight's sum runs over every pixel in order.
+  kernelThreads().run("conv2dBackpropFilter", taps.KKp, 4, (k0, k1) => [
     xp,
     dyp,
-    taps.ptr,
-    dw,
+    taps.ptr + k0 * 4,
+    dw + k0 * g.Cp * 4,
     ...passGeometry(g),
-    taps.KKp,
+    k1 - k0,
     g.Cp,
-  );
+  ]);
   return unpadTensor(rt, backend, shape, dw, taps.KK, g.Cout, g.Cp);
 }
 

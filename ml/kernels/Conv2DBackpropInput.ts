@@ -12,6 +12,7 @@ import { stockKernel } from "./stock.ts";
 import { type Backend, ceil4, f32, isF32, nhwcConvInfo, paddedConv } from "./util.ts";
 import { residentTensor } from "./resident.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
+import { kernelThreads } from "./wasm/threads.ts";
 
 export function conv2DBackpropInput(
   args: {
@@ -52,11 +53,14 @@ export function conv2DBackpropInput(
   const whole = Hp === H && Wp === W;
   const dxp = whole ? rt.block(N * H * W * Cin, true) : rt.zeros(N * Hp * Wp * Cin);
   const xb = dxp >> 2;
-  rt.exports.conv2dBackpropInput(
-    dyp,
+  // Split over images, whose padded regions are disjoint: unless a segment's last vector runs
+  // past its row (K not a multiple of 4) and, at an image's last row, into the next image.
+  const img = Hp * Wp * Cin * 4;
+  kernelThreads().run("conv2dBackpropInput", N, Kp === K ? 1 : N, (n0, n1) => [
+    dyp + n0 * g.OH * g.OW * Cout * 4,
     wt,
-    dxp,
-    N,
+    dxp + n0 * img,
+    n1 - n0,
     Hp,
     Wp,
     Cin,
@@ -67,7 +71,7 @@ export function conv2DBackpropInput(
     KH,
     Kp,
     Cout,
-  );
+  ]);
   if (whole) return residentTensor(backend, shape, dxp, N * H * W * Cin);
   const dx = rt.block(N * H * W * Cin);
   const f2 = rt.f32;

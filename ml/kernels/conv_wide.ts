@@ -19,6 +19,7 @@ import {
 } from "./util.ts";
 import type { WasmRuntime } from "./wasm/runtime.ts";
 import { wasmRuntime } from "./wasm/runtime.ts";
+import { kernelThreads } from "./wasm/threads.ts";
 
 /** Switch for the bench's lever (bench/levers.ts); off, every conv takes the loops of conv.ts. */
 export const wideConv = { enabled: true };
@@ -89,6 +90,41 @@ const unpack = (
   C: number,
 ) => unpadTensor(rt, backend, shape, ptr, rows, C, blocks8(C) * 8);
 
+/** conv2dWide split over images (each output pixel is its own sum); arguments as the kernel's. */
+function wideOverImages(
+  x: number,
+  w: number,
+  out: number,
+  N: number,
+  Hp: number,
+  Wp: number,
+  Cin: number,
+  OH: number,
+  OW: number,
+  sh: number,
+  sw: number,
+  KH: number,
+  KW: number,
+  Cb: number,
+): void {
+  kernelThreads().run("conv2dWide", N, 1, (n0, n1) => [
+    x + n0 * Hp * Wp * Cin * 4,
+    w,
+    out + n0 * OH * OW * Cb * 32,
+    n1 - n0,
+    Hp,
+    Wp,
+    Cin,
+    OH,
+    OW,
+    sh,
+    sw,
+    KH,
+    KW,
+    Cb,
+  ]);
+}
+
 export function wideConvForward(
   backend: Backend,
   x: TensorInfo,
@@ -103,7 +139,7 @@ export function wideConvForward(
   const Cb = blocks8(g.Cout);
   const P = g.N * g.OH * g.OW;
   const out = packedOut(rt, P, g.Cout);
-  rt.exports.conv2dWide(xp, w, out, g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw, g.KH, g.KW, Cb);
+  wideOverImages(xp, w, out, g.N, g.Hp, g.Wp, g.Cin, g.OH, g.OW, g.sh, g.sw, g.KH, g.KW, Cb);
   return unpack(rt, backend, shape, out, P, g.Cout);
 }
 
@@ -133,15 +169,16 @@ export function wideConvBackpropFilter(
     }
   }
   const dw = packedOut(rt, taps.KKp, g.Cout);
-  rt.exports.conv2dWideBackpropFilter(
+  // Split over blocks of 4 taps (rows of dw): each weight's sum runs over every pixel in order.
+  kernelThreads().run("conv2dWideBackpropFilter", taps.KKp, 4, (k0, k1) => [
     xp,
     dyp,
-    taps.ptr,
-    dw,
+    taps.ptr + k0 * 4,
+    dw + k0 * Cb * 32,
     ...passGeometry(g),
-    taps.KKp,
+    k1 - k0,
     Cb,
-  );
+  ]);
   return unpack(rt, backend, shape, dw, taps.KK, g.Cout);
 }
 
@@ -184,6 +221,6 @@ export function wideConvBackpropInput(
   const w = packFilter(rt, backend, filter, KH, KW, Cin, Cout, true);
   const Cb = blocks8(Cin);
   const out = packedOut(rt, N * H * W, Cin);
-  rt.exports.conv2dWide(dyp, w, out, N, Hd, Wd, Cout, H, W, 1, 1, KH, KW, Cb);
+  wideOverImages(dyp, w, out, N, Hd, Wd, Cout, H, W, 1, 1, KH, KW, Cb);
   return unpack(rt, backend, shape, out, N * H * W, Cin);
 }

@@ -11,9 +11,11 @@
 // - a view only the heap's owner may hold: a stock kernel that hands out an
 //   input's values (or a subarray: Slice does) as a new tensor's data gets a
 //   copy instead (the data.set guard), or the block's reuse would change it.
-// - growing the memory detaches every view of it; each live tensor's values
-//   are re-pointed at the new buffer then. Kernels take their inputs'
-//   pointers before they allocate (a pointer survives a grow, a view does not).
+// - growing the (shared) memory renews its buffer object, and a view of the
+//   old one ends where that ended; each live tensor's values are re-pointed
+//   at the new buffer then (kernels read an input in place only when it views
+//   the current one). Kernels take their inputs' pointers before they
+//   allocate (a pointer survives a grow, a view may fall short).
 import type { DataId, TensorInfo } from "@tensorflow/tfjs-core";
 import type { Backend } from "./util.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";

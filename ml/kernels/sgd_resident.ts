@@ -10,7 +10,7 @@
 // data(), dataSync() and array() keep returning values that never change, while
 // kernels, which read backend.data directly within one call, use it in place.
 // A slot keeps its blocks' addresses, never views: any allocation may grow the
-// memory and detach every view of it (resident.ts re-points the tensors' own).
+// memory and renew its buffer object (resident.ts re-points the tensors' own).
 import type { DataId } from "@tensorflow/tfjs-core";
 import * as tf from "../tf.ts";
 import { readResidentAsCopies, residentTensor } from "./resident.ts";

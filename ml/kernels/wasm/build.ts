@@ -12,7 +12,10 @@ const source = new URL("assembly/index.ts", here);
 export const ASC_FLAGS = [
   "--enable",
   "simd",
+  "--enable",
+  "threads",
   "--importMemory",
+  "--sharedMemory",
   "--initialMemory",
   "16",
   "--maximumMemory",

@@ -54,7 +54,7 @@ export interface RuntimeOptions {
   scratch?: number;
   /**
    * Test mode: grow the memory on every allocation, so that a JavaScript view of it held across
-   * one (detached by the grow) shows up as wrong bits or a throw in the tests.
+   * one (left short of the new pages by the grow) shows up as wrong bits or a throw in the tests.
    */
   growEveryAlloc?: boolean;
 }
@@ -83,11 +83,14 @@ export class WasmRuntime {
   #top = BASE;
   /** Heap blocks standing in for scratch past #scratchEnd, freed by `reset`. */
   #spilled: number[] = [];
-  /** Called after every grow, when every view of the old buffer has been detached. */
+  /** Called after every grow: views of the old buffer object end where it ended. */
   readonly #onGrow: (() => void)[] = [];
 
   constructor(module: WebAssembly.Module, memory?: WebAssembly.Memory, opts: RuntimeOptions = {}) {
-    this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_BYTES / PAGE });
+    // Shared, so that kernel threads (threads.ts) run over the same memory; a grow then never
+    // detaches a view, it only leaves it short of the new pages.
+    this.memory = memory ??
+      new WebAssembly.Memory({ initial: 16, maximum: MAX_BYTES / PAGE, shared: true });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as Exports;
     this.#scratchEnd = BASE + (opts.scratch ?? SCRATCH);
@@ -106,8 +109,10 @@ export class WasmRuntime {
     const have = this.memory.buffer.byteLength;
     const need = end - have;
     if (need <= 0 && !this.#growEvery) return;
-    // grow(0) detaches the buffer all the same: the test mode's grow costs no memory.
-    const pages = need <= 0 ? 0 : Math.ceil(need / PAGE);
+    // The test mode grows a page (the buffer object is renewed only by a real grow; pages never
+    // touched cost no memory), until the maximum is near.
+    const pages = need > 0 ? Math.ceil(need / PAGE) : have < MAX_BYTES / 2 ? 1 : 0;
+    if (pages === 0) return;
     try {
       this.memory.grow(pages && pages + Math.max(16, (have / PAGE) >> 2));
     } catch {
@@ -132,7 +137,7 @@ export class WasmRuntime {
   /**
    * A 16-byte aligned scratch block of `floats` 4-byte words (plus 16 bytes of slack), valid
    * until the next `reset`; returns its byte address. May grow the memory: a view of it taken
-   * before (an input's values included) is then detached, so take pointers first.
+   * before (an input's values included) then ends short of the new pages, so take pointers first.
    */
   alloc(floats: number): number {
     const ptr = this.#top;

@@ -1,0 +1,165 @@
+// Intra-op threads for the wasm kernels: helper Web Workers that instantiate
+// the same module over this thread's (shared) memory and run a slice of a
+// kernel's outputs each, while this thread runs the first slice. A kernel is
+// split only along outputs whose sums don't span the split (images of a conv,
+// taps of a filter gradient), so every float is the same sum in the same order
+// as on one thread: the bits don't depend on the thread count.
+//
+// Jobs go through a small shared control block per helper (Atomics): no
+// messages on the hot path. Helpers spin briefly after a job (the next kernel
+// of the step follows within microseconds), then sleep in Atomics.wait.
+// node:worker_threads rather than Web Workers: an unref'd helper, asleep in Atomics.wait, must
+// not keep a CLI or a test process alive once its work is done.
+import { Worker } from "node:worker_threads";
+import { type Exports, type WasmRuntime, wasmRuntime } from "./runtime.ts";
+
+/** The kernels a helper may run: their index is the job's function code. */
+export const THREADED = [
+  "conv2d",
+  "conv2dWide",
+  "conv2dBackpropFilter",
+  "conv2dWideBackpropFilter",
+  "conv2dBackpropInput",
+] as const satisfies readonly (keyof Exports)[];
+export type Threaded = typeof THREADED[number];
+
+/** Control block (Int32 words): job number posted, job number done, function, argc, args. */
+export const CTL = { seq: 0, done: 1, fn: 2, argc: 3, args: 4, words: 32 } as const;
+/** `done` when a helper has instantiated the module; `fn` that asks a helper to exit. */
+export const READY = -1;
+export const QUIT = -1;
+/** `done` after a job that trapped (the helper's error is lost; the caller reruns it here). */
+export const FAILED = -2;
+
+interface Helper {
+  worker: Worker;
+  ctl: Int32Array;
+  ready: boolean;
+  failed: boolean;
+  seq: number;
+}
+
+/** Main-thread spin before sleeping on a helper's answer (its slice ends about when ours does). */
+const WAIT_SPIN = 200_000;
+/** A helper that takes this long for a slice is gone (a slice takes milliseconds). */
+const ANSWER_MS = 60_000;
+
+export class KernelThreads {
+  #helpers: Helper[] = [];
+  #want = 1;
+  /** Slices the helpers answered (tests: the threads really ran). */
+  helperSlices = 0;
+
+  constructor(private readonly rt: WasmRuntime) {}
+
+  /** Threads a kernel may use from now on, this one included (helpers start in the background). */
+  set(n: number): void {
+    this.#want = Math.max(1, Math.floor(n));
+    while (this.#helpers.length < this.#want - 1) this.#spawn();
+    // Helpers past the count sleep in Atomics.wait until asked again; `close` ends them.
+  }
+
+  /** Threads a kernel would use now: this one and the ready helpers within the count. */
+  get size(): number {
+    return 1 + this.#active().length;
+  }
+
+  #active(): Helper[] {
+    return this.#helpers.slice(0, this.#want - 1).filter((h) => h.ready);
+  }
+
+  /** Resolves once every helper within the count can take jobs (tests, the bench). */
+  async ready(): Promise<void> {
+    while (this.size < Math.min(this.#want, this.#helpers.length + 1)) {
+      if (this.#helpers.slice(0, this.#want - 1).some((h) => h.failed)) {
+        throw new Error("a kernel thread failed to start");
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Ends the helpers (a worker's shutdown, tests). */
+  close(): void {
+    for (const h of this.#helpers) {
+      h.ctl[CTL.fn] = QUIT;
+      Atomics.store(h.ctl, CTL.seq, ++h.seq);
+      Atomics.notify(h.ctl, CTL.seq);
+      h.worker.terminate();
+    }
+    this.#helpers = [];
+    this.#want = 1;
+  }
+
+  /**
+   * Runs `fn` over [0, total) in slices of whole `align` units, one per thread; `args(lo, hi)`
+   * gives a slice's argument list (all int32: pointers and sizes). One thread: one call.
+   */
+  run(fn: Threaded, total: number, align: number, args: (lo: number, hi: number) => number[]) {
+    const units = Math.ceil(total / align);
+    const helpers = this.#active().slice(0, Math.min(this.#want, units) - 1);
+    const kernel = this.rt.exports[fn];
+    if (!helpers.length) {
+      kernel(...args(0, total));
+      return;
+    }
+    const threads = helpers.length + 1;
+    const cut = (t: number) => Math.min(total, Math.round((units * t) / threads) * align);
+    helpers.forEach((h, i) => {
+      const a = args(cut(i + 1), cut(i + 2));
+      h.ctl[CTL.fn] = THREADED.indexOf(fn);
+      h.ctl[CTL.argc] = a.length;
+      h.ctl.set(a, CTL.args);
+      Atomics.store(h.ctl, CTL.seq, ++h.seq);
+      Atomics.notify(h.ctl, CTL.seq);
+    });
+    kernel(...args(0, cut(1)));
+    helpers.forEach((h, i) => {
+      let d = Atomics.load(h.ctl, CTL.done);
+      for (let s = 0; d !== h.seq && d !== FAILED && s < WAIT_SPIN; s++) {
+        d = Atomics.load(h.ctl, CTL.done);
+      }
+      const until = performance.now() + ANSWER_MS;
+      while (d !== h.seq && d !== FAILED) {
+        if (performance.now() > until) {
+          // Its slice can't be rerun here while it may still be writing: the run fails.
+          h.ready = false;
+          throw new Error(`kernel thread gave no answer to ${fn} in ${ANSWER_MS / 1000} s`);
+        }
+        Atomics.wait(h.ctl, CTL.done, d, 50);
+        d = Atomics.load(h.ctl, CTL.done);
+      }
+      if (d === h.seq) {
+        this.helperSlices++;
+        return;
+      }
+      // A helper's trap (a bug): its slice is rerun here, where the trap throws with a stack.
+      h.ready = false;
+      kernel(...args(cut(i + 1), cut(i + 2)));
+    });
+  }
+
+  #spawn(): void {
+    const ctl = new Int32Array(new SharedArrayBuffer(CTL.words * 4));
+    const worker = new Worker(new URL("./thread_worker.ts", import.meta.url), {
+      name: "kernel-thread",
+    });
+    const h: Helper = { worker, ctl, ready: false, failed: false, seq: 0 };
+    worker.on("message", (m) => {
+      if (m === "ready") h.ready = true;
+    });
+    worker.on("error", () => {
+      h.ready = false; // never handed a job again
+      h.failed = true;
+    });
+    worker.postMessage({ memory: this.rt.memory, ctl: ctl.buffer });
+    worker.unref();
+    this.#helpers.push(h);
+  }
+}
+
+let threads: KernelThreads | undefined;
+
+/** This thread's kernel threads (one thread until `set` asks for more). */
+export function kernelThreads(): KernelThreads {
+  return threads ??= new KernelThreads(wasmRuntime());
+}
