@@ -13,7 +13,7 @@ import { readNoFileLimit } from "./service/nofile.ts";
 import { Datasets } from "./service/datasets.ts";
 import { EventBus } from "./service/event_bus.ts";
 import { createLogger, runLog } from "./service/log.ts";
-import { WorkerPool } from "./service/pool.ts";
+import { servicePool } from "./service/pool.ts";
 import { Scheduler } from "./service/scheduler.ts";
 import { exitOnSignal } from "./service/shutdown.ts";
 import { StorageHealth } from "./service/storage_health.ts";
@@ -95,7 +95,7 @@ async function main() {
     labelFiles: cfg.labelFiles,
   });
   // LOSSBENCH_WORKERS=0: API and dashboard only; `deno task worker` processes train.
-  const pool = cfg.workers === 0 ? null : new WorkerPool(cfg.backend);
+  const pool = cfg.workers === 0 ? null : servicePool(cfg.backend, cfg.runThreads);
   // Routes and the scheduler's background writes report to one tracker (/api/health).
   const storage = new StorageHealth();
   const scheduler = new Scheduler(store, pool, datasets, {

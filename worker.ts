@@ -7,7 +7,7 @@
 import { dirname } from "node:path";
 import { readConfig, type ServiceConfig } from "./service/config.ts";
 import { Datasets } from "./service/datasets.ts";
-import { WorkerPool } from "./service/pool.ts";
+import { servicePool } from "./service/pool.ts";
 import { Scheduler } from "./service/scheduler.ts";
 import { exitOnSignal } from "./service/shutdown.ts";
 import { Store } from "./service/store.ts";
@@ -32,7 +32,7 @@ async function main() {
     decoders: cfg.datasetDecoders,
     labelFiles: cfg.labelFiles,
   });
-  const pool = new WorkerPool(cfg.backend);
+  const pool = servicePool(cfg.backend, cfg.runThreads);
   const scheduler = new Scheduler(store, pool, datasets, {
     leaseMs: cfg.leaseMs,
     pollMs: cfg.pollMs,

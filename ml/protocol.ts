@@ -27,7 +27,9 @@ export type ToWorker =
     /** A tuning trial paused at a rung: stop after this epoch, then post `paused`. */
     stopAfter?: number;
   }
-  | { v: 1; type: "cancel"; runId: string };
+  | { v: 1; type: "cancel"; runId: string }
+  /** Kernel threads the worker's run may use from now on (service/threads_allot.ts). */
+  | { v: 1; type: "threads"; n: number };
 
 /** worker → main */
 export type FromWorker =

@@ -71,6 +71,8 @@ export function recordSchemas<R extends z.ZodType>(real: R) {
     loss: real,
     imgPerSec: real,
     etaSeconds: real,
+    threads: z.number().int().min(1).optional()
+      .describe("Kernel threads the run trains on now (cpu: cores no other run holds)"),
   });
   return { reliability, epochMetrics, progress };
 }

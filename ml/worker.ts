@@ -6,6 +6,7 @@ import { takeSubset } from "./data/mod.ts";
 import { DivergedError } from "./divergence.ts";
 import { type FromWorker, PROTOCOL_VERSION, type ToWorker } from "./protocol.ts";
 import { train } from "./trainer.ts";
+import { kernelThreads } from "./kernels/wasm/threads.ts";
 import type { BackendName } from "./types.ts";
 
 declare const self: {
@@ -33,6 +34,11 @@ self.onmessage = (e) => {
     if (current?.runId === msg.runId) current.abort.abort();
     return;
   }
+  if (msg.type === "threads") {
+    // Threads split the wasm kernels' outputs: the cpu backend's alone.
+    if (info.backend === "cpu") kernelThreads().set(msg.n);
+    return;
+  }
   if (msg.type === "start") void run(msg);
 };
 
@@ -58,7 +64,15 @@ async function run(msg: Extract<ToWorker, { type: "start" }>) {
       evalTest: msg.evalTest ?? true,
       stopAfter,
       onPrepared: (record) => post({ v: 1, type: "prepared", runId, record }),
-      onProgress: (progress) => post({ v: 1, type: "progress", runId, progress }),
+      onProgress: (progress) =>
+        post({
+          v: 1,
+          type: "progress",
+          runId,
+          progress: info.backend === "cpu"
+            ? { ...progress, threads: kernelThreads().size }
+            : progress,
+        }),
       onEpoch: (metrics, checkpoint) => post({ v: 1, type: "epoch", runId, metrics, checkpoint }),
     });
     if (stopAfter !== undefined && stopAfter < config.epochs) {

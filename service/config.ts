@@ -16,6 +16,8 @@ export interface ServiceConfig {
   cacheDir: string;
   /** Concurrent runs; undefined = cores on cpu, 1 on a GPU; 0 = API and dashboard only. */
   workers?: number;
+  /** The most kernel threads one cpu run may use when cores are free (default: all of them). */
+  runThreads?: number;
   /** How long a run's lease lasts without a heartbeat (LOSSBENCH_LEASE_MS, default 30 s). */
   leaseMs: number;
   /** How often a process reads the shared KV for events, work and cancels (LOSSBENCH_POLL_MS, ≤ 250). */
@@ -110,6 +112,7 @@ export function readConfig(
     kvPath: env.LOSSBENCH_KV?.trim() || "./.lossbench/lossbench.kv",
     cacheDir: env.LOSSBENCH_CACHE?.trim() || "./.lossbench/cache",
     workers: int(env, "LOSSBENCH_WORKERS", 0, 256),
+    runThreads: int(env, "LOSSBENCH_RUN_THREADS", 1, 256),
     leaseMs: int(env, "LOSSBENCH_LEASE_MS", 500, 3_600_000) ?? 30_000,
     pollMs: int(env, "LOSSBENCH_POLL_MS", 10, 250) ?? 200,
     datasets: sources,

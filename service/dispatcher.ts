@@ -35,6 +35,8 @@ export class Dispatcher {
     void this.#loop().catch((e) => this.ctx.log(`scheduler: ${(e as Error).message}`))
       .finally(() => {
         this.#kicking = false;
+        // Nothing more to claim: the cores no run holds go to the runs as kernel threads.
+        this.ctx.pool?.allotThreads();
         if (this.#kickAgain) {
           this.#kickAgain = false;
           this.kick();
@@ -61,6 +63,8 @@ export class Dispatcher {
       }
       if (!run) return;
       pool.assign(slot, run.id);
+      // Before the run starts: the runs already training give back the core it takes.
+      pool.allotThreads();
       void this.#startOn(slot, run);
     }
   }

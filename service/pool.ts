@@ -5,6 +5,7 @@
 // constructed with the pool). A worker that throws or dies is terminated and
 // replaced, and its run reported as crashed, so the service keeps serving.
 import type { FromWorker, ToWorker } from "../ml/protocol.ts";
+import { allotThreads } from "./threads_allot.ts";
 
 export interface WorkerInfo {
   backend: string;
@@ -22,6 +23,8 @@ export interface Slot {
   readonly ready: boolean;
   /** Set when it was terminated on purpose (crash, stuck cancel or shutdown). */
   readonly gone: boolean;
+  /** Kernel threads its run was last allotted (allotThreads). */
+  readonly threads: number;
 }
 
 type MutableSlot = { -readonly [K in keyof Slot]: Slot[K] };
@@ -49,7 +52,16 @@ export class WorkerPool {
   #stopped = false;
   #hooks: PoolHooks = NO_HOOKS;
 
-  constructor(backend: string, private url: URL = WORKER_URL) {
+  /**
+   * `cores`: the cores the runs trained here share out as kernel threads (allotThreads; 1 keeps
+   * every run on one thread); `threadCap`: the most threads one run may use.
+   */
+  constructor(
+    backend: string,
+    private url: URL = WORKER_URL,
+    private cores = 1,
+    private threadCap = cores,
+  ) {
     this.#backend = backend;
   }
 
@@ -128,6 +140,22 @@ export class WorkerPool {
     return this.#slots.find((s) => s.runId === runId && !s.gone);
   }
 
+  /**
+   * Shares the cores out among the runs being trained or claimed (service/threads_allot.ts), and
+   * tells each worker whose share changed. Call after every claim, and when a run ends.
+   */
+  allotThreads(): void {
+    const busy = this.#slots.filter((s) => !s.gone && s.ready && (s.runId !== null || s.reserved));
+    const shares = allotThreads(busy.length, this.cores, this.threadCap);
+    busy.forEach((s, i) => {
+      // A claim in progress holds its core; its run gets its share once assigned.
+      const n = s.runId === null ? 1 : shares[i];
+      if (s.threads === n) return;
+      s.threads = n;
+      this.send(s, { v: 1, type: "threads", n });
+    });
+  }
+
   send(slot: Slot, msg: ToWorker): void {
     slot.worker.postMessage(msg);
   }
@@ -181,6 +209,7 @@ export class WorkerPool {
       reserved: false,
       ready: false,
       gone: false,
+      threads: 1,
     };
     let settle: { resolve(i: WorkerInfo): void; reject(e: Error): void } | null = null;
     const ready = new Promise<WorkerInfo>((resolve, reject) => (settle = { resolve, reject }));
@@ -230,4 +259,10 @@ export class WorkerPool {
     ready.catch(() => {}); // the caller awaits it; keep a rejection from being "unhandled" meanwhile
     return { slot, ready };
   }
+}
+
+/** A service's pool (main.ts, worker.ts): its runs share this machine's cores as kernel threads. */
+export function servicePool(backend: string, runThreads?: number): WorkerPool {
+  const cores = navigator.hardwareConcurrency || 1;
+  return new WorkerPool(backend, WORKER_URL, cores, runThreads ?? cores);
 }

@@ -24,6 +24,7 @@ self.onmessage = async (e) => {
     cancelled = msg.runId;
     return;
   }
+  if (msg.type === "threads") return;
   const { runId, config, data, resume } = msg;
   if (!(data.train.images.buffer instanceof SharedArrayBuffer)) {
     post({ v: 1, type: "failed", runId, error: "data set not shared" });
