@@ -8,7 +8,9 @@
 // invocation, so that both sides see the same load on a shared machine. PyTorch runs as one
 // long-lived /usr/bin/python3 process (bench/torch_models.py): its step on 1 thread and on 2
 // (the fair peer of a run that uses both cores), its eval on 1 and on 2, its epoch and trial
-// on 1 (one run per core, as lossbench's workers run). lossbench's side is bench/ours.ts.
+// on 1 (one run per core, as lossbench's workers run), and on 2 against a lone lossbench run's
+// step and epoch on 2 kernel threads (ml/kernels/wasm/threads.ts: both cores free, as the
+// service gives them to a lone run). lossbench's side is bench/ours.ts.
 // Each round's ratio is lossbench ÷ PyTorch in that round; the bench prints, per measure, the
 // ratio's median and spread (min–max, IQR) over the rounds, and the img/s medians.
 //
@@ -32,6 +34,7 @@ import { LEVERS } from "./levers.ts";
 import { EPOCH_IMAGES, EVAL_B, lossbenchModel, TRIAL, TRIAL_IMAGES } from "./ours.ts";
 import { rounded, summarize, type Summary } from "./summary.ts";
 import { type TorchReply, TorchServer } from "./torch_client.ts";
+import { kernelThreads } from "../ml/kernels/wasm/threads.ts";
 
 const args = Deno.args;
 const flag = (name: string) => args.includes(name);
@@ -137,6 +140,28 @@ async function measure(
   if (mine.length > 1) pairs.push([`${label} with ÷ without ${leverName}`, mine[0], mine[1]]);
 }
 
+/** A lone run's arm: lossbench on 2 kernel threads against PyTorch on 2 threads. */
+async function lone(
+  label: string,
+  img: number,
+  run: (n: number) => Promise<number>,
+  peer: Arm | undefined,
+) {
+  const threads = kernelThreads();
+  const a = await sized(`lossbench ${label}, 2 threads`, async (n) => {
+    threads.set(2);
+    await threads.ready();
+    try {
+      return await run(n);
+    } finally {
+      threads.set(1);
+    }
+  }, img);
+  arms.push(a);
+  // The label ends in "2 threads": like PyTorch's 2-thread arms, it keeps chunks of its own.
+  pairs.push([`${label}, lone run ÷ pytorch 2 threads`, a, peer]);
+}
+
 for (const [i, name] of modelNames.entries()) {
   const m = ours[i];
   if (measures.has("step")) {
@@ -149,6 +174,7 @@ for (const [i, name] of modelNames.entries()) {
       ]);
     }
     await measure(`${name} step`, B, m.step, peers);
+    await lone(`${name} step`, B, m.step, peers[1][1]);
   }
   if (measures.has("eval")) {
     const peers: [string, Arm | undefined][] = [];
@@ -172,6 +198,20 @@ for (const [i, name] of modelNames.entries()) {
       (n) => torch!.request({ op: "epoch", model: name, reps: n, images: EPOCH_IMAGES, batch: B }),
     );
     await measure(`${name} epoch`, EPOCH_IMAGES, m.epoch, [["1 thread", theirs]]);
+    const theirs2 = await torchArm(
+      `pytorch ${name} epoch, 2 threads`,
+      EPOCH_IMAGES,
+      (n) =>
+        torch!.request({
+          op: "epoch",
+          model: name,
+          reps: n,
+          images: EPOCH_IMAGES,
+          batch: B,
+          threads: 2,
+        }),
+    );
+    await lone(`${name} epoch`, EPOCH_IMAGES, m.epoch, theirs2);
   }
   if (measures.has("trial")) {
     const theirs = await torchArm(

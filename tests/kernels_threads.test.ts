@@ -1,15 +1,17 @@
 // Intra-op threads (ml/kernels/wasm/threads.ts): a conv's forward, filter gradient and input
-// gradient split over 2 and 3 threads give the one-thread bits exactly, on the report's shapes,
+// gradient, and a GEMM, split over 2 and 3 threads give the one-thread bits exactly, on the report's shapes,
 // wide ones, strides and paddings, and batches that don't divide evenly; and the golden bits
 // (the published study's) hold with the kernels on 2 threads.
 import * as tf from "../ml/tf.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
 import { kernelThreads } from "../ml/kernels/wasm/threads.ts";
 import { GOLDEN_CASES, goldenDigest } from "./util/golden_steps.ts";
-import { assertEquals } from "./util/assert.ts";
+import { assert, assertEquals } from "./util/assert.ts";
 import type { Pad } from "./util/stock.ts";
 
 await setupCpu();
+// Every kernel here splits, however small: the bits are what is tested.
+kernelThreads().minSliceMacs = 0;
 
 interface Case {
   N: number;
@@ -81,6 +83,42 @@ Deno.test("threaded conv kernels give the one-thread bits on 2 and 3 threads", a
   }
 });
 
+/** a·b (with transposes) and its two gradients, as raw bits. */
+function matmulBits(M: number, K: number, N: number, tA: boolean, tB: boolean, seed: number) {
+  const r = rng(seed);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => r(2001) / 1000 - 1);
+  const out: Uint32Array[] = [];
+  tf.tidy(() => {
+    const a = tf.tensor2d(rand(M * K), tA ? [K, M] : [M, K]);
+    const b = tf.tensor2d(rand(K * N), tB ? [N, K] : [K, N]);
+    const dy = tf.tensor2d(rand(M * N), [M, N]);
+    const f = (p: tf.Tensor, q: tf.Tensor) => tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D, tA, tB);
+    const [da, db] = tf.grads((p, q) => tf.mul(f(p, q), dy))([a, b]);
+    for (const t of [f(a, b), da, db]) out.push(new Uint32Array(t.dataSync().buffer));
+  });
+  return out;
+}
+
+Deno.test("threaded GEMM gives the one-thread bits: over column panels and over row strips", async () => {
+  // The MLP's first layer at a small batch, a tall product (row strips), transposes, odd sizes.
+  const cases: [number, number, number, boolean, boolean][] = [
+    [16, 3072, 64, false, false],
+    [300, 7, 9, false, false],
+    [37, 61, 101, true, false],
+    [45, 33, 29, false, true],
+  ];
+  for (const [i, [M, K, N, tA, tB]] of cases.entries()) {
+    const one = matmulBits(M, K, N, tA, tB, 7 + i);
+    for (const n of [2, 3]) {
+      const many = await withThreads(n, () => matmulBits(M, K, N, tA, tB, 7 + i));
+      ["product", "a's gradient", "b's gradient"].forEach((what, k) => {
+        const diff = many[k].findIndex((v, j) => v !== one[k][j]);
+        assertEquals(diff, -1, `GEMM case ${i} on ${n} threads: ${what} differs at ${diff}`);
+      });
+    }
+  }
+});
+
 Deno.test("the helpers answer their slices: one per kernel and helper", async () => {
   // Kernels that ran alone would pass the bit test too: count the slices the helpers answered.
   const threads = kernelThreads();
@@ -108,6 +146,21 @@ for (const c of GOLDEN_CASES) {
     assertEquals(got.weights, want.weights);
   });
 }
+
+Deno.test("small kernels stay on one thread: a slice must be worth its hand-off", async () => {
+  const threads = kernelThreads();
+  const before = threads.helperSlices;
+  threads.minSliceMacs = 2e6;
+  try {
+    // ConvNet's conv1 (6.2 M multiply-adds forward) splits; a 16×64×32 product (32 K) doesn't.
+    await withThreads(2, () => matmulBits(16, 64, 32, false, false, 1));
+    assertEquals(threads.helperSlices - before, 0);
+    await withThreads(2, () => convBits(CASES[0], 1));
+    assert(threads.helperSlices - before >= 2, "conv1's forward split");
+  } finally {
+    threads.minSliceMacs = 0;
+  }
+});
 
 Deno.test({
   name: "kernel threads end when closed",

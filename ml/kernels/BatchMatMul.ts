@@ -9,6 +9,7 @@ import { stockKernel } from "./stock.ts";
 import { type Backend, f32, isF32 } from "./util.ts";
 import { residentTensor } from "./resident.ts";
 import { type WasmRuntime, wasmRuntime } from "./wasm/runtime.ts";
+import { kernelThreads } from "./wasm/threads.ts";
 
 const ceil = (n: number, m: number) => Math.ceil(n / m) * m;
 
@@ -61,6 +62,34 @@ export function matMulGeometry(
   return simple ? { M, K, N, tA, tB, batch, batchA, batchB, outer } : null;
 }
 
+/**
+ * gemm on the kernel threads: over b's 8-column panels, or a's 4-row strips when there are more of
+ * those; every c[i, j] is its sum over k in order on any thread.
+ */
+function gemmThreaded(ap: number, bp: number, cp: number, M4: number, K: number, N8: number) {
+  if (N8 / 8 >= M4 / 4) {
+    kernelThreads().run("gemm", N8, 8, M4 * K * N8, (j0, j1) => [
+      ap,
+      bp + j0 * K * 4,
+      cp + j0 * 4,
+      M4,
+      K,
+      j1 - j0,
+      N8,
+    ]);
+  } else {
+    kernelThreads().run("gemm", M4, 4, M4 * K * N8, (i0, i1) => [
+      ap + i0 * K * 4,
+      bp,
+      cp + i0 * N8 * 4,
+      i1 - i0,
+      K,
+      N8,
+      N8,
+    ]);
+  }
+}
+
 export function batchMatMul(
   args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Backend; attrs: BatchMatMulAttrs },
 ): TensorInfo {
@@ -87,7 +116,7 @@ export function batchMatMul(
     const bp = rt.alloc(K * N8);
     rt.exports.packB(bi, bp, K, N, tB ? K : N, tB ? 1 : 0);
     const cp = direct ? out + i * M * N * 4 : rt.alloc(M4 * N8);
-    rt.exports.gemm(ap, bp, cp, M4, K, N8, N8);
+    gemmThreaded(ap, bp, cp, M4, K, N8);
     if (direct) continue;
     const f = rt.f32;
     const cb = cp >> 2;

@@ -47,7 +47,8 @@ export function convForward(
   const out = padOut(rt, P, g.Cout, g.Cp);
   const flags = (relu ? 1 : 0) | (biasLast ? 2 : 0);
   // Split over images: each output pixel is its own sum.
-  kernelThreads().run("conv2d", g.N, 1, (n0, n1) => [
+  const macs = P * g.Cp * g.KH * g.KW * g.Cin;
+  kernelThreads().run("conv2d", g.N, 1, macs, (n0, n1) => [
     xp + n0 * g.Hp * g.Wp * g.Cin * 4,
     w,
     b,

@@ -46,7 +46,7 @@ export function conv2DBackpropFilter(
   const dyp = padChannels(rt, backend, dy, P, g.Cout, g.Cp);
   const dw = padOut(rt, taps.KKp, g.Cout, g.Cp);
   // Split over taps (rows of dw, 4 at a time): each weight's sum runs over every pixel in order.
-  kernelThreads().run("conv2dBackpropFilter", taps.KKp, 4, (k0, k1) => [
+  kernelThreads().run("conv2dBackpropFilter", taps.KKp, 4, taps.KKp * g.Cp * P, (k0, k1) => [
     xp,
     dyp,
     taps.ptr + k0 * 4,

@@ -56,7 +56,8 @@ export function conv2DBackpropInput(
   // Split over images, whose padded regions are disjoint: unless a segment's last vector runs
   // past its row (K not a multiple of 4) and, at an image's last row, into the next image.
   const img = Hp * Wp * Cin * 4;
-  kernelThreads().run("conv2dBackpropInput", N, Kp === K ? 1 : N, (n0, n1) => [
+  const macs = P * KH * Kp * Cout;
+  kernelThreads().run("conv2dBackpropInput", N, Kp === K ? 1 : N, macs, (n0, n1) => [
     dyp + n0 * g.OH * g.OW * Cout * 4,
     wt,
     dxp + n0 * img,

@@ -107,7 +107,8 @@ function wideOverImages(
   KW: number,
   Cb: number,
 ): void {
-  kernelThreads().run("conv2dWide", N, 1, (n0, n1) => [
+  const macs = N * OH * OW * Cb * 8 * KH * KW * Cin;
+  kernelThreads().run("conv2dWide", N, 1, macs, (n0, n1) => [
     x + n0 * Hp * Wp * Cin * 4,
     w,
     out + n0 * OH * OW * Cb * 32,
@@ -170,7 +171,8 @@ export function wideConvBackpropFilter(
   }
   const dw = packedOut(rt, taps.KKp, g.Cout);
   // Split over blocks of 4 taps (rows of dw): each weight's sum runs over every pixel in order.
-  kernelThreads().run("conv2dWideBackpropFilter", taps.KKp, 4, (k0, k1) => [
+  const macs = taps.KKp * Cb * 8 * P;
+  kernelThreads().run("conv2dWideBackpropFilter", taps.KKp, 4, macs, (k0, k1) => [
     xp,
     dyp,
     taps.ptr + k0 * 4,

@@ -1,16 +1,17 @@
 // A kernel thread (see threads.ts): instantiates the kernels over the memory it is sent, then
 // runs the jobs posted to its control block until asked to quit. Its loop never returns to the
-// event loop: it spins a little after each job (the step's next kernel follows at once), then
-// sleeps in Atomics.wait.
+// event loop: between jobs it sleeps in Atomics.wait.
 import { parentPort } from "node:worker_threads";
 import { kernelsModule } from "./runtime.ts";
-import { CTL, FAILED, QUIT, THREADED } from "./threads.ts";
+import { CTL, envNumber, FAILED, QUIT, THREADED } from "./threads.ts";
 
 /**
- * How long a helper spins for the next job before sleeping. A step's kernels follow each other
- * within a millisecond, and waking a sleeping thread costs tens to hundreds of microseconds.
+ * How long a helper spins for the next job before sleeping (LOSSBENCH_THREAD_SPIN_MS, a bench
+ * lever). None by default: on the 2-core machines measured, a spinning helper slowed the step's
+ * own thread more than a sleeping one's wake-up cost (ConvNet step 0.93× with 2 ms of spin, 1.0×
+ * without; bench, interleaved), and it would take cycles from other processes' runs.
  */
-const IDLE_SPIN_MS = Number(Deno.env.get("LOSSBENCH_THREAD_SPIN_MS") ?? 2);
+const IDLE_SPIN_MS = envNumber("LOSSBENCH_THREAD_SPIN_MS", 0);
 
 parentPort!.once("message", (m: { memory: WebAssembly.Memory; ctl: SharedArrayBuffer }) => {
   const { memory, ctl } = m;

@@ -2,7 +2,7 @@
 // the same module over this thread's (shared) memory and run a slice of a
 // kernel's outputs each, while this thread runs the first slice. A kernel is
 // split only along outputs whose sums don't span the split (images of a conv,
-// taps of a filter gradient), so every float is the same sum in the same order
+// taps of a filter gradient, a GEMM's column panels or row strips), so every float is the same sum in the same order
 // as on one thread: the bits don't depend on the thread count.
 //
 // Jobs go through a small shared control block per helper (Atomics): no
@@ -20,6 +20,7 @@ export const THREADED = [
   "conv2dBackpropFilter",
   "conv2dWideBackpropFilter",
   "conv2dBackpropInput",
+  "gemm",
 ] as const satisfies readonly (keyof Exports)[];
 export type Threaded = typeof THREADED[number];
 
@@ -31,6 +32,16 @@ export const QUIT = -1;
 /** `done` after a job that trapped (the helper's error is lost; the caller reruns it here). */
 export const FAILED = -2;
 
+/** A number from the environment (bench levers), else `d` (also without --allow-env). */
+export function envNumber(name: string, d: number): number {
+  try {
+    const v = Deno.env.get(name);
+    return v === undefined ? d : Number(v);
+  } catch {
+    return d;
+  }
+}
+
 interface Helper {
   worker: Worker;
   ctl: Int32Array;
@@ -39,14 +50,25 @@ interface Helper {
   seq: number;
 }
 
-/** Main-thread spin before sleeping on a helper's answer (its slice ends about when ours does). */
-const WAIT_SPIN = 200_000;
+/**
+ * Main-thread spin before sleeping on a helper's answer (LOSSBENCH_THREAD_WAIT_SPIN loads, a
+ * bench lever). None by default: spinning here slowed the helper's slice on the 2-core machines
+ * measured (ConvNet step on 2 threads 0.93× one thread with 200 000 loads of spin, 1.09× without).
+ */
+const WAIT_SPIN = envNumber("LOSSBENCH_THREAD_WAIT_SPIN", 0);
+/**
+ * The least work (multiply-adds) worth a slice: handing a slice over and collecting it costs
+ * some microseconds and the caches' warmth, which small kernels (the ConvNet's dense layers) lose.
+ */
+const MIN_SLICE_MACS = envNumber("LOSSBENCH_THREAD_MIN_MACS", 2e6);
 /** A helper that takes this long for a slice is gone (a slice takes milliseconds). */
 const ANSWER_MS = 60_000;
 
 export class KernelThreads {
   #helpers: Helper[] = [];
   #want = 1;
+  /** The least multiply-adds a slice gets (tests lower it to split small kernels). */
+  minSliceMacs = MIN_SLICE_MACS;
   /** Slices the helpers answered (tests: the threads really ran). */
   helperSlices = 0;
 
@@ -92,11 +114,20 @@ export class KernelThreads {
 
   /**
    * Runs `fn` over [0, total) in slices of whole `align` units, one per thread; `args(lo, hi)`
-   * gives a slice's argument list (all int32: pointers and sizes). One thread: one call.
+   * gives a slice's argument list (all int32: pointers and sizes). One thread: one call. `macs`,
+   * the kernel's multiply-adds, bounds the threads: each slice gets minSliceMacs at least.
    */
-  run(fn: Threaded, total: number, align: number, args: (lo: number, hi: number) => number[]) {
+  run(
+    fn: Threaded,
+    total: number,
+    align: number,
+    macs: number,
+    args: (lo: number, hi: number) => number[],
+  ) {
     const units = Math.ceil(total / align);
-    const helpers = this.#active().slice(0, Math.min(this.#want, units) - 1);
+    // A slice must be worth a thread's hand-off: small kernels stay on this one.
+    const most = Math.min(this.#want, units, Math.floor(macs / this.minSliceMacs));
+    const helpers = this.#active().slice(0, most - 1);
     const kernel = this.rt.exports[fn];
     if (!helpers.length) {
       kernel(...args(0, total));
