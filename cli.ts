@@ -17,6 +17,7 @@ import { LOSS_NAMES, lossLabel } from "./ml/losses/registry.ts";
 import { getModel } from "./ml/models/registry.ts";
 import { trainingOptionsText } from "./ml/schedule.ts";
 import { train } from "./ml/trainer.ts";
+import { envNumber, kernelThreads } from "./ml/kernels/wasm/threads.ts";
 import type { ConditionRecord, EpochMetrics, TrainConfig } from "./ml/types.ts";
 
 /** Validates the command line: the run's config, or a UsageError in the API's words. */
@@ -68,7 +69,14 @@ async function main(status: StatusLine): Promise<number> {
   }
   const { config, out, labels } = parsed;
   const info = await initBackend(config.backend);
-  status.line(`backend ${info.backend} (${info.adapter})`);
+  // A lone run: on the cpu its kernels split over every core (LOSSBENCH_RUN_THREADS caps them).
+  const threads = info.backend === "cpu"
+    ? Math.min(navigator.hardwareConcurrency || 1, envNumber("LOSSBENCH_RUN_THREADS", Infinity))
+    : 1;
+  kernelThreads().set(threads);
+  status.line(
+    `backend ${info.backend} (${info.adapter})${threads > 1 ? `, ${threads} kernel threads` : ""}`,
+  );
 
   const tLoad = performance.now();
   const load = new LoadProgress(status, config.data);
