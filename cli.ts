@@ -17,7 +17,7 @@ import { LOSS_NAMES, lossLabel } from "./ml/losses/registry.ts";
 import { getModel } from "./ml/models/registry.ts";
 import { trainingOptionsText } from "./ml/schedule.ts";
 import { train } from "./ml/trainer.ts";
-import { envNumber, kernelThreads } from "./ml/kernels/wasm/threads.ts";
+import { loneRunThreads } from "./ml/kernels/wasm/threads.ts";
 import type { ConditionRecord, EpochMetrics, TrainConfig } from "./ml/types.ts";
 
 /** Validates the command line: the run's config, or a UsageError in the API's words. */
@@ -70,10 +70,7 @@ async function main(status: StatusLine): Promise<number> {
   const { config, out, labels } = parsed;
   const info = await initBackend(config.backend);
   // A lone run: on the cpu its kernels split over every core (LOSSBENCH_RUN_THREADS caps them).
-  const threads = info.backend === "cpu"
-    ? Math.min(navigator.hardwareConcurrency || 1, envNumber("LOSSBENCH_RUN_THREADS", Infinity))
-    : 1;
-  kernelThreads().set(threads);
+  const threads = info.backend === "cpu" ? loneRunThreads() : 1;
   status.line(
     `backend ${info.backend} (${info.adapter})${threads > 1 ? `, ${threads} kernel threads` : ""}`,
   );

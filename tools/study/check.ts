@@ -7,6 +7,7 @@ import type { JpegDecoderName } from "../../ml/data/jpeg.ts";
 import { parseLabelFile } from "../../ml/data/label_sets.ts";
 import { loadDataset } from "../../ml/data/mod.ts";
 import { train } from "../../ml/trainer.ts";
+import { loneRunThreads } from "../../ml/kernels/wasm/threads.ts";
 import type { EpochMetrics } from "../../ml/types.ts";
 import type { Api } from "./service.ts";
 import type { StudySetting } from "./settings.ts";
@@ -50,6 +51,8 @@ export async function checkRun(
   const stored: EpochMetrics[] = (await api.get(`/api/runs/${run.id}`)).epochs;
   console.error(`retraining run ${run.id} (${run.label}, seed ${run.config.seed}) here…`);
   await initBackend("cpu");
+  // On every core: the kernels' threads split outputs only, so the bits are the same.
+  const threads = loneRunThreads();
   // The run's pixels: its data set's decoder (settings.ts DATASETS), and its label sets.
   const jpegDecoder = decoderOf(setting);
   const data = await loadDataset(dataPath, { cacheDir: ".lossbench/cache", jpegDecoder });
@@ -57,7 +60,8 @@ export async function checkRun(
   const t0 = performance.now();
   const again = await train(run.config, data);
   console.error(
-    `retrained ${again.length} epochs in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    `retrained ${again.length} epochs in ${((performance.now() - t0) / 1000).toFixed(0)} s ` +
+      `on ${threads} kernel thread${threads > 1 ? "s" : ""}`,
   );
   let diffs = 0;
   for (let e = 0; e < Math.max(again.length, stored.length); e++) {

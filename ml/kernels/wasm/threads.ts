@@ -194,3 +194,16 @@ let threads: KernelThreads | undefined;
 export function kernelThreads(): KernelThreads {
   return threads ??= new KernelThreads(wasmRuntime());
 }
+
+/**
+ * A lone run in this process (the CLI, the study's --check): its kernels split over every core,
+ * at most LOSSBENCH_RUN_THREADS. Returns the count.
+ */
+export function loneRunThreads(): number {
+  const n = Math.min(
+    navigator.hardwareConcurrency || 1,
+    envNumber("LOSSBENCH_RUN_THREADS", Infinity),
+  );
+  kernelThreads().set(n);
+  return n;
+}
