@@ -72,7 +72,9 @@ function update(it, run, p) {
     // p.epoch counts from 1, like the epoch events.
     frac = Math.min(1, (p.epoch - 1 + p.batch / p.batches) / epochs);
     detail = `epoch ${p.epoch}/${epochs} · batch ${int(p.batch)}/${int(p.batches)} · ` +
-      `loss ${fixed(p.loss)} · ${int(p.imgPerSec)} img/s · ETA ${duration(p.etaSeconds)}`;
+      `loss ${fixed(p.loss)} · ${int(p.imgPerSec)} img/s` +
+      // Cores no other run holds (kernel threads): said, since they are part of the speed.
+      (p.threads > 1 ? ` on ${p.threads} threads` : "") + ` · ETA ${duration(p.etaSeconds)}`;
   } else {
     detail = `epoch ${Math.min(done + 1, epochs)}/${epochs} · starting…`;
   }
