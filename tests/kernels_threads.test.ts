@@ -4,7 +4,7 @@
 // (the published study's) hold with the kernels on 2 threads.
 import * as tf from "../ml/tf.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
-import { kernelThreads } from "../ml/kernels/wasm/threads.ts";
+import { HELPER_ORPHAN_MS, kernelThreads } from "../ml/kernels/wasm/threads.ts";
 import { GOLDEN_CASES, goldenDigest } from "./util/golden_steps.ts";
 import { assert, assertEquals } from "./util/assert.ts";
 import type { Pad } from "./util/stock.ts";
@@ -160,6 +160,31 @@ Deno.test("small kernels stay on one thread: a slice must be worth its hand-off"
   } finally {
     threads.minSliceMacs = 0;
   }
+});
+
+Deno.test({
+  name: "a terminated worker's kernel thread leaves once its heartbeat stops",
+  // Threads are counted in /proc.
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const named = (tid: string) => {
+      try {
+        return Deno.readTextFileSync(`/proc/${Deno.pid}/task/${tid}/comm`).startsWith("worker-");
+      } catch {
+        return false; // it ended between the listing and the read
+      }
+    };
+    const count = () =>
+      [...Deno.readDirSync(`/proc/${Deno.pid}/task`)].filter((t) => named(t.name)).length;
+    const before = count();
+    const w = new Worker(new URL("./util/threads_worker.ts", import.meta.url), { type: "module" });
+    await new Promise((r) => (w.onmessage = r));
+    assertEquals(count(), before + 2, "the worker and its helper");
+    w.terminate(); // as the pool replaces a crashed worker: its helper is not told
+    const end = Date.now() + HELPER_ORPHAN_MS + 10_000;
+    while (count() > before && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    assertEquals(count(), before, "the helper left");
+  },
 });
 
 Deno.test({

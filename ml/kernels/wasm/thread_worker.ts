@@ -3,7 +3,16 @@
 // event loop: between jobs it sleeps in Atomics.wait.
 import { parentPort } from "node:worker_threads";
 import { kernelsModule } from "./runtime.ts";
-import { CTL, envNumber, FAILED, QUIT, THREADED } from "./threads.ts";
+import {
+  BEAT_MS,
+  CTL,
+  envNumber,
+  FAILED,
+  GONE,
+  HELPER_ORPHAN_MS,
+  QUIT,
+  THREADED,
+} from "./threads.ts";
 
 /**
  * How long a helper spins for the next job before sleeping (LOSSBENCH_THREAD_SPIN_MS, a bench
@@ -21,6 +30,8 @@ parentPort!.once("message", (m: { memory: WebAssembly.Memory; ctl: SharedArrayBu
   const kernels = THREADED.map((name) => exports[name]);
   parentPort!.postMessage("ready");
   let seen = 0;
+  let beat = Atomics.load(c, CTL.beat);
+  let quiet = performance.now();
   for (;;) {
     let s = Atomics.load(c, CTL.seq);
     const until = performance.now() + IDLE_SPIN_MS;
@@ -28,7 +39,16 @@ parentPort!.once("message", (m: { memory: WebAssembly.Memory; ctl: SharedArrayBu
       for (let i = 0; s === seen && i < 1000; i++) s = Atomics.load(c, CTL.seq);
     }
     if (s === seen) {
-      Atomics.wait(c, CTL.seq, seen);
+      if (Atomics.wait(c, CTL.seq, seen, BEAT_MS * 4) === "timed-out") {
+        const b = Atomics.load(c, CTL.beat);
+        if (b !== beat) {
+          beat = b;
+          quiet = performance.now();
+        } else if (performance.now() - quiet > HELPER_ORPHAN_MS) {
+          // No beat: the owner's worker was terminated (or is stuck). Leave, unless a job came.
+          if (Atomics.compareExchange(c, CTL.seq, seen, GONE) === seen) return;
+        }
+      }
       continue;
     }
     seen = s;
@@ -42,5 +62,6 @@ parentPort!.once("message", (m: { memory: WebAssembly.Memory; ctl: SharedArrayBu
     }
     Atomics.store(c, CTL.done, done);
     Atomics.notify(c, CTL.done);
+    quiet = performance.now(); // a job is a sign of life too
   }
 });

@@ -24,8 +24,19 @@ export const THREADED = [
 ] as const satisfies readonly (keyof Exports)[];
 export type Threaded = typeof THREADED[number];
 
-/** Control block (Int32 words): job number posted, job number done, function, argc, args. */
-export const CTL = { seq: 0, done: 1, fn: 2, argc: 3, args: 4, words: 32 } as const;
+/**
+ * Control block (Int32 words): job number posted, job number done, function, argc, args (up to
+ * 26), the owner's heartbeat. A helper that leaves sets `seq` to GONE.
+ */
+export const CTL = { seq: 0, done: 1, fn: 2, argc: 3, args: 4, beat: 30, words: 32 } as const;
+export const GONE = -1;
+/**
+ * The owner beats this often; a helper that sees no beat for HELPER_ORPHAN_MS leaves. Terminating
+ * a Web Worker leaves its node:worker_threads children behind, asleep: a worker the pool replaced
+ * (crashed, or stuck on a cancel) would otherwise leak its helpers.
+ */
+export const BEAT_MS = 250;
+export const HELPER_ORPHAN_MS = 5_000;
 /** `done` when a helper has instantiated the module; `fn` that asks a helper to exit. */
 export const READY = -1;
 export const QUIT = -1;
@@ -67,6 +78,7 @@ const ANSWER_MS = 60_000;
 export class KernelThreads {
   #helpers: Helper[] = [];
   #want = 1;
+  #beat = 0;
   /** The least multiply-adds a slice gets (tests lower it to split small kernels). */
   minSliceMacs = MIN_SLICE_MACS;
   /** Slices the helpers answered (tests: the threads really ran). */
@@ -87,6 +99,12 @@ export class KernelThreads {
   }
 
   #active(): Helper[] {
+    // A helper that left (its owner looked dead to it: blocked for seconds) is replaced.
+    const left = this.#helpers.filter((h) => Atomics.load(h.ctl, CTL.seq) === GONE);
+    if (left.length) {
+      this.#helpers = this.#helpers.filter((h) => !left.includes(h));
+      this.set(this.#want);
+    }
     return this.#helpers.slice(0, this.#want - 1).filter((h) => h.ready);
   }
 
@@ -110,6 +128,8 @@ export class KernelThreads {
     }
     this.#helpers = [];
     this.#want = 1;
+    clearInterval(this.#beat);
+    this.#beat = 0;
   }
 
   /**
@@ -135,16 +155,23 @@ export class KernelThreads {
     }
     const threads = helpers.length + 1;
     const cut = (t: number) => Math.min(total, Math.round((units * t) / threads) * align);
-    helpers.forEach((h, i) => {
+    const posted = helpers.map((h, i) => {
       const a = args(cut(i + 1), cut(i + 2));
       h.ctl[CTL.fn] = THREADED.indexOf(fn);
       h.ctl[CTL.argc] = a.length;
       h.ctl.set(a, CTL.args);
-      Atomics.store(h.ctl, CTL.seq, ++h.seq);
+      // Unless the helper left just now (seq = GONE): then its slice runs here.
+      if (Atomics.compareExchange(h.ctl, CTL.seq, h.seq, h.seq + 1) !== h.seq) return false;
+      h.seq++;
       Atomics.notify(h.ctl, CTL.seq);
+      return true;
     });
     kernel(...args(0, cut(1)));
     helpers.forEach((h, i) => {
+      if (!posted[i]) {
+        kernel(...args(cut(i + 1), cut(i + 2)));
+        return;
+      }
       let d = Atomics.load(h.ctl, CTL.done);
       for (let s = 0; d !== h.seq && d !== FAILED && s < WAIT_SPIN; s++) {
         d = Atomics.load(h.ctl, CTL.done);
@@ -185,6 +212,12 @@ export class KernelThreads {
     worker.postMessage({ memory: this.rt.memory, ctl: ctl.buffer });
     worker.unref();
     this.#helpers.push(h);
+    if (!this.#beat) {
+      this.#beat = setInterval(() => {
+        for (const x of this.#helpers) Atomics.add(x.ctl, CTL.beat, 1);
+      }, BEAT_MS) as unknown as number;
+      Deno.unrefTimer(this.#beat); // the beat never keeps a process alive
+    }
   }
 }
 
