@@ -11,10 +11,18 @@ const builds = Deno.args.length
     return {
       name: a,
       old: tag === "old",
-      rt: new WasmRuntime(new WebAssembly.Module(Deno.readFileSync(path))),
+      rt: runtimeFor(new WebAssembly.Module(Deno.readFileSync(path))),
     };
   })
   : [{ name: "current", old: false, rt: wasmRuntime() }];
+/** A runtime over the memory the build imports: shared (threads), or plain (older builds). */
+function runtimeFor(module: WebAssembly.Module): WasmRuntime {
+  try {
+    return new WasmRuntime(module);
+  } catch {
+    return new WasmRuntime(module, new WebAssembly.Memory({ initial: 16, maximum: 32768 }));
+  }
+}
 const N = 500;
 const REPS = 25;
 const ceil4 = (n: number) => (n + 3) & ~3;

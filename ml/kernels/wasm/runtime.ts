@@ -12,6 +12,7 @@ type Fn = (...args: number[]) => void;
 export interface Exports {
   conv2d: Fn;
   conv2dBackpropFilter: Fn;
+  conv2dBackpropFilter4: Fn;
   conv2dBackpropInput: Fn;
   conv2dWide: Fn;
   conv2dWideBackpropFilter: Fn;

@@ -21,6 +21,7 @@ export const THREADED = [
   "conv2dWideBackpropFilter",
   "conv2dBackpropInput",
   "gemm",
+  "conv2dBackpropFilter4",
 ] as const satisfies readonly (keyof Exports)[];
 export type Threaded = typeof THREADED[number];
 

@@ -36,7 +36,7 @@ function act(v: v128, exact: i32): v128 {
  * Forward conv: out[p, 0..Cp) = bias + Σ_kk x[patch(p) + offs[kk]] · w[kk, 0..Cp), optional ReLU
  * (flags: RELU, BIAS_LAST). The sum starts from the bias, or with BIAS_LAST from 0 and the bias
  * is added at the end: a different float32 rounding, the one of conv then bias add.
- * Cp = 4 and Cp = 8 with a pixel stride sw·Cin ≤ 8 run register-blocked loops (10 pixels ×
+ * Cp = 4 and Cp = 8 with a pixel stride sw·Cin ≤ 8 run register-blocked loops (8 pixels ×
  * 4 channels, 5 pixels × 8 channels) that walk each filter row's KW·Cin contiguous taps with
  * the pixels at constant load offsets; the rest runs the generic loop over the tap table.
  */
@@ -61,7 +61,7 @@ export function conv2d(
 ): void {
   const ps = sw * Cin;
   const K = KW * Cin;
-  if (Cp == 4 && OW >= 10 && ps <= 8) {
+  if (Cp == 4 && OW >= 8 && ps <= 8) {
     switch (ps) {
       case 1:
         conv4<S1>(x, w, bias, out, N, Hp, Wp, Cin, OH, OW, sh, KH, K, flags);
@@ -121,8 +121,12 @@ export function conv2d(
 }
 
 /**
- * Cp = 4: blocks of 10 output pixels of a row (the last block overlaps the one before when
- * OW is not a multiple of 10; it rewrites the same values). S's size is the pixel stride.
+ * Cp = 4: blocks of 8 output pixels of a row (the last block overlaps the one before when
+ * OW is not a multiple of 8; it rewrites the same values). S's size is the pixel stride.
+ * A filter row's K contiguous taps go 4 at a time: one vector load of a pixel's 4 taps,
+ * broadcast lane by lane with shuffles, where 4 broadcast loads would each pay V8's bounds
+ * check (Deno runs wasm without a trap handler, so every load is a compare and a branch);
+ * the last K mod 4 taps take broadcast loads. Each sum still adds its taps in filter order.
  */
 function conv4<S>(
   x: usize,
@@ -142,6 +146,7 @@ function conv4<S>(
 ): void {
   const PS: usize = offsetof<S>();
   const rowBytes = <usize> (Wp * Cin) << 2;
+  const quadBytes = <usize> (K & ~3) << 2;
   const kBytes = <usize> K << 2;
   const relu = flags & RELU;
   const biasLast = flags & BIAS_LAST;
@@ -154,7 +159,7 @@ function conv4<S>(
       const row = x + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
       let ow = 0;
       while (true) {
-        if (ow + 10 > OW) ow = OW - 10;
+        if (ow + 8 > OW) ow = OW - 8;
         let a0 = init;
         let a1 = init;
         let a2 = init;
@@ -163,13 +168,28 @@ function conv4<S>(
         let a5 = init;
         let a6 = init;
         let a7 = init;
-        let a8 = init;
-        let a9 = init;
         let wp = w;
         let r = row + <usize> ow * PS;
         for (let kh = 0; kh < KH; kh++) {
+          const quads = r + quadBytes;
+          let p = r;
+          for (; p < quads; p += 16) {
+            const w0 = v128.load(wp);
+            const w1 = v128.load(wp, 16);
+            const w2 = v128.load(wp, 32);
+            const w3 = v128.load(wp, 48);
+            a0 = quad(a0, v128.load(p), w0, w1, w2, w3);
+            a1 = quad(a1, v128.load(p, PS), w0, w1, w2, w3);
+            a2 = quad(a2, v128.load(p, 2 * PS), w0, w1, w2, w3);
+            a3 = quad(a3, v128.load(p, 3 * PS), w0, w1, w2, w3);
+            a4 = quad(a4, v128.load(p, 4 * PS), w0, w1, w2, w3);
+            a5 = quad(a5, v128.load(p, 5 * PS), w0, w1, w2, w3);
+            a6 = quad(a6, v128.load(p, 6 * PS), w0, w1, w2, w3);
+            a7 = quad(a7, v128.load(p, 7 * PS), w0, w1, w2, w3);
+            wp += 64;
+          }
           const end = r + kBytes;
-          for (let p = r; p < end; p += 4) {
+          for (; p < end; p += 4) {
             const wv = v128.load(wp);
             a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(p), wv));
             a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(p, PS), wv));
@@ -179,8 +199,6 @@ function conv4<S>(
             a5 = f32x4.add(a5, f32x4.mul(v128.load32_splat(p, 5 * PS), wv));
             a6 = f32x4.add(a6, f32x4.mul(v128.load32_splat(p, 6 * PS), wv));
             a7 = f32x4.add(a7, f32x4.mul(v128.load32_splat(p, 7 * PS), wv));
-            a8 = f32x4.add(a8, f32x4.mul(v128.load32_splat(p, 8 * PS), wv));
-            a9 = f32x4.add(a9, f32x4.mul(v128.load32_splat(p, 9 * PS), wv));
             wp += 16;
           }
           r += rowBytes;
@@ -194,8 +212,6 @@ function conv4<S>(
           a5 = f32x4.add(a5, bv);
           a6 = f32x4.add(a6, bv);
           a7 = f32x4.add(a7, bv);
-          a8 = f32x4.add(a8, bv);
-          a9 = f32x4.add(a9, bv);
         }
         if (relu) {
           a0 = act(a0, biasLast);
@@ -206,8 +222,6 @@ function conv4<S>(
           a5 = act(a5, biasLast);
           a6 = act(a6, biasLast);
           a7 = act(a7, biasLast);
-          a8 = act(a8, biasLast);
-          a9 = act(a9, biasLast);
         }
         const o = op + (<usize> ow << 4);
         v128.store(o, a0);
@@ -218,14 +232,20 @@ function conv4<S>(
         v128.store(o, a5, 80);
         v128.store(o, a6, 96);
         v128.store(o, a7, 112);
-        v128.store(o, a8, 128);
-        v128.store(o, a9, 144);
-        if (ow + 10 >= OW) break;
-        ow += 10;
+        if (ow + 8 >= OW) break;
+        ow += 8;
       }
       op += <usize> OW << 4;
     }
   }
+}
+
+/** acc + x0·w0 + x1·w1 + x2·w2 + x3·w3, added in that order, with x's lanes broadcast. */
+function quad(acc: v128, xv: v128, w0: v128, w1: v128, w2: v128, w3: v128): v128 {
+  acc = f32x4.add(acc, f32x4.mul(i32x4.shuffle(xv, xv, 0, 0, 0, 0), w0));
+  acc = f32x4.add(acc, f32x4.mul(i32x4.shuffle(xv, xv, 1, 1, 1, 1), w1));
+  acc = f32x4.add(acc, f32x4.mul(i32x4.shuffle(xv, xv, 2, 2, 2, 2), w2));
+  return f32x4.add(acc, f32x4.mul(i32x4.shuffle(xv, xv, 3, 3, 3, 3), w3));
 }
 
 /** Cp = 8: blocks of 5 output pixels × 2 channel vectors (overlapping tail as in conv4). */

@@ -2,6 +2,7 @@
 // becomes an export of kernels.wasm.
 export * from "./conv";
 export * from "./conv_wide";
+export * from "./filter_grad4";
 export * from "./pool";
 export * from "./matmul";
 export * from "./elementwise";
