@@ -146,6 +146,12 @@ Deno.test("conv kernels add in the study's order, bit for bit (the ConvNet's sha
   check({ N: 2, H: 15, W: 15, Cin: 4, Cout: 8, K: 3, s: 1 }, 2);
 });
 
+Deno.test("conv kernels add in the study's order, bit for bit (wide loops: convnet_bn's kind)", () => {
+  check({ N: 2, H: 10, W: 13, Cin: 3, Cout: 16, K: 3, s: 1 }, 3);
+  check({ N: 1, H: 9, W: 11, Cin: 16, Cout: 16, K: 3, s: 1 }, 4);
+  check({ N: 1, H: 8, W: 9, Cin: 9, Cout: 24, K: 3, s: 2 }, 5);
+});
+
 Deno.test("conv kernels add in the study's order, bit for bit (random narrow shapes)", () => {
   const r = rng(41);
   for (let t = 0; t < 16; t++) {

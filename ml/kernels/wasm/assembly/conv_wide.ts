@@ -173,8 +173,8 @@ const CHUNK_PIXELS = 256;
  * Blocks of 4 taps × 8 channels (8 accumulators) walk the pixels; the pixels go in chunks of
  * whole output rows so that a chunk's dy and x stay in cache for every block. Each (tap, channel)
  * sum runs over p in order from 0, whatever the chunking: a chunk reloads the running sums.
- * A block of 4 taps adjacent in x (within one filter row) reads them at constant offsets, two
- * pixels per trip (rows of even width); other blocks go through the tap table a pixel per trip.
+ * A block of 4 taps adjacent in x (within one filter row) reads them as one vector, two pixels
+ * per trip; other blocks go through the tap table a pixel per trip.
  */
 export function conv2dWideBackpropFilter(
   x: usize,
@@ -212,7 +212,7 @@ export function conv2dWideBackpropFilter(
       const o1 = <usize> load<i32>(t, 4) << 2;
       const o2 = <usize> load<i32>(t, 8) << 2;
       const o3 = <usize> load<i32>(t, 12) << 2;
-      const adjacent = (OW & 1) == 0 && o1 == o0 + 4 && o2 == o0 + 8 && o3 == o0 + 12;
+      const adjacent = o1 == o0 + 4 && o2 == o0 + 8 && o3 == o0 + 12;
       for (let cb = 0; cb < Cb; cb++) {
         const d = dw + <usize> kb * dyPix + (<usize> cb << 5);
         const dp = dy0 + (<usize> cb << 5);
@@ -244,7 +244,9 @@ export function conv2dWideBackpropFilter(
 
 /**
  * One block over a chunk of `rows` output rows from row oh0 of an image: sums d[0..4, 0..8) +=
- * Σ x[tap] · dy[p] for taps at xr + 0, 4, 8, 12 bytes, two pixels per trip.
+ * Σ x[tap] · dy[p] for taps at xr + 0, 4, 8, 12 bytes, two pixels per trip (then the odd one).
+ * A pixel's 4 taps are one vector load, broadcast lane by lane with shuffles: V8 checks the
+ * bounds of every wasm load here (no trap handler in Deno), so 4 broadcast loads cost more.
  */
 function filterBlockAdjacent(
   d: usize,
@@ -263,6 +265,7 @@ function filterBlockAdjacent(
   const dyPix2 = dyPix << 1;
   const dwRow = dyPix;
   const pairs = <usize> (OW >> 1) * ps2;
+  const odd = OW & 1;
   let a0 = v128.load(d);
   let b0 = v128.load(d, 16);
   let a1 = v128.load(d + dwRow);
@@ -278,34 +281,53 @@ function filterBlockAdjacent(
     for (; b < end; b += ps2) {
       let g0 = v128.load(dp);
       let g1 = v128.load(dp, 16);
-      let s = v128.load32_splat(b);
+      let xv = v128.load(b);
+      let s = i32x4.shuffle(xv, xv, 0, 0, 0, 0);
       a0 = f32x4.add(a0, f32x4.mul(s, g0));
       b0 = f32x4.add(b0, f32x4.mul(s, g1));
-      s = v128.load32_splat(b, 4);
+      s = i32x4.shuffle(xv, xv, 1, 1, 1, 1);
       a1 = f32x4.add(a1, f32x4.mul(s, g0));
       b1 = f32x4.add(b1, f32x4.mul(s, g1));
-      s = v128.load32_splat(b, 8);
+      s = i32x4.shuffle(xv, xv, 2, 2, 2, 2);
       a2 = f32x4.add(a2, f32x4.mul(s, g0));
       b2 = f32x4.add(b2, f32x4.mul(s, g1));
-      s = v128.load32_splat(b, 12);
+      s = i32x4.shuffle(xv, xv, 3, 3, 3, 3);
       a3 = f32x4.add(a3, f32x4.mul(s, g0));
       b3 = f32x4.add(b3, f32x4.mul(s, g1));
-      const c = b + ps;
       g0 = v128.load(dp + dyPix);
       g1 = v128.load(dp + dyPix, 16);
-      s = v128.load32_splat(c);
+      xv = v128.load(b + ps);
+      s = i32x4.shuffle(xv, xv, 0, 0, 0, 0);
       a0 = f32x4.add(a0, f32x4.mul(s, g0));
       b0 = f32x4.add(b0, f32x4.mul(s, g1));
-      s = v128.load32_splat(c, 4);
+      s = i32x4.shuffle(xv, xv, 1, 1, 1, 1);
       a1 = f32x4.add(a1, f32x4.mul(s, g0));
       b1 = f32x4.add(b1, f32x4.mul(s, g1));
-      s = v128.load32_splat(c, 8);
+      s = i32x4.shuffle(xv, xv, 2, 2, 2, 2);
       a2 = f32x4.add(a2, f32x4.mul(s, g0));
       b2 = f32x4.add(b2, f32x4.mul(s, g1));
-      s = v128.load32_splat(c, 12);
+      s = i32x4.shuffle(xv, xv, 3, 3, 3, 3);
       a3 = f32x4.add(a3, f32x4.mul(s, g0));
       b3 = f32x4.add(b3, f32x4.mul(s, g1));
       dp += dyPix2;
+    }
+    if (odd) {
+      const g0 = v128.load(dp);
+      const g1 = v128.load(dp, 16);
+      const xv = v128.load(b);
+      let s = i32x4.shuffle(xv, xv, 0, 0, 0, 0);
+      a0 = f32x4.add(a0, f32x4.mul(s, g0));
+      b0 = f32x4.add(b0, f32x4.mul(s, g1));
+      s = i32x4.shuffle(xv, xv, 1, 1, 1, 1);
+      a1 = f32x4.add(a1, f32x4.mul(s, g0));
+      b1 = f32x4.add(b1, f32x4.mul(s, g1));
+      s = i32x4.shuffle(xv, xv, 2, 2, 2, 2);
+      a2 = f32x4.add(a2, f32x4.mul(s, g0));
+      b2 = f32x4.add(b2, f32x4.mul(s, g1));
+      s = i32x4.shuffle(xv, xv, 3, 3, 3, 3);
+      a3 = f32x4.add(a3, f32x4.mul(s, g0));
+      b3 = f32x4.add(b3, f32x4.mul(s, g1));
+      dp += dyPix;
     }
     xr += rowStride;
     if (++oh == OH) {
