@@ -1,9 +1,10 @@
-// deno run -A bench/conv_train_micro.ts [a.wasm b.wasm ...]
+// deno run -A bench/conv_train_micro.ts [--wide] [a.wasm b.wasm ...]
 // The ConvNet training step's five conv kernels (batch 64, 32×32×3) on the wasm
 // kernels directly, for one or more builds of kernels.wasm interleaved in one
 // process (these machines are noisy: compare within a run): conv1's forward and
 // filter gradient (Cin 3, Cout 4), conv2's forward, filter gradient and input
-// gradient (Cin 4, Cout 8). Prints min/median ms per kernel and build, and each
+// gradient (Cin 4, Cout 8); with --wide also convnet_bn's three convs (forward and filter
+// gradient on the wide loops). Prints min/median ms per kernel and build, and each
 // build's median ÷ the first's.
 import { WasmRuntime, wasmRuntime } from "../ml/kernels/wasm/runtime.ts";
 import { filterGradPlan } from "../ml/kernels/Conv2DBackpropFilter.ts";
@@ -17,8 +18,10 @@ function runtimeFor(module: WebAssembly.Module): WasmRuntime {
   }
 }
 
-const builds = Deno.args.length
-  ? Deno.args.map((path) => ({
+const wide = Deno.args.includes("--wide");
+const paths = Deno.args.filter((a) => a !== "--wide");
+const builds = paths.length
+  ? paths.map((path) => ({
     name: path,
     rt: runtimeFor(new WebAssembly.Module(Deno.readFileSync(path))),
   }))
@@ -72,6 +75,34 @@ const jobs: Job[] = builds.map(({ rt }) => {
         e.conv2dBackpropInput(dy, wt, dxp, N, H, H, Cin, OH, OH, 1, 1, 3, Kp, Cout);
       };
     }
+  }
+  // convnet_bn's three convs (padding "same", so the input is padded to H + 2): the wide loops.
+  for (
+    const [name, H, Cin, Cout] of [["bn1", 32, 3, 16], ["bn2", 16, 16, 32], [
+      "bn3",
+      8,
+      32,
+      64,
+    ]] as const
+  ) {
+    if (!wide) break;
+    const Hp = H + 2;
+    const K = 3 * Cin;
+    const KKp = ceil4(3 * K);
+    const x = fill(N * Hp * Hp * Cin);
+    const w8 = fill(9 * Cin * Cout);
+    const offs = rt.alloc(KKp);
+    for (let kk = 0; kk < KKp; kk++) {
+      rt.i32[(offs >> 2) + kk] = kk < 3 * K ? Math.floor(kk / K) * Hp * Cin + (kk % K) : 0;
+    }
+    const P = N * H * H;
+    const out = rt.alloc(P * Cout);
+    const dy = fill(P * Cout);
+    const dw = rt.alloc(KKp * Cout);
+    job[`${name} forward`] = () =>
+      e.conv2dWide(x, w8, out, N, Hp, Hp, Cin, H, H, 1, 1, 3, 3, Cout >> 3);
+    job[`${name} filter grad`] = () =>
+      e.conv2dWideBackpropFilter(x, dy, offs, dw, N, Hp, Hp, Cin, H, H, 1, 1, KKp, Cout >> 3);
   }
   return job;
 });

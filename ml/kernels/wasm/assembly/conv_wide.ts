@@ -173,8 +173,8 @@ const CHUNK_PIXELS = 256;
  * Blocks of 4 taps × 8 channels (8 accumulators) walk the pixels; the pixels go in chunks of
  * whole output rows so that a chunk's dy and x stay in cache for every block. Each (tap, channel)
  * sum runs over p in order from 0, whatever the chunking: a chunk reloads the running sums.
- * A block of 4 taps adjacent in x (within one filter row) reads them as one vector, two pixels
- * per trip; other blocks go through the tap table a pixel per trip.
+ * A block of 4 taps adjacent in x (within one filter row) reads them at constant offsets, two
+ * pixels per trip; other blocks go through the tap table a pixel per trip.
  */
 export function conv2dWideBackpropFilter(
   x: usize,
@@ -245,8 +245,8 @@ export function conv2dWideBackpropFilter(
 /**
  * One block over a chunk of `rows` output rows from row oh0 of an image: sums d[0..4, 0..8) +=
  * Σ x[tap] · dy[p] for taps at xr + 0, 4, 8, 12 bytes, two pixels per trip (then the odd one).
- * A pixel's 4 taps are one vector load, broadcast lane by lane with shuffles: V8 checks the
- * bounds of every wasm load here (no trap handler in Deno), so 4 broadcast loads cost more.
+ * Broadcast loads, not a vector load and shuffles: these loops are bound by the multiply-adds,
+ * and the shuffles would take the same pipes (1.02–1.05× the time on convnet_bn's convs).
  */
 function filterBlockAdjacent(
   d: usize,
@@ -281,32 +281,31 @@ function filterBlockAdjacent(
     for (; b < end; b += ps2) {
       let g0 = v128.load(dp);
       let g1 = v128.load(dp, 16);
-      let xv = v128.load(b);
-      let s = i32x4.shuffle(xv, xv, 0, 0, 0, 0);
+      let s = v128.load32_splat(b);
       a0 = f32x4.add(a0, f32x4.mul(s, g0));
       b0 = f32x4.add(b0, f32x4.mul(s, g1));
-      s = i32x4.shuffle(xv, xv, 1, 1, 1, 1);
+      s = v128.load32_splat(b, 4);
       a1 = f32x4.add(a1, f32x4.mul(s, g0));
       b1 = f32x4.add(b1, f32x4.mul(s, g1));
-      s = i32x4.shuffle(xv, xv, 2, 2, 2, 2);
+      s = v128.load32_splat(b, 8);
       a2 = f32x4.add(a2, f32x4.mul(s, g0));
       b2 = f32x4.add(b2, f32x4.mul(s, g1));
-      s = i32x4.shuffle(xv, xv, 3, 3, 3, 3);
+      s = v128.load32_splat(b, 12);
       a3 = f32x4.add(a3, f32x4.mul(s, g0));
       b3 = f32x4.add(b3, f32x4.mul(s, g1));
       g0 = v128.load(dp + dyPix);
       g1 = v128.load(dp + dyPix, 16);
-      xv = v128.load(b + ps);
-      s = i32x4.shuffle(xv, xv, 0, 0, 0, 0);
+      const c = b + ps;
+      s = v128.load32_splat(c);
       a0 = f32x4.add(a0, f32x4.mul(s, g0));
       b0 = f32x4.add(b0, f32x4.mul(s, g1));
-      s = i32x4.shuffle(xv, xv, 1, 1, 1, 1);
+      s = v128.load32_splat(c, 4);
       a1 = f32x4.add(a1, f32x4.mul(s, g0));
       b1 = f32x4.add(b1, f32x4.mul(s, g1));
-      s = i32x4.shuffle(xv, xv, 2, 2, 2, 2);
+      s = v128.load32_splat(c, 8);
       a2 = f32x4.add(a2, f32x4.mul(s, g0));
       b2 = f32x4.add(b2, f32x4.mul(s, g1));
-      s = i32x4.shuffle(xv, xv, 3, 3, 3, 3);
+      s = v128.load32_splat(c, 12);
       a3 = f32x4.add(a3, f32x4.mul(s, g0));
       b3 = f32x4.add(b3, f32x4.mul(s, g1));
       dp += dyPix2;
@@ -314,17 +313,16 @@ function filterBlockAdjacent(
     if (odd) {
       const g0 = v128.load(dp);
       const g1 = v128.load(dp, 16);
-      const xv = v128.load(b);
-      let s = i32x4.shuffle(xv, xv, 0, 0, 0, 0);
+      let s = v128.load32_splat(b);
       a0 = f32x4.add(a0, f32x4.mul(s, g0));
       b0 = f32x4.add(b0, f32x4.mul(s, g1));
-      s = i32x4.shuffle(xv, xv, 1, 1, 1, 1);
+      s = v128.load32_splat(b, 4);
       a1 = f32x4.add(a1, f32x4.mul(s, g0));
       b1 = f32x4.add(b1, f32x4.mul(s, g1));
-      s = i32x4.shuffle(xv, xv, 2, 2, 2, 2);
+      s = v128.load32_splat(b, 8);
       a2 = f32x4.add(a2, f32x4.mul(s, g0));
       b2 = f32x4.add(b2, f32x4.mul(s, g1));
-      s = i32x4.shuffle(xv, xv, 3, 3, 3, 3);
+      s = v128.load32_splat(b, 12);
       a3 = f32x4.add(a3, f32x4.mul(s, g0));
       b3 = f32x4.add(b3, f32x4.mul(s, g1));
       dp += dyPix;
