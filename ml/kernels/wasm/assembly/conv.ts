@@ -17,6 +17,7 @@
 // @ts-nocheck: AssemblyScript types (usize, v128, f32x4) are not TypeScript's.
 
 import { S1, S2, S3, S4, S5, S6, S7, S8 } from "./strides";
+import { backpropInputPasses8 } from "./input_grad8";
 
 /** conv2d's flags: ReLU after the sum; the bias added after the sum instead of seeding it. */
 const RELU = 1;
@@ -597,6 +598,10 @@ export function conv2dBackpropInput(
   const pixStep = <usize> (sw * Cin) << 2;
   const rowStep = <usize> (Wp * Cin) << 2;
   const coStep = <usize> Kp << 2;
+  if (Cout == 8 && (Cin & 3) == 0) {
+    backpropInputPasses8(dy, wt, dxp, N, Hp, Wp, Cin, OH, OW, sh, pixStep, rowStep, KH, Kp);
+    return;
+  }
   if (Cout == 8) {
     backpropInput8(dy, wt, dxp, N, Hp, Wp, Cin, OH, OW, sh, pixStep, rowStep, KH, Kp);
     return;
