@@ -52,7 +52,7 @@ export function convBiasReluPool(
 }
 
 function fusedOp(
-  x: tf.Tensor4D,
+  xIn: tf.Tensor4D,
   filter: tf.Tensor4D,
   bias: tf.Tensor1D,
   pad: "valid" | "same",
@@ -61,6 +61,9 @@ function fusedOp(
 ): tf.Tensor4D {
   const conv = { strides: 1 as const, pad, dataFormat: "NHWC" as const, dilations: 1 as const };
   const engine = tf.engine();
+  // A first layer's input (a batch from JavaScript) would be copied into wasm memory by the
+  // forward and again by the filter gradient: copied once here, both read it in place.
+  const x = pad === "valid" && !inputGrad ? inHeap(xIn) : xIn;
   const poolAttrs = { filterSize: 2, strides: 2, pad: "valid" as const };
   /** The conv's output y (saved for the backward) and the op's output (y, or y pooled). */
   const forward = (f: tf.Tensor4D, b: tf.Tensor1D) => {
@@ -114,6 +117,16 @@ const asTensor = (shape: number[], ptr: number) =>
   tf.engine().makeTensorFromTensorInfo(
     residentTensor(backend(), shape, ptr, tf.util.sizeFromShape(shape)),
   ) as tf.Tensor4D;
+
+/** `x` itself when its values lie in wasm memory, else a heap tensor holding a copy of them. */
+function inHeap(x: tf.Tensor4D): tf.Tensor4D {
+  const v = values(x);
+  const rt = wasmRuntime();
+  if (v.buffer === rt.memory.buffer) return x;
+  const ptr = rt.block(x.size);
+  rt.f32.set(v, ptr >> 2);
+  return asTensor(x.shape, ptr);
+}
 
 /** dy · step(y) (ReLU's gradient read off its output) in one SIMD pass, bit for bit the stock. */
 function reluMask(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
