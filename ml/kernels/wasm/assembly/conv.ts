@@ -461,7 +461,8 @@ function conv2dGeneric(
 /**
  * Filter gradient: dw[kk, 0..Cp) = Σ_p x[patch(p) + offs[kk]] · dy[p, 0..Cp),
  * for kk in [0, KKp) (KKp a multiple of 4; rows past the real taps are junk).
- * Blocks of 8 taps × 4 channels stay in registers for a whole pass over the pixels.
+ * Blocks of 8 taps × 4 channels stay in registers for a whole pass over the pixels. (Four
+ * output channels take filter_grad4.ts's passes instead: the JS side calls that one.)
  */
 export function conv2dBackpropFilter(
   x: usize,
@@ -483,12 +484,6 @@ export function conv2dBackpropFilter(
   const dyStep = <usize> Cp << 2;
   for (let cv = 0; cv < Cp; cv += 4) {
     let kb = 0;
-    // With 4 channels, 12 taps per pass (one pass over the pixels fewer for a 3×3×3 filter).
-    if (Cp == 4) {
-      for (; kb + 12 <= KKp; kb += 12) {
-        filterGrad12(x, dy, offs, dw, N, Hp, Wp, Cin, OH, OW, sh, pixStep, kb);
-      }
-    }
     for (; kb + 8 <= KKp; kb += 8) {
       const t = offs + (<usize> kb << 2);
       const o0 = <usize> load<i32>(t) << 2;
@@ -696,86 +691,4 @@ function backpropInput8(
       }
     }
   }
-}
-
-/**
- * conv2dBackpropFilter's pass for Cp = 4 over taps [kb, kb + 12): 12 accumulators in registers.
- * Each weight's gradient is still one sequential float32 sum over the pixels in order.
- */
-function filterGrad12(
-  x: usize,
-  dy: usize,
-  offs: usize,
-  dw: usize,
-  N: i32,
-  Hp: i32,
-  Wp: i32,
-  Cin: i32,
-  OH: i32,
-  OW: i32,
-  sh: i32,
-  pixStep: usize,
-  kb: i32,
-): void {
-  const t = offs + (<usize> kb << 2);
-  const o0 = <usize> load<i32>(t) << 2;
-  const o1 = <usize> load<i32>(t, 4) << 2;
-  const o2 = <usize> load<i32>(t, 8) << 2;
-  const o3 = <usize> load<i32>(t, 12) << 2;
-  const o4 = <usize> load<i32>(t, 16) << 2;
-  const o5 = <usize> load<i32>(t, 20) << 2;
-  const o6 = <usize> load<i32>(t, 24) << 2;
-  const o7 = <usize> load<i32>(t, 28) << 2;
-  const o8 = <usize> load<i32>(t, 32) << 2;
-  const o9 = <usize> load<i32>(t, 36) << 2;
-  const o10 = <usize> load<i32>(t, 40) << 2;
-  const o11 = <usize> load<i32>(t, 44) << 2;
-  let a0 = f32x4.splat(0);
-  let a1 = a0;
-  let a2 = a0;
-  let a3 = a0;
-  let a4 = a0;
-  let a5 = a0;
-  let a6 = a0;
-  let a7 = a0;
-  let a8 = a0;
-  let a9 = a0;
-  let a10 = a0;
-  let a11 = a0;
-  let dp = dy;
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < OH; oh++) {
-      let b = x + ((<usize> ((n * Hp + oh * sh) * Wp * Cin)) << 2);
-      for (let ow = 0; ow < OW; ow++) {
-        const d = v128.load(dp);
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(b + o0), d));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(b + o1), d));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(b + o2), d));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(b + o3), d));
-        a4 = f32x4.add(a4, f32x4.mul(v128.load32_splat(b + o4), d));
-        a5 = f32x4.add(a5, f32x4.mul(v128.load32_splat(b + o5), d));
-        a6 = f32x4.add(a6, f32x4.mul(v128.load32_splat(b + o6), d));
-        a7 = f32x4.add(a7, f32x4.mul(v128.load32_splat(b + o7), d));
-        a8 = f32x4.add(a8, f32x4.mul(v128.load32_splat(b + o8), d));
-        a9 = f32x4.add(a9, f32x4.mul(v128.load32_splat(b + o9), d));
-        a10 = f32x4.add(a10, f32x4.mul(v128.load32_splat(b + o10), d));
-        a11 = f32x4.add(a11, f32x4.mul(v128.load32_splat(b + o11), d));
-        b += pixStep;
-        dp += 16;
-      }
-    }
-  }
-  const r = dw + (<usize> (kb * 4) << 2);
-  v128.store(r, a0);
-  v128.store(r, a1, 16);
-  v128.store(r, a2, 32);
-  v128.store(r, a3, 48);
-  v128.store(r, a4, 64);
-  v128.store(r, a5, 80);
-  v128.store(r, a6, 96);
-  v128.store(r, a7, 112);
-  v128.store(r, a8, 128);
-  v128.store(r, a9, 144);
-  v128.store(r, a10, 160);
-  v128.store(r, a11, 176);
 }
