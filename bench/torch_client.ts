@@ -23,8 +23,14 @@ export class TorchServer {
       args: [new URL("torch_models.py", import.meta.url).pathname],
       // OpenMP's threads otherwise spin for a while after each 2-thread op, on the core that
       // lossbench's next arm (a lone run on 2 kernel threads) needs; passive waiting also made
-      // PyTorch's own 2-thread mlp step 2.8× faster here (1,686 → 4,726 img/s).
-      env: { OMP_WAIT_POLICY: Deno.env.get("OMP_WAIT_POLICY") ?? "PASSIVE" },
+      // PyTorch's own 2-thread mlp step 2.8× faster here (1,686 → 4,726 img/s). OpenBLAS's own
+      // threads spin too (0.1 s of CPU in the 0.3 s after a 2-thread GEMM, measured): its shortest
+      // timeout (2^4 cycles) puts them to sleep at once, so a 1-thread arm that follows reads
+      // cpuPerWall 1.00 (1.3–2.0 before, in short invocations), at no cost to the 2-thread arm.
+      env: {
+        OMP_WAIT_POLICY: Deno.env.get("OMP_WAIT_POLICY") ?? "PASSIVE",
+        OPENBLAS_THREAD_TIMEOUT: Deno.env.get("OPENBLAS_THREAD_TIMEOUT") ?? "4",
+      },
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
