@@ -10,6 +10,8 @@
 import * as tf from "../ml/tf.ts";
 import { rng, setupCpu } from "../ml/kernels/testing.ts";
 import { assertEquals } from "./util/assert.ts";
+import type { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
+import { wasmRuntime } from "../ml/kernels/wasm/runtime.ts";
 
 await setupCpu();
 const f = Math.fround;
@@ -158,5 +160,58 @@ Deno.test("conv kernels add in the study's order, bit for bit (random narrow sha
     const H = K + r(12), W = K + 8 * s + r(12);
     const Cin = [1 + r(6), 4, 8][r(3)];
     check({ N: 1 + r(2), H, W, Cin, Cout: [4, 8, 1 + r(8)][r(3)], K, s }, 100 + t);
+  }
+});
+
+Deno.test("'same' padding of a resident input (the wasm pad copy) is the zero-padded 'valid' conv, bit for bit", () => {
+  for (
+    const [N, H, W, Cin, Cout, s] of [[2, 9, 11, 3, 16, 1], [1, 8, 8, 16, 32, 1], [
+      2,
+      7,
+      10,
+      4,
+      8,
+      2,
+    ]]
+  ) {
+    // relu's output lives in wasm memory: the path convnet_bn's inner convs take.
+    const x = tf.relu(tf.randomNormal([N, H, W, Cin], 0, 1, "float32", H)) as tf.Tensor4D;
+    const values = (tf.backend() as MathBackendCPU).data.get(x.dataId).values as Float32Array;
+    assertEquals(values.buffer === wasmRuntime().memory.buffer, true, "x is resident");
+    const w = tf.randomNormal([3, 3, Cin, Cout], 0, 1, "float32", W) as tf.Tensor4D;
+    const same = tf.conv2d(x, w, s, "same");
+    // The padding tfjs computes for "same" (the extra row or column goes last).
+    const ph = Math.max((Math.ceil(H / s) - 1) * s + 3 - H, 0);
+    const pw = Math.max((Math.ceil(W / s) - 1) * s + 3 - W, 0);
+    const xp = tf.pad(x, [[0, 0], [ph >> 1, ph - (ph >> 1)], [pw >> 1, pw - (pw >> 1)], [0, 0]]);
+    const valid = tf.conv2d(xp as tf.Tensor4D, w, s, "valid");
+    const dy = tf.randomNormal(same.shape, 0, 1, "float32", 7);
+    const e = tf.engine();
+    const attrs = (pad: "same" | "valid") => ({
+      strides: s,
+      pad,
+      dataFormat: "NHWC",
+      dilations: 1,
+    });
+    const dwSame = e.runKernel("Conv2DBackpropFilter", { x, dy }, {
+      ...attrs("same"),
+      filterShape: w.shape,
+    } as never) as tf.Tensor;
+    const dwValid = e.runKernel("Conv2DBackpropFilter", { x: xp, dy }, {
+      ...attrs("valid"),
+      filterShape: w.shape,
+    } as never) as tf.Tensor;
+    const what = JSON.stringify({ N, H, W, Cin, Cout, s });
+    assertEquals(
+      bits(same.dataSync() as Float32Array),
+      bits(valid.dataSync() as Float32Array),
+      what,
+    );
+    assertEquals(
+      bits(dwSame.dataSync() as Float32Array),
+      bits(dwValid.dataSync() as Float32Array),
+      what,
+    );
+    tf.dispose([x, w, same, xp, valid, dy, dwSame, dwValid]);
   }
 });

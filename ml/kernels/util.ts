@@ -99,18 +99,12 @@ export function passGeometry(
 export function padInput(rt: WasmRuntime, backend: Backend, t: TensorInfo, g: PaddedConv): number {
   const { N, H, W, Cin, Hp, Wp, top, left } = g;
   if (Hp === H && Wp === W) return rt.input(f32(backend, t));
+  // Resident (a kernel's output), the input is read in place; else copied into scratch in one
+  // piece. Either way the wasm copy pads it (the JavaScript path, a fill and then a set of a
+  // fresh subarray per row, was convnet_bn's largest JavaScript cost). Addresses survive allocs.
+  const sp = rt.input(f32(backend, t));
   const ptr = rt.alloc(N * Hp * Wp * Cin);
-  const src = f32(backend, t); // read after the alloc, which may have moved it
-  const f = rt.f32;
-  const base = ptr >> 2;
-  f.fill(0, base, base + N * Hp * Wp * Cin);
-  const row = W * Cin;
-  for (let n = 0; n < N; n++) {
-    for (let h = 0; h < H; h++) {
-      const s = (n * H + h) * row;
-      f.set(src.subarray(s, s + row), base + ((n * Hp + h + top) * Wp + left) * Cin);
-    }
-  }
+  rt.exports.padImages(sp, ptr, N, H, W * Cin * 4, Hp, Wp * Cin * 4, top, left * Cin * 4);
   return ptr;
 }
 

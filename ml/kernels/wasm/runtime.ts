@@ -17,6 +17,7 @@ export interface Exports {
   conv2dWide: Fn;
   conv2dWideBackpropFilter: Fn;
   maxPool: Fn;
+  padImages: Fn;
   maxPoolGrad: Fn;
   maxPoolGrad2x2: Fn;
   matmul: Fn;
