@@ -3,7 +3,8 @@
 // kernels directly, for one or more builds of kernels.wasm interleaved in one
 // process (these machines are noisy: compare within a run). A build tagged
 // ":old" is called with the former conv2d signature (tap count instead of KH, KW).
-import { WasmRuntime, wasmRuntime } from "../ml/kernels/wasm/runtime.ts";
+import { wasmRuntime } from "../ml/kernels/wasm/runtime.ts";
+import { runtimeFor } from "./wasm_builds.ts";
 
 const builds = Deno.args.length
   ? Deno.args.map((a) => {
@@ -15,14 +16,6 @@ const builds = Deno.args.length
     };
   })
   : [{ name: "current", old: false, rt: wasmRuntime() }];
-/** A runtime over the memory the build imports: shared (threads), or plain (older builds). */
-function runtimeFor(module: WebAssembly.Module): WasmRuntime {
-  try {
-    return new WasmRuntime(module);
-  } catch {
-    return new WasmRuntime(module, new WebAssembly.Memory({ initial: 16, maximum: 32768 }));
-  }
-}
 const N = 500;
 const REPS = 25;
 const ceil4 = (n: number) => (n + 3) & ~3;

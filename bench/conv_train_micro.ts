@@ -6,17 +6,9 @@
 // gradient (Cin 4, Cout 8); with --wide also convnet_bn's three convs (forward and filter
 // gradient on the wide loops). Prints min/median ms per kernel and build, and each
 // build's median ÷ the first's.
-import { WasmRuntime, wasmRuntime } from "../ml/kernels/wasm/runtime.ts";
+import { wasmRuntime } from "../ml/kernels/wasm/runtime.ts";
+import { runtimeFor } from "./wasm_builds.ts";
 import { filterGradPlan } from "../ml/kernels/Conv2DBackpropFilter.ts";
-
-/** A runtime over the memory the build imports: shared (threads), or plain (older builds). */
-function runtimeFor(module: WebAssembly.Module): WasmRuntime {
-  try {
-    return new WasmRuntime(module);
-  } catch {
-    return new WasmRuntime(module, new WebAssembly.Memory({ initial: 16, maximum: 32768 }));
-  }
-}
 
 const wide = Deno.args.includes("--wide");
 const paths = Deno.args.filter((a) => a !== "--wide");
